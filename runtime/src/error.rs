@@ -1,0 +1,220 @@
+//! The errors a call can end in: bad input caught before sending, transport and timeout failures,
+//! undecodable responses, and the API's own error (typed per operation by the generated crate).
+
+use std::path::PathBuf;
+
+/// What Zoho said when it refused a call: one entry of its error table, as received.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ApiErrorInfo {
+    /// The HTTP status of the response.
+    pub status: u16,
+    /// Zoho's error code, e.g. `INVALID_DATA`.
+    pub code: String,
+    /// Zoho's message for this case.
+    pub message: String,
+    /// Zoho's `details` object (for example the offending parameter); empty when absent.
+    pub details: serde_json::Map<String, serde_json::Value>,
+}
+
+impl std::fmt::Display for ApiErrorInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} (HTTP {}): {}", self.code, self.status, self.message)?;
+        if !self.details.is_empty() {
+            write!(f, " {}", serde_json::Value::Object(self.details.clone()))?;
+        }
+        Ok(())
+    }
+}
+
+/// An operation's typed API error, generated from the spec's error table.
+pub trait OperationError: std::error::Error + Sized {
+    /// Classifies an error Zoho returned into the operation's variant for its code.
+    fn from_api(info: ApiErrorInfo) -> Self;
+}
+
+/// Everything a call can fail with. `E` is the operation's generated API error enum.
+#[derive(Debug, thiserror::Error)]
+pub enum Error<E: std::error::Error> {
+    /// The input was rejected before anything was sent.
+    #[error("invalid input, nothing was sent: {0}")]
+    Validation(#[from] ValidationError),
+    /// Zoho answered with an error from its table.
+    #[error("Zoho CRM refused the call: {0}")]
+    Api(E),
+    /// The request did not complete within the configured timeout.
+    #[error("the request timed out ({0}); it may or may not have been processed")]
+    Timeout(String),
+    /// The connection failed, or the body could not be read while sending.
+    #[error("transport error: {0}")]
+    Transport(String),
+    /// Zoho's answer could not be understood.
+    #[error(transparent)]
+    Decode(#[from] DecodeError),
+}
+
+impl<E: std::error::Error> Error<E> {
+    /// The typed API error, if Zoho answered with one.
+    pub fn api_error(&self) -> Option<&E> {
+        match self {
+            Error::Api(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// The validation error, if the input was rejected before sending.
+    pub fn validation_error(&self) -> Option<&ValidationError> {
+        match self {
+            Error::Validation(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn from_reqwest(err: reqwest::Error) -> Self {
+        let text = error_chain(&err);
+        if err.is_timeout() {
+            Error::Timeout(text)
+        } else {
+            Error::Transport(text)
+        }
+    }
+}
+
+/// Joins an error and its sources into one line, so the root cause (say, an I/O error while
+/// streaming a file) is not hidden behind "error sending request".
+pub(crate) fn error_chain(err: &dyn std::error::Error) -> String {
+    let mut text = err.to_string();
+    let mut source = err.source();
+    while let Some(cause) = source {
+        let cause_text = cause.to_string();
+        if !text.contains(&cause_text) {
+            text.push_str(": ");
+            text.push_str(&cause_text);
+        }
+        source = cause.source();
+    }
+    text
+}
+
+/// A response that could not be decoded. Carries the status and a bounded, printable snippet.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("could not decode the response (HTTP {status}): {reason}; body starts: {snippet:?}")]
+pub struct DecodeError {
+    /// The HTTP status of the response.
+    pub status: u16,
+    /// What was wrong with the body.
+    pub reason: String,
+    /// The start of the body (at most [`crate::response::SNIPPET_CHARS`] characters).
+    pub snippet: String,
+}
+
+/// Bad input, found before any byte was sent. Each variant says what to change.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ValidationError {
+    /// The file does not exist.
+    #[error("file {path} does not exist; check the path")]
+    FileNotFound {
+        /// The path given.
+        path: PathBuf,
+    },
+    /// The path names a directory, not a file.
+    #[error("{path} is a directory; give the path of a file")]
+    IsDirectory {
+        /// The path given.
+        path: PathBuf,
+    },
+    /// The file exists but could not be opened or read.
+    #[error("file {path} cannot be read ({source}); check its permissions")]
+    Unreadable {
+        /// The path given.
+        path: PathBuf,
+        /// The underlying I/O error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The file is larger than the operation allows.
+    #[error("{name} is {size} bytes, over the limit of {limit} bytes; upload a smaller file")]
+    FileTooLarge {
+        /// The file name.
+        name: String,
+        /// Its size in bytes.
+        size: u64,
+        /// The limit in bytes.
+        limit: u64,
+    },
+    /// The file's type is not accepted by the operation.
+    #[error("{name} has the extension .{extension}, which Zoho CRM does not accept")]
+    ForbiddenExtension {
+        /// The file name.
+        name: String,
+        /// The forbidden extension, lower case.
+        extension: String,
+    },
+    /// The file name cannot be sent safely.
+    #[error("file name {name:?} is not usable: {reason}; rename the file or give another name")]
+    InvalidFileName {
+        /// The file name (lossily converted if it was not UTF-8).
+        name: String,
+        /// Why it was rejected.
+        reason: &'static str,
+    },
+    /// The module API name is empty.
+    #[error(
+        "the module API name is empty; give one such as the API name of a built-in or custom module"
+    )]
+    EmptyModule,
+    /// The module API name has characters a module API name never has.
+    #[error("module API name {name:?} is invalid: it may hold only ASCII letters, digits and '_'")]
+    InvalidModule {
+        /// The name given.
+        name: String,
+    },
+    /// The record id is not a positive integer.
+    #[error(
+        "record id {value:?} is invalid: it must be a positive integer such as 3477061000005177002"
+    )]
+    InvalidRecordId {
+        /// The id given.
+        value: String,
+    },
+    /// The API version is not of the form `v2`, `v2.1`, ...
+    #[error("API version {value:?} is invalid: use the form v2, v2.1, v8")]
+    InvalidVersion {
+        /// The version given.
+        value: String,
+    },
+    /// The link is not an absolute http(s) URL.
+    #[error("link {url:?} is invalid: {reason}; give an absolute http:// or https:// URL")]
+    InvalidUrl {
+        /// The link given.
+        url: String,
+        /// Why it was rejected.
+        reason: String,
+    },
+}
+
+/// A client that could not be built from its configuration.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// No access token was configured.
+    #[error("no access token was given; set one with ClientBuilder::access_token")]
+    MissingToken,
+    /// The access token is empty or would break the Authorization header.
+    #[error("the access token is invalid: {0}")]
+    InvalidToken(&'static str),
+    /// The API base URL cannot be used.
+    #[error("API base URL {url:?} is invalid: {reason}")]
+    InvalidBaseUrl {
+        /// The URL given.
+        url: String,
+        /// Why it was rejected.
+        reason: String,
+    },
+    /// The API version is malformed.
+    #[error(transparent)]
+    InvalidVersion(ValidationError),
+    /// The HTTP client could not be created.
+    #[error("the HTTP client could not be created: {0}")]
+    Http(String),
+}

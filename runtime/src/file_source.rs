@@ -1,0 +1,358 @@
+//! Where an uploaded file comes from (a path, an async reader, or bytes in memory), the checks a
+//! file must pass before it is sent, and the chunked stream it is sent as.
+
+use std::path::{Path, PathBuf};
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use bytes::{BufMut as _, Bytes, BytesMut};
+use futures_util::Stream;
+use tokio::io::AsyncRead;
+
+use crate::error::ValidationError;
+use crate::validate;
+
+/// How many bytes a file stream reads at a time.
+const CHUNK_BYTES: usize = 256 * 1024;
+
+/// The limits an operation puts on uploaded files, from the spec.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct UploadLimits {
+    /// The largest file accepted, in bytes.
+    pub max_file_bytes: u64,
+    /// Extensions (lower case, without the dot) that are refused.
+    pub forbidden_extensions: &'static [&'static str],
+}
+
+/// A file to upload. It is streamed when sent, never read into memory whole.
+pub struct FileSource(Source);
+
+enum Source {
+    Path {
+        path: PathBuf,
+        name: Option<String>,
+    },
+    Reader {
+        name: String,
+        length: u64,
+        reader: Pin<Box<dyn AsyncRead + Send + Sync>>,
+    },
+    Bytes {
+        name: String,
+        bytes: Bytes,
+    },
+}
+
+impl FileSource {
+    /// A file on disk; its name on the record is the path's last component.
+    pub fn from_path(path: impl Into<PathBuf>) -> Self {
+        FileSource(Source::Path {
+            path: path.into(),
+            name: None,
+        })
+    }
+
+    /// A file on disk, uploaded under another name.
+    pub fn from_path_named(path: impl Into<PathBuf>, name: impl Into<String>) -> Self {
+        FileSource(Source::Path {
+            path: path.into(),
+            name: Some(name.into()),
+        })
+    }
+
+    /// Any async reader that yields exactly `length` bytes. A reader cannot be rewound, so an
+    /// upload from a reader is never retried.
+    pub fn from_reader(
+        name: impl Into<String>,
+        length: u64,
+        reader: impl AsyncRead + Send + Sync + 'static,
+    ) -> Self {
+        FileSource(Source::Reader {
+            name: name.into(),
+            length,
+            reader: Box::pin(reader),
+        })
+    }
+
+    /// Bytes already in memory.
+    pub fn from_bytes(name: impl Into<String>, bytes: impl Into<Bytes>) -> Self {
+        FileSource(Source::Bytes {
+            name: name.into(),
+            bytes: bytes.into(),
+        })
+    }
+
+    /// Checks the file against `limits` and opens it. A path is opened once here and streamed
+    /// from the same handle, so the file checked is the file sent.
+    pub async fn open(self, limits: &UploadLimits) -> Result<OpenedFile, ValidationError> {
+        let (name, length, stream): (String, u64, FileStream) = match self.0 {
+            Source::Path { path, name } => {
+                let name = match name {
+                    Some(name) => name,
+                    None => name_of(&path)?,
+                };
+                check_name(&name, limits)?;
+                let (file, length) = open_regular_file(&path).await?;
+                (name, length, FileStream::reader(Box::pin(file), length))
+            }
+            Source::Reader {
+                name,
+                length,
+                reader,
+            } => {
+                check_name(&name, limits)?;
+                (name, length, FileStream::reader(reader, length))
+            }
+            Source::Bytes { name, bytes } => {
+                check_name(&name, limits)?;
+                let length = bytes.len() as u64;
+                (name, length, FileStream::bytes(bytes))
+            }
+        };
+        if length > limits.max_file_bytes {
+            return Err(ValidationError::FileTooLarge {
+                name,
+                size: length,
+                limit: limits.max_file_bytes,
+            });
+        }
+        Ok(OpenedFile {
+            name,
+            length,
+            stream,
+        })
+    }
+}
+
+impl std::fmt::Debug for FileSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.0 {
+            Source::Path { path, name } => f
+                .debug_struct("FileSource::Path")
+                .field("path", path)
+                .field("name", name)
+                .finish(),
+            Source::Reader { name, length, .. } => f
+                .debug_struct("FileSource::Reader")
+                .field("name", name)
+                .field("length", length)
+                .finish_non_exhaustive(),
+            Source::Bytes { name, bytes } => f
+                .debug_struct("FileSource::Bytes")
+                .field("name", name)
+                .field("length", &bytes.len())
+                .finish(),
+        }
+    }
+}
+
+fn name_of(path: &Path) -> Result<String, ValidationError> {
+    let Some(name) = path.file_name() else {
+        return Err(ValidationError::InvalidFileName {
+            name: path.to_string_lossy().into_owned(),
+            reason: "the path does not end in a file name",
+        });
+    };
+    name.to_str()
+        .map(str::to_owned)
+        .ok_or_else(|| ValidationError::InvalidFileName {
+            name: name.to_string_lossy().into_owned(),
+            reason: "it is not valid UTF-8",
+        })
+}
+
+fn check_name(name: &str, limits: &UploadLimits) -> Result<(), ValidationError> {
+    validate::file_name(name)?;
+    validate::extension(name, limits.forbidden_extensions)
+}
+
+async fn open_regular_file(path: &Path) -> Result<(tokio::fs::File, u64), ValidationError> {
+    let unreadable = |source| ValidationError::Unreadable {
+        path: path.to_owned(),
+        source,
+    };
+    let metadata = match tokio::fs::metadata(path).await {
+        Ok(metadata) => metadata,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(ValidationError::FileNotFound {
+                path: path.to_owned(),
+            });
+        }
+        Err(e) => return Err(unreadable(e)),
+    };
+    if metadata.is_dir() {
+        return Err(ValidationError::IsDirectory {
+            path: path.to_owned(),
+        });
+    }
+    let file = tokio::fs::File::open(path).await.map_err(unreadable)?;
+    let metadata = file.metadata().await.map_err(unreadable)?;
+    if !metadata.is_file() {
+        return Err(unreadable(std::io::Error::other(
+            "it is not a regular file, so its size is unknown",
+        )));
+    }
+    Ok((file, metadata.len()))
+}
+
+/// A checked file, ready to be streamed.
+pub struct OpenedFile {
+    pub(crate) name: String,
+    pub(crate) length: u64,
+    pub(crate) stream: FileStream,
+}
+
+impl OpenedFile {
+    /// The name the file is uploaded under.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Its length in bytes.
+    pub fn length(&self) -> u64 {
+        self.length
+    }
+}
+
+impl std::fmt::Debug for OpenedFile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OpenedFile")
+            .field("name", &self.name)
+            .field("length", &self.length)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The file's bytes as a stream of chunks. A reader that ends before its declared length is an
+/// error, so the request can never claim a Content-Length it does not send.
+pub(crate) struct FileStream {
+    source: StreamSource,
+    remaining: u64,
+    buffer: BytesMut,
+}
+
+enum StreamSource {
+    Reader(Pin<Box<dyn AsyncRead + Send + Sync>>),
+    Bytes(Option<Bytes>),
+}
+
+impl FileStream {
+    fn reader(reader: Pin<Box<dyn AsyncRead + Send + Sync>>, length: u64) -> Self {
+        FileStream {
+            source: StreamSource::Reader(reader),
+            remaining: length,
+            buffer: BytesMut::new(),
+        }
+    }
+
+    fn bytes(bytes: Bytes) -> Self {
+        FileStream {
+            remaining: bytes.len() as u64,
+            source: StreamSource::Bytes(Some(bytes)),
+            buffer: BytesMut::new(),
+        }
+    }
+}
+
+impl Stream for FileStream {
+    type Item = std::io::Result<Bytes>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = self.get_mut();
+        if this.remaining == 0 {
+            return Poll::Ready(None);
+        }
+        match &mut this.source {
+            StreamSource::Bytes(bytes) => {
+                this.remaining = 0;
+                Poll::Ready(bytes.take().map(Ok))
+            }
+            StreamSource::Reader(reader) => {
+                let want = usize::try_from(this.remaining)
+                    .unwrap_or(CHUNK_BYTES)
+                    .min(CHUNK_BYTES);
+                if this.buffer.capacity() < want {
+                    this.buffer.reserve(want);
+                }
+                let mut limited = (&mut this.buffer).limit(want);
+                match tokio_util::io::poll_read_buf(reader.as_mut(), cx, &mut limited) {
+                    Poll::Pending => Poll::Pending,
+                    Poll::Ready(Err(e)) => Poll::Ready(Some(Err(e))),
+                    Poll::Ready(Ok(0)) => {
+                        let missing = this.remaining;
+                        this.remaining = 0;
+                        Poll::Ready(Some(Err(std::io::Error::new(
+                            std::io::ErrorKind::UnexpectedEof,
+                            format!(
+                                "the file ended {missing} bytes before its declared length; was it changed during the upload?"
+                            ),
+                        ))))
+                    }
+                    Poll::Ready(Ok(read)) => {
+                        this.remaining -= read as u64;
+                        Poll::Ready(Some(Ok(this.buffer.split().freeze())))
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use futures_util::StreamExt as _;
+
+    const LIMITS: UploadLimits = UploadLimits {
+        max_file_bytes: 10,
+        forbidden_extensions: &["exe"],
+    };
+
+    async fn collect(mut opened: OpenedFile) -> std::io::Result<Vec<u8>> {
+        let mut out = Vec::new();
+        while let Some(chunk) = opened.stream.next().await {
+            out.extend_from_slice(&chunk?);
+        }
+        Ok(out)
+    }
+
+    #[tokio::test]
+    async fn a_short_reader_is_an_error_not_a_short_body() {
+        let opened = FileSource::from_reader("a.txt", 8, &b"abc"[..])
+            .open(&LIMITS)
+            .await
+            .map_err(|e| e.to_string());
+        let Ok(opened) = opened else {
+            panic!("open failed: {opened:?}");
+        };
+        let err = collect(opened).await.err().map(|e| e.kind());
+        assert_eq!(err, Some(std::io::ErrorKind::UnexpectedEof));
+    }
+
+    #[tokio::test]
+    async fn a_reader_is_read_up_to_its_declared_length() {
+        let opened = FileSource::from_reader("a.txt", 3, &b"abcdef"[..])
+            .open(&LIMITS)
+            .await;
+        let bytes = match opened {
+            Ok(opened) => collect(opened).await.map_err(|e| e.to_string()),
+            Err(e) => Err(e.to_string()),
+        };
+        assert_eq!(bytes, Ok(b"abc".to_vec()));
+    }
+
+    #[tokio::test]
+    async fn bytes_over_the_limit_are_refused() {
+        let err = FileSource::from_bytes("a.txt", vec![0u8; 11])
+            .open(&LIMITS)
+            .await;
+        assert!(matches!(
+            err,
+            Err(ValidationError::FileTooLarge {
+                size: 11,
+                limit: 10,
+                ..
+            })
+        ));
+    }
+}

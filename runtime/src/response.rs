@@ -1,0 +1,209 @@
+//! Reading responses within a size bound and decoding Zoho's JSON envelopes: the `data[]` list of
+//! per-item results, and the top-level `{code, details, message, status}` error.
+
+use futures_util::StreamExt as _;
+use serde::de::DeserializeOwned;
+
+use crate::error::{ApiErrorInfo, DecodeError, Error, OperationError};
+
+/// The most bytes of a JSON response that are read; a larger answer is a decode error.
+pub const MAX_RESPONSE_BYTES: usize = 4 * 1024 * 1024;
+/// How many characters of an undecodable body an error keeps.
+pub const SNIPPET_CHARS: usize = 200;
+
+/// One item of Zoho's `data[]` result list for an action such as an upload: its code, message,
+/// status and the operation's typed details.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ActionResponse<T> {
+    /// `SUCCESS` for a stored item.
+    pub code: String,
+    /// What the operation returns about the item.
+    pub details: T,
+    /// Zoho's message, e.g. "attachment uploaded successfully".
+    pub message: String,
+    /// `success`.
+    pub status: String,
+}
+
+/// Reads a whole response body, refusing one over [`MAX_RESPONSE_BYTES`].
+pub(crate) async fn read_bounded<E: std::error::Error>(
+    response: reqwest::Response,
+) -> Result<(u16, Vec<u8>), Error<E>> {
+    let status = response.status().as_u16();
+    let mut body = Vec::new();
+    let mut chunks = response.bytes_stream();
+    while let Some(chunk) = chunks.next().await {
+        let chunk = match chunk {
+            Ok(chunk) => chunk,
+            Err(e) if e.is_timeout() => return Err(Error::from_reqwest(e)),
+            Err(e) => {
+                return Err(Error::Decode(DecodeError {
+                    status,
+                    reason: format!(
+                        "the body was cut off after {} bytes ({})",
+                        body.len(),
+                        crate::error::error_chain(&e)
+                    ),
+                    snippet: snippet(&body),
+                }));
+            }
+        };
+        if body.len() + chunk.len() > MAX_RESPONSE_BYTES {
+            return Err(Error::Decode(DecodeError {
+                status,
+                reason: format!("the body is larger than {MAX_RESPONSE_BYTES} bytes"),
+                snippet: snippet(&body),
+            }));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok((status, body))
+}
+
+/// Decodes an action response: the first `data[]` item on success, or the operation's typed
+/// error from either envelope.
+pub(crate) fn decode_action<T: DeserializeOwned, E: OperationError>(
+    status: u16,
+    body: &[u8],
+    success_status: &[u16],
+) -> Result<ActionResponse<T>, Error<E>> {
+    let decode_error = |reason: String| {
+        Error::Decode(DecodeError {
+            status,
+            reason,
+            snippet: snippet(body),
+        })
+    };
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Err(decode_error("the body is empty".into()));
+    }
+    let value: serde_json::Value = serde_json::from_slice(body)
+        .map_err(|e| decode_error(format!("the body is not valid JSON ({e})")))?;
+    let item = match value.get("data") {
+        Some(serde_json::Value::Array(items)) => match items.first() {
+            Some(item) => item.clone(),
+            None => return Err(decode_error("the data list is empty".into())),
+        },
+        Some(_) => return Err(decode_error("`data` is not a list".into())),
+        None => value,
+    };
+    if is_error(&item) || !success_status.contains(&status) {
+        let info = error_info(status, &item)
+            .ok_or_else(|| decode_error("an error response without a `code`".into()))?;
+        return Err(Error::Api(E::from_api(info)));
+    }
+    serde_path_to_error::deserialize(item)
+        .map_err(|e| decode_error(format!("unexpected shape at {}: {}", e.path(), e.inner())))
+}
+
+fn is_error(item: &serde_json::Value) -> bool {
+    item.get("status").and_then(serde_json::Value::as_str) == Some("error")
+}
+
+fn error_info(status: u16, item: &serde_json::Value) -> Option<ApiErrorInfo> {
+    let code = item.get("code")?.as_str()?.to_owned();
+    let message = item
+        .get("message")
+        .and_then(serde_json::Value::as_str)
+        .unwrap_or_default()
+        .to_owned();
+    let details = match item.get("details") {
+        Some(serde_json::Value::Object(map)) => map.clone(),
+        _ => serde_json::Map::new(),
+    };
+    Some(ApiErrorInfo {
+        status,
+        code,
+        message,
+        details,
+    })
+}
+
+/// The start of a body as printable text, for error messages.
+pub(crate) fn snippet(body: &[u8]) -> String {
+    String::from_utf8_lossy(body)
+        .chars()
+        .take(SNIPPET_CHARS)
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, PartialEq, thiserror::Error)]
+    #[error("{0}")]
+    struct TestError(ApiErrorInfo);
+
+    impl OperationError for TestError {
+        fn from_api(info: ApiErrorInfo) -> Self {
+            TestError(info)
+        }
+    }
+
+    #[derive(Debug, PartialEq, serde::Deserialize)]
+    struct Details {
+        id: String,
+    }
+
+    fn decode(status: u16, body: &str) -> Result<ActionResponse<Details>, Error<TestError>> {
+        decode_action(status, body.as_bytes(), &[200, 201])
+    }
+
+    #[test]
+    fn a_success_item_is_decoded() {
+        let response = decode(
+            200,
+            r#"{"data":[{"code":"SUCCESS","details":{"id":"5"},"message":"ok","status":"success"}]}"#,
+        );
+        assert_eq!(
+            response.ok().map(|r| r.details),
+            Some(Details { id: "5".into() })
+        );
+    }
+
+    #[test]
+    fn both_error_envelopes_give_the_same_error() {
+        let top =
+            r#"{"code":"INVALID_DATA","details":{"id":"x"},"message":"bad","status":"error"}"#;
+        let nested = format!("{{\"data\":[{top}]}}");
+        for body in [top, nested.as_str()] {
+            let Err(Error::Api(TestError(info))) = decode(400, body) else {
+                panic!("not an API error: {body}");
+            };
+            assert_eq!(info.code, "INVALID_DATA");
+            assert_eq!(info.status, 400);
+            assert_eq!(info.message, "bad");
+            assert_eq!(info.details.get("id"), Some(&serde_json::json!("x")));
+        }
+    }
+
+    #[test]
+    fn undecodable_bodies_keep_status_and_a_bounded_snippet() {
+        let html = format!("<html>{}</html>", "x".repeat(5000));
+        for (status, body) in [
+            (502, html.as_str()),
+            (200, ""),
+            (200, r#"{"data":[{"code":"#),
+        ] {
+            let Err(Error::Decode(e)) = decode(status, body) else {
+                panic!("not a decode error: {body}");
+            };
+            assert_eq!(e.status, status);
+            assert!(e.snippet.chars().count() <= SNIPPET_CHARS);
+            assert!(body.starts_with(e.snippet.trim_end()));
+        }
+    }
+
+    #[test]
+    fn a_success_body_of_the_wrong_shape_names_the_field() {
+        let Err(Error::Decode(e)) = decode(
+            200,
+            r#"{"data":[{"code":"SUCCESS","details":{"id":5},"message":"ok","status":"success"}]}"#,
+        ) else {
+            panic!("expected a decode error");
+        };
+        assert!(e.reason.contains("details.id"), "{}", e.reason);
+    }
+}

@@ -1,0 +1,188 @@
+//! Checks on values that end up in a URL or a header, so that bad input is refused before sending.
+
+use crate::error::ValidationError;
+
+/// Checks a module API name: non-empty, ASCII letters, digits and `_` only (so it is one safe
+/// path segment).
+pub fn module_api_name(name: &str) -> Result<(), ValidationError> {
+    if name.is_empty() {
+        return Err(ValidationError::EmptyModule);
+    }
+    if !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+        return Err(ValidationError::InvalidModule {
+            name: name.to_owned(),
+        });
+    }
+    Ok(())
+}
+
+/// Checks a record id: a positive integer in decimal, without sign, leading zeros or spaces.
+pub fn record_id(value: &str) -> Result<(), ValidationError> {
+    let digits_only = !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit());
+    if !digits_only || value.starts_with('0') || value.len() > 20 {
+        return Err(ValidationError::InvalidRecordId {
+            value: value.to_owned(),
+        });
+    }
+    Ok(())
+}
+
+/// Checks an API version: `v` followed by a number, optionally with one `.minor` part.
+pub fn api_version(value: &str) -> Result<(), ValidationError> {
+    let invalid = || ValidationError::InvalidVersion {
+        value: value.to_owned(),
+    };
+    let number = value.strip_prefix('v').ok_or_else(invalid)?;
+    let mut parts = number.split('.');
+    let well_formed = parts.next().is_some_and(is_number)
+        && parts.next().is_none_or(is_number)
+        && parts.next().is_none();
+    if well_formed { Ok(()) } else { Err(invalid()) }
+}
+
+fn is_number(part: &str) -> bool {
+    !part.is_empty() && part.len() <= 4 && part.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// Checks a link: an absolute `http` or `https` URL with a host.
+pub fn http_url(url: &str) -> Result<(), ValidationError> {
+    let invalid = |reason: String| ValidationError::InvalidUrl {
+        url: url.to_owned(),
+        reason,
+    };
+    if url.chars().any(char::is_control) {
+        return Err(invalid("it contains control characters".into()));
+    }
+    let parsed = reqwest::Url::parse(url).map_err(|e| invalid(e.to_string()))?;
+    if !matches!(parsed.scheme(), "http" | "https") {
+        return Err(invalid(format!("the scheme is {:?}", parsed.scheme())));
+    }
+    if parsed.host_str().is_none_or(str::is_empty) {
+        return Err(invalid("it has no host".into()));
+    }
+    Ok(())
+}
+
+/// Checks a file name that goes into a multipart header: not empty, no control characters
+/// (CR or LF there would let a name inject headers), and no path separators.
+pub fn file_name(name: &str) -> Result<(), ValidationError> {
+    let invalid = |reason| ValidationError::InvalidFileName {
+        name: name.to_owned(),
+        reason,
+    };
+    if name.trim().is_empty() {
+        return Err(invalid("it is empty"));
+    }
+    if name.chars().any(char::is_control) {
+        return Err(invalid("it contains control characters such as CR or LF"));
+    }
+    if name.contains(['/', '\\']) {
+        return Err(invalid("it contains a path separator"));
+    }
+    Ok(())
+}
+
+/// Checks a file name's extension against a forbidden list (compared case-insensitively, after
+/// dropping the trailing dots and spaces that Windows ignores, so `a.EXE. ` counts as `.exe`).
+pub fn extension(name: &str, forbidden: &[&str]) -> Result<(), ValidationError> {
+    let trimmed = name.trim_end_matches(['.', ' ']);
+    let Some((_, extension)) = trimmed.rsplit_once('.') else {
+        return Ok(());
+    };
+    let extension = extension.to_ascii_lowercase();
+    if forbidden.iter().any(|f| f.eq_ignore_ascii_case(&extension)) {
+        return Err(ValidationError::ForbiddenExtension {
+            name: name.to_owned(),
+            extension,
+        });
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn record_ids_must_be_positive_integers() {
+        assert!(record_id("3477061000005177002").is_ok());
+        for bad in [
+            "",
+            "0",
+            "012",
+            "-5",
+            "12a",
+            " 12",
+            "1/2",
+            "99999999999999999999999",
+        ] {
+            assert!(
+                matches!(record_id(bad), Err(ValidationError::InvalidRecordId { ref value }) if value == bad),
+                "{bad:?} should be rejected"
+            );
+        }
+    }
+
+    #[test]
+    fn module_names_are_single_safe_segments() {
+        assert!(module_api_name("Price_Books").is_ok());
+        assert!(matches!(
+            module_api_name(""),
+            Err(ValidationError::EmptyModule)
+        ));
+        for bad in ["Leads/..", "Le ads", "Leads?x=1", "Léads"] {
+            assert!(matches!(
+                module_api_name(bad),
+                Err(ValidationError::InvalidModule { .. })
+            ));
+        }
+    }
+
+    #[test]
+    fn versions_look_like_v2_or_v2_1() {
+        for good in ["v2", "v2.1", "v8"] {
+            assert!(api_version(good).is_ok(), "{good}");
+        }
+        for bad in ["", "2", "v", "v2.", "v2.1.1", "v2/..", "vx"] {
+            assert!(api_version(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn forbidden_extensions_ignore_case_and_trailing_dots() {
+        let forbidden = ["exe"];
+        for bad in ["a.exe", "a.EXE", "a.ExE.", "a.exe. . ", "archive.tar.exe"] {
+            assert!(
+                matches!(extension(bad, &forbidden), Err(ValidationError::ForbiddenExtension { ref extension, .. }) if extension == "exe"),
+                "{bad:?}"
+            );
+        }
+        for good in ["exe", "a.exe.txt", "a.exec", "readme"] {
+            assert!(extension(good, &forbidden).is_ok(), "{good:?}");
+        }
+    }
+
+    #[test]
+    fn file_names_cannot_inject_headers() {
+        assert!(file_name("naïve \"quoted\" name.txt").is_ok());
+        for bad in ["a\r\nX-Evil: 1", "a\nb", "", "  ", "../x", "a\\b", "nul\0"] {
+            assert!(file_name(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn links_must_be_absolute_http_urls() {
+        assert!(http_url("https://www.zohocorp.com").is_ok());
+        assert!(http_url("http://example.com/a?b=c").is_ok());
+        for bad in [
+            "",
+            "www.zohocorp.com",
+            "ftp://x.com/a",
+            "javascript:alert(1)",
+            "https://",
+            "https://a.com/\r\n",
+        ] {
+            assert!(http_url(bad).is_err(), "{bad:?}");
+        }
+    }
+}
