@@ -218,3 +218,36 @@ pub enum ConfigError {
     #[error("the HTTP client could not be created: {0}")]
     Http(String),
 }
+
+/// One row of the spec's error table: a documented case of an error code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DocumentedError {
+    /// The error code.
+    pub code: &'static str,
+    /// The HTTP status it comes with.
+    pub status: u16,
+    /// Zoho's message for this case.
+    pub message: &'static str,
+    /// What to do about it.
+    pub resolution: &'static str,
+}
+
+impl DocumentedError {
+    /// The documented case an error received from Zoho is: the only case of its code, or the
+    /// case whose message it carries (ignoring case and surrounding space).
+    pub fn find<'a>(
+        table: &'a [DocumentedError],
+        info: &ApiErrorInfo,
+    ) -> Option<&'a DocumentedError> {
+        let mut cases = table.iter().filter(|case| case.code == info.code);
+        let first = cases.next()?;
+        let mut rest = cases.peekable();
+        if rest.peek().is_none() {
+            return Some(first);
+        }
+        let message = info.message.trim();
+        std::iter::once(first)
+            .chain(rest)
+            .find(|case| case.message.eq_ignore_ascii_case(message))
+    }
+}

@@ -14,7 +14,9 @@ pub mod token;
 pub mod validate;
 
 pub use client::{ApiProfile, Client, ClientBuilder, PreparedRequest};
-pub use error::{ApiErrorInfo, ConfigError, DecodeError, Error, OperationError, ValidationError};
+pub use error::{
+    ApiErrorInfo, ConfigError, DecodeError, DocumentedError, Error, OperationError, ValidationError,
+};
 pub use file_source::{FileSource, OpenedFile, UploadLimits};
 pub use multipart::MultipartBody;
 pub use reqwest::Method;

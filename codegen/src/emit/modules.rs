@@ -1,0 +1,106 @@
+//! `modules.rs`: the `Module` enum, with API names, scope names and parsing.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::{camel_ident, doc};
+use crate::model::Spec;
+
+pub(super) fn emit(spec: &Spec) -> TokenStream {
+    let modules = &spec.modules.builtin;
+    let variants: Vec<_> = modules.iter().map(|m| camel_ident(&m.api_name)).collect();
+    let api_names: Vec<_> = modules.iter().map(|m| m.api_name.as_str()).collect();
+    let lower_names: Vec<_> = modules
+        .iter()
+        .map(|m| m.api_name.to_ascii_lowercase())
+        .collect();
+    let scope_names: Vec<_> = modules.iter().map(|m| m.scope_name.as_str()).collect();
+    let variant_docs: Vec<_> = modules
+        .iter()
+        .map(|m| {
+            doc(&format!(
+                "The `{}` module (scope name `{}`).",
+                m.api_name, m.scope_name
+            ))
+        })
+        .collect();
+    let type_doc = doc(&spec.modules.doc);
+
+    let (custom_variant, custom_api_name, custom_scope, custom_parse) = match &spec.modules.custom {
+        Some(custom) => {
+            let custom_doc = doc(&custom.doc);
+            let scope = &custom.scope_name;
+            (
+                quote! { #custom_doc Custom(::std::string::String), },
+                quote! { Module::Custom(name) => name, },
+                quote! { Module::Custom(_) => #scope, },
+                quote! {
+                    ::zoho_crm_runtime::validate::module_api_name(name)?;
+                    ::std::result::Result::Ok(Module::Custom(name.to_owned()))
+                },
+            )
+        }
+        None => (
+            quote! {},
+            quote! {},
+            quote! {},
+            quote! {
+                ::zoho_crm_runtime::validate::module_api_name(name)?;
+                ::std::result::Result::Err(::zoho_crm_runtime::ValidationError::InvalidModule {
+                    name: name.to_owned(),
+                })
+            },
+        ),
+    };
+
+    quote! {
+        #![doc = " The modules that hold records, by API name."]
+
+        #type_doc
+        #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[non_exhaustive]
+        pub enum Module {
+            #( #variant_docs #variants, )*
+            #custom_variant
+        }
+
+        impl Module {
+            /// Every built-in module, in spec order.
+            pub const BUILTIN: &'static [Module] = &[ #( Module::#variants ),* ];
+
+            /// The API name used in request paths.
+            pub fn api_name(&self) -> &str {
+                match self {
+                    #( Module::#variants => #api_names, )*
+                    #custom_api_name
+                }
+            }
+
+            /// The module's name in OAuth scopes.
+            pub fn scope_name(&self) -> &'static str {
+                match self {
+                    #( Module::#variants => #scope_names, )*
+                    #custom_scope
+                }
+            }
+        }
+
+        impl ::std::str::FromStr for Module {
+            type Err = ::zoho_crm_runtime::ValidationError;
+
+            /// Parses an API name; built-in names match regardless of case.
+            fn from_str(name: &str) -> ::std::result::Result<Self, Self::Err> {
+                match name.to_ascii_lowercase().as_str() {
+                    #( #lower_names => ::std::result::Result::Ok(Module::#variants), )*
+                    _ => { #custom_parse }
+                }
+            }
+        }
+
+        impl ::std::fmt::Display for Module {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.api_name())
+            }
+        }
+    }
+}

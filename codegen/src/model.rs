@@ -1,0 +1,281 @@
+//! The typed model of `spec/zoho-crm.yaml`. Unknown keys are rejected everywhere, so a typo in the
+//! spec is an error rather than a silently ignored setting. Maps are ordered, so output is stable.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+
+/// The whole spec.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Spec {
+    /// API-wide facts.
+    pub api: Api,
+    /// How the access token is sent.
+    pub auth: Auth,
+    /// The modules records live in.
+    pub modules: Modules,
+    /// The OAuth scope scheme.
+    pub scopes: Scopes,
+    /// Response types, by Rust type name.
+    #[serde(default)]
+    pub types: BTreeMap<String, TypeDef>,
+    /// The shared error table: each code with one or more documented cases.
+    pub errors: BTreeMap<String, Vec<ErrorCase>>,
+    /// The operations, by snake_case name.
+    pub operations: BTreeMap<String, Operation>,
+}
+
+/// API-wide facts.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Api {
+    /// The API's name, for documentation.
+    pub name: String,
+    /// What the API is, for the crate documentation.
+    pub doc: String,
+    /// The default base URL (https).
+    pub base_url: String,
+    /// The default API version, e.g. `v2`.
+    pub default_version: String,
+}
+
+/// How the access token is sent.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Auth {
+    /// The header name.
+    pub header: String,
+    /// The scheme word before the token.
+    pub scheme: String,
+}
+
+/// The modules records live in.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Modules {
+    /// What a module is, for the `Module` type's documentation.
+    pub doc: String,
+    /// The built-in modules.
+    pub builtin: Vec<BuiltinModule>,
+    /// Whether and how custom modules are addressed.
+    #[serde(default)]
+    pub custom: Option<CustomModules>,
+}
+
+/// A built-in module.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BuiltinModule {
+    /// The module's API name, as used in paths (e.g. `Price_Books`).
+    pub api_name: String,
+    /// The module's name in scopes (e.g. `pricebooks`).
+    pub scope_name: String,
+}
+
+/// How custom modules are addressed.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CustomModules {
+    /// The module name custom modules share in scopes.
+    pub scope_name: String,
+    /// Documentation for the custom-module variant.
+    pub doc: String,
+}
+
+/// The OAuth scope scheme.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scopes {
+    /// How scopes work, for documentation.
+    pub doc: String,
+    /// The one scope that grants everything.
+    pub all: String,
+    /// The per-module scope template, with `{module}` and `{operation}`.
+    pub module: String,
+    /// The resource scope template, with `{operation}`.
+    pub resource: String,
+    /// The operation types scopes are granted for.
+    pub operations: Vec<ScopeOperation>,
+}
+
+/// One scope operation type, e.g. `CREATE`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScopeOperation {
+    /// Its name as it appears in scope strings.
+    pub name: String,
+    /// What it grants.
+    pub doc: String,
+}
+
+/// A response type.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TypeDef {
+    /// What the type is.
+    pub doc: String,
+    /// Its fields, in wire order.
+    pub fields: Vec<Field>,
+}
+
+/// A field of a response type.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Field {
+    /// The JSON key.
+    pub wire: String,
+    /// The Rust field name; derived from `wire` when absent.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// `string`, `id`, `datetime`, `bool`, `integer`, or the name of a type in `types`.
+    #[serde(rename = "type")]
+    pub ty: String,
+    /// Whether the field may be missing or null.
+    #[serde(default)]
+    pub optional: bool,
+    /// What the field holds.
+    pub doc: String,
+}
+
+/// One documented case of an error code.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ErrorCase {
+    /// The HTTP status it comes with.
+    pub status: u16,
+    /// Zoho's message.
+    pub message: String,
+    /// What to do about it.
+    pub resolution: String,
+}
+
+/// An operation.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Operation {
+    /// What it does.
+    pub doc: String,
+    /// The HTTP method.
+    pub method: HttpMethod,
+    /// The path template, with `{version}` and the path parameters as placeholders.
+    pub path: String,
+    /// The path parameters, in path order.
+    #[serde(default)]
+    pub path_params: Vec<PathParam>,
+    /// The scope operation types that allow it.
+    pub scope_operations: Vec<String>,
+    /// The request body, if any.
+    #[serde(default)]
+    pub body: Option<Body>,
+    /// Limits on uploaded files.
+    #[serde(default)]
+    pub limits: Option<Limits>,
+    /// How the response is decoded.
+    pub response: Response,
+    /// The error codes it can return, from the shared table.
+    pub errors: Vec<String>,
+}
+
+/// An HTTP method.
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum HttpMethod {
+    /// GET
+    Get,
+    /// POST
+    Post,
+    /// PUT
+    Put,
+    /// PATCH
+    Patch,
+    /// DELETE
+    Delete,
+}
+
+/// A path parameter.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PathParam {
+    /// Its placeholder name in the path.
+    pub name: String,
+    /// What kind of value it takes.
+    #[serde(rename = "type")]
+    pub ty: PathParamType,
+    /// What it is.
+    pub doc: String,
+}
+
+/// The kinds of path parameter, each with its own check.
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum PathParamType {
+    /// A module, given as the `Module` type.
+    Module,
+    /// A record id: a positive integer.
+    RecordId,
+}
+
+/// A request body.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Body {
+    /// A multipart/form-data body with exactly one of these parts.
+    pub multipart_one_of: Vec<BodyVariant>,
+}
+
+/// One alternative of a multipart body.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BodyVariant {
+    /// The Rust enum variant name.
+    pub variant: String,
+    /// The form field name.
+    pub field: String,
+    /// What the field carries.
+    #[serde(rename = "type")]
+    pub ty: PartType,
+    /// What choosing it means.
+    pub doc: String,
+}
+
+/// What a multipart part carries.
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum PartType {
+    /// A file, streamed.
+    File,
+    /// An http(s) URL, as text.
+    Url,
+}
+
+/// Limits on uploaded files.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Limits {
+    /// The largest file accepted, in bytes.
+    pub max_file_bytes: u64,
+    /// Extensions refused, lower case without the dot.
+    #[serde(default)]
+    pub forbidden_extensions: Vec<String>,
+}
+
+/// How a response is decoded.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Response {
+    /// The envelope kind.
+    pub kind: ResponseKind,
+    /// The HTTP statuses that mean success.
+    pub success_status: Vec<u16>,
+    /// The type of each item's `details`.
+    pub details: String,
+}
+
+/// Response envelope kinds.
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum ResponseKind {
+    /// `{"data": [{code, details, message, status}]}`.
+    Action,
+}

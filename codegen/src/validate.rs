@@ -1,0 +1,539 @@
+//! Checks that go beyond the shape of the YAML: names that must be unique, references that must
+//! resolve, identifiers Rust can use, templates that must be complete and limits that must be
+//! possible. All problems are collected, each with its YAML path.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use crate::error::SpecError;
+use crate::ident;
+use crate::model::{PartType, Spec};
+
+/// Primitive field types and the Rust types they become.
+pub const PRIMITIVE_TYPES: &[&str] = &["string", "id", "datetime", "bool", "integer"];
+
+/// The placeholder every path template may use for the API version.
+pub const VERSION_PLACEHOLDER: &str = "version";
+
+struct Problems<'a> {
+    file: &'a Path,
+    found: Vec<SpecError>,
+}
+
+impl Problems<'_> {
+    fn add(&mut self, path: impl Into<String>, message: impl Into<String>) {
+        self.found.push(SpecError {
+            file: self.file.to_owned(),
+            location: None,
+            path: path.into(),
+            message: message.into(),
+        });
+    }
+}
+
+/// Validates a loaded spec; returns every problem found.
+pub fn validate(file: &Path, spec: &Spec) -> Result<(), Vec<SpecError>> {
+    let mut problems = Problems {
+        file,
+        found: Vec::new(),
+    };
+    check_api(spec, &mut problems);
+    check_modules(spec, &mut problems);
+    check_scopes(spec, &mut problems);
+    check_types(spec, &mut problems);
+    check_errors(spec, &mut problems);
+    check_operations(spec, &mut problems);
+    if problems.found.is_empty() {
+        Ok(())
+    } else {
+        Err(problems.found)
+    }
+}
+
+fn check_api(spec: &Spec, problems: &mut Problems<'_>) {
+    if !spec.api.base_url.starts_with("https://") || spec.api.base_url.len() <= "https://".len() {
+        problems.add(
+            "api.base_url",
+            format!("{:?} must be an https URL", spec.api.base_url),
+        );
+    }
+    if !is_version(&spec.api.default_version) {
+        problems.add(
+            "api.default_version",
+            format!(
+                "{:?} is not a version like v2 or v2.1",
+                spec.api.default_version
+            ),
+        );
+    }
+    if !is_token(&spec.auth.header) {
+        problems.add(
+            "auth.header",
+            format!("{:?} is not a valid header name", spec.auth.header),
+        );
+    }
+    if !is_token(&spec.auth.scheme) {
+        problems.add(
+            "auth.scheme",
+            format!("{:?} is not a valid auth scheme", spec.auth.scheme),
+        );
+    }
+}
+
+fn check_modules(spec: &Spec, problems: &mut Problems<'_>) {
+    let mut api_names = BTreeSet::new();
+    let mut variants = BTreeMap::new();
+    if spec.modules.builtin.is_empty() {
+        problems.add("modules.builtin", "at least one module is needed");
+    }
+    for (index, module) in spec.modules.builtin.iter().enumerate() {
+        let path = format!("modules.builtin[{index}]");
+        if !is_module_name(&module.api_name) {
+            problems.add(
+                format!("{path}.api_name"),
+                format!(
+                    "{:?} is not a module API name (letters, digits, '_')",
+                    module.api_name
+                ),
+            );
+        }
+        if !api_names.insert(module.api_name.to_ascii_lowercase()) {
+            problems.add(
+                format!("{path}.api_name"),
+                format!("module {:?} is listed twice", module.api_name),
+            );
+        }
+        if let Some(variant) = ident::upper_camel(&module.api_name)
+            && let Some(other) = variants.insert(variant.clone(), module.api_name.clone())
+            && other != module.api_name
+        {
+            problems.add(
+                format!("{path}.api_name"),
+                format!(
+                    "{:?} and {other:?} both become the variant {variant}",
+                    module.api_name
+                ),
+            );
+        }
+        if !is_scope_word(&module.scope_name) {
+            problems.add(
+                format!("{path}.scope_name"),
+                format!(
+                    "{:?} is not a scope module name (lower-case letters)",
+                    module.scope_name
+                ),
+            );
+        }
+    }
+    if let Some(custom) = &spec.modules.custom {
+        if !is_scope_word(&custom.scope_name) {
+            problems.add("modules.custom.scope_name", "must be lower-case letters");
+        }
+        if variants.contains_key("Custom") {
+            problems.add(
+                "modules.custom",
+                "a built-in module already uses the variant Custom",
+            );
+        }
+    }
+}
+
+fn check_scopes(spec: &Spec, problems: &mut Problems<'_>) {
+    let scopes = &spec.scopes;
+    for (key, template, needed) in [
+        (
+            "scopes.module",
+            &scopes.module,
+            &["{module}", "{operation}"][..],
+        ),
+        ("scopes.resource", &scopes.resource, &["{operation}"][..]),
+    ] {
+        for placeholder in needed {
+            if !template.contains(placeholder) {
+                problems.add(
+                    key,
+                    format!("{template:?} lacks the placeholder {placeholder}"),
+                );
+            }
+        }
+    }
+    let mut names = BTreeSet::new();
+    for (index, operation) in scopes.operations.iter().enumerate() {
+        let path = format!("scopes.operations[{index}].name");
+        if operation.name.is_empty() || !operation.name.bytes().all(|b| b.is_ascii_uppercase()) {
+            problems.add(
+                &path,
+                format!("{:?} must be upper-case letters", operation.name),
+            );
+        }
+        if !names.insert(operation.name.as_str()) {
+            problems.add(
+                &path,
+                format!("scope operation {:?} is listed twice", operation.name),
+            );
+        }
+    }
+}
+
+fn check_types(spec: &Spec, problems: &mut Problems<'_>) {
+    for (name, def) in &spec.types {
+        let path = format!("types.{name}");
+        if !ident::is_upper_camel(name) {
+            problems.add(&path, format!("type name {name:?} must be UpperCamelCase"));
+        }
+        if PRIMITIVE_TYPES.contains(&name.as_str()) {
+            problems.add(&path, format!("{name:?} is a primitive type name"));
+        }
+        let mut wires = BTreeSet::new();
+        let mut rust_names = BTreeSet::new();
+        for (index, field) in def.fields.iter().enumerate() {
+            let field_path = format!("{path}.fields[{index}]");
+            if !wires.insert(field.wire.as_str()) {
+                problems.add(
+                    &field_path,
+                    format!("field {:?} is listed twice", field.wire),
+                );
+            }
+            match field_name(field) {
+                Some(rust) => {
+                    if !rust_names.insert(rust.clone()) {
+                        problems.add(
+                            &field_path,
+                            format!("two fields become the Rust field {rust}"),
+                        );
+                    }
+                }
+                None => problems.add(
+                    &field_path,
+                    format!("{:?} gives no Rust field name; set `name`", field.wire),
+                ),
+            }
+            if !PRIMITIVE_TYPES.contains(&field.ty.as_str()) && !spec.types.contains_key(&field.ty)
+            {
+                problems.add(
+                    format!("{field_path}.type"),
+                    format!(
+                        "unknown type {:?} (use one of {PRIMITIVE_TYPES:?} or a type in `types`)",
+                        field.ty
+                    ),
+                );
+            }
+        }
+        if let Some(cycle) = find_cycle(spec, name) {
+            problems.add(
+                &path,
+                format!("types contain themselves without indirection: {cycle}"),
+            );
+        }
+    }
+}
+
+/// The Rust name of a field: its explicit `name`, or its wire name in snake_case.
+pub fn field_name(field: &crate::model::Field) -> Option<String> {
+    match &field.name {
+        Some(name) if ident::is_snake(name) => Some(name.clone()),
+        Some(_) => None,
+        None => ident::snake(&field.wire),
+    }
+}
+
+fn find_cycle(spec: &Spec, start: &str) -> Option<String> {
+    let mut stack = vec![(start.to_owned(), vec![start.to_owned()])];
+    let mut steps = 0usize;
+    while let Some((current, trail)) = stack.pop() {
+        steps += 1;
+        if steps > 10_000 {
+            return None;
+        }
+        let Some(def) = spec.types.get(&current) else {
+            continue;
+        };
+        for field in def.fields.iter().filter(|f| !f.optional) {
+            if field.ty == start {
+                return Some(format!("{} -> {start}", trail.join(" -> ")));
+            }
+            if spec.types.contains_key(&field.ty) && !trail.contains(&field.ty) {
+                let mut next = trail.clone();
+                next.push(field.ty.clone());
+                stack.push((field.ty.clone(), next));
+            }
+        }
+    }
+    None
+}
+
+fn check_errors(spec: &Spec, problems: &mut Problems<'_>) {
+    for (code, cases) in &spec.errors {
+        let path = format!("errors.{code}");
+        if code.is_empty()
+            || !code
+                .bytes()
+                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
+        {
+            problems.add(
+                &path,
+                format!("error code {code:?} must be SCREAMING_SNAKE_CASE"),
+            );
+        }
+        if code == "UNKNOWN" {
+            problems.add(
+                &path,
+                "UNKNOWN is reserved for codes the spec does not list",
+            );
+        }
+        if cases.is_empty() {
+            problems.add(&path, "an error code needs at least one case");
+        }
+        let mut messages = BTreeSet::new();
+        for (index, case) in cases.iter().enumerate() {
+            let case_path = format!("{path}[{index}]");
+            if !(400..=599).contains(&case.status) {
+                problems.add(
+                    format!("{case_path}.status"),
+                    format!("{} is not an HTTP error status", case.status),
+                );
+            }
+            if case.message.trim().is_empty() {
+                problems.add(format!("{case_path}.message"), "the message is empty");
+            }
+            if !messages.insert(case.message.to_ascii_lowercase()) {
+                problems.add(
+                    format!("{case_path}.message"),
+                    "two cases of one code have the same message",
+                );
+            }
+        }
+    }
+}
+
+fn check_operations(spec: &Spec, problems: &mut Problems<'_>) {
+    if spec.operations.is_empty() {
+        problems.add("operations", "at least one operation is needed");
+    }
+    let scope_operations: BTreeSet<&str> = spec
+        .scopes
+        .operations
+        .iter()
+        .map(|o| o.name.as_str())
+        .collect();
+    for (name, operation) in &spec.operations {
+        let path = format!("operations.{name}");
+        if !ident::is_snake(name) {
+            problems.add(&path, format!("operation name {name:?} must be snake_case"));
+        }
+        check_path(&path, operation, problems);
+        for (index, scope) in operation.scope_operations.iter().enumerate() {
+            if !scope_operations.contains(scope.as_str()) {
+                problems.add(
+                    format!("{path}.scope_operations[{index}]"),
+                    format!("{scope:?} is not in scopes.operations"),
+                );
+            }
+        }
+        if operation.scope_operations.is_empty() {
+            problems.add(
+                format!("{path}.scope_operations"),
+                "at least one scope operation is needed",
+            );
+        }
+        let has_file = check_body(&path, operation, problems);
+        match (&operation.limits, has_file) {
+            (Some(limits), _) => {
+                if limits.max_file_bytes == 0 {
+                    problems.add(
+                        format!("{path}.limits.max_file_bytes"),
+                        "a limit of 0 bytes allows no file at all",
+                    );
+                }
+                for (index, extension) in limits.forbidden_extensions.iter().enumerate() {
+                    if extension.is_empty()
+                        || !extension
+                            .bytes()
+                            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+                    {
+                        problems.add(
+                            format!("{path}.limits.forbidden_extensions[{index}]"),
+                            format!("{extension:?} must be lower-case letters and digits, without the dot"),
+                        );
+                    }
+                }
+                if !has_file {
+                    problems.add(
+                        format!("{path}.limits"),
+                        "limits are given but the body has no file part",
+                    );
+                }
+            }
+            (None, true) => problems.add(
+                format!("{path}.limits"),
+                "a body with a file part needs limits",
+            ),
+            (None, false) => {}
+        }
+        let response = &operation.response;
+        if response.success_status.is_empty() {
+            problems.add(
+                format!("{path}.response.success_status"),
+                "at least one success status is needed",
+            );
+        }
+        for (index, status) in response.success_status.iter().enumerate() {
+            if !(200..=299).contains(status) {
+                problems.add(
+                    format!("{path}.response.success_status[{index}]"),
+                    format!("{status} is not a 2xx status"),
+                );
+            }
+        }
+        if !spec.types.contains_key(&response.details) {
+            problems.add(
+                format!("{path}.response.details"),
+                format!("unknown type {:?}", response.details),
+            );
+        }
+        let mut seen = BTreeSet::new();
+        for (index, code) in operation.errors.iter().enumerate() {
+            let error_path = format!("{path}.errors[{index}]");
+            if !spec.errors.contains_key(code) {
+                problems.add(
+                    &error_path,
+                    format!("error code {code:?} is not in the errors table"),
+                );
+            }
+            if !seen.insert(code.as_str()) {
+                problems.add(&error_path, format!("error code {code:?} is listed twice"));
+            }
+        }
+    }
+}
+
+fn check_path(path: &str, operation: &crate::model::Operation, problems: &mut Problems<'_>) {
+    let key = format!("{path}.path");
+    if !operation.path.starts_with('/') {
+        problems.add(&key, "the path must start with '/'");
+        return;
+    }
+    let mut used = Vec::new();
+    for segment in operation.path[1..].split('/') {
+        if let Some(inner) = segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+            used.push(inner.to_owned());
+        } else if segment.is_empty()
+            || !segment
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"_.-".contains(&b))
+        {
+            problems.add(&key, format!("segment {segment:?} must be a {{placeholder}} or letters, digits, '_', '.', '-'"));
+        }
+    }
+    let declared: Vec<&str> = operation
+        .path_params
+        .iter()
+        .map(|p| p.name.as_str())
+        .collect();
+    for placeholder in &used {
+        if placeholder != VERSION_PLACEHOLDER && !declared.contains(&placeholder.as_str()) {
+            problems.add(
+                &key,
+                format!("placeholder {{{placeholder}}} is not in path_params"),
+            );
+        }
+        if used.iter().filter(|p| *p == placeholder).count() > 1 {
+            problems.add(
+                &key,
+                format!("placeholder {{{placeholder}}} appears more than once"),
+            );
+        }
+    }
+    for (index, param) in operation.path_params.iter().enumerate() {
+        let param_path = format!("{path}.path_params[{index}]");
+        if !ident::is_snake(&param.name) {
+            problems.add(&param_path, format!("{:?} must be snake_case", param.name));
+        }
+        if param.name == VERSION_PLACEHOLDER {
+            problems.add(
+                &param_path,
+                "`version` is supplied by the client, not a path parameter",
+            );
+        }
+        if !used.contains(&param.name) {
+            problems.add(
+                &param_path,
+                format!("{:?} does not appear in the path", param.name),
+            );
+        }
+    }
+}
+
+/// Checks the body; returns whether it has a file part.
+fn check_body(
+    path: &str,
+    operation: &crate::model::Operation,
+    problems: &mut Problems<'_>,
+) -> bool {
+    let Some(body) = &operation.body else {
+        return false;
+    };
+    if body.multipart_one_of.is_empty() {
+        problems.add(
+            format!("{path}.body.multipart_one_of"),
+            "at least one alternative is needed",
+        );
+    }
+    let mut variants = BTreeSet::new();
+    let mut fields = BTreeSet::new();
+    for (index, variant) in body.multipart_one_of.iter().enumerate() {
+        let variant_path = format!("{path}.body.multipart_one_of[{index}]");
+        if !ident::is_upper_camel(&variant.variant) {
+            problems.add(
+                format!("{variant_path}.variant"),
+                format!("{:?} must be UpperCamelCase", variant.variant),
+            );
+        }
+        if !variants.insert(variant.variant.as_str()) {
+            problems.add(
+                format!("{variant_path}.variant"),
+                format!("variant {:?} is listed twice", variant.variant),
+            );
+        }
+        if !is_token(&variant.field) {
+            problems.add(
+                format!("{variant_path}.field"),
+                format!("{:?} is not a valid form field name", variant.field),
+            );
+        }
+        if !fields.insert(variant.field.as_str()) {
+            problems.add(
+                format!("{variant_path}.field"),
+                format!("field {:?} is listed twice", variant.field),
+            );
+        }
+    }
+    body.multipart_one_of.iter().any(|v| v.ty == PartType::File)
+}
+
+fn is_version(value: &str) -> bool {
+    let Some(number) = value.strip_prefix('v') else {
+        return false;
+    };
+    let mut parts = number.split('.');
+    let digits = |p: &str| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit());
+    parts.next().is_some_and(digits) && parts.next().is_none_or(digits) && parts.next().is_none()
+}
+
+fn is_token(value: &str) -> bool {
+    !value.is_empty()
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+}
+
+fn is_module_name(value: &str) -> bool {
+    value.starts_with(|c: char| c.is_ascii_alphabetic())
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_')
+}
+
+fn is_scope_word(value: &str) -> bool {
+    !value.is_empty() && value.bytes().all(|b| b.is_ascii_lowercase())
+}

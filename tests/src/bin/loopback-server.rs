@@ -1,0 +1,83 @@
+//! `loopback-server`: runs the loopback Zoho CRM attachment server as a process.
+//!
+//! Usage: `loopback-server [--port N] [--token T]` (defaults: port 0, i.e. any free port,
+//! and the library's default token). Prints `listening on http://127.0.0.1:PORT` on one
+//! line to stdout, then serves until killed (Ctrl-C or SIGTERM end the process).
+//!
+//! Meant for benchmarks against curl: uploaded files are hashed and counted but their
+//! bytes are not kept, and nothing is logged per request or per chunk.
+
+use std::io::Write;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::process::ExitCode;
+
+use zoho_crm_tests::{DEFAULT_TOKEN, LoopbackServer, ServerConfig};
+
+const USAGE: &str = "usage: loopback-server [--port N] [--token T]";
+
+/// Parsed command-line options.
+struct Options {
+    port: u16,
+    token: String,
+}
+
+fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Options, String> {
+    let mut options = Options {
+        port: 0,
+        token: DEFAULT_TOKEN.to_owned(),
+    };
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--port" => {
+                let value = args.next().ok_or("--port needs a value")?;
+                options.port = value
+                    .parse()
+                    .map_err(|_| format!("invalid port `{value}`"))?;
+            }
+            "--token" => {
+                options.token = args.next().ok_or("--token needs a value")?;
+            }
+            "-h" | "--help" => return Err(USAGE.to_owned()),
+            other => return Err(format!("unknown argument `{other}`\n{USAGE}")),
+        }
+    }
+    Ok(options)
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let options = match parse_args(std::env::args().skip(1)) {
+        Ok(options) => options,
+        Err(message) => {
+            eprintln!("{message}");
+            return ExitCode::from(2);
+        }
+    };
+    let config = ServerConfig {
+        token: options.token,
+        bind: SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), options.port),
+        ..ServerConfig::default()
+    };
+    let server = match LoopbackServer::start_with(config).await {
+        Ok(server) => server,
+        Err(error) => {
+            eprintln!(
+                "loopback-server: cannot bind 127.0.0.1:{}: {error}",
+                options.port
+            );
+            return ExitCode::FAILURE;
+        }
+    };
+    server.set_keep_bytes_limit(0);
+    let mut stdout = std::io::stdout().lock();
+    if writeln!(stdout, "listening on {}", server.base_url())
+        .and_then(|()| stdout.flush())
+        .is_err()
+    {
+        return ExitCode::FAILURE;
+    }
+    drop(stdout);
+    std::future::pending::<()>().await;
+    drop(server);
+    ExitCode::SUCCESS
+}

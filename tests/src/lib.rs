@@ -1,0 +1,87 @@
+//! A loopback test double for Zoho CRM's "Upload an Attachment" endpoint.
+//!
+//! [`LoopbackServer`] binds an HTTP/1.1 server to a loopback address and answers
+//! `POST /crm/{version}/{module_api_name}/{record_id}/Attachments` the way Zoho CRM
+//! documents it: the same success body, the same error codes, messages and HTTP
+//! statuses, in both of Zoho's error envelopes (see [`responses`]).
+//!
+//! Everything the server sees is recorded for assertions:
+//! [`LoopbackServer::requests`] lists every request that reached the server (rejected ones
+//! included) and [`LoopbackServer::attachments`] lists every upload it stored. Uploaded
+//! files are streamed: they are hashed with SHA-256 chunk by chunk and counted, and their
+//! bytes are kept only up to [`KEEP_BYTES_LIMIT`], so a 100 MiB upload does not need
+//! 100 MiB of server memory. [`LoopbackServer::respond_next_with`] queues canned replies
+//! (429s, 500s, expired tokens, garbage bodies) to exercise a client's error handling.
+//!
+//! ```no_run
+//! # async fn demo() -> std::io::Result<()> {
+//! use zoho_crm_tests::{CannedReply, LoopbackServer};
+//!
+//! let server = LoopbackServer::start().await?;
+//! let url = format!("{}/crm/v2/Leads/1000000231009/Attachments", server.base_url());
+//! let auth = format!("Zoho-oauthtoken {}", server.token());
+//! server.respond_next_with(CannedReply::json(
+//!     429,
+//!     serde_json::json!({"code": "TOO_MANY_REQUESTS", "details": {}, "message": "too many requests", "status": "error"}),
+//! ));
+//! // ... point a client at `url` with `auth`, then inspect:
+//! assert!(server.attachments().len() <= 1);
+//! # let _ = (url, auth);
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! The `loopback-server` binary runs the same server as a standalone process (for
+//! benchmarks against curl).
+
+#![warn(missing_docs)]
+
+pub mod multipart;
+pub mod responses;
+pub mod server;
+pub mod state;
+
+#[cfg(test)]
+mod tests;
+
+pub use server::{LoopbackServer, ServerConfig};
+pub use state::{CannedReply, ReceivedRequest, StoredAttachment, StoredContent};
+
+/// The access token a server accepts unless [`ServerConfig::token`] says otherwise.
+pub const DEFAULT_TOKEN: &str = "loopback-test-token";
+
+/// Uploaded files up to this many bytes (8 MiB) keep their full content in
+/// [`StoredContent::File::bytes`]; larger ones keep only their size and SHA-256.
+///
+/// The limit can be changed per server with [`LoopbackServer::set_keep_bytes_limit`].
+pub const KEEP_BYTES_LIMIT: u64 = 8 * 1024 * 1024;
+
+/// Zoho's maximum attachment size, 100 MB, in bytes. A file one byte larger is rejected
+/// with `FILE_SIZE_MORE_THAN_ALLOWED_SIZE`.
+pub const MAX_FILE_SIZE: u64 = 104_857_600;
+
+/// The module API names the server accepts besides the configured custom modules
+/// ([`ServerConfig::custom_modules`]). Together with one custom module these are the 18
+/// modules Zoho's page lists.
+pub const SUPPORTED_MODULES: [&str; 17] = [
+    "Leads",
+    "Accounts",
+    "Contacts",
+    "Deals",
+    "Campaigns",
+    "Tasks",
+    "Cases",
+    "Events",
+    "Solutions",
+    "Products",
+    "Vendors",
+    "Price_Books",
+    "Quotes",
+    "Sales_Orders",
+    "Purchase_Orders",
+    "Invoices",
+    "Notes",
+];
+
+/// The API versions accepted in the URL's `{version}` segment.
+pub const SUPPORTED_VERSIONS: [&str; 8] = ["v2", "v2.1", "v3", "v4", "v5", "v6", "v7", "v8"];

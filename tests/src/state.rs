@@ -1,0 +1,231 @@
+//! What the server records (requests, stored attachments) and what tests can queue
+//! (canned replies), plus the shared state behind a running server.
+
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, MutexGuard, PoisonError};
+
+use axum::body::Body;
+use axum::http::header::{
+    AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue,
+    TRANSFER_ENCODING,
+};
+use axum::http::{StatusCode, request};
+use axum::response::Response;
+
+/// One HTTP request as it reached the server, recorded on arrival (before any check).
+#[derive(Clone, Debug)]
+pub struct ReceivedRequest {
+    /// The request method, e.g. `"POST"`.
+    pub method: String,
+    /// The request path as sent (still percent-encoded), without the query.
+    pub path: String,
+    /// The query string without the leading `?`, if the URL had one.
+    pub query: Option<String>,
+    /// The `Authorization` header (non-UTF-8 bytes replaced with U+FFFD).
+    pub authorization: Option<String>,
+    /// The `Content-Type` header.
+    pub content_type: Option<String>,
+    /// The `Content-Length` header, if present and a valid number.
+    pub content_length: Option<u64>,
+    /// The `Transfer-Encoding` header (e.g. `"chunked"`).
+    pub transfer_encoding: Option<String>,
+}
+
+impl ReceivedRequest {
+    /// Records the method, URI and the headers of interest from a request's head.
+    pub fn from_parts(parts: &request::Parts) -> Self {
+        let headers = &parts.headers;
+        Self {
+            method: parts.method.as_str().to_owned(),
+            path: parts.uri.path().to_owned(),
+            query: parts.uri.query().map(str::to_owned),
+            authorization: header_string(headers, &AUTHORIZATION),
+            content_type: header_string(headers, &CONTENT_TYPE),
+            content_length: header_string(headers, &CONTENT_LENGTH)
+                .and_then(|value| value.trim().parse().ok()),
+            transfer_encoding: header_string(headers, &TRANSFER_ENCODING),
+        }
+    }
+}
+
+fn header_string(headers: &HeaderMap, name: &HeaderName) -> Option<String> {
+    headers
+        .get(name)
+        .map(|value| String::from_utf8_lossy(value.as_bytes()).into_owned())
+}
+
+/// An attachment the server accepted and stored.
+#[derive(Clone, Debug)]
+pub struct StoredAttachment {
+    /// The attachment id returned in the success reply (an 18-digit string).
+    pub id: String,
+    /// The API version segment of the URL, e.g. `"v2"`.
+    pub version: String,
+    /// The module API name from the URL (percent-decoded), e.g. `"Leads"`.
+    pub module: String,
+    /// The record id from the URL (percent-decoded).
+    pub record_id: String,
+    /// The uploaded file or link.
+    pub content: StoredContent,
+}
+
+/// What was attached: a file (`file` form field) or a link (`attachmentUrl` form field).
+#[derive(Clone, Debug)]
+pub enum StoredContent {
+    /// An uploaded file.
+    File {
+        /// The file name exactly as multer returned it from the part's `Content-Disposition`.
+        file_name: String,
+        /// The part's `Content-Type`, if it had one.
+        content_type: Option<String>,
+        /// The number of content bytes received.
+        size: u64,
+        /// The SHA-256 of the content.
+        sha256: [u8; 32],
+        /// The full content, kept only when `size` is at most the server's keep-bytes limit
+        /// ([`crate::KEEP_BYTES_LIMIT`] unless changed).
+        bytes: Option<Vec<u8>>,
+    },
+    /// A link attachment.
+    Link {
+        /// The `attachmentUrl` value as sent.
+        url: String,
+    },
+}
+
+/// A reply a test queues with [`crate::LoopbackServer::respond_next_with`], served instead
+/// of normal handling.
+#[derive(Clone, Debug)]
+pub struct CannedReply {
+    /// The HTTP status code. A value `http` can't represent (outside 100..=999) is served
+    /// as 500.
+    pub status: u16,
+    /// The `Content-Type` header, if any. A value that isn't a valid header is left out.
+    pub content_type: Option<String>,
+    /// The response body.
+    pub body: Vec<u8>,
+}
+
+impl CannedReply {
+    /// A reply with a JSON body and `Content-Type: application/json`.
+    pub fn json(status: u16, body: serde_json::Value) -> Self {
+        Self {
+            status,
+            content_type: Some("application/json".to_owned()),
+            body: body.to_string().into_bytes(),
+        }
+    }
+
+    /// A reply with any body and an optional `Content-Type`.
+    pub fn raw(status: u16, content_type: Option<&str>, body: impl Into<Vec<u8>>) -> Self {
+        Self {
+            status,
+            content_type: content_type.map(str::to_owned),
+            body: body.into(),
+        }
+    }
+
+    /// Turns the reply into an HTTP response.
+    pub fn into_response(self) -> Response {
+        let mut response = Response::new(Body::from(self.body));
+        *response.status_mut() =
+            StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        if let Some(value) = self
+            .content_type
+            .and_then(|ct| HeaderValue::from_str(&ct).ok())
+        {
+            response.headers_mut().insert(CONTENT_TYPE, value);
+        }
+        response
+    }
+}
+
+/// The first attachment id handed out; later ones count up from it.
+pub const FIRST_ATTACHMENT_ID: u64 = 738_964_000_002_118_002;
+
+/// State shared between a [`crate::LoopbackServer`] handle and its request handlers.
+#[derive(Debug)]
+pub struct Shared {
+    /// The exact `Authorization` header value that is accepted.
+    pub expected_authorization: String,
+    /// The accepted custom module API names.
+    pub custom_modules: Vec<String>,
+    /// Files up to this many bytes keep their content.
+    pub keep_bytes_limit: AtomicU64,
+    next_id: AtomicU64,
+    requests: Mutex<Vec<ReceivedRequest>>,
+    attachments: Mutex<Vec<StoredAttachment>>,
+    canned: Mutex<VecDeque<CannedReply>>,
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+impl Shared {
+    /// New, empty state for a server accepting `token` and `custom_modules`.
+    pub fn new(token: &str, custom_modules: Vec<String>) -> Self {
+        Self {
+            expected_authorization: format!("Zoho-oauthtoken {token}"),
+            custom_modules,
+            keep_bytes_limit: AtomicU64::new(crate::KEEP_BYTES_LIMIT),
+            next_id: AtomicU64::new(0),
+            requests: Mutex::new(Vec::new()),
+            attachments: Mutex::new(Vec::new()),
+            canned: Mutex::new(VecDeque::new()),
+        }
+    }
+
+    /// Whether `module` is one of the 17 named modules or a configured custom module.
+    pub fn is_supported_module(&self, module: &str) -> bool {
+        crate::SUPPORTED_MODULES.contains(&module)
+            || self.custom_modules.iter().any(|m| m == module)
+    }
+
+    /// Appends a received request.
+    pub fn record_request(&self, request: ReceivedRequest) {
+        lock(&self.requests).push(request);
+    }
+
+    /// A copy of all received requests, in arrival order.
+    pub fn requests(&self) -> Vec<ReceivedRequest> {
+        lock(&self.requests).clone()
+    }
+
+    /// How many requests were received.
+    pub fn request_count(&self) -> usize {
+        lock(&self.requests).len()
+    }
+
+    /// Appends a stored attachment.
+    pub fn store_attachment(&self, attachment: StoredAttachment) {
+        lock(&self.attachments).push(attachment);
+    }
+
+    /// A copy of all stored attachments, in order.
+    pub fn attachments(&self) -> Vec<StoredAttachment> {
+        lock(&self.attachments).clone()
+    }
+
+    /// Queues a canned reply.
+    pub fn push_canned(&self, reply: CannedReply) {
+        lock(&self.canned).push_back(reply);
+    }
+
+    /// Takes the oldest queued canned reply, if any.
+    pub fn pop_canned(&self) -> Option<CannedReply> {
+        lock(&self.canned).pop_front()
+    }
+
+    /// Hands out the next attachment id (18 digits).
+    pub fn next_attachment_id(&self) -> String {
+        let n = self.next_id.fetch_add(1, Ordering::Relaxed);
+        FIRST_ATTACHMENT_ID.wrapping_add(n).to_string()
+    }
+
+    /// The current keep-bytes limit.
+    pub fn keep_bytes_limit(&self) -> u64 {
+        self.keep_bytes_limit.load(Ordering::Relaxed)
+    }
+}
