@@ -21,6 +21,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Spec, SpecError> {
         let yaml_path = e.path().to_string();
         let inner = e.into_inner();
         let location = inner.location().map(|l| (l.line(), l.column()));
+        let message = tidy_message(&inner.to_string(), location, &yaml_path);
         SpecError {
             file: path.to_owned(),
             location,
@@ -29,15 +30,23 @@ pub fn parse(path: &Path, text: &str) -> Result<Spec, SpecError> {
             } else {
                 yaml_path
             },
-            message: strip_location(&inner.to_string()),
+            message,
         }
     })
 }
 
-/// serde_yaml appends " at line L column C" to its messages; the location is reported separately.
-fn strip_location(message: &str) -> String {
-    match message.rfind(" at line ") {
-        Some(index) => message[..index].to_owned(),
-        None => message.to_owned(),
+/// serde_yaml repeats the path and the location in its message; both are reported separately,
+/// so drop exactly those repeats and keep any other location (such as where a flow started).
+fn tidy_message(message: &str, location: Option<(usize, usize)>, yaml_path: &str) -> String {
+    let mut message = message.to_owned();
+    if let Some((line, column)) = location {
+        message = message.replacen(&format!(" at line {line} column {column}"), "", 1);
     }
+    if let Some((prefix, rest)) = message.split_once(": ")
+        && !prefix.contains(' ')
+        && yaml_path.starts_with(prefix)
+    {
+        message = rest.to_owned();
+    }
+    message
 }

@@ -18,12 +18,50 @@ pub struct Spec {
     /// The OAuth scope scheme.
     pub scopes: Scopes,
     /// Response types, by Rust type name.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "unique_map")]
     pub types: BTreeMap<String, TypeDef>,
     /// The shared error table: each code with one or more documented cases.
+    #[serde(deserialize_with = "unique_map")]
     pub errors: BTreeMap<String, Vec<ErrorCase>>,
     /// The operations, by snake_case name.
+    #[serde(deserialize_with = "unique_map")]
     pub operations: BTreeMap<String, Operation>,
+}
+
+/// Reads a map whose keys must be unique: a repeated key is an error, not a silent overwrite.
+fn unique_map<'de, D, V>(deserializer: D) -> Result<BTreeMap<String, V>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    V: Deserialize<'de>,
+{
+    struct UniqueMap<V>(std::marker::PhantomData<V>);
+
+    impl<'de, V: Deserialize<'de>> serde::de::Visitor<'de> for UniqueMap<V> {
+        type Value = BTreeMap<String, V>;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a map with unique keys")
+        }
+
+        fn visit_map<A: serde::de::MapAccess<'de>>(
+            self,
+            mut access: A,
+        ) -> Result<Self::Value, A::Error> {
+            let mut map = BTreeMap::new();
+            while let Some(key) = access.next_key::<String>()? {
+                if map.contains_key(&key) {
+                    return Err(serde::de::Error::custom(format_args!(
+                        "duplicate key `{key}`"
+                    )));
+                }
+                let value = access.next_value()?;
+                map.insert(key, value);
+            }
+            Ok(map)
+        }
+    }
+
+    deserializer.deserialize_map(UniqueMap(std::marker::PhantomData))
 }
 
 /// API-wide facts.

@@ -127,7 +127,13 @@ fn check_modules(spec: &Spec, problems: &mut Problems<'_>) {
     }
     if let Some(custom) = &spec.modules.custom {
         if !is_scope_word(&custom.scope_name) {
-            problems.add("modules.custom.scope_name", "must be lower-case letters");
+            problems.add(
+                "modules.custom.scope_name",
+                format!(
+                    "{:?} is not a scope module name (lower-case letters)",
+                    custom.scope_name
+                ),
+            );
         }
         if variants.contains_key("Custom") {
             problems.add(
@@ -179,7 +185,13 @@ fn check_types(spec: &Spec, problems: &mut Problems<'_>) {
     for (name, def) in &spec.types {
         let path = format!("types.{name}");
         if !ident::is_upper_camel(name) {
-            problems.add(&path, format!("type name {name:?} must be UpperCamelCase"));
+            let hint = ident::upper_camel(name)
+                .map(|s| format!(", e.g. {s:?}"))
+                .unwrap_or_default();
+            problems.add(
+                &path,
+                format!("type name {name:?} must be UpperCamelCase{hint}"),
+            );
         }
         if PRIMITIVE_TYPES.contains(&name.as_str()) {
             problems.add(&path, format!("{name:?} is a primitive type name"));
@@ -222,7 +234,7 @@ fn check_types(spec: &Spec, problems: &mut Problems<'_>) {
         if let Some(cycle) = find_cycle(spec, name) {
             problems.add(
                 &path,
-                format!("types contain themselves without indirection: {cycle}"),
+                format!("type {name} contains itself ({cycle}), so it would have infinite size"),
             );
         }
     }
@@ -237,24 +249,28 @@ pub fn field_name(field: &crate::model::Field) -> Option<String> {
     }
 }
 
+/// A chain of fields by which type `start` contains itself, if any. Optional fields count too:
+/// `Option<T>` inside `T` still has infinite size, and the spec has no way to box a field.
 fn find_cycle(spec: &Spec, start: &str) -> Option<String> {
     let mut stack = vec![(start.to_owned(), vec![start.to_owned()])];
-    let mut steps = 0usize;
+    let mut visited = BTreeSet::new();
     while let Some((current, trail)) = stack.pop() {
-        steps += 1;
-        if steps > 10_000 {
-            return None;
+        if !visited.insert(current.clone()) {
+            continue;
         }
         let Some(def) = spec.types.get(&current) else {
             continue;
         };
-        for field in def.fields.iter().filter(|f| !f.optional) {
+        for field in &def.fields {
+            let step = format!("{current}.{}", field.wire);
             if field.ty == start {
-                return Some(format!("{} -> {start}", trail.join(" -> ")));
+                let mut chain = trail[1..].to_vec();
+                chain.push(step);
+                return Some(format!("{start} -> {} -> {start}", chain.join(" -> ")));
             }
-            if spec.types.contains_key(&field.ty) && !trail.contains(&field.ty) {
+            if spec.types.contains_key(&field.ty) {
                 let mut next = trail.clone();
-                next.push(field.ty.clone());
+                next.push(step);
                 stack.push((field.ty.clone(), next));
             }
         }
@@ -262,24 +278,40 @@ fn find_cycle(spec: &Spec, start: &str) -> Option<String> {
     None
 }
 
+/// The variant every generated error enum has for codes the spec does not list.
+pub const UNKNOWN_ERROR_VARIANT: &str = "Unknown";
+
+/// Names an operation cannot take because the generated `Client` already has such a method.
+pub const RESERVED_OPERATION_NAMES: &[&str] = &["builder", "runtime"];
+
 fn check_errors(spec: &Spec, problems: &mut Problems<'_>) {
+    let mut variants: BTreeMap<String, &str> = BTreeMap::new();
     for (code, cases) in &spec.errors {
         let path = format!("errors.{code}");
-        if code.is_empty()
-            || !code
+        let well_formed = code.bytes().any(|b| b.is_ascii_alphanumeric())
+            && code
                 .bytes()
-                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
-        {
+                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_');
+        if !well_formed {
             problems.add(
                 &path,
                 format!("error code {code:?} must be SCREAMING_SNAKE_CASE"),
             );
         }
-        if code == "UNKNOWN" {
-            problems.add(
-                &path,
-                "UNKNOWN is reserved for codes the spec does not list",
-            );
+        if let Some(variant) = ident::upper_camel(code) {
+            if variant == UNKNOWN_ERROR_VARIANT {
+                problems.add(
+                    &path,
+                    format!(
+                        "{code:?} would become the variant {UNKNOWN_ERROR_VARIANT}, which is reserved for codes the spec does not list"
+                    ),
+                );
+            } else if let Some(other) = variants.insert(variant.clone(), code) {
+                problems.add(
+                    &path,
+                    format!("{code:?} and {other:?} both become the variant {variant}"),
+                );
+            }
         }
         if cases.is_empty() {
             problems.add(&path, "an error code needs at least one case");
@@ -319,7 +351,19 @@ fn check_operations(spec: &Spec, problems: &mut Problems<'_>) {
     for (name, operation) in &spec.operations {
         let path = format!("operations.{name}");
         if !ident::is_snake(name) {
-            problems.add(&path, format!("operation name {name:?} must be snake_case"));
+            let hint = ident::snake(name)
+                .map(|s| format!(", e.g. {s:?}"))
+                .unwrap_or_default();
+            problems.add(
+                &path,
+                format!("operation name {name:?} must be snake_case{hint}"),
+            );
+        }
+        if RESERVED_OPERATION_NAMES.contains(&name.as_str()) {
+            problems.add(
+                &path,
+                format!("operation name {name:?} is taken by a method every Client has"),
+            );
         }
         check_path(&path, operation, problems);
         for (index, scope) in operation.scope_operations.iter().enumerate() {
@@ -388,7 +432,11 @@ fn check_operations(spec: &Spec, problems: &mut Problems<'_>) {
         if !spec.types.contains_key(&response.details) {
             problems.add(
                 format!("{path}.response.details"),
-                format!("unknown type {:?}", response.details),
+                format!(
+                    "unknown type {:?} (types: {})",
+                    response.details,
+                    spec.types.keys().cloned().collect::<Vec<_>>().join(", ")
+                ),
             );
         }
         let mut seen = BTreeSet::new();

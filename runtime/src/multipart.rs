@@ -67,6 +67,7 @@ impl MultipartBody {
             match part {
                 Part::Text { field, value } => {
                     let mut bytes = part_header(&self.boundary, field, None).into_bytes();
+                    bytes.extend_from_slice(b"\r\n");
                     bytes.extend_from_slice(value.as_bytes());
                     bytes.extend_from_slice(b"\r\n");
                     length += bytes.len() as u64;
@@ -188,6 +189,7 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("\r\n\r\nhello\r\n"), "{text}");
+        assert!(text.contains("name=\"title\"\r\n\r\nnaïve\r\n"), "{text}");
         assert!(text.ends_with(&format!("--{boundary}--\r\n")), "{text}");
     }
 

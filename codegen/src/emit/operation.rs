@@ -97,7 +97,11 @@ fn method_str(method: HttpMethod) -> &'static str {
 fn emit_constants(op: &Operation) -> TokenStream {
     let method = method_str(op.method);
     let path = &op.path;
-    let success = op.response.success_status.iter().map(|s| Literal::u16_unsuffixed(*s));
+    let success = op
+        .response
+        .success_status
+        .iter()
+        .map(|s| Literal::u16_unsuffixed(*s));
     let scope_variants = op.scope_operations.iter().map(|s| camel_ident(s));
     let limits = op.limits.as_ref().map(|limits| {
         let max = Literal::u64_unsuffixed(limits.max_file_bytes);

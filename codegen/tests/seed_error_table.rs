@@ -1,0 +1,138 @@
+//! The real spec carries the facts of the seed page (`shared/seed/upload-an-attachment.txt`,
+//! "Upload an Attachment", v2): its 11 error rows and its 18 supported modules.
+
+use std::path::Path;
+
+use zoho_crm_codegen::load::load_file;
+use zoho_crm_codegen::model::Spec;
+
+/// The seed page's "Possible Errors" rows, in page order: code, HTTP status, message.
+const SEED_ERRORS: [(&str, u16, &str); 11] = [
+    (
+        "INVALID_MODULE",
+        400,
+        "The module name given seems to be invalid",
+    ),
+    (
+        "INVALID_MODULE",
+        400,
+        "The given module is not supported in API",
+    ),
+    (
+        "INVALID_URL_PATTERN",
+        404,
+        "Please check if the URL trying to access is a correct one",
+    ),
+    ("OAUTH_SCOPE_MISMATCH", 401, "Unauthorized"),
+    (
+        "NO_PERMISSION",
+        403,
+        "Permission denied to upload attachment",
+    ),
+    ("INTERNAL_ERROR", 500, "Internal Server Error"),
+    (
+        "INVALID_REQUEST_METHOD",
+        400,
+        "The http request method type is not a valid one",
+    ),
+    (
+        "AUTHORIZATION_FAILED",
+        400,
+        "User does not have sufficient privilege to upload attachments",
+    ),
+    (
+        "INVALID_DATA",
+        400,
+        "the related id given seems to be invalid",
+    ),
+    ("INVALID_DATA", 400, "invalid file type"),
+    (
+        "FILE_SIZE_MORE_THAN_ALLOWED_SIZE",
+        400,
+        "please check if the file size is in the correct range",
+    ),
+];
+
+/// The seed page's supported modules as API names ("Custom" stands for custom modules).
+const SEED_BUILTIN_MODULES: [&str; 17] = [
+    "Leads",
+    "Accounts",
+    "Contacts",
+    "Deals",
+    "Campaigns",
+    "Tasks",
+    "Cases",
+    "Events",
+    "Solutions",
+    "Products",
+    "Vendors",
+    "Price_Books",
+    "Quotes",
+    "Sales_Orders",
+    "Purchase_Orders",
+    "Invoices",
+    "Notes",
+];
+
+fn real_spec() -> Spec {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../spec/zoho-crm.yaml");
+    load_file(&path).unwrap_or_else(|e| panic!("the real spec should load:\n{e}"))
+}
+
+#[test]
+fn the_error_table_has_the_eleven_rows_of_the_seed_page() {
+    let spec = real_spec();
+    let cases: usize = spec.errors.values().map(Vec::len).sum();
+    assert_eq!(cases, 11, "cases across all codes");
+    assert_eq!(
+        spec.errors["INVALID_MODULE"].len(),
+        2,
+        "INVALID_MODULE cases"
+    );
+    assert_eq!(spec.errors["INVALID_DATA"].len(), 2, "INVALID_DATA cases");
+
+    let mut in_spec: Vec<(&str, u16, &str)> = spec
+        .errors
+        .iter()
+        .flat_map(|(code, cases)| {
+            cases
+                .iter()
+                .map(move |c| (code.as_str(), c.status, c.message.trim()))
+        })
+        .collect();
+    let mut in_seed = SEED_ERRORS.to_vec();
+    in_spec.sort_unstable();
+    in_seed.sort_unstable();
+    assert_eq!(in_spec, in_seed, "the spec's (code, status, message) rows");
+
+    // The one operation can return every documented code.
+    let operation = &spec.operations["upload_attachment"];
+    let listed: Vec<&str> = operation.errors.iter().map(String::as_str).collect();
+    let mut codes: Vec<&str> = spec.errors.keys().map(String::as_str).collect();
+    let mut listed_sorted = listed.clone();
+    listed_sorted.sort_unstable();
+    codes.sort_unstable();
+    assert_eq!(listed_sorted, codes, "upload_attachment's error codes");
+}
+
+#[test]
+fn the_spec_has_the_eighteen_modules_of_the_seed_page() {
+    let spec = real_spec();
+    let builtin: Vec<&str> = spec
+        .modules
+        .builtin
+        .iter()
+        .map(|m| m.api_name.as_str())
+        .collect();
+    assert_eq!(
+        builtin, SEED_BUILTIN_MODULES,
+        "built-in modules, in page order"
+    );
+    let custom = spec
+        .modules
+        .custom
+        .as_ref()
+        .expect("the seed page supports custom modules");
+    assert_eq!(custom.scope_name, "custom");
+    assert_eq!(builtin.len() + 1, 18, "17 built-in modules plus custom");
+}

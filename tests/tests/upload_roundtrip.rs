@@ -1,0 +1,212 @@
+//! Uploads that succeed: the bytes the server stores are the bytes of the file, whatever its
+//! size or name, and the typed response carries what the server answered.
+
+mod support;
+
+const THIS_FILE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/upload_roundtrip.rs");
+
+use support::{RECORD, client, random_file, server, sha256, temp_dir, upload};
+use zoho_crm::operations::{UploadAttachmentBody, UploadAttachmentRequest};
+use zoho_crm::{FileSource, Module};
+use zoho_crm_tests::StoredContent;
+
+const MIB: u64 = 1024 * 1024;
+
+#[tokio::test]
+async fn files_of_0_1_1mib_and_100mib_arrive_with_the_same_sha256() {
+    let server = server().await;
+    let client = client(&server);
+    let dir = temp_dir();
+    let sizes = [0, 1, MIB, 100 * MIB];
+    for (index, size) in sizes.into_iter().enumerate() {
+        let name = format!("random-{size}.bin");
+        let (path, digest) = random_file(dir.path(), &name, size, index as u64 + 7);
+        let response = client
+            .upload_attachment(upload(FileSource::from_path(&path)))
+            .await;
+        let response = match response {
+            Ok(response) => response,
+            Err(e) => panic!("upload of {size} bytes failed: {e}"),
+        };
+        assert_eq!(response.code, "SUCCESS");
+        assert_eq!(response.status, "success");
+        assert_eq!(response.message, "attachment uploaded successfully");
+        let stored = server.attachments();
+        let Some(last) = stored.last() else {
+            panic!("nothing stored for {size} bytes");
+        };
+        assert_eq!(last.id, response.details.id);
+        assert_eq!(last.module, "Leads");
+        assert_eq!(last.record_id, RECORD);
+        let StoredContent::File {
+            file_name,
+            size: stored_size,
+            sha256: stored_digest,
+            ..
+        } = &last.content
+        else {
+            panic!("stored a link for a file upload");
+        };
+        assert_eq!(file_name, &name);
+        assert_eq!(*stored_size, size);
+        assert_eq!(*stored_digest, digest, "SHA-256 differs for {size} bytes");
+    }
+    assert_eq!(server.attachments().len(), sizes.len());
+}
+
+#[tokio::test]
+async fn the_request_has_the_token_a_length_and_no_chunking() {
+    let server = server().await;
+    let client = client(&server);
+    let result = client
+        .upload_attachment(upload(FileSource::from_bytes("a.txt", &b"hello"[..])))
+        .await;
+    assert!(result.is_ok(), "{result:?}");
+    let requests = server.requests();
+    assert_eq!(requests.len(), 1);
+    let request = &requests[0];
+    assert_eq!(request.method, "POST");
+    assert_eq!(request.path, format!("/crm/v2/Leads/{RECORD}/Attachments"));
+    assert_eq!(
+        request.authorization.as_deref(),
+        Some(format!("Zoho-oauthtoken {}", server.token()).as_str())
+    );
+    assert!(
+        request
+            .content_type
+            .as_deref()
+            .is_some_and(|t| t.starts_with("multipart/form-data; boundary=")),
+        "{:?}",
+        request.content_type
+    );
+    assert!(request.content_length.is_some_and(|l| l > 5));
+    assert_eq!(request.transfer_encoding, None);
+}
+
+#[tokio::test]
+async fn the_response_is_typed() {
+    let server = server().await;
+    let client = client(&server);
+    let response = client
+        .upload_attachment(upload(FileSource::from_bytes("a.txt", &b"x"[..])))
+        .await;
+    let Ok(response) = response else {
+        panic!("{response:?}");
+    };
+    let details = &response.details;
+    assert_eq!(details.id.len(), 18);
+    assert!(details.id.bytes().all(|b| b.is_ascii_digit()));
+    assert_eq!(details.created_by.name, "Patricia Boyle");
+    assert_eq!(details.created_by.id, "738964000000291009");
+    assert_eq!(details.modified_by.id, "738964000000291009");
+    assert_eq!(details.created_time, details.modified_time);
+    let age = chrono::Utc::now().signed_duration_since(details.created_time);
+    assert!(age.num_seconds().abs() < 60, "created {age} ago");
+}
+
+#[tokio::test]
+async fn a_name_with_spaces_quotes_and_non_ascii_reaches_the_server() {
+    let server = server().await;
+    let client = client(&server);
+    let dir = temp_dir();
+    let name = "my \"quoted\" naïve résumé 報告.txt";
+    let (path, digest) = random_file(dir.path(), name, 1000, 3);
+    let result = client
+        .upload_attachment(upload(FileSource::from_path(&path)))
+        .await;
+    assert!(result.is_ok(), "{result:?}");
+    let stored = server.attachments();
+    let Some(StoredContent::File {
+        file_name, sha256, ..
+    }) = stored.first().map(|a| &a.content)
+    else {
+        panic!("nothing stored");
+    };
+    // Quotes are percent-encoded the way browsers and curl send them; the rest is raw UTF-8.
+    assert_eq!(file_name, "my %22quoted%22 naïve résumé 報告.txt");
+    assert_eq!(*sha256, digest);
+}
+
+#[tokio::test]
+async fn a_link_is_attached_as_the_attachment_url_field() {
+    let server = server().await;
+    let client = client(&server);
+    let request = UploadAttachmentRequest::new(
+        Module::Contacts,
+        RECORD,
+        UploadAttachmentBody::Link("https://www.zohocorp.com/a?b=c".into()),
+    );
+    let response = client.upload_attachment(request).await;
+    assert!(response.is_ok(), "{response:?}");
+    let stored = server.attachments();
+    assert_eq!(stored.len(), 1);
+    assert_eq!(stored[0].module, "Contacts");
+    let StoredContent::Link { url } = &stored[0].content else {
+        panic!("stored a file for a link");
+    };
+    assert_eq!(url, "https://www.zohocorp.com/a?b=c");
+}
+
+#[tokio::test]
+async fn readers_and_bytes_upload_like_files() {
+    let server = server().await;
+    let client = client(&server);
+    let data = b"streamed from a reader".to_vec();
+    let reader = std::io::Cursor::new(data.clone());
+    let from_reader = FileSource::from_reader("reader.txt", data.len() as u64, reader);
+    let from_bytes = FileSource::from_bytes("bytes.txt", data.clone());
+    let named = FileSource::from_path_named(THIS_FILE, "renamed.rs");
+    for source in [from_reader, from_bytes, named] {
+        let result = client.upload_attachment(upload(source)).await;
+        assert!(result.is_ok(), "{result:?}");
+    }
+    let stored: Vec<(String, [u8; 32])> = server
+        .attachments()
+        .into_iter()
+        .filter_map(|a| match a.content {
+            StoredContent::File {
+                file_name, sha256, ..
+            } => Some((file_name, sha256)),
+            StoredContent::Link { .. } => None,
+        })
+        .collect();
+    let this_file = std::fs::read(THIS_FILE).unwrap_or_default();
+    assert_eq!(
+        stored,
+        vec![
+            ("reader.txt".to_owned(), sha256(&data)),
+            ("bytes.txt".to_owned(), sha256(&data)),
+            ("renamed.rs".to_owned(), sha256(&this_file)),
+        ]
+    );
+}
+
+#[tokio::test]
+async fn custom_modules_and_api_versions_reach_the_path() {
+    let server = server().await;
+    let client = match zoho_crm::Client::builder()
+        .base_url(server.base_url())
+        .access_token(server.token())
+        .api_version("v2.1")
+        .build()
+    {
+        Ok(client) => client,
+        Err(e) => panic!("{e}"),
+    };
+    let module: Module = match "CustomModule1".parse() {
+        Ok(module) => module,
+        Err(e) => panic!("{e}"),
+    };
+    assert_eq!(module, Module::Custom("CustomModule1".into()));
+    let request = UploadAttachmentRequest::new(
+        module,
+        RECORD,
+        UploadAttachmentBody::File(FileSource::from_bytes("a.txt", &b"a"[..])),
+    );
+    let result = client.upload_attachment(request).await;
+    assert!(result.is_ok(), "{result:?}");
+    assert_eq!(
+        server.requests()[0].path,
+        format!("/crm/v2.1/CustomModule1/{RECORD}/Attachments")
+    );
+}
