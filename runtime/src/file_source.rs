@@ -13,7 +13,7 @@ use crate::error::ValidationError;
 use crate::validate;
 
 /// How many bytes a file stream reads at a time.
-const CHUNK_BYTES: usize = 256 * 1024;
+const CHUNK_BYTES: usize = 1024 * 1024;
 
 /// The limits an operation puts on uploaded files, from the spec.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

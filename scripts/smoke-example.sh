@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Runs the `upload` example the way a person would, against the loopback server: a file upload
+# and a link upload must print SUCCESS and exit 0; a bad module and a refused upload must exit
+# non-zero with the typed error. Uses the debug builds `cargo test --workspace` leaves behind.
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+cargo build --quiet -p zoho-crm --example upload -p zoho-crm-tests --bin loopback-server
+
+work=$(mktemp -d)
+server_pid=
+cleanup() {
+  [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+target/debug/loopback-server --port 0 --token smoke-token >"$work/server.out" &
+server_pid=$!
+for _ in $(seq 1 100); do
+  grep -q '^listening on ' "$work/server.out" 2>/dev/null && break
+  sleep 0.05
+done
+base=$(sed -n 's/^listening on //p' "$work/server.out")
+[ -n "$base" ] || { echo "FAIL: the loopback server did not start" >&2; exit 1; }
+
+upload=target/debug/examples/upload
+record=3477061000005177002
+echo "hello" >"$work/hello.txt"
+passed=0
+failed=0
+check() {
+  local name=$1 expected_rc=$2 pattern=$3; shift 3
+  local rc=0
+  "$@" >"$work/out.txt" 2>&1 || rc=$?
+  if [ "$rc" -eq "$expected_rc" ] && grep -q -- "$pattern" "$work/out.txt"; then
+    passed=$((passed + 1))
+  else
+    failed=$((failed + 1))
+    echo "FAIL: $name (exit $rc, expected $expected_rc and /$pattern/):" >&2
+    cat "$work/out.txt" >&2
+  fi
+}
+
+check "file upload" 0 '"code": "SUCCESS"' \
+  "$upload" --api-base "$base" --token smoke-token --module Leads --record "$record" "$work/hello.txt"
+check "link upload, token from the environment" 0 '"code": "SUCCESS"' \
+  env ZOHO_ACCESS_TOKEN=smoke-token "$upload" --api-base "$base" --module Leads --record "$record" --url https://www.zohocorp.com
+check "unknown module is Zoho's INVALID_MODULE with its resolution" 1 'resolution: You have specified an invalid module name' \
+  "$upload" --api-base "$base" --token smoke-token --module Widgets --record "$record" "$work/hello.txt"
+check "bad record id is refused before sending" 2 'record id "12x" is invalid' \
+  "$upload" --api-base "$base" --token smoke-token --module Leads --record 12x "$work/hello.txt"
+check "wrong token" 1 'INVALID_TOKEN' \
+  "$upload" --api-base "$base" --token wrong --module Leads --record "$record" "$work/hello.txt"
+
+echo "smoke: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
