@@ -5,6 +5,7 @@
 //! Zoho CRM's REST API for record attachments. Every call is authorised by an OAuth access token sent in the `Authorization` header and addresses a record by module API name and id.
 //!
 //! Generated from the API spec; the module docs and error docs quote it.
+#![warn(missing_docs)]
 #[rustfmt::skip]
 pub mod modules;
 #[rustfmt::skip]

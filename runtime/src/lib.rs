@@ -5,6 +5,8 @@
 //! It holds no endpoint facts: paths, field names, limits and error codes come from the spec
 //! through the generated code.
 
+#![warn(missing_docs)]
+
 pub mod client;
 pub mod error;
 pub mod file_source;

@@ -210,3 +210,19 @@ async fn custom_modules_and_api_versions_reach_the_path() {
         format!("/crm/v2.1/CustomModule1/{RECORD}/Attachments")
     );
 }
+
+#[tokio::test]
+async fn a_reader_that_ends_early_fails_the_upload_and_nothing_is_stored() {
+    let server = server().await;
+    let client = client(&server);
+    let short = FileSource::from_reader("short.bin", 1000, std::io::Cursor::new(vec![7u8; 10]));
+    let result = client.upload_attachment(upload(short)).await;
+    let Err(zoho_crm::Error::Transport(message)) = result else {
+        panic!("{result:?}");
+    };
+    assert!(
+        message.contains("990 bytes before its declared length"),
+        "{message}"
+    );
+    assert!(server.attachments().is_empty());
+}

@@ -20,6 +20,7 @@ pub(super) fn emit(spec: &Spec) -> TokenStream {
         format!(" The API base URL used unless another is configured: `{base_url}`.");
     quote! {
         #crate_doc
+        #![warn(missing_docs)]
 
         pub mod modules;
         pub mod operations;
