@@ -11,8 +11,12 @@ use serde::Deserialize;
 pub struct Spec {
     /// API-wide facts.
     pub api: Api,
-    /// How the access token is sent.
+    /// How the access token is sent and refreshed.
     pub auth: Auth,
+    /// The data centres, each with its accounts server and API domain.
+    pub data_centers: Vec<DataCenter>,
+    /// The environments a data centre serves (production, sandbox, ...).
+    pub environments: Vec<Environment>,
     /// The modules records live in.
     pub modules: Modules,
     /// The OAuth scope scheme.
@@ -72,10 +76,14 @@ pub struct Api {
     pub name: String,
     /// What the API is, for the crate documentation.
     pub doc: String,
-    /// The default base URL (https).
-    pub base_url: String,
     /// The default API version, e.g. `v2`.
     pub default_version: String,
+    /// The id of the data centre used unless another is configured.
+    pub default_data_center: String,
+    /// The id of the environment used unless another is configured.
+    pub default_environment: String,
+    /// How many calls a client runs at once unless configured.
+    pub default_concurrency: usize,
 }
 
 /// How the access token is sent.
@@ -86,6 +94,76 @@ pub struct Auth {
     pub header: String,
     /// The scheme word before the token.
     pub scheme: String,
+    /// Error codes that mean the access token is invalid or expired.
+    #[serde(default)]
+    pub refresh_on: Vec<String>,
+    /// The OAuth token endpoint on the accounts server.
+    pub token_endpoint: TokenEndpoint,
+}
+
+/// The OAuth token endpoint.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TokenEndpoint {
+    /// Its path below the accounts URL.
+    pub path: String,
+    /// The lifetime assumed when a response gives none.
+    pub default_lifetime_seconds: u64,
+    /// Its documented failures.
+    #[serde(default)]
+    pub errors: Vec<TokenError>,
+}
+
+/// A documented token-endpoint failure.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TokenError {
+    /// The `error` value, or a text the body contains.
+    pub error: String,
+    /// What kind of failure.
+    pub kind: TokenErrorKind,
+    /// What to do about it.
+    pub resolution: String,
+}
+
+/// Kinds of token-endpoint failure.
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum TokenErrorKind {
+    /// Wrong client id or secret, or the wrong data centre.
+    InvalidClient,
+    /// Invalid, expired or used refresh token or grant code.
+    InvalidGrant,
+    /// A malformed request.
+    InvalidRequest,
+    /// Too many token requests.
+    Throttled,
+}
+
+/// A data centre.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DataCenter {
+    /// Short lower-case id, e.g. `eu`.
+    pub id: String,
+    /// Its name, for documentation.
+    pub name: String,
+    /// The accounts server URL.
+    pub accounts_url: String,
+    /// The API domain without the environment's host prefix.
+    pub api_domain: String,
+}
+
+/// An environment.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Environment {
+    /// Its id, e.g. `sandbox`.
+    pub id: String,
+    /// The first label of its API host.
+    pub host_prefix: String,
+    /// What it is.
+    pub doc: String,
 }
 
 /// The modules records live in.
@@ -145,6 +223,9 @@ pub struct ScopeOperation {
     pub name: String,
     /// What it grants.
     pub doc: String,
+    /// The other operation types a scope of this type also grants.
+    #[serde(default)]
+    pub implies: Vec<String>,
 }
 
 /// A response type.
@@ -182,8 +263,9 @@ pub struct Field {
 pub struct ErrorCase {
     /// The HTTP status it comes with.
     pub status: u16,
-    /// Zoho's message.
-    pub message: String,
+    /// Zoho's message, when documented.
+    #[serde(default)]
+    pub message: Option<String>,
     /// What to do about it.
     pub resolution: String,
 }
@@ -196,6 +278,9 @@ pub struct Operation {
     pub doc: String,
     /// The HTTP method.
     pub method: HttpMethod,
+    /// Whether repeating the call is harmless; by default, true for GET, PUT and DELETE.
+    #[serde(default)]
+    pub idempotent: Option<bool>,
     /// The path template, with `{version}` and the path parameters as placeholders.
     pub path: String,
     /// The path parameters, in path order.

@@ -51,12 +51,60 @@ pub fn validate(file: &Path, spec: &Spec) -> Result<(), Vec<SpecError>> {
 }
 
 fn check_api(spec: &Spec, problems: &mut Problems<'_>) {
-    if !spec.api.base_url.starts_with("https://") || spec.api.base_url.len() <= "https://".len() {
+    if spec.api.default_concurrency == 0 {
         problems.add(
-            "api.base_url",
-            format!("{:?} must be an https URL", spec.api.base_url),
+            "api.default_concurrency",
+            "a client needs at least 1 call in flight",
         );
     }
+    if !spec
+        .data_centers
+        .iter()
+        .any(|dc| dc.id == spec.api.default_data_center)
+    {
+        problems.add(
+            "api.default_data_center",
+            format!("{:?} is not in data_centers", spec.api.default_data_center),
+        );
+    }
+    if !spec
+        .environments
+        .iter()
+        .any(|env| env.id == spec.api.default_environment)
+    {
+        problems.add(
+            "api.default_environment",
+            format!("{:?} is not in environments", spec.api.default_environment),
+        );
+    }
+    for (index, code) in spec.auth.refresh_on.iter().enumerate() {
+        if !spec.errors.contains_key(code) {
+            problems.add(
+                format!("auth.refresh_on[{index}]"),
+                format!("error code {code:?} is not in the errors table"),
+            );
+        }
+    }
+    let endpoint = &spec.auth.token_endpoint;
+    if !endpoint.path.starts_with('/') {
+        problems.add("auth.token_endpoint.path", "the path must start with '/'");
+    }
+    if endpoint.default_lifetime_seconds == 0 {
+        problems.add(
+            "auth.token_endpoint.default_lifetime_seconds",
+            "a token that lives 0 seconds is never usable",
+        );
+    }
+    let mut token_errors = BTreeSet::new();
+    for (index, error) in endpoint.errors.iter().enumerate() {
+        if error.error.trim().is_empty() || !token_errors.insert(error.error.as_str()) {
+            problems.add(
+                format!("auth.token_endpoint.errors[{index}].error"),
+                format!("{:?} is empty or listed twice", error.error),
+            );
+        }
+    }
+    check_regions(spec, problems);
     if !is_version(&spec.api.default_version) {
         problems.add(
             "api.default_version",
@@ -78,6 +126,78 @@ fn check_api(spec: &Spec, problems: &mut Problems<'_>) {
             format!("{:?} is not a valid auth scheme", spec.auth.scheme),
         );
     }
+}
+
+fn check_regions(spec: &Spec, problems: &mut Problems<'_>) {
+    let mut variants = BTreeSet::new();
+    if spec.data_centers.is_empty() {
+        problems.add("data_centers", "at least one data centre is needed");
+    }
+    for (index, dc) in spec.data_centers.iter().enumerate() {
+        let path = format!("data_centers[{index}]");
+        if dc.id.is_empty() || !dc.id.bytes().all(|b| b.is_ascii_lowercase()) {
+            problems.add(
+                format!("{path}.id"),
+                format!("{:?} must be lower-case letters", dc.id),
+            );
+        }
+        if let Some(variant) = ident::upper_camel(&dc.id)
+            && !variants.insert(variant)
+        {
+            problems.add(
+                format!("{path}.id"),
+                format!("data centre {:?} is listed twice", dc.id),
+            );
+        }
+        if !dc.accounts_url.starts_with("https://") || dc.accounts_url.len() <= "https://".len() {
+            problems.add(
+                format!("{path}.accounts_url"),
+                format!("{:?} must be an https URL", dc.accounts_url),
+            );
+        }
+        if !is_host(&dc.api_domain) {
+            problems.add(
+                format!("{path}.api_domain"),
+                format!("{:?} is not a host name", dc.api_domain),
+            );
+        }
+    }
+    let mut ids = BTreeSet::new();
+    if spec.environments.is_empty() {
+        problems.add("environments", "at least one environment is needed");
+    }
+    for (index, env) in spec.environments.iter().enumerate() {
+        let path = format!("environments[{index}]");
+        if env.id.is_empty() || !env.id.bytes().all(|b| b.is_ascii_lowercase()) {
+            problems.add(
+                format!("{path}.id"),
+                format!("{:?} must be lower-case letters", env.id),
+            );
+        }
+        if !ids.insert(env.id.as_str()) {
+            problems.add(
+                format!("{path}.id"),
+                format!("environment {:?} is listed twice", env.id),
+            );
+        }
+        if !is_host(&env.host_prefix) || env.host_prefix.contains('.') {
+            problems.add(
+                format!("{path}.host_prefix"),
+                format!("{:?} is not a host label", env.host_prefix),
+            );
+        }
+    }
+}
+
+fn is_host(value: &str) -> bool {
+    !value.is_empty()
+        && value.split('.').all(|label| {
+            !label.is_empty()
+                && !label.starts_with('-')
+                && label
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        })
 }
 
 fn check_modules(spec: &Spec, problems: &mut Problems<'_>) {
@@ -179,6 +299,40 @@ fn check_scopes(spec: &Spec, problems: &mut Problems<'_>) {
             );
         }
     }
+    for (index, operation) in scopes.operations.iter().enumerate() {
+        for (implied_index, implied) in operation.implies.iter().enumerate() {
+            let path = format!("scopes.operations[{index}].implies[{implied_index}]");
+            if !names.contains(implied.as_str()) {
+                problems.add(&path, format!("{implied:?} is not in scopes.operations"));
+            }
+            if *implied == operation.name {
+                problems.add(&path, "an operation type implies itself already");
+            }
+        }
+    }
+}
+
+/// Whether a scope of type `granted` allows an operation needing type `needed`.
+pub fn scope_grants(spec: &Spec, granted: &str, needed: &str) -> bool {
+    granted == needed
+        || spec
+            .scopes
+            .operations
+            .iter()
+            .any(|o| o.name == granted && o.implies.iter().any(|i| i == needed))
+}
+
+/// The narrowest of an operation's accepted scope types: the one every other accepted type
+/// grants. This is the scope a client should ask for.
+pub fn narrowest_scope<'a>(spec: &Spec, accepted: &'a [String]) -> Option<&'a str> {
+    accepted
+        .iter()
+        .find(|candidate| {
+            accepted
+                .iter()
+                .all(|other| scope_grants(spec, other, candidate))
+        })
+        .map(String::as_str)
 }
 
 fn check_types(spec: &Spec, problems: &mut Problems<'_>) {
@@ -325,14 +479,25 @@ fn check_errors(spec: &Spec, problems: &mut Problems<'_>) {
                     format!("{} is not an HTTP error status", case.status),
                 );
             }
-            if case.message.trim().is_empty() {
-                problems.add(format!("{case_path}.message"), "the message is empty");
-            }
-            if !messages.insert(case.message.to_ascii_lowercase()) {
-                problems.add(
+            match &case.message {
+                Some(message) if message.trim().is_empty() => {
+                    problems.add(
+                        format!("{case_path}.message"),
+                        "the message is empty; leave it out if Zoho documents none",
+                    );
+                }
+                Some(message) if !messages.insert(message.to_ascii_lowercase()) => {
+                    problems.add(
+                        format!("{case_path}.message"),
+                        "two cases of one code have the same message",
+                    );
+                }
+                Some(_) => {}
+                None if cases.len() > 1 => problems.add(
                     format!("{case_path}.message"),
-                    "two cases of one code have the same message",
-                );
+                    "a code with several cases needs a message for each, to tell them apart",
+                ),
+                None => {}
             }
         }
     }
@@ -378,6 +543,11 @@ fn check_operations(spec: &Spec, problems: &mut Problems<'_>) {
             problems.add(
                 format!("{path}.scope_operations"),
                 "at least one scope operation is needed",
+            );
+        } else if narrowest_scope(spec, &operation.scope_operations).is_none() {
+            problems.add(
+                format!("{path}.scope_operations"),
+                "no one of these is granted by all the others (see scopes.operations[].implies), so there is no narrowest scope to ask for",
             );
         }
         let has_file = check_body(&path, operation, problems);

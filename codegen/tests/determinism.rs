@@ -100,6 +100,7 @@ fn the_minimal_spec_generates_rust_that_parses() {
             "modules.rs",
             "operations/mod.rs",
             "operations/upload_attachment.rs",
+            "regions.rs",
             "scopes.rs",
             "types.rs",
         ]

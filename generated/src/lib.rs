@@ -11,22 +11,27 @@ pub mod modules;
 #[rustfmt::skip]
 pub mod operations;
 #[rustfmt::skip]
+pub mod regions;
+#[rustfmt::skip]
 pub mod scopes;
 #[rustfmt::skip]
 pub mod types;
 #[rustfmt::skip]
 pub use ::zoho_crm_runtime::{
-    AccessToken, ActionResponse, ApiErrorInfo, ConfigError, DecodeError, DocumentedError,
-    Error, FileSource, UploadLimits, ValidationError,
+    AccessToken, ActionResponse, ApiErrorInfo, AuthError, ConfigError, DecodeError,
+    DocumentedError, Endpoints, EnvSettings, Error, FileSource, RetryPolicy,
+    TokenProvider, TokenStore, UploadLimits, ValidationError,
 };
 #[rustfmt::skip]
 pub use modules::Module;
+#[rustfmt::skip]
+pub use regions::{DataCenter, Environment};
 #[rustfmt::skip]
 pub use scopes::ScopeOperation;
 /// The runtime crate, for lower-level access.
 #[rustfmt::skip]
 pub use ::zoho_crm_runtime as runtime;
-/// The API base URL used unless another is configured: `https://www.zohoapis.com`.
+/// The API base URL of the default data centre and environment: `https://www.zohoapis.com`.
 #[rustfmt::skip]
 pub const DEFAULT_BASE_URL: &str = "https://www.zohoapis.com";
 /// The API version used unless another is configured.
@@ -35,10 +40,114 @@ pub const DEFAULT_API_VERSION: &str = "v2";
 /// The API-wide facts the runtime needs.
 #[rustfmt::skip]
 pub const API_PROFILE: ::zoho_crm_runtime::ApiProfile = ::zoho_crm_runtime::ApiProfile {
-    default_base_url: DEFAULT_BASE_URL,
+    data_centers: &[
+        ::zoho_crm_runtime::DataCenterDef {
+            id: "us",
+            name: "United States",
+            accounts_url: "https://accounts.zoho.com",
+            api_domain: "zohoapis.com",
+        },
+        ::zoho_crm_runtime::DataCenterDef {
+            id: "eu",
+            name: "Europe",
+            accounts_url: "https://accounts.zoho.eu",
+            api_domain: "zohoapis.eu",
+        },
+        ::zoho_crm_runtime::DataCenterDef {
+            id: "in",
+            name: "India",
+            accounts_url: "https://accounts.zoho.in",
+            api_domain: "zohoapis.in",
+        },
+        ::zoho_crm_runtime::DataCenterDef {
+            id: "au",
+            name: "Australia",
+            accounts_url: "https://accounts.zoho.com.au",
+            api_domain: "zohoapis.com.au",
+        },
+        ::zoho_crm_runtime::DataCenterDef {
+            id: "jp",
+            name: "Japan",
+            accounts_url: "https://accounts.zoho.jp",
+            api_domain: "zohoapis.jp",
+        },
+        ::zoho_crm_runtime::DataCenterDef {
+            id: "cn",
+            name: "China",
+            accounts_url: "https://accounts.zoho.com.cn",
+            api_domain: "zohoapis.com.cn",
+        },
+        ::zoho_crm_runtime::DataCenterDef {
+            id: "ca",
+            name: "Canada",
+            accounts_url: "https://accounts.zohocloud.ca",
+            api_domain: "zohoapis.ca",
+        },
+        ::zoho_crm_runtime::DataCenterDef {
+            id: "sa",
+            name: "Saudi Arabia",
+            accounts_url: "https://accounts.zoho.sa",
+            api_domain: "zohoapis.sa",
+        },
+        ::zoho_crm_runtime::DataCenterDef {
+            id: "uk",
+            name: "United Kingdom",
+            accounts_url: "https://accounts.zoho.uk",
+            api_domain: "zohoapis.uk",
+        },
+    ],
+    environments: &[
+        ::zoho_crm_runtime::EnvironmentDef {
+            id: "production",
+            host_prefix: "www",
+        },
+        ::zoho_crm_runtime::EnvironmentDef {
+            id: "sandbox",
+            host_prefix: "sandbox",
+        },
+        ::zoho_crm_runtime::EnvironmentDef {
+            id: "developer",
+            host_prefix: "developer",
+        },
+    ],
+    default_data_center: "us",
+    default_environment: "production",
     default_version: DEFAULT_API_VERSION,
     auth_header: "Authorization",
     auth_scheme: "Zoho-oauthtoken",
+    refresh_on: &["INVALID_TOKEN", "INVALID_OAUTHTOKEN"],
+    oauth: ::zoho_crm_runtime::auth::OAuthProfile {
+        token_path: "/oauth/v2/token",
+        errors: &[
+            ::zoho_crm_runtime::auth::TokenErrorDoc {
+                error: "invalid_client",
+                kind: ::zoho_crm_runtime::auth::TokenErrorKind::InvalidClient,
+                resolution: "The client id or secret is wrong, or the client was registered in another data centre than the accounts server asked: check ZOHO_CLIENT_ID, ZOHO_CLIENT_SECRET and ZOHO_DC.",
+            },
+            ::zoho_crm_runtime::auth::TokenErrorDoc {
+                error: "invalid_code",
+                kind: ::zoho_crm_runtime::auth::TokenErrorKind::InvalidGrant,
+                resolution: "The refresh token or grant code is invalid, expired, revoked or already used (grant codes are single use and valid for minutes): generate a new one.",
+            },
+            ::zoho_crm_runtime::auth::TokenErrorDoc {
+                error: "invalid_redirect_uri",
+                kind: ::zoho_crm_runtime::auth::TokenErrorKind::InvalidRequest,
+                resolution: "The redirect URI does not match the one registered for the client.",
+            },
+            ::zoho_crm_runtime::auth::TokenErrorDoc {
+                error: "unsupported_grant_type",
+                kind: ::zoho_crm_runtime::auth::TokenErrorKind::InvalidRequest,
+                resolution: "The token request named a grant type the accounts server does not support.",
+            },
+            ::zoho_crm_runtime::auth::TokenErrorDoc {
+                error: "Access Denied",
+                kind: ::zoho_crm_runtime::auth::TokenErrorKind::Throttled,
+                resolution: "Too many token requests: at most 10 access tokens per refresh token per 10 minutes. Wait, and reuse access tokens until they expire.",
+            },
+        ],
+        default_lifetime: ::std::time::Duration::from_secs(3600u64),
+    },
+    default_concurrency: 5usize,
 };
 /// Builds a [`Client`]: `Client::builder().access_token(token).build()`.
 #[rustfmt::skip]
@@ -51,9 +160,15 @@ pub struct Client {
 }
 #[rustfmt::skip]
 impl Client {
-    /// A builder with the API's default base URL and version.
+    /// A builder with the API's defaults (data centre, environment, version).
     pub fn builder() -> ClientBuilder {
         ::zoho_crm_runtime::ClientBuilder::new(API_PROFILE)
+    }
+    /// A client configured from the `ZOHO_*` environment variables (see
+    /// [`EnvSettings`]): a refresh token with its client, or an access token; the data
+    /// centre, environment, URLs and token file.
+    pub fn from_env() -> ::std::result::Result<Client, ConfigError> {
+        Client::builder().from_env().build()
     }
     /// The runtime client underneath.
     pub fn runtime(&self) -> &::zoho_crm_runtime::Client {

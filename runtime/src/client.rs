@@ -1,49 +1,44 @@
-//! The HTTP client: configuration, the Authorization header, and executing a prepared request.
+//! The HTTP client: configuration, and executing a prepared request with a fresh token, within
+//! the concurrency limit and the timeouts, retrying what is safe to retry.
 
-use std::marker::PhantomData;
 use std::net::IpAddr;
 use std::sync::Arc;
-use std::time::Duration;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::{Duration, Instant, SystemTime};
 
+use futures_util::StreamExt as _;
 use serde::de::DeserializeOwned;
+use tracing::Instrument as _;
 
-use crate::error::{ConfigError, Error, OperationError};
+use crate::auth::{Grant, TokenProvider};
+use crate::body::RequestBody;
+use crate::error::{Error, OperationError};
 use crate::multipart::MultipartBody;
+use crate::profile::ApiProfile;
 use crate::response::{self, ActionResponse};
-use crate::token::AccessToken;
-use crate::validate;
+use crate::retry::{
+    Outcome, RetryDecision, RetryPolicy, StopReason, parse_retry_after, random_jitter,
+};
 
-/// The API-wide facts a client needs, generated from the spec.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct ApiProfile {
-    /// The API base URL used when none is configured.
-    pub default_base_url: &'static str,
-    /// The API version used when none is configured.
-    pub default_version: &'static str,
-    /// The header that carries the access token.
-    pub auth_header: &'static str,
-    /// The scheme word before the token in that header.
-    pub auth_scheme: &'static str,
-}
-
-/// Connect timeout used unless configured.
-pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
-/// Longest wait for any single read from the server unless configured; a stalled server fails
-/// the call instead of hanging it.
-pub const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(120);
-
-/// A configured client. Cheap to clone; clones share one connection pool.
+/// A configured client. Cheap to clone; clones share the connection pool, the token provider
+/// and the concurrency limit.
 #[derive(Clone)]
 pub struct Client {
-    inner: Arc<Inner>,
+    pub(crate) inner: Arc<Inner>,
 }
 
-struct Inner {
-    http: reqwest::Client,
-    base_url: String,
-    version: String,
-    auth_header: reqwest::header::HeaderName,
-    auth_value: reqwest::header::HeaderValue,
+pub(crate) struct Inner {
+    pub(crate) http: reqwest::Client,
+    pub(crate) base_url: String,
+    pub(crate) follow_api_domain: bool,
+    pub(crate) version: String,
+    pub(crate) profile: ApiProfile,
+    pub(crate) auth_header: reqwest::header::HeaderName,
+    pub(crate) provider: Arc<dyn TokenProvider>,
+    pub(crate) retry: RetryPolicy,
+    pub(crate) limiter: Arc<tokio::sync::Semaphore>,
+    pub(crate) attempt_timeout: Option<Duration>,
+    pub(crate) total_timeout: Option<Duration>,
 }
 
 impl std::fmt::Debug for Client {
@@ -51,24 +46,51 @@ impl std::fmt::Debug for Client {
         f.debug_struct("Client")
             .field("base_url", &self.inner.base_url)
             .field("version", &self.inner.version)
-            .field("access_token", &"[redacted]")
-            .finish()
+            .field("provider", &self.inner.provider)
+            .field("retry", &self.inner.retry)
+            .finish_non_exhaustive()
     }
 }
 
-/// A request ready to send: method, path (with validated segments) and an optional body.
+/// A request ready to send.
 #[derive(Debug)]
 pub struct PreparedRequest {
     /// The HTTP method.
     pub method: reqwest::Method,
-    /// The path below the base URL, starting with `/`.
+    /// The path below the base URL, starting with `/`, with validated segments.
     pub path: String,
-    /// A multipart body, if the operation has one.
-    pub body: Option<MultipartBody>,
+    /// The path template from the spec, for logs (it holds no ids).
+    pub path_template: &'static str,
+    /// The body, if the operation has one.
+    pub body: Option<RequestBody>,
+    /// Whether repeating the request is harmless (then it is retried even after it may have
+    /// been processed).
+    pub idempotent: bool,
+}
+
+/// A response read whole (within the size bound).
+struct RawResponse {
+    status: u16,
+    headers: reqwest::header::HeaderMap,
+    body: Vec<u8>,
+}
+
+/// How far one attempt got.
+#[derive(Default)]
+struct Progress {
+    bytes_sent: AtomicU64,
+    body_complete: AtomicBool,
+}
+
+enum AttemptFailure {
+    Transport(reqwest::Error),
+    TimedOut,
+    Unsendable(&'static str),
 }
 
 impl Client {
-    /// The API base URL, without a trailing slash.
+    /// The configured API base URL, without a trailing slash (the token's API domain may take
+    /// its place; see [`ClientBuilder::follow_api_domain`]).
     pub fn base_url(&self) -> &str {
         &self.inner.base_url
     }
@@ -78,6 +100,11 @@ impl Client {
         &self.inner.version
     }
 
+    /// The token provider.
+    pub fn token_provider(&self) -> &Arc<dyn TokenProvider> {
+        &self.inner.provider
+    }
+
     /// Sends a request whose answer is a `data[]` list of action results, and decodes its first
     /// item (or the operation's typed error).
     pub async fn execute_action<T: DeserializeOwned, E: OperationError>(
@@ -85,227 +112,279 @@ impl Client {
         request: PreparedRequest,
         success_status: &[u16],
     ) -> Result<ActionResponse<T>, Error<E>> {
-        let response = self.send(request).await?;
-        let (status, body) = response::read_bounded(response).await?;
-        response::decode_action(status, &body, success_status)
+        let response = self.execute(request).await?;
+        response::decode_action(response.status, &response.body, success_status)
     }
 
-    async fn send<E: std::error::Error>(
+    async fn execute<E: std::error::Error>(
         &self,
         request: PreparedRequest,
-    ) -> Result<reqwest::Response, Error<E>> {
-        let url = format!("{}{}", self.inner.base_url, request.path);
-        let mut builder = self.inner.http.request(request.method, url).header(
-            self.inner.auth_header.clone(),
-            self.inner.auth_value.clone(),
+    ) -> Result<RawResponse, Error<E>> {
+        // Build the body once up front: bad files are refused before anything is sent.
+        let first_body = match &request.body {
+            Some(body) => Some(body.build().await?),
+            None => None,
+        };
+        let sent_whole = AtomicBool::new(false);
+        let run = self.run_attempts(&request, first_body, &sent_whole);
+        match self.inner.total_timeout {
+            None => run.await,
+            Some(limit) => match tokio::time::timeout(limit, run).await {
+                Ok(result) => result,
+                Err(_) => Err(Error::Timeout {
+                    message: format!("the call took longer than its total timeout of {limit:?}"),
+                    may_have_been_processed: sent_whole.load(Ordering::Relaxed),
+                }),
+            },
+        }
+    }
+
+    async fn run_attempts<E: std::error::Error>(
+        &self,
+        request: &PreparedRequest,
+        first_body: Option<MultipartBody>,
+        sent_whole: &AtomicBool,
+    ) -> Result<RawResponse, Error<E>> {
+        let replayable = request.body.as_ref().is_none_or(RequestBody::is_replayable);
+        let mut body = first_body;
+        let mut grant = self.inner.provider.token().await?;
+        let mut refreshed = false;
+        let mut attempt = 1u32;
+        loop {
+            let progress = Arc::new(Progress::default());
+            let result = self
+                .attempt(request, body.take(), &grant, attempt, &progress)
+                .await;
+            let complete = progress.body_complete.load(Ordering::Relaxed);
+            if complete {
+                sent_whole.store(true, Ordering::Relaxed);
+            }
+            let (outcome, failure) = match result {
+                Ok(response) => {
+                    if response.status == 401
+                        && !refreshed
+                        && replayable
+                        && response::error_code(&response.body).is_some_and(|code| {
+                            self.inner.profile.refresh_on.contains(&code.as_str())
+                        })
+                    {
+                        tracing::debug!("access token rejected; refreshing once and retrying");
+                        grant = match self
+                            .inner
+                            .provider
+                            .refresh_after_rejection(&grant.token)
+                            .await
+                        {
+                            Ok(grant) => grant,
+                            // A fixed token: the rejection itself is the most useful error.
+                            Err(crate::auth::AuthError::CannotRefresh) => return Ok(response),
+                            Err(e) => return Err(e.into()),
+                        };
+                        refreshed = true;
+                        body = rebuild(request).await?;
+                        continue;
+                    }
+                    match response.status {
+                        429 => {
+                            let retry_after = response
+                                .headers
+                                .get(reqwest::header::RETRY_AFTER)
+                                .and_then(|v| v.to_str().ok())
+                                .and_then(|v| parse_retry_after(v, SystemTime::now()));
+                            (Outcome::Throttled { retry_after }, Ok(response))
+                        }
+                        status @ 500..=599 => (Outcome::ServerError(status), Ok(response)),
+                        _ => return Ok(response),
+                    }
+                }
+                Err(AttemptFailure::Transport(e)) => {
+                    let outcome = if e.is_connect() {
+                        Outcome::ConnectFailed
+                    } else if !complete {
+                        Outcome::LostBeforeBodySent
+                    } else if e.is_timeout() {
+                        Outcome::TimedOutAfterSend
+                    } else {
+                        Outcome::LostAfterSend
+                    };
+                    let may = outcome.may_have_been_processed();
+                    (outcome, Err(Error::from_reqwest(&e, may)))
+                }
+                Err(AttemptFailure::Unsendable(message)) => {
+                    return Err(Error::Transport {
+                        message: message.to_owned(),
+                        may_have_been_processed: false,
+                    });
+                }
+                Err(AttemptFailure::TimedOut) => {
+                    let outcome = if complete {
+                        Outcome::TimedOutAfterSend
+                    } else {
+                        Outcome::LostBeforeBodySent
+                    };
+                    let limit = self.inner.attempt_timeout.unwrap_or_default();
+                    (
+                        outcome,
+                        Err(Error::Timeout {
+                            message: format!("attempt {attempt} took longer than {limit:?}"),
+                            may_have_been_processed: complete,
+                        }),
+                    )
+                }
+            };
+            let decision = if replayable {
+                self.inner
+                    .retry
+                    .decide(attempt, outcome, request.idempotent, random_jitter())
+            } else {
+                RetryDecision::Stop(StopReason::OutOfAttempts)
+            };
+            match decision {
+                RetryDecision::RetryAfter(wait) => {
+                    tracing::info!(attempt, ?outcome, ?wait, "retrying");
+                    tokio::time::sleep(wait).await;
+                    body = rebuild(request).await?;
+                    attempt += 1;
+                }
+                RetryDecision::Stop(reason) => {
+                    tracing::debug!(attempt, ?outcome, ?reason, "not retrying");
+                    return failure;
+                }
+            }
+        }
+    }
+
+    async fn attempt(
+        &self,
+        request: &PreparedRequest,
+        body: Option<MultipartBody>,
+        grant: &Grant,
+        attempt: u32,
+        progress: &Arc<Progress>,
+    ) -> Result<RawResponse, AttemptFailure> {
+        let span = tracing::info_span!(
+            "zoho_crm.attempt",
+            method = %request.method,
+            path = request.path_template,
+            attempt,
+            status = tracing::field::Empty,
+            duration_ms = tracing::field::Empty,
+            bytes_sent = tracing::field::Empty,
         );
-        if let Some(body) = request.body {
-            let content_type = body.content_type();
-            let (length, stream) = body.into_stream();
-            builder = builder
-                .header(reqwest::header::CONTENT_TYPE, content_type)
-                .header(reqwest::header::CONTENT_LENGTH, length)
-                .body(reqwest::Body::wrap_stream(stream));
+        let started = Instant::now();
+        let result = async {
+            let _permit = self.inner.limiter.acquire().await;
+            let send = self.send(request, body, grant, progress);
+            match self.inner.attempt_timeout {
+                None => send.await,
+                Some(limit) => tokio::time::timeout(limit, send)
+                    .await
+                    .unwrap_or(Err(AttemptFailure::TimedOut)),
+            }
         }
-        builder.send().await.map_err(Error::from_reqwest)
-    }
-}
-
-/// Builds a [`Client`] (or the generated crate's wrapper `C`) from an [`ApiProfile`] and settings.
-pub struct ClientBuilder<C = Client> {
-    profile: ApiProfile,
-    base_url: Option<String>,
-    version: Option<String>,
-    token: Option<String>,
-    connect_timeout: Duration,
-    read_timeout: Duration,
-    request_timeout: Option<Duration>,
-    output: PhantomData<fn() -> C>,
-}
-
-impl<C> std::fmt::Debug for ClientBuilder<C> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ClientBuilder")
-            .field("base_url", &self.base_url)
-            .field("version", &self.version)
-            .field("access_token", &self.token.as_ref().map(|_| "[redacted]"))
-            .field("connect_timeout", &self.connect_timeout)
-            .field("read_timeout", &self.read_timeout)
-            .field("request_timeout", &self.request_timeout)
-            .finish()
-    }
-}
-
-impl<C: From<Client>> ClientBuilder<C> {
-    /// A builder with the profile's defaults.
-    pub fn new(profile: ApiProfile) -> Self {
-        ClientBuilder {
-            profile,
-            base_url: None,
-            version: None,
-            token: None,
-            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
-            read_timeout: DEFAULT_READ_TIMEOUT,
-            request_timeout: None,
-            output: PhantomData,
+        .instrument(span.clone())
+        .await;
+        span.record("duration_ms", started.elapsed().as_millis() as u64);
+        span.record("bytes_sent", progress.bytes_sent.load(Ordering::Relaxed));
+        if let Ok(response) = &result {
+            span.record("status", response.status);
         }
+        result
     }
 
-    /// Overrides the API base URL. Plain `http://` is accepted only for loopback hosts, so a
-    /// token never travels in clear text.
-    pub fn base_url(mut self, url: impl Into<String>) -> Self {
-        self.base_url = Some(url.into());
-        self
-    }
-
-    /// Sets the API version, e.g. `v2`.
-    pub fn api_version(mut self, version: impl Into<String>) -> Self {
-        self.version = Some(version.into());
-        self
-    }
-
-    /// Sets the OAuth access token.
-    pub fn access_token(mut self, token: impl Into<String>) -> Self {
-        self.token = Some(token.into());
-        self
-    }
-
-    /// Sets how long establishing a connection may take.
-    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
-        self.connect_timeout = timeout;
-        self
-    }
-
-    /// Sets how long any single read from the server may wait.
-    pub fn read_timeout(mut self, timeout: Duration) -> Self {
-        self.read_timeout = timeout;
-        self
-    }
-
-    /// Sets a limit on a whole request, from sending to the end of the response. None by
-    /// default, since a large upload on a slow link may legitimately take long.
-    pub fn request_timeout(mut self, timeout: Duration) -> Self {
-        self.request_timeout = Some(timeout);
-        self
-    }
-
-    /// Checks the configuration and builds the client.
-    pub fn build(self) -> Result<C, ConfigError> {
-        let token = AccessToken::new(self.token.ok_or(ConfigError::MissingToken)?)?;
-        let base_url = checked_base_url(
-            self.base_url
-                .as_deref()
-                .unwrap_or(self.profile.default_base_url),
-        )?;
-        let version = self
-            .version
-            .unwrap_or_else(|| self.profile.default_version.to_owned());
-        validate::api_version(&version).map_err(ConfigError::InvalidVersion)?;
-        let auth_header =
-            reqwest::header::HeaderName::from_bytes(self.profile.auth_header.as_bytes())
-                .map_err(|e| ConfigError::Http(e.to_string()))?;
-        let mut auth_value = reqwest::header::HeaderValue::from_str(&format!(
+    async fn send(
+        &self,
+        request: &PreparedRequest,
+        body: Option<MultipartBody>,
+        grant: &Grant,
+        progress: &Arc<Progress>,
+    ) -> Result<RawResponse, AttemptFailure> {
+        let base = grant
+            .api_domain
+            .as_deref()
+            .filter(|domain| self.inner.follow_api_domain && is_safe_base(domain))
+            .unwrap_or(&self.inner.base_url);
+        let url = format!("{}{}", base.trim_end_matches('/'), request.path);
+        let mut auth = reqwest::header::HeaderValue::from_str(&format!(
             "{} {}",
-            self.profile.auth_scheme,
-            token.expose()
+            self.inner.profile.auth_scheme,
+            grant.token.expose()
         ))
-        .map_err(|_| ConfigError::InvalidToken("it cannot be sent in a header"))?;
-        auth_value.set_sensitive(true);
-        let mut http = reqwest::Client::builder()
-            .connect_timeout(self.connect_timeout)
-            .read_timeout(self.read_timeout)
-            .user_agent(concat!("zoho-crm-rs/", env!("CARGO_PKG_VERSION")));
-        if let Some(timeout) = self.request_timeout {
-            http = http.timeout(timeout);
+        .map_err(|_| AttemptFailure::Unsendable("the access token cannot be sent in a header"))?;
+        auth.set_sensitive(true);
+        let mut builder = self
+            .inner
+            .http
+            .request(request.method.clone(), url)
+            .header(self.inner.auth_header.clone(), auth);
+        match body {
+            Some(body) => {
+                let content_type = body.content_type();
+                let (length, stream) = body.into_stream();
+                let tracker = Arc::clone(progress);
+                let counted = stream
+                    .map(move |chunk| {
+                        if let Ok(bytes) = &chunk {
+                            tracker
+                                .bytes_sent
+                                .fetch_add(bytes.len() as u64, Ordering::Relaxed);
+                        }
+                        chunk
+                    })
+                    .chain(futures_util::stream::poll_fn({
+                        let tracker = Arc::clone(progress);
+                        move |_| {
+                            tracker.body_complete.store(true, Ordering::Relaxed);
+                            std::task::Poll::Ready(None)
+                        }
+                    }));
+                builder = builder
+                    .header(reqwest::header::CONTENT_TYPE, content_type)
+                    .header(reqwest::header::CONTENT_LENGTH, length)
+                    .body(reqwest::Body::wrap_stream(counted));
+            }
+            None => progress.body_complete.store(true, Ordering::Relaxed),
         }
-        let http = http
-            .build()
-            .map_err(|e| ConfigError::Http(crate::error::error_chain(&e)))?;
-        Ok(C::from(Client {
-            inner: Arc::new(Inner {
-                http,
-                base_url,
-                version,
-                auth_header,
-                auth_value,
-            }),
-        }))
+        let response = builder.send().await.map_err(AttemptFailure::Transport)?;
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let body = response::read_bounded_raw(response)
+            .await
+            .map_err(AttemptFailure::Transport)?;
+        Ok(RawResponse {
+            status,
+            headers,
+            body,
+        })
     }
 }
 
-fn checked_base_url(url: &str) -> Result<String, ConfigError> {
-    let invalid = |reason: &str| ConfigError::InvalidBaseUrl {
-        url: url.to_owned(),
-        reason: reason.to_owned(),
+async fn rebuild<E: std::error::Error>(
+    request: &PreparedRequest,
+) -> Result<Option<MultipartBody>, Error<E>> {
+    match &request.body {
+        Some(body) => Ok(Some(body.build().await?)),
+        None => Ok(None),
+    }
+}
+
+/// Whether a URL may receive a token: https, or plain http to a loopback host.
+pub(crate) fn is_safe_base(url: &str) -> bool {
+    let Ok(parsed) = reqwest::Url::parse(url) else {
+        return false;
     };
-    let parsed = reqwest::Url::parse(url).map_err(|e| invalid(&e.to_string()))?;
-    if parsed.query().is_some() || parsed.fragment().is_some() {
-        return Err(invalid("it must not have a query or fragment"));
-    }
-    if !parsed.username().is_empty() || parsed.password().is_some() {
-        return Err(invalid("it must not carry credentials"));
-    }
     match parsed.scheme() {
-        "https" => {}
-        "http" if is_loopback(&parsed) => {}
-        "http" => {
-            return Err(invalid(
-                "plain http is allowed only for loopback hosts; use https so the token is encrypted",
-            ));
-        }
-        _ => return Err(invalid("the scheme must be https")),
+        "https" => parsed.host().is_some(),
+        "http" => is_loopback(&parsed),
+        _ => false,
     }
-    if parsed.host_str().is_none_or(str::is_empty) {
-        return Err(invalid("it has no host"));
-    }
-    Ok(parsed.as_str().trim_end_matches('/').to_owned())
 }
 
-fn is_loopback(url: &reqwest::Url) -> bool {
+pub(crate) fn is_loopback(url: &reqwest::Url) -> bool {
     match url.host() {
         Some(url::Host::Domain(domain)) => domain.eq_ignore_ascii_case("localhost"),
         Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
         Some(url::Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
         None => false,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn base_urls_must_be_https_or_loopback_http() {
-        for good in [
-            "https://www.zohoapis.com",
-            "https://www.zohoapis.eu/",
-            "http://127.0.0.1:8080",
-            "http://localhost:1",
-            "http://[::1]:3000",
-        ] {
-            assert!(checked_base_url(good).is_ok(), "{good}");
-        }
-        assert_eq!(
-            checked_base_url("https://www.zohoapis.com/")
-                .ok()
-                .as_deref(),
-            Some("https://www.zohoapis.com")
-        );
-        for bad in [
-            "http://www.zohoapis.com",
-            "http://10.0.0.1",
-            "ftp://x.com",
-            "www.zohoapis.com",
-            "https://x.com/?a=b",
-            "https://user:pw@x.com",
-        ] {
-            assert!(
-                matches!(
-                    checked_base_url(bad),
-                    Err(ConfigError::InvalidBaseUrl { .. })
-                ),
-                "{bad}"
-            );
-        }
     }
 }

@@ -41,12 +41,25 @@ pub enum Error<E: std::error::Error> {
     /// Zoho answered with an error from its table.
     #[error("Zoho CRM refused the call: {0}")]
     Api(E),
-    /// The request did not complete within the configured timeout.
-    #[error("the request timed out ({0}); it may or may not have been processed")]
-    Timeout(String),
+    /// The call did not complete within a configured timeout.
+    #[error("timed out: {message}{}", if *may_have_been_processed { MAY_HAVE_BEEN_PROCESSED } else { "" })]
+    Timeout {
+        /// Which timeout, and what was under way.
+        message: String,
+        /// Whether the server may have processed the request (it received all of it).
+        may_have_been_processed: bool,
+    },
     /// The connection failed, or the body could not be read while sending.
-    #[error("transport error: {0}")]
-    Transport(String),
+    #[error("transport error: {message}{}", if *may_have_been_processed { MAY_HAVE_BEEN_PROCESSED } else { "" })]
+    Transport {
+        /// What failed.
+        message: String,
+        /// Whether the server may have processed the request (it received all of it).
+        may_have_been_processed: bool,
+    },
+    /// No access token could be had.
+    #[error("authentication failed: {0}")]
+    Auth(#[from] crate::auth::AuthError),
     /// Zoho's answer could not be understood.
     #[error(transparent)]
     Decode(#[from] DecodeError),
@@ -69,15 +82,40 @@ impl<E: std::error::Error> Error<E> {
         }
     }
 
-    pub(crate) fn from_reqwest(err: reqwest::Error) -> Self {
-        let text = error_chain(&err);
+    /// Whether the server may have processed the request although the call failed (so that
+    /// repeating it could, for an upload, attach the file twice).
+    pub fn may_have_been_processed(&self) -> bool {
+        match self {
+            Error::Timeout {
+                may_have_been_processed,
+                ..
+            }
+            | Error::Transport {
+                may_have_been_processed,
+                ..
+            } => *may_have_been_processed,
+            Error::Api(_) | Error::Decode(_) => true,
+            Error::Validation(_) | Error::Auth(_) => false,
+        }
+    }
+
+    pub(crate) fn from_reqwest(err: &reqwest::Error, may_have_been_processed: bool) -> Self {
+        let message = error_chain(err);
         if err.is_timeout() {
-            Error::Timeout(text)
+            Error::Timeout {
+                message,
+                may_have_been_processed,
+            }
         } else {
-            Error::Transport(text)
+            Error::Transport {
+                message,
+                may_have_been_processed,
+            }
         }
     }
 }
+
+const MAY_HAVE_BEEN_PROCESSED: &str = "; the server received the whole request and may have processed it, so it was not retried (for an upload, a retry could attach the file twice): check the record before uploading again";
 
 /// Joins an error and its sources into one line, so the root cause (say, an I/O error while
 /// streaming a file) is not hidden behind "error sending request".
@@ -197,8 +235,10 @@ pub enum ValidationError {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum ConfigError {
-    /// No access token was configured.
-    #[error("no access token was given; set one with ClientBuilder::access_token")]
+    /// No credentials were configured.
+    #[error(
+        "no credentials were given: set an access token (ZOHO_ACCESS_TOKEN) or a refresh token with its client (ZOHO_REFRESH_TOKEN, ZOHO_CLIENT_ID, ZOHO_CLIENT_SECRET)"
+    )]
     MissingToken,
     /// The access token is empty or would break the Authorization header.
     #[error("the access token is invalid: {0}")]
@@ -214,6 +254,33 @@ pub enum ConfigError {
     /// The API version is malformed.
     #[error(transparent)]
     InvalidVersion(ValidationError),
+    /// The data centre id is not one the spec knows.
+    #[error("unknown data centre {given:?}; use one of: {known}")]
+    UnknownDataCenter {
+        /// The id given.
+        given: String,
+        /// The ids the spec knows.
+        known: String,
+    },
+    /// The environment id is not one the spec knows.
+    #[error("unknown environment {given:?}; use one of: {known}")]
+    UnknownEnvironment {
+        /// The id given.
+        given: String,
+        /// The ids the spec knows.
+        known: String,
+    },
+    /// Part of a credential set is missing.
+    #[error("incomplete credentials: {0}")]
+    IncompleteCredentials(&'static str),
+    /// A value from the environment cannot be used.
+    #[error("environment variable {name}: {reason}")]
+    InvalidEnvironmentVariable {
+        /// The variable.
+        name: &'static str,
+        /// What is wrong with it (never its value, which may be a secret).
+        reason: String,
+    },
     /// The HTTP client could not be created.
     #[error("the HTTP client could not be created: {0}")]
     Http(String),
@@ -226,8 +293,8 @@ pub struct DocumentedError {
     pub code: &'static str,
     /// The HTTP status it comes with.
     pub status: u16,
-    /// Zoho's message for this case.
-    pub message: &'static str,
+    /// Zoho's message for this case, when documented.
+    pub message: Option<&'static str>,
     /// What to do about it.
     pub resolution: &'static str,
 }
@@ -246,8 +313,9 @@ impl DocumentedError {
             return Some(first);
         }
         let message = info.message.trim();
-        std::iter::once(first)
-            .chain(rest)
-            .find(|case| case.message.eq_ignore_ascii_case(message))
+        std::iter::once(first).chain(rest).find(|case| {
+            case.message
+                .is_some_and(|m| m.eq_ignore_ascii_case(message))
+        })
     }
 }

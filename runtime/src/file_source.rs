@@ -35,7 +35,7 @@ enum Source {
     Reader {
         name: String,
         length: u64,
-        reader: Pin<Box<dyn AsyncRead + Send + Sync>>,
+        reader: std::sync::Mutex<Option<Pin<Box<dyn AsyncRead + Send + Sync>>>>,
     },
     Bytes {
         name: String,
@@ -70,7 +70,7 @@ impl FileSource {
         FileSource(Source::Reader {
             name: name.into(),
             length,
-            reader: Box::pin(reader),
+            reader: std::sync::Mutex::new(Some(Box::pin(reader))),
         })
     }
 
@@ -82,17 +82,23 @@ impl FileSource {
         })
     }
 
-    /// Checks the file against `limits` and opens it. A path is opened once here and streamed
-    /// from the same handle, so the file checked is the file sent.
-    pub async fn open(self, limits: &UploadLimits) -> Result<OpenedFile, ValidationError> {
-        let (name, length, stream): (String, u64, FileStream) = match self.0 {
+    /// Whether the source can be opened again for a retry: a path is reopened and bytes are
+    /// shared, but a reader can be read only once.
+    pub fn is_replayable(&self) -> bool {
+        !matches!(self.0, Source::Reader { .. })
+    }
+
+    /// Checks the file against `limits` and opens it. A path is opened here and streamed from
+    /// the same handle, so the file checked is the file sent; each call opens it afresh.
+    pub async fn open(&self, limits: &UploadLimits) -> Result<OpenedFile, ValidationError> {
+        let (name, length, stream): (String, u64, FileStream) = match &self.0 {
             Source::Path { path, name } => {
                 let name = match name {
-                    Some(name) => name,
-                    None => name_of(&path)?,
+                    Some(name) => name.clone(),
+                    None => name_of(path)?,
                 };
                 check_name(&name, limits)?;
-                let (file, length) = open_regular_file(&path).await?;
+                let (file, length) = open_regular_file(path).await?;
                 (name, length, FileStream::reader(Box::pin(file), length))
             }
             Source::Reader {
@@ -100,13 +106,23 @@ impl FileSource {
                 length,
                 reader,
             } => {
-                check_name(&name, limits)?;
-                (name, length, FileStream::reader(reader, length))
+                check_name(name, limits)?;
+                let taken = match reader.lock() {
+                    Ok(mut slot) => slot.take(),
+                    Err(poisoned) => poisoned.into_inner().take(),
+                };
+                let Some(reader) = taken else {
+                    return Err(ValidationError::Unreadable {
+                        path: PathBuf::from(name),
+                        source: std::io::Error::other("a reader can be read only once"),
+                    });
+                };
+                (name.clone(), *length, FileStream::reader(reader, *length))
             }
             Source::Bytes { name, bytes } => {
-                check_name(&name, limits)?;
+                check_name(name, limits)?;
                 let length = bytes.len() as u64;
-                (name, length, FileStream::bytes(bytes))
+                (name.clone(), length, FileStream::bytes(bytes.clone()))
             }
         };
         if length > limits.max_file_bytes {

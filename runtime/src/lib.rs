@@ -7,20 +7,32 @@
 
 #![warn(missing_docs)]
 
+pub mod auth;
+pub mod body;
+pub mod builder;
 pub mod client;
+pub mod env;
 pub mod error;
 pub mod file_source;
 pub mod multipart;
+pub mod profile;
 pub mod response;
+pub mod retry;
 pub mod token;
 pub mod validate;
 
-pub use client::{ApiProfile, Client, ClientBuilder, PreparedRequest};
+pub use auth::{AuthError, TokenProvider, TokenStore};
+pub use body::RequestBody;
+pub use builder::ClientBuilder;
+pub use client::{Client, PreparedRequest};
+pub use env::EnvSettings;
 pub use error::{
     ApiErrorInfo, ConfigError, DecodeError, DocumentedError, Error, OperationError, ValidationError,
 };
 pub use file_source::{FileSource, OpenedFile, UploadLimits};
 pub use multipart::MultipartBody;
+pub use profile::{ApiProfile, DataCenterDef, Endpoints, EnvironmentDef};
 pub use reqwest::Method;
 pub use response::ActionResponse;
+pub use retry::RetryPolicy;
 pub use token::AccessToken;

@@ -25,39 +25,32 @@ pub struct ActionResponse<T> {
     pub status: String,
 }
 
-/// Reads a whole response body, refusing one over [`MAX_RESPONSE_BYTES`].
-pub(crate) async fn read_bounded<E: std::error::Error>(
+/// Reads a response body, keeping at most [`MAX_RESPONSE_BYTES`] (a longer body is cut there,
+/// and then fails to decode with its start as the snippet).
+pub(crate) async fn read_bounded_raw(
     response: reqwest::Response,
-) -> Result<(u16, Vec<u8>), Error<E>> {
-    let status = response.status().as_u16();
+) -> Result<Vec<u8>, reqwest::Error> {
     let mut body = Vec::new();
     let mut chunks = response.bytes_stream();
     while let Some(chunk) = chunks.next().await {
-        let chunk = match chunk {
-            Ok(chunk) => chunk,
-            Err(e) if e.is_timeout() => return Err(Error::from_reqwest(e)),
-            Err(e) => {
-                return Err(Error::Decode(DecodeError {
-                    status,
-                    reason: format!(
-                        "the body was cut off after {} bytes ({})",
-                        body.len(),
-                        crate::error::error_chain(&e)
-                    ),
-                    snippet: snippet(&body),
-                }));
-            }
-        };
-        if body.len() + chunk.len() > MAX_RESPONSE_BYTES {
-            return Err(Error::Decode(DecodeError {
-                status,
-                reason: format!("the body is larger than {MAX_RESPONSE_BYTES} bytes"),
-                snippet: snippet(&body),
-            }));
+        let chunk = chunk?;
+        let room = MAX_RESPONSE_BYTES - body.len();
+        body.extend_from_slice(&chunk[..chunk.len().min(room)]);
+        if body.len() >= MAX_RESPONSE_BYTES {
+            break;
         }
-        body.extend_from_slice(&chunk);
     }
-    Ok((status, body))
+    Ok(body)
+}
+
+/// The error code in a body of either envelope, if it is one.
+pub(crate) fn error_code(body: &[u8]) -> Option<String> {
+    let value: serde_json::Value = serde_json::from_slice(body).ok()?;
+    let item = match value.get("data") {
+        Some(serde_json::Value::Array(items)) => items.first()?.clone(),
+        _ => value,
+    };
+    item.get("code")?.as_str().map(str::to_owned)
 }
 
 /// Decodes an action response: the first `data[]` item on success, or the operation's typed

@@ -11,7 +11,10 @@
 //! files are streamed: they are hashed with SHA-256 chunk by chunk and counted, and their
 //! bytes are kept only up to [`KEEP_BYTES_LIMIT`], so a 100 MiB upload does not need
 //! 100 MiB of server memory. [`LoopbackServer::respond_next_with`] queues canned replies
-//! (429s, 500s, expired tokens, garbage bodies) to exercise a client's error handling.
+//! (429s, 500s, expired tokens, garbage bodies) and [`LoopbackServer::push_fault`] queues
+//! other [`Fault`]s (429 with `Retry-After`, connections closed before or after the upload,
+//! 5xx after storing, stalls, expiring tokens) to exercise a client's retries and error
+//! handling.
 //!
 //! ```no_run
 //! # async fn demo() -> std::io::Result<()> {
@@ -31,21 +34,54 @@
 //! # }
 //! ```
 //!
+//! For OAuth, [`AccountsServer`] plays Zoho's token endpoint (`POST /oauth/v2/token`) on a
+//! port of its own: it issues access tokens into a [`TokenRegistry`] that a
+//! [`LoopbackServer`] started with [`LoopbackServer::start_with_tokens`] accepts, so a
+//! client's refresh, expiry and single-flight logic can be tested end to end.
+//!
+//! ```no_run
+//! # async fn oauth() -> std::io::Result<()> {
+//! use zoho_crm_tests::{
+//!     AccountsConfig, AccountsServer, Fault, LoopbackServer, ServerConfig, TokenRegistry,
+//! };
+//!
+//! let tokens = TokenRegistry::new();
+//! let api = LoopbackServer::start_with_tokens(ServerConfig::default(), tokens.clone()).await?;
+//! let accounts = AccountsServer::start(tokens, AccountsConfig::default()).await?;
+//! accounts.set_api_domain(Some(api.base_url()));
+//! api.push_fault(Fault::ExpireTokensFirst);
+//! // ... point a client at `accounts.base_url()` with `accounts.config()`'s credentials,
+//! // upload, then check that it refreshed after the 401 and retried (one refresh for the
+//! // first token, one after the 401):
+//! assert_eq!(accounts.refresh_count(), 2);
+//! # Ok(())
+//! # }
+//! ```
+//!
 //! The `loopback-server` binary runs the same server as a standalone process (for
 //! benchmarks against curl).
 
 #![warn(missing_docs)]
 
+pub mod accounts;
 pub mod multipart;
 pub mod responses;
+mod serve;
 pub mod server;
 pub mod state;
+pub mod tokens;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_faults;
+#[cfg(test)]
+mod tests_oauth;
 
+pub use accounts::{AccountsConfig, AccountsServer, TokenFailure, TokenRequest};
 pub use server::{LoopbackServer, ServerConfig};
-pub use state::{CannedReply, ReceivedRequest, StoredAttachment, StoredContent};
+pub use state::{CannedReply, Fault, ReceivedRequest, StoredAttachment, StoredContent};
+pub use tokens::TokenRegistry;
 
 /// The access token a server accepts unless [`ServerConfig::token`] says otherwise.
 pub const DEFAULT_TOKEN: &str = "loopback-test-token";

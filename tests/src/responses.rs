@@ -81,6 +81,28 @@ impl ApiError {
         )
     }
 
+    /// 429 `TOO_MANY_REQUESTS` "too many requests" (top level).
+    pub fn too_many_requests() -> Self {
+        Self::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "TOO_MANY_REQUESTS",
+            "too many requests",
+            json!({}),
+            Envelope::TopLevel,
+        )
+    }
+
+    /// `INTERNAL_ERROR` "Internal Server Error" with any HTTP status (top level).
+    pub fn internal_error(status: StatusCode) -> Self {
+        Self::new(
+            status,
+            "INTERNAL_ERROR",
+            "Internal Server Error",
+            json!({}),
+            Envelope::TopLevel,
+        )
+    }
+
     /// 404 `INVALID_URL_PATTERN` (top level).
     pub fn invalid_url_pattern() -> Self {
         Self::new(

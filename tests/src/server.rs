@@ -1,15 +1,18 @@
 //! The loopback server: binding, request routing and the Zoho checks, in Zoho's order.
 //!
-//! Every request goes to one handler, which records it, serves a queued canned reply if
-//! there is one, and otherwise checks, in this order: the token (401 `INVALID_TOKEN`), the
-//! URL (404 `INVALID_URL_PATTERN`), the method (400 `INVALID_REQUEST_METHOD`), the module
-//! (400 `INVALID_MODULE`), the record id (400 `INVALID_DATA`), then the multipart body
-//! (see [`crate::multipart`]).
+//! Every request goes to one handler, which records it, applies a queued [`Fault`] if
+//! there is one (see there), and otherwise checks, in this order: the token (401
+//! `INVALID_TOKEN`), the URL (404 `INVALID_URL_PATTERN`), the method (400
+//! `INVALID_REQUEST_METHOD`), the module (400 `INVALID_MODULE`), the record id (400
+//! `INVALID_DATA`), then the multipart body (see [`crate::multipart`]).
 //!
 //! When a request is rejected before its body is read, the body is drained first (so a
 //! client still sending gets the reply rather than a reset connection), except when the
 //! request has `Expect: 100-continue`: then the reply goes out at once and the client
 //! never sends the body, as HTTP intends.
+//!
+//! Connections are served by hyper directly (see `serve.rs`), which lets a fault close a
+//! connection without any response.
 
 use std::io;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
@@ -19,23 +22,25 @@ use std::sync::atomic::Ordering;
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{DefaultBodyLimit, Request, State};
-use axum::http::header::{AUTHORIZATION, CONTENT_TYPE, EXPECT};
-use axum::http::{Method, request};
+use axum::http::header::{AUTHORIZATION, CONTENT_TYPE, EXPECT, RETRY_AFTER};
+use axum::http::{HeaderValue, Method, StatusCode, request};
 use axum::response::{IntoResponse, Response};
 use futures_util::StreamExt;
 use tokio::net::TcpListener;
-use tokio::sync::oneshot;
-use tokio::task::JoinHandle;
 
 use crate::multipart::{self, DRAIN_LIMIT};
 use crate::responses::{self, ApiError};
-use crate::state::{CannedReply, ReceivedRequest, Shared, StoredAttachment};
+use crate::serve::{DropConnection, Running};
+use crate::state::{CannedReply, Fault, ReceivedRequest, Shared, StoredAttachment};
+use crate::tokens::TokenRegistry;
 
 /// How to start a [`LoopbackServer`].
 #[derive(Clone, Debug)]
 pub struct ServerConfig {
     /// The access token accepted in `Authorization: Zoho-oauthtoken <token>`.
-    /// Default [`crate::DEFAULT_TOKEN`].
+    /// Default [`crate::DEFAULT_TOKEN`]. [`LoopbackServer::start_with`] adds it to the
+    /// server's [`TokenRegistry`] as a static token; [`LoopbackServer::start_with_tokens`]
+    /// does not (the given registry alone decides).
     pub token: String,
     /// Custom module API names accepted besides [`crate::SUPPORTED_MODULES`].
     /// Default `["CustomModule1"]`.
@@ -54,14 +59,14 @@ impl Default for ServerConfig {
     }
 }
 
-/// A running loopback Zoho CRM attachment server. Dropping it shuts the server down.
+/// A running loopback Zoho CRM attachment server. Dropping it shuts the server down and
+/// closes its open connections.
 #[derive(Debug)]
 pub struct LoopbackServer {
     addr: SocketAddr,
     token: String,
     shared: Arc<Shared>,
-    shutdown: Option<oneshot::Sender<()>>,
-    task: JoinHandle<()>,
+    _running: Running,
 }
 
 impl LoopbackServer {
@@ -71,30 +76,37 @@ impl LoopbackServer {
         Self::start_with(ServerConfig::default()).await
     }
 
-    /// Starts a server with the given configuration. Must be called inside a Tokio runtime.
+    /// Starts a server with the given configuration: it accepts `config.token` (a static
+    /// token in a registry of its own, see [`LoopbackServer::tokens`]). Must be called
+    /// inside a Tokio runtime.
     pub async fn start_with(config: ServerConfig) -> io::Result<Self> {
+        let tokens = TokenRegistry::new();
+        tokens.add_static(&config.token);
+        Self::start_with_tokens(config, tokens).await
+    }
+
+    /// Starts a server that accepts exactly the tokens valid in `tokens` (share the
+    /// registry with an [`crate::AccountsServer`] to accept the tokens it issues).
+    /// `config.token` is not added to the registry; it is only what
+    /// [`LoopbackServer::token`] returns. Must be called inside a Tokio runtime.
+    pub async fn start_with_tokens(
+        config: ServerConfig,
+        tokens: TokenRegistry,
+    ) -> io::Result<Self> {
         let listener = TcpListener::bind(config.bind).await?;
         let addr = listener.local_addr()?;
-        let shared = Arc::new(Shared::new(&config.token, config.custom_modules));
+        let shared = Arc::new(Shared::with_tokens(tokens, config.custom_modules));
         let app = Router::new()
             .fallback(handle)
             .with_state(Arc::clone(&shared))
             .layer(DefaultBodyLimit::disable());
-        let (shutdown, shutdown_rx) = oneshot::channel::<()>();
-        let serve = axum::serve(listener, app).with_graceful_shutdown(async move {
-            // Resolves on an explicit signal or when the sender is dropped.
-            let _ = shutdown_rx.await;
-        });
-        let task = tokio::spawn(async move {
-            // Accept errors are retried inside axum; an error here only ends the server.
-            let _ = serve.await;
-        });
+        let counter = Arc::clone(&shared);
+        let running = Running::spawn(listener, app, move || counter.count_connection());
         Ok(Self {
             addr,
             token: config.token,
             shared,
-            shutdown: Some(shutdown),
-            task,
+            _running: running,
         })
     }
 
@@ -116,9 +128,17 @@ impl LoopbackServer {
         self.addr
     }
 
-    /// The access token the server accepts.
+    /// The configured access token ([`ServerConfig::token`]). Servers started with
+    /// [`LoopbackServer::start`] or [`LoopbackServer::start_with`] accept it (until
+    /// [`TokenRegistry::expire_all`]); with [`LoopbackServer::start_with_tokens`] only if
+    /// the registry holds it.
     pub fn token(&self) -> &str {
         &self.token
+    }
+
+    /// The registry of accepted tokens (a handle sharing the server's registry).
+    pub fn tokens(&self) -> TokenRegistry {
+        self.shared.tokens.clone()
     }
 
     /// Every HTTP request that reached the handler, in arrival order, rejected ones included.
@@ -131,6 +151,11 @@ impl LoopbackServer {
         self.shared.request_count()
     }
 
+    /// How many TCP connections the server accepted.
+    pub fn connection_count(&self) -> usize {
+        self.shared.connection_count()
+    }
+
     /// The successfully stored uploads, in order.
     pub fn attachments(&self) -> Vec<StoredAttachment> {
         self.shared.attachments()
@@ -138,9 +163,21 @@ impl LoopbackServer {
 
     /// Queues `reply` for the next request (any method and path), which gets it instead of
     /// normal handling once its body has been read to the end. Replies are used once each,
-    /// first queued first served.
+    /// first queued first served. Same as `push_fault(Fault::Reply(reply))`: replies and
+    /// other faults share one queue.
     pub fn respond_next_with(&self, reply: CannedReply) {
         self.shared.push_canned(reply);
+    }
+
+    /// Queues `fault` for the next request (any method and path; see [`Fault`]). Faults are
+    /// used once each, first queued first served.
+    pub fn push_fault(&self, fault: Fault) {
+        self.shared.push_fault(fault);
+    }
+
+    /// How many queued faults (canned replies included) are still unused.
+    pub fn pending_faults(&self) -> usize {
+        self.shared.pending_faults()
     }
 
     /// Sets the size up to which uploaded files keep their bytes in
@@ -148,15 +185,6 @@ impl LoopbackServer {
     /// none). Applies to uploads that start after the call.
     pub fn set_keep_bytes_limit(&self, limit: u64) {
         self.shared.keep_bytes_limit.store(limit, Ordering::Relaxed);
-    }
-}
-
-impl Drop for LoopbackServer {
-    fn drop(&mut self) {
-        if let Some(shutdown) = self.shutdown.take() {
-            let _ = shutdown.send(());
-        }
-        self.task.abort();
     }
 }
 
@@ -217,7 +245,7 @@ fn parse_path(path: &str) -> Option<Target> {
 }
 
 /// Decodes `%XX` escapes (invalid escapes are kept as they are; invalid UTF-8 becomes U+FFFD).
-fn percent_decode(segment: &str) -> String {
+pub(crate) fn percent_decode(segment: &str) -> String {
     fn hex(byte: u8) -> Option<u8> {
         match byte {
             b'0'..=b'9' => Some(byte - b'0'),
@@ -258,21 +286,74 @@ fn is_valid_record_id(record_id: &str) -> bool {
         && record_id.bytes().all(|b| b.is_ascii_digit())
 }
 
-/// The single handler behind every route.
+/// The single handler behind every route: records the request, applies a queued fault,
+/// and otherwise handles it normally.
 async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response {
     let (parts, body) = request.into_parts();
     shared.record_request(ReceivedRequest::from_parts(&parts));
 
-    if let Some(reply) = shared.pop_canned() {
-        drain_body(body).await;
-        return reply.into_response();
+    let Some(fault) = shared.pop_fault() else {
+        return handle_normally(&shared, parts, body).await;
+    };
+    match fault {
+        Fault::Reply(reply) => {
+            drain_body(body).await;
+            reply.into_response()
+        }
+        Fault::TooManyRequests { retry_after } => {
+            drain_body(body).await;
+            let mut response = ApiError::too_many_requests().into_response();
+            if let Some(value) = retry_after.and_then(|value| HeaderValue::from_str(&value).ok()) {
+                response.headers_mut().insert(RETRY_AFTER, value);
+            }
+            response
+        }
+        Fault::ExpireTokensFirst => {
+            shared.tokens.expire_all();
+            handle_normally(&shared, parts, body).await
+        }
+        Fault::DropBeforeBody => {
+            drop(body);
+            DropConnection::response()
+        }
+        Fault::DropAfterBody { store } => {
+            if store {
+                drop(handle_normally(&shared, parts, body).await);
+            } else {
+                drain_body(body).await;
+            }
+            DropConnection::response()
+        }
+        Fault::StatusAfterBody { status, store } => {
+            if store {
+                drop(handle_normally(&shared, parts, body).await);
+            } else {
+                drain_body(body).await;
+            }
+            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            ApiError::internal_error(status).into_response()
+        }
+        Fault::Stall {
+            before_body: true,
+            duration,
+        } => {
+            tokio::time::sleep(duration).await;
+            handle_normally(&shared, parts, body).await
+        }
+        Fault::Stall {
+            before_body: false,
+            duration,
+        } => {
+            let response = handle_normally(&shared, parts, body).await;
+            tokio::time::sleep(duration).await;
+            response
+        }
     }
+}
 
-    let authorized = parts
-        .headers
-        .get(AUTHORIZATION)
-        .is_some_and(|value| value.as_bytes() == shared.expected_authorization.as_bytes());
-    if !authorized {
+/// The Zoho checks in order, then reading and storing the upload.
+async fn handle_normally(shared: &Shared, parts: request::Parts, body: Body) -> Response {
+    if !shared.is_authorized(parts.headers.get(AUTHORIZATION)) {
         return reject(&parts, body, ApiError::invalid_token()).await;
     }
     let Some(target) = parse_path(parts.uri.path()) else {

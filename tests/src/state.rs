@@ -1,9 +1,10 @@
 //! What the server records (requests, stored attachments) and what tests can queue
-//! (canned replies), plus the shared state behind a running server.
+//! (canned replies and other [`Fault`]s), plus the shared state behind a running server.
 
 use std::collections::VecDeque;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
 
 use axum::body::Body;
 use axum::http::header::{
@@ -12,6 +13,8 @@ use axum::http::header::{
 };
 use axum::http::{StatusCode, request};
 use axum::response::Response;
+
+use crate::tokens::TokenRegistry;
 
 /// One HTTP request as it reached the server, recorded on arrival (before any check).
 #[derive(Clone, Debug)]
@@ -141,14 +144,71 @@ impl CannedReply {
     }
 }
 
+/// A fault a test queues with [`crate::LoopbackServer::push_fault`] to exercise a client's
+/// retries and error handling.
+///
+/// Faults are served first queued, first served, one per request: the next request that
+/// reaches the server (any method and path; it is recorded in
+/// [`crate::LoopbackServer::requests`] first) takes the oldest fault and is handled as it
+/// says. "Normal handling" below means the usual checks and storing.
+#[derive(Clone, Debug)]
+pub enum Fault {
+    /// Read the request body to the end, then send this reply instead of normal handling
+    /// (what [`crate::LoopbackServer::respond_next_with`] queues).
+    Reply(CannedReply),
+    /// Read the request body to the end, then answer 429
+    /// `{"code":"TOO_MANY_REQUESTS","details":{},"message":"too many requests","status":"error"}`,
+    /// with a `Retry-After` header carrying exactly `retry_after` if it is `Some` (e.g. `"1"`
+    /// or an HTTP date; a value that isn't a valid header value is left out).
+    TooManyRequests {
+        /// The `Retry-After` header value, if any.
+        retry_after: Option<String>,
+    },
+    /// Expire every token in the server's [`TokenRegistry`]
+    /// ([`TokenRegistry::expire_all`]), then handle the request normally (so it gets 401
+    /// `INVALID_TOKEN`, unless it is rejected for another reason first).
+    ExpireTokensFirst,
+    /// Close the TCP connection right after the request head, reading none of the body and
+    /// sending no HTTP response at all. The server shuts its write side first, so the client
+    /// reads end of file; if the client is still sending, it may also see a reset.
+    DropBeforeBody,
+    /// Read the whole request, then close the connection with no HTTP response.
+    /// With `store: true` the request is handled normally first (a valid upload is stored,
+    /// as by a server that stored it and then lost the connection); with `store: false` the
+    /// body is only read and discarded.
+    DropAfterBody {
+        /// Whether to handle (and so store) the upload normally before dropping.
+        store: bool,
+    },
+    /// Read the whole request, then answer `status` (500 if not a valid status code) with
+    /// `{"code":"INTERNAL_ERROR","details":{},"message":"Internal Server Error","status":"error"}`.
+    /// With `store: true` the request is handled normally first (a valid upload is stored)
+    /// and its reply replaced; with `store: false` the body is only read and discarded.
+    StatusAfterBody {
+        /// The HTTP status to answer with.
+        status: u16,
+        /// Whether to handle (and so store) the upload normally first.
+        store: bool,
+    },
+    /// Wait `duration`, then handle the request normally: before reading the body
+    /// (`before_body: true`; with `Expect: 100-continue` the `100 Continue` is delayed too),
+    /// or after normal handling has read (and stored) it, just before answering.
+    Stall {
+        /// Whether the wait comes before the body is read (else just before the answer).
+        before_body: bool,
+        /// How long to wait.
+        duration: Duration,
+    },
+}
+
 /// The first attachment id handed out; later ones count up from it.
 pub const FIRST_ATTACHMENT_ID: u64 = 738_964_000_002_118_002;
 
 /// State shared between a [`crate::LoopbackServer`] handle and its request handlers.
 #[derive(Debug)]
 pub struct Shared {
-    /// The exact `Authorization` header value that is accepted.
-    pub expected_authorization: String,
+    /// The access tokens accepted in `Authorization: Zoho-oauthtoken <token>`.
+    pub tokens: TokenRegistry,
     /// The accepted custom module API names.
     pub custom_modules: Vec<String>,
     /// Files up to this many bytes keep their content.
@@ -156,7 +216,8 @@ pub struct Shared {
     next_id: AtomicU64,
     requests: Mutex<Vec<ReceivedRequest>>,
     attachments: Mutex<Vec<StoredAttachment>>,
-    canned: Mutex<VecDeque<CannedReply>>,
+    faults: Mutex<VecDeque<Fault>>,
+    connections: AtomicUsize,
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -164,17 +225,36 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl Shared {
-    /// New, empty state for a server accepting `token` and `custom_modules`.
+    /// New, empty state for a server accepting the static `token` (in a registry of its
+    /// own) and `custom_modules`.
     pub fn new(token: &str, custom_modules: Vec<String>) -> Self {
+        let tokens = TokenRegistry::new();
+        tokens.add_static(token);
+        Self::with_tokens(tokens, custom_modules)
+    }
+
+    /// New, empty state for a server accepting the tokens valid in `tokens` and
+    /// `custom_modules`.
+    pub fn with_tokens(tokens: TokenRegistry, custom_modules: Vec<String>) -> Self {
         Self {
-            expected_authorization: format!("Zoho-oauthtoken {token}"),
+            tokens,
             custom_modules,
             keep_bytes_limit: AtomicU64::new(crate::KEEP_BYTES_LIMIT),
             next_id: AtomicU64::new(0),
             requests: Mutex::new(Vec::new()),
             attachments: Mutex::new(Vec::new()),
-            canned: Mutex::new(VecDeque::new()),
+            faults: Mutex::new(VecDeque::new()),
+            connections: AtomicUsize::new(0),
         }
+    }
+
+    /// Whether an `Authorization` header value is `Zoho-oauthtoken <token>` with a token
+    /// that is valid in [`Shared::tokens`].
+    pub fn is_authorized(&self, authorization: Option<&HeaderValue>) -> bool {
+        authorization
+            .and_then(|value| value.to_str().ok())
+            .and_then(|value| value.strip_prefix("Zoho-oauthtoken "))
+            .is_some_and(|token| self.tokens.is_valid(token))
     }
 
     /// Whether `module` is one of the 17 named modules or a configured custom module.
@@ -208,14 +288,34 @@ impl Shared {
         lock(&self.attachments).clone()
     }
 
-    /// Queues a canned reply.
+    /// Queues a canned reply (as [`Fault::Reply`]).
     pub fn push_canned(&self, reply: CannedReply) {
-        lock(&self.canned).push_back(reply);
+        self.push_fault(Fault::Reply(reply));
     }
 
-    /// Takes the oldest queued canned reply, if any.
-    pub fn pop_canned(&self) -> Option<CannedReply> {
-        lock(&self.canned).pop_front()
+    /// Queues a fault.
+    pub fn push_fault(&self, fault: Fault) {
+        lock(&self.faults).push_back(fault);
+    }
+
+    /// Takes the oldest queued fault, if any.
+    pub fn pop_fault(&self) -> Option<Fault> {
+        lock(&self.faults).pop_front()
+    }
+
+    /// How many faults are queued.
+    pub fn pending_faults(&self) -> usize {
+        lock(&self.faults).len()
+    }
+
+    /// Counts an accepted TCP connection.
+    pub fn count_connection(&self) {
+        self.connections.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// How many TCP connections were accepted.
+    pub fn connection_count(&self) -> usize {
+        self.connections.load(Ordering::Relaxed)
     }
 
     /// Hands out the next attachment id (18 digits).

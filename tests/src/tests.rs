@@ -11,40 +11,40 @@ use tokio::time::timeout;
 
 use crate::{CannedReply, LoopbackServer, ServerConfig, StoredContent};
 
-const BOUNDARY: &str = "----loopback-test-boundary-7MA4YWxkTrZu0gW";
-const LEAD_PATH: &str = "/crm/v2/Leads/1000000231009/Attachments";
-const IO_TIMEOUT: Duration = Duration::from_secs(60);
+pub(crate) const BOUNDARY: &str = "----loopback-test-boundary-7MA4YWxkTrZu0gW";
+pub(crate) const LEAD_PATH: &str = "/crm/v2/Leads/1000000231009/Attachments";
+pub(crate) const IO_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// A parsed HTTP reply.
 #[derive(Debug)]
-struct Reply {
-    status: u16,
-    headers: Vec<(String, String)>,
-    body: Vec<u8>,
+pub(crate) struct Reply {
+    pub(crate) status: u16,
+    pub(crate) headers: Vec<(String, String)>,
+    pub(crate) body: Vec<u8>,
 }
 
 impl Reply {
-    fn header(&self, name: &str) -> Option<&str> {
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
         self.headers
             .iter()
             .find(|(n, _)| n.eq_ignore_ascii_case(name))
             .map(|(_, v)| v.as_str())
     }
 
-    fn json(&self) -> Value {
+    pub(crate) fn json(&self) -> Value {
         serde_json::from_slice(&self.body).expect("reply body is JSON")
     }
 }
 
 /// One multipart part: field name, optional file name, optional content type, content.
-struct Part<'a> {
+pub(crate) struct Part<'a> {
     name: &'a str,
     file_name: Option<&'a str>,
     content_type: Option<&'a str>,
     content: &'a [u8],
 }
 
-fn file_part<'a>(file_name: &'a str, content: &'a [u8]) -> Part<'a> {
+pub(crate) fn file_part<'a>(file_name: &'a str, content: &'a [u8]) -> Part<'a> {
     Part {
         name: "file",
         file_name: Some(file_name),
@@ -53,7 +53,7 @@ fn file_part<'a>(file_name: &'a str, content: &'a [u8]) -> Part<'a> {
     }
 }
 
-fn text_part<'a>(name: &'a str, value: &'a str) -> Part<'a> {
+pub(crate) fn text_part<'a>(name: &'a str, value: &'a str) -> Part<'a> {
     Part {
         name,
         file_name: None,
@@ -62,7 +62,7 @@ fn text_part<'a>(name: &'a str, value: &'a str) -> Part<'a> {
     }
 }
 
-fn part_head(part: &Part<'_>) -> Vec<u8> {
+pub(crate) fn part_head(part: &Part<'_>) -> Vec<u8> {
     let mut head = format!(
         "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{}\"",
         part.name
@@ -78,7 +78,7 @@ fn part_head(part: &Part<'_>) -> Vec<u8> {
     head.into_bytes()
 }
 
-fn multipart_body(parts: &[Part<'_>]) -> Vec<u8> {
+pub(crate) fn multipart_body(parts: &[Part<'_>]) -> Vec<u8> {
     let mut body = Vec::new();
     for part in parts {
         body.extend_from_slice(&part_head(part));
@@ -89,12 +89,12 @@ fn multipart_body(parts: &[Part<'_>]) -> Vec<u8> {
     body
 }
 
-fn multipart_content_type() -> String {
+pub(crate) fn multipart_content_type() -> String {
     format!("multipart/form-data; boundary={BOUNDARY}")
 }
 
 /// A complete HTTP/1.1 request with `Connection: close` and a Content-Length.
-fn request(
+pub(crate) fn request(
     method: &str,
     target: &str,
     token: Option<&str>,
@@ -115,7 +115,7 @@ fn request(
     bytes
 }
 
-fn parse_reply(raw: &[u8]) -> Reply {
+pub(crate) fn parse_reply(raw: &[u8]) -> Reply {
     let split = raw
         .windows(4)
         .position(|w| w == b"\r\n\r\n")
@@ -148,7 +148,7 @@ fn parse_reply(raw: &[u8]) -> Reply {
 }
 
 /// Sends raw request bytes and reads the reply until the server closes the connection.
-async fn send(addr: SocketAddr, bytes: &[u8]) -> Reply {
+pub(crate) async fn send(addr: SocketAddr, bytes: &[u8]) -> Reply {
     timeout(IO_TIMEOUT, async {
         let mut stream = TcpStream::connect(addr).await.expect("connect");
         stream.write_all(bytes).await.expect("write request");
@@ -160,7 +160,12 @@ async fn send(addr: SocketAddr, bytes: &[u8]) -> Reply {
     .expect("reply within the timeout")
 }
 
-async fn upload(server: &LoopbackServer, path: &str, token: &str, parts: &[Part<'_>]) -> Reply {
+pub(crate) async fn upload(
+    server: &LoopbackServer,
+    path: &str,
+    token: &str,
+    parts: &[Part<'_>],
+) -> Reply {
     let body = multipart_body(parts);
     let ct = multipart_content_type();
     send(
@@ -170,7 +175,13 @@ async fn upload(server: &LoopbackServer, path: &str, token: &str, parts: &[Part<
     .await
 }
 
-fn assert_error(reply: &Reply, status: u16, code: &str, message: &str, data_envelope: bool) {
+pub(crate) fn assert_error(
+    reply: &Reply,
+    status: u16,
+    code: &str,
+    message: &str,
+    data_envelope: bool,
+) {
     assert_eq!(
         reply.status,
         status,

@@ -217,9 +217,14 @@ async fn a_reader_that_ends_early_fails_the_upload_and_nothing_is_stored() {
     let client = client(&server);
     let short = FileSource::from_reader("short.bin", 1000, std::io::Cursor::new(vec![7u8; 10]));
     let result = client.upload_attachment(upload(short)).await;
-    let Err(zoho_crm::Error::Transport(message)) = result else {
+    let Err(zoho_crm::Error::Transport {
+        message,
+        may_have_been_processed,
+    }) = result
+    else {
         panic!("{result:?}");
     };
+    assert!(!may_have_been_processed);
     assert!(
         message.contains("990 bytes before its declared length"),
         "{message}"

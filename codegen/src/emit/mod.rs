@@ -5,6 +5,7 @@
 mod crate_root;
 mod modules;
 mod operation;
+mod regions;
 mod scopes;
 mod types;
 
@@ -28,6 +29,7 @@ pub fn emit(spec: &Spec, source: &str) -> Result<Vec<GeneratedFile>, GenError> {
     let mut files = vec![
         render_root(source, crate_root::emit(spec))?,
         render(source, "modules.rs", modules::emit(spec))?,
+        render(source, "regions.rs", regions::emit(spec))?,
         render(source, "scopes.rs", scopes::emit(spec))?,
         render(source, "types.rs", types::emit(spec))?,
         render(source, "operations/mod.rs", operation::emit_index(spec))?,

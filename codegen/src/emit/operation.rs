@@ -25,9 +25,64 @@ pub(super) fn emit_index(spec: &Spec) -> TokenStream {
             pub use #module::{#body #error, #request, #response};
         }
     });
+    let variants: Vec<_> = spec
+        .operations
+        .keys()
+        .map(|name| camel_ident(name))
+        .collect();
+    let names: Vec<_> = spec.operations.keys().map(String::as_str).collect();
+    let variant_docs = spec
+        .operations
+        .iter()
+        .map(|(name, op)| doc(&format!("`{name}`: {}", first_sentence(&op.doc))));
+    let narrowest = spec.operations.values().map(|op| {
+        let narrowest = crate::validate::narrowest_scope(spec, &op.scope_operations)
+            .map(camel_ident)
+            .unwrap_or_else(|| camel_ident("unnamed"));
+        quote! { crate::scopes::ScopeOperation::#narrowest }
+    });
+    let modules: Vec<_> = spec.operations.keys().map(|name| ident(name)).collect();
     quote! {
         #![doc = " The API's operations, one module each."]
         #( #items )*
+
+        /// Every operation of the API, for scope computations and tools.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[non_exhaustive]
+        pub enum Operation {
+            #( #variant_docs #variants, )*
+        }
+
+        impl Operation {
+            /// Every operation, by name.
+            pub const VALUES: &'static [Operation] = &[ #( Operation::#variants ),* ];
+
+            /// Its name in the spec, e.g. `upload_attachment`.
+            pub fn name(self) -> &'static str {
+                match self {
+                    #( Operation::#variants => #names, )*
+                }
+            }
+
+            /// The operation with this spec name.
+            pub fn parse(name: &str) -> ::std::option::Option<Self> {
+                Self::VALUES.iter().copied().find(|operation| operation.name() == name.trim())
+            }
+
+            /// The scope operation types that allow it.
+            pub fn scope_operations(self) -> &'static [crate::scopes::ScopeOperation] {
+                match self {
+                    #( Operation::#variants => #modules::SCOPE_OPERATIONS, )*
+                }
+            }
+
+            /// The narrowest scope operation type that allows it (the one to request).
+            pub fn narrowest_scope(self) -> crate::scopes::ScopeOperation {
+                match self {
+                    #( Operation::#variants => #narrowest, )*
+                }
+            }
+        }
     }
 }
 
@@ -130,9 +185,13 @@ fn emit_constants(op: &Operation) -> TokenStream {
             };
         }
     });
+    let idempotent = is_idempotent(op);
     quote! {
         /// The HTTP method.
         pub const METHOD: &str = #method;
+        /// Whether repeating the call is harmless; if not, it is never retried once the server
+        /// may have processed it.
+        pub const IDEMPOTENT: bool = #idempotent;
         /// The path template below the API base URL.
         pub const PATH_TEMPLATE: &str = #path;
         /// The HTTP statuses that mean success.
@@ -142,6 +201,14 @@ fn emit_constants(op: &Operation) -> TokenStream {
             &[ #( crate::scopes::ScopeOperation::#scope_variants ),* ];
         #limits
     }
+}
+
+/// Whether repeating the operation is harmless: as the spec says, else by its method.
+pub(super) fn is_idempotent(op: &Operation) -> bool {
+    op.idempotent.unwrap_or(matches!(
+        op.method,
+        HttpMethod::Get | HttpMethod::Put | HttpMethod::Delete
+    ))
 }
 
 fn emit_body(op: &Operation, names: &TypeNames) -> TokenStream {
@@ -264,12 +331,13 @@ fn emit_error(spec: &Spec, name: &str, op: &Operation, names: &TypeNames) -> Tok
             .unwrap_or_default();
         let mut text = format!("`{code}`.");
         for case in cases {
-            text.push_str(&format!(
-                "\n\nHTTP {}: *{}*.\n\nResolution: {}",
-                case.status,
-                case.message.trim(),
-                case.resolution.trim()
-            ));
+            match &case.message {
+                Some(message) => {
+                    text.push_str(&format!("\n\nHTTP {}: *{}*.", case.status, message.trim()))
+                }
+                None => text.push_str(&format!("\n\nHTTP {}.", case.status)),
+            }
+            text.push_str(&format!("\n\nResolution: {}", case.resolution.trim()));
         }
         doc(&text)
     });
@@ -280,7 +348,14 @@ fn emit_error(spec: &Spec, name: &str, op: &Operation, names: &TypeNames) -> Tok
             .flatten()
             .map(move |case| {
                 let status = Literal::u16_unsuffixed(case.status);
-                let (message, resolution) = (case.message.trim(), case.resolution.trim());
+                let resolution = case.resolution.trim();
+                let message = match &case.message {
+                    Some(message) => {
+                        let message = message.trim();
+                        quote! { ::std::option::Option::Some(#message) }
+                    }
+                    None => quote! { ::std::option::Option::None },
+                };
                 quote! {
                     ::zoho_crm_runtime::DocumentedError {
                         code: #code, status: #status, message: #message, resolution: #resolution,
@@ -418,13 +493,13 @@ fn emit_client_method(name: &str, op: &Operation, names: &TypeNames) -> TokenStr
                 let field = &v.field;
                 match v.ty {
                     PartType::File => quote! {
-                        #body_name::#variant(source) => ::zoho_crm_runtime::MultipartBody::new()
-                            .file(#field, source.open(&LIMITS).await?),
+                        #body_name::#variant(source) => ::zoho_crm_runtime::RequestBody::multipart()
+                            .file(#field, source, LIMITS),
                     },
                     PartType::Url => quote! {
                         #body_name::#variant(url) => {
                             ::zoho_crm_runtime::validate::http_url(&url)?;
-                            ::zoho_crm_runtime::MultipartBody::new().text(#field, url)
+                            ::zoho_crm_runtime::RequestBody::multipart().text(#field, url)
                         }
                     },
                 }
@@ -449,7 +524,9 @@ fn emit_client_method(name: &str, op: &Operation, names: &TypeNames) -> TokenStr
                 let prepared = ::zoho_crm_runtime::PreparedRequest {
                     method: ::zoho_crm_runtime::Method::#http_method,
                     path,
+                    path_template: PATH_TEMPLATE,
                     body,
+                    idempotent: IDEMPOTENT,
                 };
                 self.runtime().execute_action(prepared, SUCCESS_STATUS).await
             }

@@ -8,6 +8,10 @@ use crate::model::Spec;
 
 pub(super) fn emit(spec: &Spec) -> TokenStream {
     let scopes = &spec.scopes;
+    let implies = scopes.operations.iter().map(|o| {
+        let implied = o.implies.iter().map(|i| camel_ident(i));
+        quote! { &[ #( ScopeOperation::#implied ),* ] }
+    });
     let variants: Vec<_> = scopes
         .operations
         .iter()
@@ -54,6 +58,26 @@ pub(super) fn emit(spec: &Spec) -> TokenStream {
                     #( ScopeOperation::#variants => #names, )*
                 }
             }
+
+            /// The operation type with this name (any case).
+            pub fn parse(name: &str) -> ::std::option::Option<Self> {
+                Self::VALUES
+                    .iter()
+                    .copied()
+                    .find(|operation| operation.as_str().eq_ignore_ascii_case(name.trim()))
+            }
+
+            /// The other operation types a scope of this type also grants.
+            pub fn implies(self) -> &'static [ScopeOperation] {
+                match self {
+                    #( ScopeOperation::#variants => #implies, )*
+                }
+            }
+
+            /// Whether a scope of this type allows what a scope of type `needed` allows.
+            pub fn grants(self, needed: ScopeOperation) -> bool {
+                self == needed || self.implies().contains(&needed)
+            }
         }
 
         impl ::std::fmt::Display for ScopeOperation {
@@ -72,6 +96,98 @@ pub(super) fn emit(spec: &Spec) -> TokenStream {
         /// The resource scope for `operation`.
         pub fn resource_scope(operation: ScopeOperation) -> ::std::string::String {
             RESOURCE_SCOPE_TEMPLATE.replace("{operation}", operation.as_str())
+        }
+
+        /// An operation on a module that the granted scopes do not allow.
+        #[derive(Clone, Debug, PartialEq, Eq)]
+        pub struct MissingScope {
+            /// The operation.
+            pub operation: crate::operations::Operation,
+            /// The module.
+            pub module: Module,
+            /// The narrowest scopes to add so that it is allowed.
+            pub add: ::std::vec::Vec<::std::string::String>,
+        }
+
+        /// Operations the granted scopes do not allow, found before any call is made.
+        #[derive(Clone, Debug, PartialEq, Eq)]
+        pub struct MissingScopes(pub ::std::vec::Vec<MissingScope>);
+
+        impl ::std::fmt::Display for MissingScopes {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str("the granted scopes do not allow:")?;
+                for missing in &self.0 {
+                    ::std::write!(
+                        f,
+                        " {} on {} (add {});",
+                        missing.operation.name(),
+                        missing.module,
+                        missing.add.join(", ")
+                    )?;
+                }
+                ::std::write!(f, " or grant {ALL_MODULES}")
+            }
+        }
+
+        impl ::std::error::Error for MissingScopes {}
+
+        /// The narrowest scopes that allow every (operation, module) pair in `needs`: for each,
+        /// the module scope and the resource scope of the operation's narrowest scope type.
+        /// Sorted and without repeats, ready to request.
+        pub fn minimal_scopes(
+            needs: &[(crate::operations::Operation, Module)],
+        ) -> ::std::vec::Vec<::std::string::String> {
+            let mut scopes: ::std::collections::BTreeSet<::std::string::String> =
+                ::std::collections::BTreeSet::new();
+            for (operation, module) in needs {
+                let needed = operation.narrowest_scope();
+                scopes.insert(module_scope(module, needed));
+                scopes.insert(resource_scope(needed));
+            }
+            scopes.into_iter().collect()
+        }
+
+        /// Checks a granted scope string (comma- or space-separated, as the accounts server
+        /// gives it) against every (operation, module) pair in `needs`, before any call.
+        pub fn check_granted(
+            granted: &str,
+            needs: &[(crate::operations::Operation, Module)],
+        ) -> ::std::result::Result<(), MissingScopes> {
+            let granted: ::std::collections::BTreeSet<::std::string::String> = granted
+                .split(|c: char| c == ',' || c.is_whitespace())
+                .filter(|scope| !scope.is_empty())
+                .map(|scope| scope.to_ascii_lowercase())
+                .collect();
+            if granted.contains(&ALL_MODULES.to_ascii_lowercase()) {
+                return ::std::result::Result::Ok(());
+            }
+            let has = |scope: ::std::string::String| granted.contains(&scope.to_ascii_lowercase());
+            let mut missing = ::std::vec::Vec::new();
+            for (operation, module) in needs {
+                let needed = operation.narrowest_scope();
+                let allowing = ScopeOperation::VALUES.iter().copied().filter(|t| t.grants(needed));
+                let module_ok = allowing.clone().any(|t| has(module_scope(module, t)));
+                let resource_ok = allowing.clone().any(|t| has(resource_scope(t)));
+                if !(module_ok && resource_ok) {
+                    let mut add = ::std::vec::Vec::new();
+                    if !module_ok {
+                        add.push(module_scope(module, needed));
+                    }
+                    if !resource_ok {
+                        add.push(resource_scope(needed));
+                    }
+                    missing.push(MissingScope {
+                        operation: *operation,
+                        module: module.clone(),
+                        add,
+                    });
+                }
+            }
+            if missing.is_empty() {
+                ::std::result::Result::Ok(())
+            } else {
+                ::std::result::Result::Err(MissingScopes(missing))
+            }
         }
 
         /// The sets of scopes that each allow an operation accepting `operations` on `module`:

@@ -7,3 +7,36 @@ pub use upload_attachment::{
     UploadAttachmentBody, UploadAttachmentError, UploadAttachmentRequest,
     UploadAttachmentResponse,
 };
+/// Every operation of the API, for scope computations and tools.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum Operation {
+    /// `upload_attachment`: Attach a file, or a link, to a record.
+    UploadAttachment,
+}
+impl Operation {
+    /// Every operation, by name.
+    pub const VALUES: &'static [Operation] = &[Operation::UploadAttachment];
+    /// Its name in the spec, e.g. `upload_attachment`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Operation::UploadAttachment => "upload_attachment",
+        }
+    }
+    /// The operation with this spec name.
+    pub fn parse(name: &str) -> ::std::option::Option<Self> {
+        Self::VALUES.iter().copied().find(|operation| operation.name() == name.trim())
+    }
+    /// The scope operation types that allow it.
+    pub fn scope_operations(self) -> &'static [crate::scopes::ScopeOperation] {
+        match self {
+            Operation::UploadAttachment => upload_attachment::SCOPE_OPERATIONS,
+        }
+    }
+    /// The narrowest scope operation type that allows it (the one to request).
+    pub fn narrowest_scope(self) -> crate::scopes::ScopeOperation {
+        match self {
+            Operation::UploadAttachment => crate::scopes::ScopeOperation::Create,
+        }
+    }
+}

@@ -3,6 +3,9 @@
 //! `POST /crm/{version}/{module_api_name}/{record_id}/Attachments`: Attach a file, or a link, to a record.
 /// The HTTP method.
 pub const METHOD: &str = "POST";
+/// Whether repeating the call is harmless; if not, it is never retried once the server
+/// may have processed it.
+pub const IDEMPOTENT: bool = false;
 /// The path template below the API base URL.
 pub const PATH_TEMPLATE: &str = "/crm/{version}/{module_api_name}/{record_id}/Attachments";
 /// The HTTP statuses that mean success.
@@ -120,6 +123,30 @@ pub enum UploadAttachmentError {
     ///
     /// Resolution: The attachment you are trying to upload exceeds the allowed size(100 MB). Ensure that the attachment being uploaded is within the prescribed range.
     FileSizeMoreThanAllowedSize(::zoho_crm_runtime::ApiErrorInfo),
+    /// `INVALID_TOKEN`.
+    ///
+    /// HTTP 401.
+    ///
+    /// Resolution: The access token is invalid or expired. A client with a refresh token refreshes once and retries; otherwise get a new access token. If a fresh token is rejected too, check that the data centre (ZOHO_DC) is the one the token was issued in.
+    InvalidToken(::zoho_crm_runtime::ApiErrorInfo),
+    /// `INVALID_OAUTHTOKEN`.
+    ///
+    /// HTTP 401.
+    ///
+    /// Resolution: The access token is invalid or expired. A client with a refresh token refreshes once and retries; otherwise get a new access token.
+    InvalidOauthtoken(::zoho_crm_runtime::ApiErrorInfo),
+    /// `AUTHENTICATION_FAILURE`.
+    ///
+    /// HTTP 401.
+    ///
+    /// Resolution: Authentication failed. Check the access token and the data centre it belongs to.
+    AuthenticationFailure(::zoho_crm_runtime::ApiErrorInfo),
+    /// `TOO_MANY_REQUESTS`.
+    ///
+    /// HTTP 429.
+    ///
+    /// Resolution: The organisation's concurrency limit or API credits are exhausted. Back off and retry later, and lower the number of calls in flight (ClientBuilder::max_concurrency).
+    TooManyRequests(::zoho_crm_runtime::ApiErrorInfo),
     /// A code the spec does not list for this operation.
     Unknown(::zoho_crm_runtime::ApiErrorInfo),
 }
@@ -129,68 +156,108 @@ impl UploadAttachmentError {
         ::zoho_crm_runtime::DocumentedError {
             code: "INVALID_MODULE",
             status: 400,
-            message: "The module name given seems to be invalid",
+            message: ::std::option::Option::Some(
+                "The module name given seems to be invalid",
+            ),
             resolution: "You have specified an invalid module name or there is no tab permission, or the module could have been removed from the available modules. Specify a valid module API name.",
         },
         ::zoho_crm_runtime::DocumentedError {
             code: "INVALID_MODULE",
             status: 400,
-            message: "The given module is not supported in API",
+            message: ::std::option::Option::Some(
+                "The given module is not supported in API",
+            ),
             resolution: "The modules such as Documents and Projects are not supported in the current API. (This error will not be shown, once these modules are been supported). Specify a valid module API name.",
         },
         ::zoho_crm_runtime::DocumentedError {
             code: "INVALID_URL_PATTERN",
             status: 404,
-            message: "Please check if the URL trying to access is a correct one",
+            message: ::std::option::Option::Some(
+                "Please check if the URL trying to access is a correct one",
+            ),
             resolution: "The request URL specified is incorrect. Specify a valid request URL. Refer to request URL section above.",
         },
         ::zoho_crm_runtime::DocumentedError {
             code: "OAUTH_SCOPE_MISMATCH",
             status: 401,
-            message: "Unauthorized",
+            message: ::std::option::Option::Some("Unauthorized"),
             resolution: "Client does not have ZohoCRM.modules.attachments.CREATE scope. Create a new client with valid scope. Refer to scope section above.",
         },
         ::zoho_crm_runtime::DocumentedError {
             code: "NO_PERMISSION",
             status: 403,
-            message: "Permission denied to upload attachment",
+            message: ::std::option::Option::Some(
+                "Permission denied to upload attachment",
+            ),
             resolution: "The user does not have permission to upload attachments. Contact your system administrator.",
         },
         ::zoho_crm_runtime::DocumentedError {
             code: "INTERNAL_ERROR",
             status: 500,
-            message: "Internal Server Error",
+            message: ::std::option::Option::Some("Internal Server Error"),
             resolution: "Unexpected and unhandled exception in Server. Contact support team.",
         },
         ::zoho_crm_runtime::DocumentedError {
             code: "INVALID_REQUEST_METHOD",
             status: 400,
-            message: "The http request method type is not a valid one",
+            message: ::std::option::Option::Some(
+                "The http request method type is not a valid one",
+            ),
             resolution: "You have specified an invalid HTTP method to access the API URL. Specify a valid request method. Refer to endpoints section above.",
         },
         ::zoho_crm_runtime::DocumentedError {
             code: "AUTHORIZATION_FAILED",
             status: 400,
-            message: "User does not have sufficient privilege to upload attachments",
+            message: ::std::option::Option::Some(
+                "User does not have sufficient privilege to upload attachments",
+            ),
             resolution: "The user does not have the permission to upload attachments. Contact your system administrator.",
         },
         ::zoho_crm_runtime::DocumentedError {
             code: "INVALID_DATA",
             status: 400,
-            message: "the related id given seems to be invalid",
+            message: ::std::option::Option::Some(
+                "the related id given seems to be invalid",
+            ),
             resolution: "The related record ID specified in the URL is invalid. Refer to Get Related Records API to get valid related record IDs.",
         },
         ::zoho_crm_runtime::DocumentedError {
             code: "INVALID_DATA",
             status: 400,
-            message: "invalid file type",
+            message: ::std::option::Option::Some("invalid file type"),
             resolution: "The attachment that you are trying to upload is of an unsupported file form (.exe).",
         },
         ::zoho_crm_runtime::DocumentedError {
             code: "FILE_SIZE_MORE_THAN_ALLOWED_SIZE",
             status: 400,
-            message: "please check if the file size is in the correct range",
+            message: ::std::option::Option::Some(
+                "please check if the file size is in the correct range",
+            ),
             resolution: "The attachment you are trying to upload exceeds the allowed size(100 MB). Ensure that the attachment being uploaded is within the prescribed range.",
+        },
+        ::zoho_crm_runtime::DocumentedError {
+            code: "INVALID_TOKEN",
+            status: 401,
+            message: ::std::option::Option::None,
+            resolution: "The access token is invalid or expired. A client with a refresh token refreshes once and retries; otherwise get a new access token. If a fresh token is rejected too, check that the data centre (ZOHO_DC) is the one the token was issued in.",
+        },
+        ::zoho_crm_runtime::DocumentedError {
+            code: "INVALID_OAUTHTOKEN",
+            status: 401,
+            message: ::std::option::Option::None,
+            resolution: "The access token is invalid or expired. A client with a refresh token refreshes once and retries; otherwise get a new access token.",
+        },
+        ::zoho_crm_runtime::DocumentedError {
+            code: "AUTHENTICATION_FAILURE",
+            status: 401,
+            message: ::std::option::Option::None,
+            resolution: "Authentication failed. Check the access token and the data centre it belongs to.",
+        },
+        ::zoho_crm_runtime::DocumentedError {
+            code: "TOO_MANY_REQUESTS",
+            status: 429,
+            message: ::std::option::Option::None,
+            resolution: "The organisation's concurrency limit or API credits are exhausted. Back off and retry later, and lower the number of calls in flight (ClientBuilder::max_concurrency).",
         },
     ];
     /// What Zoho sent.
@@ -205,6 +272,10 @@ impl UploadAttachmentError {
             | UploadAttachmentError::AuthorizationFailed(info)
             | UploadAttachmentError::InvalidData(info)
             | UploadAttachmentError::FileSizeMoreThanAllowedSize(info)
+            | UploadAttachmentError::InvalidToken(info)
+            | UploadAttachmentError::InvalidOauthtoken(info)
+            | UploadAttachmentError::AuthenticationFailure(info)
+            | UploadAttachmentError::TooManyRequests(info)
             | UploadAttachmentError::Unknown(info) => info,
         }
     }
@@ -272,6 +343,22 @@ impl UploadAttachmentError {
     pub fn is_file_size_more_than_allowed_size(&self) -> bool {
         ::std::matches!(self, UploadAttachmentError::FileSizeMoreThanAllowedSize(_))
     }
+    /// Whether this is `INVALID_TOKEN`.
+    pub fn is_invalid_token(&self) -> bool {
+        ::std::matches!(self, UploadAttachmentError::InvalidToken(_))
+    }
+    /// Whether this is `INVALID_OAUTHTOKEN`.
+    pub fn is_invalid_oauthtoken(&self) -> bool {
+        ::std::matches!(self, UploadAttachmentError::InvalidOauthtoken(_))
+    }
+    /// Whether this is `AUTHENTICATION_FAILURE`.
+    pub fn is_authentication_failure(&self) -> bool {
+        ::std::matches!(self, UploadAttachmentError::AuthenticationFailure(_))
+    }
+    /// Whether this is `TOO_MANY_REQUESTS`.
+    pub fn is_too_many_requests(&self) -> bool {
+        ::std::matches!(self, UploadAttachmentError::TooManyRequests(_))
+    }
 }
 impl ::std::fmt::Display for UploadAttachmentError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -293,6 +380,12 @@ impl ::zoho_crm_runtime::OperationError for UploadAttachmentError {
             "FILE_SIZE_MORE_THAN_ALLOWED_SIZE" => {
                 UploadAttachmentError::FileSizeMoreThanAllowedSize(info)
             }
+            "INVALID_TOKEN" => UploadAttachmentError::InvalidToken(info),
+            "INVALID_OAUTHTOKEN" => UploadAttachmentError::InvalidOauthtoken(info),
+            "AUTHENTICATION_FAILURE" => {
+                UploadAttachmentError::AuthenticationFailure(info)
+            }
+            "TOO_MANY_REQUESTS" => UploadAttachmentError::TooManyRequests(info),
             _ => UploadAttachmentError::Unknown(info),
         }
     }
@@ -319,19 +412,22 @@ impl crate::Client {
         let body = ::std::option::Option::Some(
             match request.body {
                 UploadAttachmentBody::File(source) => {
-                    ::zoho_crm_runtime::MultipartBody::new()
-                        .file("file", source.open(&LIMITS).await?)
+                    ::zoho_crm_runtime::RequestBody::multipart()
+                        .file("file", source, LIMITS)
                 }
                 UploadAttachmentBody::Link(url) => {
                     ::zoho_crm_runtime::validate::http_url(&url)?;
-                    ::zoho_crm_runtime::MultipartBody::new().text("attachmentUrl", url)
+                    ::zoho_crm_runtime::RequestBody::multipart()
+                        .text("attachmentUrl", url)
                 }
             },
         );
         let prepared = ::zoho_crm_runtime::PreparedRequest {
             method: ::zoho_crm_runtime::Method::POST,
             path,
+            path_template: PATH_TEMPLATE,
             body,
+            idempotent: IDEMPOTENT,
         };
         self.runtime().execute_action(prepared, SUCCESS_STATUS).await
     }

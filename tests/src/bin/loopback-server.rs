@@ -1,8 +1,16 @@
 //! `loopback-server`: runs the loopback Zoho CRM attachment server as a process.
 //!
-//! Usage: `loopback-server [--port N] [--token T]` (defaults: port 0, i.e. any free port,
-//! and the library's default token). Prints `listening on http://127.0.0.1:PORT` on one
-//! line to stdout, then serves until killed (Ctrl-C or SIGTERM end the process).
+//! Usage: `loopback-server [--port N] [--token T] [--with-accounts]` (defaults: port 0,
+//! i.e. any free port, and the library's default token). Prints
+//! `listening on http://127.0.0.1:PORT` on one line to stdout, then serves until killed
+//! (Ctrl-C or SIGTERM end the process).
+//!
+//! With `--with-accounts` it also starts a loopback Zoho accounts server (the OAuth token
+//! endpoint, `POST /oauth/v2/token`) on another free port, sharing the API server's tokens:
+//! the API server accepts the `--token` value and every access token the accounts server
+//! issues. A second line gives its URL and (test-only) credentials:
+//! `accounts on http://127.0.0.1:PORT client_id=... client_secret=... refresh_token=...`.
+//! Its responses' `api_domain` is the API server's URL.
 //!
 //! Meant for benchmarks against curl: uploaded files are hashed and counted but their
 //! bytes are not kept, and nothing is logged per request or per chunk.
@@ -11,20 +19,24 @@ use std::io::Write;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::process::ExitCode;
 
-use zoho_crm_tests::{DEFAULT_TOKEN, LoopbackServer, ServerConfig};
+use zoho_crm_tests::{
+    AccountsConfig, AccountsServer, DEFAULT_TOKEN, LoopbackServer, ServerConfig, TokenRegistry,
+};
 
-const USAGE: &str = "usage: loopback-server [--port N] [--token T]";
+const USAGE: &str = "usage: loopback-server [--port N] [--token T] [--with-accounts]";
 
 /// Parsed command-line options.
 struct Options {
     port: u16,
     token: String,
+    with_accounts: bool,
 }
 
 fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Options, String> {
     let mut options = Options {
         port: 0,
         token: DEFAULT_TOKEN.to_owned(),
+        with_accounts: false,
     };
     while let Some(arg) = args.next() {
         match arg.as_str() {
@@ -37,6 +49,7 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Options, String>
             "--token" => {
                 options.token = args.next().ok_or("--token needs a value")?;
             }
+            "--with-accounts" => options.with_accounts = true,
             "-h" | "--help" => return Err(USAGE.to_owned()),
             other => return Err(format!("unknown argument `{other}`\n{USAGE}")),
         }
@@ -58,7 +71,9 @@ async fn main() -> ExitCode {
         bind: SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), options.port),
         ..ServerConfig::default()
     };
-    let server = match LoopbackServer::start_with(config).await {
+    let tokens = TokenRegistry::new();
+    tokens.add_static(&config.token);
+    let server = match LoopbackServer::start_with_tokens(config, tokens.clone()).await {
         Ok(server) => server,
         Err(error) => {
             eprintln!(
@@ -77,7 +92,39 @@ async fn main() -> ExitCode {
         return ExitCode::FAILURE;
     }
     drop(stdout);
+    let accounts = if options.with_accounts {
+        let config = AccountsConfig {
+            api_domain: Some(server.base_url()),
+            ..AccountsConfig::default()
+        };
+        let accounts = match AccountsServer::start(tokens, config).await {
+            Ok(accounts) => accounts,
+            Err(error) => {
+                eprintln!("loopback-server: cannot start the accounts server: {error}");
+                return ExitCode::FAILURE;
+            }
+        };
+        let config = accounts.config();
+        let mut stdout = std::io::stdout().lock();
+        if writeln!(
+            stdout,
+            "accounts on {} client_id={} client_secret={} refresh_token={}",
+            accounts.base_url(),
+            config.client_id,
+            config.client_secret,
+            config.refresh_token
+        )
+        .and_then(|()| stdout.flush())
+        .is_err()
+        {
+            return ExitCode::FAILURE;
+        }
+        Some(accounts)
+    } else {
+        None
+    };
     std::future::pending::<()>().await;
+    drop(accounts);
     drop(server);
     ExitCode::SUCCESS
 }

@@ -1,0 +1,160 @@
+//! `regions.rs`: the `DataCenter` and `Environment` enums.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::{camel_ident, doc};
+use crate::model::Spec;
+
+pub(super) fn emit(spec: &Spec) -> TokenStream {
+    let dc_defaults = spec
+        .data_centers
+        .iter()
+        .map(|dc| default_attr(dc.id == spec.api.default_data_center));
+    let env_defaults = spec
+        .environments
+        .iter()
+        .map(|env| default_attr(env.id == spec.api.default_environment));
+    let dc_variants: Vec<_> = spec
+        .data_centers
+        .iter()
+        .map(|dc| camel_ident(&dc.id))
+        .collect();
+    let dc_ids: Vec<_> = spec.data_centers.iter().map(|dc| dc.id.as_str()).collect();
+    let dc_docs = spec.data_centers.iter().map(|dc| {
+        doc(&format!(
+            "{} (`{}`): accounts at {}, API at `*.{}`.",
+            dc.name, dc.id, dc.accounts_url, dc.api_domain
+        ))
+    });
+    let env_variants: Vec<_> = spec
+        .environments
+        .iter()
+        .map(|e| camel_ident(&e.id))
+        .collect();
+    let env_ids: Vec<_> = spec.environments.iter().map(|e| e.id.as_str()).collect();
+    let env_docs = spec.environments.iter().map(|e| {
+        doc(&format!(
+            "{} (`{}`, API host `{}.*`).",
+            e.doc.trim_end_matches('.'),
+            e.id,
+            e.host_prefix
+        ))
+    });
+    let dc_list = dc_ids.join(", ");
+    let env_list = env_ids.join(", ");
+    quote! {
+        #![doc = " Data centres and environments: which accounts server and API host a client talks to."]
+
+        /// A Zoho data centre. An account lives in one; its tokens work only there. The default is
+        /// the spec's default data centre.
+        #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[non_exhaustive]
+        pub enum DataCenter {
+            #( #dc_docs #dc_defaults #dc_variants, )*
+        }
+
+        impl DataCenter {
+            /// Every data centre, in spec order.
+            pub const VALUES: &'static [DataCenter] = &[ #( DataCenter::#dc_variants ),* ];
+
+            /// Its short id, as `ZOHO_DC` takes it.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    #( DataCenter::#dc_variants => #dc_ids, )*
+                }
+            }
+
+            /// Its accounts server and API base URL for `environment`.
+            pub fn endpoints(self, environment: Environment) -> ::zoho_crm_runtime::Endpoints {
+                let dc = &crate::API_PROFILE.data_centers[self as usize];
+                let env = &crate::API_PROFILE.environments[environment as usize];
+                ::zoho_crm_runtime::Endpoints {
+                    api_base_url: ::std::format!("https://{}.{}", env.host_prefix, dc.api_domain),
+                    accounts_url: dc.accounts_url.to_owned(),
+                }
+            }
+        }
+
+        impl ::std::str::FromStr for DataCenter {
+            type Err = ::zoho_crm_runtime::ConfigError;
+
+            /// Parses an id such as `eu` (any case).
+            fn from_str(id: &str) -> ::std::result::Result<Self, Self::Err> {
+                match id.trim().to_ascii_lowercase().as_str() {
+                    #( #dc_ids => ::std::result::Result::Ok(DataCenter::#dc_variants), )*
+                    _ => ::std::result::Result::Err(::zoho_crm_runtime::ConfigError::UnknownDataCenter {
+                        given: id.to_owned(),
+                        known: #dc_list.to_owned(),
+                    }),
+                }
+            }
+        }
+
+        impl ::std::fmt::Display for DataCenter {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl ::std::convert::AsRef<str> for DataCenter {
+            fn as_ref(&self) -> &str {
+                self.as_str()
+            }
+        }
+
+        /// An environment of a data centre. The default is the spec's default environment.
+        #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[non_exhaustive]
+        pub enum Environment {
+            #( #env_docs #env_defaults #env_variants, )*
+        }
+
+        impl Environment {
+            /// Every environment, in spec order.
+            pub const VALUES: &'static [Environment] = &[ #( Environment::#env_variants ),* ];
+
+            /// Its id, as `ZOHO_ENVIRONMENT` takes it.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    #( Environment::#env_variants => #env_ids, )*
+                }
+            }
+        }
+
+        impl ::std::str::FromStr for Environment {
+            type Err = ::zoho_crm_runtime::ConfigError;
+
+            /// Parses an id such as `sandbox` (any case).
+            fn from_str(id: &str) -> ::std::result::Result<Self, Self::Err> {
+                match id.trim().to_ascii_lowercase().as_str() {
+                    #( #env_ids => ::std::result::Result::Ok(Environment::#env_variants), )*
+                    _ => ::std::result::Result::Err(::zoho_crm_runtime::ConfigError::UnknownEnvironment {
+                        given: id.to_owned(),
+                        known: #env_list.to_owned(),
+                    }),
+                }
+            }
+        }
+
+        impl ::std::fmt::Display for Environment {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl ::std::convert::AsRef<str> for Environment {
+            fn as_ref(&self) -> &str {
+                self.as_str()
+            }
+        }
+    }
+}
+
+fn default_attr(is_default: bool) -> TokenStream {
+    if is_default {
+        quote! { #[default] }
+    } else {
+        quote! {}
+    }
+}

@@ -1,0 +1,367 @@
+//! The accounts server's token endpoint: refreshing an access token and exchanging a grant code,
+//! with secrets only ever in the form body, and every failure form turned into a typed error.
+
+use std::time::Duration;
+
+use secrecy::{ExposeSecret as _, SecretString};
+
+use crate::error::error_chain;
+use crate::token::AccessToken;
+
+/// What the spec says about the OAuth token endpoint.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct OAuthProfile {
+    /// The token endpoint's path below the accounts URL.
+    pub token_path: &'static str,
+    /// Known token-endpoint errors and what to do about them.
+    pub errors: &'static [TokenErrorDoc],
+    /// Lifetime assumed when a token response gives none.
+    pub default_lifetime: Duration,
+}
+
+/// One documented token-endpoint error.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TokenErrorDoc {
+    /// The `error` value, or a text the body contains (for non-JSON answers).
+    pub error: &'static str,
+    /// What kind of failure it is.
+    pub kind: TokenErrorKind,
+    /// What to do about it.
+    pub resolution: &'static str,
+}
+
+/// Kinds of token-endpoint failure.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TokenErrorKind {
+    /// The client id or secret is wrong, or belongs to another data centre.
+    InvalidClient,
+    /// The refresh token or grant code is invalid, expired or already used.
+    InvalidGrant,
+    /// The request was malformed (e.g. a redirect URI that does not match).
+    InvalidRequest,
+    /// Too many token requests: wait before trying again.
+    Throttled,
+    /// An error the spec does not describe.
+    Other,
+}
+
+/// A token the endpoint issued.
+#[derive(Clone, Debug)]
+pub struct IssuedToken {
+    /// The access token.
+    pub access_token: AccessToken,
+    /// How long it lives from now.
+    pub expires_in: Duration,
+    /// The API domain the token is for, when the endpoint says.
+    pub api_domain: Option<String>,
+    /// A refresh token (only from a grant-code exchange).
+    pub refresh_token: Option<SecretString>,
+}
+
+/// A failure to get an access token. Never contains a secret.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum AuthError {
+    /// The token endpoint refused the request.
+    #[error("the accounts server refused the token request ({error}): {resolution}")]
+    Rejected {
+        /// What kind of refusal.
+        kind: TokenErrorKind,
+        /// The endpoint's error text.
+        error: String,
+        /// What to do about it.
+        resolution: &'static str,
+    },
+    /// The endpoint answered with an unexpected HTTP status.
+    #[error("the accounts server answered HTTP {status}: {snippet:?}")]
+    Http {
+        /// The status.
+        status: u16,
+        /// The start of the body.
+        snippet: String,
+    },
+    /// The endpoint could not be reached.
+    #[error("the accounts server could not be reached: {0}")]
+    Transport(String),
+    /// The endpoint's answer could not be understood.
+    #[error("the accounts server's answer could not be understood: {0}")]
+    Decode(String),
+    /// The client has a fixed access token, which cannot be refreshed.
+    #[error(
+        "the access token was rejected and cannot be refreshed: configure a refresh token (ZOHO_REFRESH_TOKEN with ZOHO_CLIENT_ID and ZOHO_CLIENT_SECRET) or a new access token"
+    )]
+    CannotRefresh,
+    /// No refresh token was configured or stored.
+    #[error(
+        "no refresh token: set ZOHO_REFRESH_TOKEN, or exchange a grant code into the token store first"
+    )]
+    MissingRefreshToken,
+    /// The token store failed.
+    #[error(transparent)]
+    Store(#[from] crate::auth::store::StoreError),
+}
+
+impl AuthError {
+    /// The kind of refusal, when the endpoint refused.
+    pub fn kind(&self) -> Option<TokenErrorKind> {
+        match self {
+            AuthError::Rejected { kind, .. } => Some(*kind),
+            _ => None,
+        }
+    }
+}
+
+/// A client of the token endpoint, for one OAuth client (id and secret).
+#[derive(Clone)]
+pub struct OAuthClient {
+    http: reqwest::Client,
+    token_url: String,
+    client_id: String,
+    client_secret: SecretString,
+    profile: OAuthProfile,
+}
+
+impl std::fmt::Debug for OAuthClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OAuthClient")
+            .field("token_url", &self.token_url)
+            .field("client_id", &self.client_id)
+            .field("client_secret", &"[redacted]")
+            .finish()
+    }
+}
+
+impl OAuthClient {
+    /// A client of `{accounts_url}{profile.token_path}`; the URL must already be checked.
+    pub fn new(
+        http: reqwest::Client,
+        accounts_url: &str,
+        profile: OAuthProfile,
+        client_id: impl Into<String>,
+        client_secret: SecretString,
+    ) -> Self {
+        OAuthClient {
+            http,
+            token_url: format!(
+                "{}{}",
+                accounts_url.trim_end_matches('/'),
+                profile.token_path
+            ),
+            client_id: client_id.into(),
+            client_secret,
+            profile,
+        }
+    }
+
+    /// The token endpoint URL.
+    pub fn token_url(&self) -> &str {
+        &self.token_url
+    }
+
+    /// Exchanges a refresh token for a new access token.
+    pub async fn refresh(&self, refresh_token: &SecretString) -> Result<IssuedToken, AuthError> {
+        self.request(&[
+            ("grant_type", "refresh_token"),
+            ("client_id", &self.client_id),
+            ("client_secret", self.client_secret.expose_secret()),
+            ("refresh_token", refresh_token.expose_secret()),
+        ])
+        .await
+    }
+
+    /// Exchanges a single-use grant code (e.g. from a self client) for a refresh token and an
+    /// access token.
+    pub async fn exchange_code(
+        &self,
+        code: &SecretString,
+        redirect_uri: Option<&str>,
+    ) -> Result<IssuedToken, AuthError> {
+        let mut form = vec![
+            ("grant_type", "authorization_code"),
+            ("client_id", self.client_id.as_str()),
+            ("client_secret", self.client_secret.expose_secret()),
+            ("code", code.expose_secret()),
+        ];
+        if let Some(uri) = redirect_uri {
+            form.push(("redirect_uri", uri));
+        }
+        let issued = self.request(&form).await?;
+        if issued.refresh_token.is_none() {
+            return Err(AuthError::Decode(
+                "the code exchange returned no refresh_token (was the code generated with access_type=offline?)".into(),
+            ));
+        }
+        Ok(issued)
+    }
+
+    async fn request(&self, form: &[(&str, &str)]) -> Result<IssuedToken, AuthError> {
+        let body = form
+            .iter()
+            .map(|(k, v)| format!("{}={}", form_encode(k), form_encode(v)))
+            .collect::<Vec<_>>()
+            .join("&");
+        let response = self
+            .http
+            .post(&self.token_url)
+            .header(
+                reqwest::header::CONTENT_TYPE,
+                "application/x-www-form-urlencoded",
+            )
+            .body(body)
+            .send()
+            .await
+            .map_err(|e| AuthError::Transport(error_chain(&e)))?;
+        let status = response.status().as_u16();
+        let bytes = response
+            .bytes()
+            .await
+            .map_err(|e| AuthError::Transport(error_chain(&e)))?;
+        parse_token_response(status, &bytes, &self.profile)
+    }
+}
+
+/// `application/x-www-form-urlencoded` encoding of one key or value.
+fn form_encode(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for byte in value.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'*' => {
+                out.push(byte as char)
+            }
+            b' ' => out.push('+'),
+            other => out.push_str(&format!("%{other:02X}")),
+        }
+    }
+    out
+}
+
+/// Interprets a token endpoint answer. Success bodies hold secrets, so they are never quoted in
+/// errors; only refusals (which hold none) are.
+pub fn parse_token_response(
+    status: u16,
+    body: &[u8],
+    profile: &OAuthProfile,
+) -> Result<IssuedToken, AuthError> {
+    let json: Option<serde_json::Value> = serde_json::from_slice(body).ok();
+    let Some(json) = json.filter(serde_json::Value::is_object) else {
+        let text = String::from_utf8_lossy(body);
+        if let Some(doc) = profile.errors.iter().find(|doc| text.contains(doc.error)) {
+            return Err(rejected(doc.error, profile));
+        }
+        return Err(AuthError::Http {
+            status,
+            snippet: crate::response::snippet(body),
+        });
+    };
+    if let Some(error) = json.get("error").and_then(serde_json::Value::as_str) {
+        return Err(rejected(error, profile));
+    }
+    if status != 200 {
+        return Err(AuthError::Http {
+            status,
+            snippet: crate::response::snippet(body),
+        });
+    }
+    let Some(token) = json.get("access_token").and_then(serde_json::Value::as_str) else {
+        return Err(AuthError::Decode(
+            "the answer has neither access_token nor error".into(),
+        ));
+    };
+    let access_token = AccessToken::new(token)
+        .map_err(|_| AuthError::Decode("the access_token is not a usable header value".into()))?;
+    let seconds = |key: &str| json.get(key).and_then(serde_json::Value::as_u64);
+    // Older answers give `expires_in` in milliseconds beside `expires_in_sec` in seconds.
+    let expires_in = match (seconds("expires_in_sec"), seconds("expires_in")) {
+        (Some(secs), _) => Duration::from_secs(secs),
+        (None, Some(secs)) => Duration::from_secs(secs),
+        (None, None) => profile.default_lifetime,
+    };
+    let text = |key: &str| {
+        json.get(key)
+            .and_then(serde_json::Value::as_str)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+    };
+    Ok(IssuedToken {
+        access_token,
+        expires_in,
+        api_domain: text("api_domain"),
+        refresh_token: text("refresh_token").map(SecretString::from),
+    })
+}
+
+fn rejected(error: &str, profile: &OAuthProfile) -> AuthError {
+    let doc = profile.errors.iter().find(|doc| doc.error == error);
+    AuthError::Rejected {
+        kind: doc.map_or(TokenErrorKind::Other, |d| d.kind),
+        error: error.chars().take(100).collect(),
+        resolution: doc.map_or(
+            "the accounts server gave an error this SDK does not know; check the client id, secret and data centre",
+            |d| d.resolution,
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PROFILE: OAuthProfile = OAuthProfile {
+        token_path: "/oauth/v2/token",
+        errors: &[
+            TokenErrorDoc {
+                error: "invalid_client",
+                kind: TokenErrorKind::InvalidClient,
+                resolution: "check the client",
+            },
+            TokenErrorDoc {
+                error: "Access Denied",
+                kind: TokenErrorKind::Throttled,
+                resolution: "wait",
+            },
+        ],
+        default_lifetime: Duration::from_secs(3600),
+    };
+
+    #[test]
+    fn expiry_comes_in_seconds_or_legacy_milliseconds() {
+        for body in [
+            r#"{"access_token":"1000.a","expires_in":3600,"api_domain":"https://www.zohoapis.eu"}"#,
+            r#"{"access_token":"1000.a","expires_in":3600000,"expires_in_sec":3600}"#,
+        ] {
+            let issued = parse_token_response(200, body.as_bytes(), &PROFILE);
+            assert_eq!(
+                issued.map(|i| i.expires_in).ok(),
+                Some(Duration::from_secs(3600)),
+                "{body}"
+            );
+        }
+    }
+
+    #[test]
+    fn refusals_in_200_answers_are_typed() {
+        let refused = parse_token_response(200, br#"{"error":"invalid_client"}"#, &PROFILE);
+        assert_eq!(
+            refused.err().and_then(|e| e.kind()),
+            Some(TokenErrorKind::InvalidClient)
+        );
+        let throttled = parse_token_response(200, b"<html>Access Denied</html>", &PROFILE);
+        assert_eq!(
+            throttled.err().and_then(|e| e.kind()),
+            Some(TokenErrorKind::Throttled)
+        );
+        let unknown = parse_token_response(200, br#"{"error":"new_thing"}"#, &PROFILE);
+        assert_eq!(
+            unknown.err().and_then(|e| e.kind()),
+            Some(TokenErrorKind::Other)
+        );
+        let missing = parse_token_response(200, br#"{"token_type":"Bearer"}"#, &PROFILE);
+        assert!(matches!(missing, Err(AuthError::Decode(_))));
+    }
+
+    #[test]
+    fn form_values_are_encoded() {
+        assert_eq!(form_encode("a b&c=d/é"), "a+b%26c%3Dd%2F%C3%A9");
+    }
+}
