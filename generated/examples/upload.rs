@@ -5,9 +5,12 @@
 //! cargo run -p zoho-crm --example upload -- --module Leads --record 3477061000005177002 --url https://www.zohocorp.com
 //! ```
 //!
-//! The token may also come from `ZOHO_ACCESS_TOKEN`. On success the response is printed as JSON
-//! and the exit code is 0; on failure the typed error (code, message, resolution) is printed and
-//! the exit code is 2 for bad input (nothing was sent) or 1 for an API or transport error.
+//! Credentials come from `--token` or the environment: `ZOHO_ACCESS_TOKEN`, or a refresh token
+//! (`ZOHO_REFRESH_TOKEN` with `ZOHO_CLIENT_ID` and `ZOHO_CLIENT_SECRET`); `ZOHO_DC`,
+//! `ZOHO_ENVIRONMENT`, `ZOHO_API_BASE`, `ZOHO_ACCOUNTS_URL` and `ZOHO_TOKEN_FILE` are honoured
+//! too. On success the response is printed as JSON and the exit code is 0; on failure the typed
+//! error (code, message, resolution) is printed and the exit code is 2 for bad input (nothing
+//! was sent) or 1 for an API, auth or transport error.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -19,12 +22,12 @@ use zoho_crm::{Client, Error, FileSource, Module};
 /// Upload a file or a link to a Zoho CRM record.
 #[derive(Parser)]
 struct Args {
-    /// API base URL (default: the spec's, https://www.zohoapis.com).
+    /// API base URL (default: that of the data centre and environment).
     #[arg(long)]
     api_base: Option<String>,
-    /// OAuth access token.
-    #[arg(long, env = "ZOHO_ACCESS_TOKEN", hide_env_values = true)]
-    token: String,
+    /// OAuth access token (default: from the ZOHO_* environment variables).
+    #[arg(long)]
+    token: Option<String>,
     /// Module API name, e.g. Leads, Price_Books or a custom module's API name.
     #[arg(long)]
     module: String,
@@ -53,7 +56,10 @@ fn main() -> ExitCode {
 }
 
 async fn run(args: Args) -> ExitCode {
-    let mut builder = Client::builder().access_token(args.token);
+    let mut builder = Client::builder().from_env();
+    if let Some(token) = args.token {
+        builder = builder.access_token(token);
+    }
     if let Some(base) = args.api_base {
         builder = builder.base_url(base);
     }

@@ -322,22 +322,20 @@ impl Client {
                 let content_type = body.content_type();
                 let (length, stream) = body.into_stream();
                 let tracker = Arc::clone(progress);
-                let counted = stream
-                    .map(move |chunk| {
-                        if let Ok(bytes) = &chunk {
-                            tracker
-                                .bytes_sent
-                                .fetch_add(bytes.len() as u64, Ordering::Relaxed);
-                        }
-                        chunk
-                    })
-                    .chain(futures_util::stream::poll_fn({
-                        let tracker = Arc::clone(progress);
-                        move |_| {
+                // The body counts as sent once its last byte is handed over: from then on the
+                // server may have all of it, so a lost answer must not be retried blindly.
+                let counted = stream.map(move |chunk| {
+                    if let Ok(bytes) = &chunk {
+                        let sent = tracker
+                            .bytes_sent
+                            .fetch_add(bytes.len() as u64, Ordering::Relaxed)
+                            + bytes.len() as u64;
+                        if sent >= length {
                             tracker.body_complete.store(true, Ordering::Relaxed);
-                            std::task::Poll::Ready(None)
                         }
-                    }));
+                    }
+                    chunk
+                });
                 builder = builder
                     .header(reqwest::header::CONTENT_TYPE, content_type)
                     .header(reqwest::header::CONTENT_LENGTH, length)

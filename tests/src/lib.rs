@@ -59,7 +59,7 @@
 //! ```
 //!
 //! The `loopback-server` binary runs the same server as a standalone process (for
-//! benchmarks against curl).
+//! benchmarks against curl); with `--with-accounts` it runs an [`AccountsServer`] too.
 
 #![warn(missing_docs)]
 

@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod oauth;
+
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
