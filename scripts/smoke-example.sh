@@ -16,14 +16,17 @@ cleanup() {
 }
 trap cleanup EXIT
 
-target/debug/loopback-server --port 0 --token smoke-token >"$work/server.out" &
+target/debug/loopback-server --port 0 --token smoke-token --with-accounts >"$work/server.out" &
 server_pid=$!
 for _ in $(seq 1 100); do
-  grep -q '^listening on ' "$work/server.out" 2>/dev/null && break
+  grep -q '^accounts on ' "$work/server.out" 2>/dev/null && break
   sleep 0.05
 done
 base=$(sed -n 's/^listening on //p' "$work/server.out")
-[ -n "$base" ] || { echo "FAIL: the loopback server did not start" >&2; exit 1; }
+accounts_line=$(grep '^accounts on ' "$work/server.out" || true)
+[ -n "$base" ] && [ -n "$accounts_line" ] || { echo "FAIL: the loopback servers did not start" >&2; exit 1; }
+accounts=$(echo "$accounts_line" | awk '{print $3}')
+field() { echo "$accounts_line" | tr ' ' '\n' | sed -n "s/^$1=//p"; }
 
 upload=target/debug/examples/upload
 record=3477061000005177002
@@ -53,6 +56,17 @@ check "bad record id is refused before sending" 2 'record id "12x" is invalid' \
   "$upload" --api-base "$base" --token smoke-token --module Leads --record 12x "$work/hello.txt"
 check "wrong token" 1 'INVALID_TOKEN' \
   "$upload" --api-base "$base" --token wrong --module Leads --record "$record" "$work/hello.txt"
+check "refresh token from the environment" 0 '"code": "SUCCESS"' \
+  env ZOHO_CLIENT_ID="$(field client_id)" ZOHO_CLIENT_SECRET="$(field client_secret)" \
+  ZOHO_REFRESH_TOKEN="$(field refresh_token)" ZOHO_ACCOUNTS_URL="$accounts" ZOHO_API_BASE="$base" \
+  "$upload" --module Leads --record "$record" "$work/hello.txt"
+check "wrong client secret is the accounts server's typed refusal" 1 'ZOHO_DC' \
+  env ZOHO_CLIENT_ID="$(field client_id)" ZOHO_CLIENT_SECRET=wrong \
+  ZOHO_REFRESH_TOKEN="$(field refresh_token)" ZOHO_ACCOUNTS_URL="$accounts" ZOHO_API_BASE="$base" \
+  "$upload" --module Leads --record "$record" "$work/hello.txt"
+check "proxy from HTTP_PROXY" 0 '"code": "SUCCESS"' \
+  env HTTP_PROXY="$base" "$upload" --api-base http://127.0.0.1:1 --token smoke-token \
+  --module Leads --record "$record" "$work/hello.txt"
 
 echo "smoke: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
