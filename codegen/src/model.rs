@@ -76,6 +76,8 @@ pub struct Api {
     pub name: String,
     /// What the API is, for the crate documentation.
     pub doc: String,
+    /// The API versions in use, oldest first.
+    pub versions: Vec<String>,
     /// The default API version, e.g. `v2`.
     pub default_version: String,
     /// The id of the data centre used unless another is configured.
@@ -187,6 +189,9 @@ pub struct BuiltinModule {
     pub api_name: String,
     /// The module's name in scopes (e.g. `pricebooks`).
     pub scope_name: String,
+    /// The first API version that has it, when later than the first.
+    #[serde(default)]
+    pub since: Option<String>,
 }
 
 /// How custom modules are addressed.
@@ -247,7 +252,8 @@ pub struct Field {
     /// The Rust field name; derived from `wire` when absent.
     #[serde(default)]
     pub name: Option<String>,
-    /// `string`, `id`, `datetime`, `bool`, `integer`, or the name of a type in `types`.
+    /// `string`, `id`, `datetime`, `bool`, `integer`, `integer_string` (a number sent as a
+    /// string), or the name of a type in `types`.
     #[serde(rename = "type")]
     pub ty: String,
     /// Whether the field may be missing or null.
@@ -283,19 +289,19 @@ pub struct Operation {
     pub idempotent: Option<bool>,
     /// The path template, with `{version}` and the path parameters as placeholders.
     pub path: String,
-    /// The path parameters, in path order.
+    /// The parameters: in the path, the query string or the multipart form.
     #[serde(default)]
-    pub path_params: Vec<PathParam>,
+    pub params: Vec<Param>,
     /// The scope operation types that allow it.
     pub scope_operations: Vec<String>,
-    /// The request body, if any.
-    #[serde(default)]
-    pub body: Option<Body>,
-    /// Limits on uploaded files.
+    /// Limits on uploaded files (needed when a parameter is a file).
     #[serde(default)]
     pub limits: Option<Limits>,
     /// How the response is decoded.
     pub response: Response,
+    /// How to walk a listing page by page.
+    #[serde(default)]
+    pub pagination: Option<Pagination>,
     /// The error codes it can return, from the shared table.
     pub errors: Vec<String>,
 }
@@ -316,60 +322,74 @@ pub enum HttpMethod {
     Delete,
 }
 
-/// A path parameter.
+/// A parameter of an operation.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct PathParam {
-    /// Its placeholder name in the path.
+pub struct Param {
+    /// Its wire name (placeholder, query key or form field).
     pub name: String,
+    /// Where it goes.
+    #[serde(rename = "in")]
+    pub location: ParamIn,
     /// What kind of value it takes.
     #[serde(rename = "type")]
-    pub ty: PathParamType,
+    pub ty: ParamType,
+    /// Whether every call needs it (path parameters always do).
+    #[serde(default)]
+    pub required: bool,
+    /// The first version that requires it.
+    #[serde(default)]
+    pub required_from: Option<String>,
+    /// The first version that accepts it.
+    #[serde(default)]
+    pub since: Option<String>,
+    /// The smallest value (integers) or number of items (lists).
+    #[serde(default)]
+    pub min: Option<i64>,
+    /// The largest value (integers) or number of items (lists).
+    #[serde(default)]
+    pub max: Option<i64>,
+    /// Versions in which a form parameter is sent in the query string instead.
+    #[serde(default)]
+    pub query_in: Vec<String>,
     /// What it is.
     pub doc: String,
 }
 
-/// The kinds of path parameter, each with its own check.
+/// Where a parameter goes.
 #[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
-pub enum PathParamType {
-    /// A module, given as the `Module` type.
+pub enum ParamIn {
+    /// A path placeholder.
+    Path,
+    /// The query string.
+    Query,
+    /// A multipart/form-data field.
+    Form,
+}
+
+/// The kinds of parameter value, each with its Rust type and its check.
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum ParamType {
+    /// A module, as the `Module` type.
     Module,
     /// A record id: a positive integer.
     RecordId,
-}
-
-/// A request body.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Body {
-    /// A multipart/form-data body with exactly one of these parts.
-    pub multipart_one_of: Vec<BodyVariant>,
-}
-
-/// One alternative of a multipart body.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct BodyVariant {
-    /// The Rust enum variant name.
-    pub variant: String,
-    /// The form field name.
-    pub field: String,
-    /// What the field carries.
-    #[serde(rename = "type")]
-    pub ty: PartType,
-    /// What choosing it means.
-    pub doc: String,
-}
-
-/// What a multipart part carries.
-#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
-#[serde(rename_all = "snake_case")]
-pub enum PartType {
+    /// Another id (e.g. an attachment's): a positive integer.
+    Id,
+    /// Free text without control characters.
+    String,
+    /// An integer.
+    Integer,
+    /// A list of names, sent comma-separated.
+    StringList,
+    /// A list of ids, sent comma-separated.
+    IdList,
+    /// An absolute http(s) URL.
+    Url,
     /// A file, streamed.
     File,
-    /// An http(s) URL, as text.
-    Url,
 }
 
 /// Limits on uploaded files.
@@ -391,14 +411,47 @@ pub struct Response {
     pub kind: ResponseKind,
     /// The HTTP statuses that mean success.
     pub success_status: Vec<u16>,
-    /// The type of each item's `details`.
-    pub details: String,
+    /// The statuses that mean "nothing": an empty list, or no such item.
+    #[serde(default)]
+    pub empty_status: Vec<u16>,
+    /// `action` and `action_list`: the type of each item's `details`.
+    #[serde(default)]
+    pub details: Option<String>,
+    /// `list`: the type of each item of `data`.
+    #[serde(default)]
+    pub item: Option<String>,
+    /// `list`: the type of `info`.
+    #[serde(default)]
+    pub info: Option<String>,
 }
 
 /// Response envelope kinds.
 #[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
 pub enum ResponseKind {
-    /// `{"data": [{code, details, message, status}]}`.
+    /// `{"data": [{code, details, message, status}]}`, one item.
     Action,
+    /// The same, one item per input (e.g. per id), each a success or an error.
+    ActionList,
+    /// `{"data": [items], "info": {...}}`.
+    List,
+    /// The body is the content itself (a file), streamed.
+    Binary,
+}
+
+/// How to walk a listing: which `info` fields say there is more and give the next token, and
+/// which request parameters take the page number or token.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Pagination {
+    /// The `info` field (wire name) that says more records follow.
+    pub more: String,
+    /// The query parameter that takes the page number.
+    pub page_param: String,
+    /// The `info` field (wire name) that gives the next page's token, where there is one.
+    #[serde(default)]
+    pub next_token: Option<String>,
+    /// The query parameter that takes that token.
+    #[serde(default)]
+    pub token_param: Option<String>,
 }

@@ -7,10 +7,17 @@ use std::path::Path;
 
 use crate::error::SpecError;
 use crate::ident;
-use crate::model::{PartType, Spec};
+use crate::model::{Operation, ParamIn, ParamType, ResponseKind, Spec};
 
 /// Primitive field types and the Rust types they become.
-pub const PRIMITIVE_TYPES: &[&str] = &["string", "id", "datetime", "bool", "integer"];
+pub const PRIMITIVE_TYPES: &[&str] = &[
+    "string",
+    "id",
+    "datetime",
+    "bool",
+    "integer",
+    "integer_string",
+];
 
 /// The placeholder every path template may use for the API version.
 pub const VERSION_PLACEHOLDER: &str = "version";
@@ -105,6 +112,31 @@ fn check_api(spec: &Spec, problems: &mut Problems<'_>) {
         }
     }
     check_regions(spec, problems);
+    let mut versions = BTreeSet::new();
+    for (index, version) in spec.api.versions.iter().enumerate() {
+        if !is_version(version) || !versions.insert(version.as_str()) {
+            problems.add(
+                format!("api.versions[{index}]"),
+                format!("{version:?} is not a version like v2 or v2.1, or is listed twice"),
+            );
+        }
+    }
+    if !spec.api.versions.contains(&spec.api.default_version) {
+        problems.add(
+            "api.default_version",
+            format!("{:?} is not in api.versions", spec.api.default_version),
+        );
+    }
+    for (index, module) in spec.modules.builtin.iter().enumerate() {
+        if let Some(since) = &module.since
+            && !spec.api.versions.contains(since)
+        {
+            problems.add(
+                format!("modules.builtin[{index}].since"),
+                format!("{since:?} is not in api.versions"),
+            );
+        }
+    }
     if !is_version(&spec.api.default_version) {
         problems.add(
             "api.default_version",
@@ -530,7 +562,6 @@ fn check_operations(spec: &Spec, problems: &mut Problems<'_>) {
                 format!("operation name {name:?} is taken by a method every Client has"),
             );
         }
-        check_path(&path, operation, problems);
         for (index, scope) in operation.scope_operations.iter().enumerate() {
             if !scope_operations.contains(scope.as_str()) {
                 problems.add(
@@ -550,7 +581,7 @@ fn check_operations(spec: &Spec, problems: &mut Problems<'_>) {
                 "no one of these is granted by all the others (see scopes.operations[].implies), so there is no narrowest scope to ask for",
             );
         }
-        let has_file = check_body(&path, operation, problems);
+        let has_file = check_params(spec, &path, operation, problems);
         match (&operation.limits, has_file) {
             (Some(limits), _) => {
                 if limits.max_file_bytes == 0 {
@@ -574,14 +605,11 @@ fn check_operations(spec: &Spec, problems: &mut Problems<'_>) {
                 if !has_file {
                     problems.add(
                         format!("{path}.limits"),
-                        "limits are given but the body has no file part",
+                        "limits are given but no parameter is a file",
                     );
                 }
             }
-            (None, true) => problems.add(
-                format!("{path}.limits"),
-                "a body with a file part needs limits",
-            ),
+            (None, true) => problems.add(format!("{path}.limits"), "a file parameter needs limits"),
             (None, false) => {}
         }
         let response = &operation.response;
@@ -599,16 +627,15 @@ fn check_operations(spec: &Spec, problems: &mut Problems<'_>) {
                 );
             }
         }
-        if !spec.types.contains_key(&response.details) {
-            problems.add(
-                format!("{path}.response.details"),
-                format!(
-                    "unknown type {:?} (types: {})",
-                    response.details,
-                    spec.types.keys().cloned().collect::<Vec<_>>().join(", ")
-                ),
-            );
+        for (index, status) in response.empty_status.iter().enumerate() {
+            if !(200..=299).contains(status) || response.success_status.contains(status) {
+                problems.add(
+                    format!("{path}.response.empty_status[{index}]"),
+                    format!("{status} must be a 2xx status not also in success_status"),
+                );
+            }
         }
+        check_response(spec, &path, operation, problems);
         let mut seen = BTreeSet::new();
         for (index, code) in operation.errors.iter().enumerate() {
             let error_path = format!("{path}.errors[{index}]");
@@ -625,108 +652,269 @@ fn check_operations(spec: &Spec, problems: &mut Problems<'_>) {
     }
 }
 
-fn check_path(path: &str, operation: &crate::model::Operation, problems: &mut Problems<'_>) {
-    let key = format!("{path}.path");
-    if !operation.path.starts_with('/') {
-        problems.add(&key, "the path must start with '/'");
+fn check_type_ref(spec: &Spec, path: String, name: Option<&String>, problems: &mut Problems<'_>) {
+    match name {
+        None => problems.add(path, "this response kind needs a type here"),
+        Some(name) if !spec.types.contains_key(name) => problems.add(
+            path,
+            format!(
+                "unknown type {name:?} (types: {})",
+                spec.types.keys().cloned().collect::<Vec<_>>().join(", ")
+            ),
+        ),
+        Some(_) => {}
+    }
+}
+
+fn check_response(spec: &Spec, path: &str, operation: &Operation, problems: &mut Problems<'_>) {
+    let response = &operation.response;
+    let key = |field: &str| format!("{path}.response.{field}");
+    let unwanted = |problems: &mut Problems<'_>, field: &str, value: &Option<String>| {
+        if value.is_some() {
+            problems.add(key(field), "this response kind does not use it");
+        }
+    };
+    match response.kind {
+        ResponseKind::Action | ResponseKind::ActionList => {
+            check_type_ref(spec, key("details"), response.details.as_ref(), problems);
+            unwanted(problems, "item", &response.item);
+            unwanted(problems, "info", &response.info);
+        }
+        ResponseKind::List => {
+            check_type_ref(spec, key("item"), response.item.as_ref(), problems);
+            check_type_ref(spec, key("info"), response.info.as_ref(), problems);
+            unwanted(problems, "details", &response.details);
+        }
+        ResponseKind::Binary => {
+            unwanted(problems, "details", &response.details);
+            unwanted(problems, "item", &response.item);
+            unwanted(problems, "info", &response.info);
+        }
+    }
+    let Some(pagination) = &operation.pagination else {
+        return;
+    };
+    let key = |field: &str| format!("{path}.pagination.{field}");
+    if response.kind != ResponseKind::List {
+        problems.add(
+            format!("{path}.pagination"),
+            "only a list response can be paginated",
+        );
         return;
     }
-    let mut used = Vec::new();
-    for segment in operation.path[1..].split('/') {
-        if let Some(inner) = segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
-            used.push(inner.to_owned());
-        } else if segment.is_empty()
-            || !segment
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b"_.-".contains(&b))
-        {
-            problems.add(&key, format!("segment {segment:?} must be a {{placeholder}} or letters, digits, '_', '.', '-'"));
+    let info = response.info.as_ref().and_then(|name| spec.types.get(name));
+    let info_field = |wire: &str| info.and_then(|t| t.fields.iter().find(|f| f.wire == wire));
+    match info_field(&pagination.more) {
+        Some(field) if field.ty == "bool" && !field.optional => {}
+        _ => problems.add(
+            key("more"),
+            format!(
+                "{:?} must be a required bool field of the info type",
+                pagination.more
+            ),
+        ),
+    }
+    let query_param = |name: &str| {
+        operation
+            .params
+            .iter()
+            .find(|p| p.name == name && p.location == ParamIn::Query)
+    };
+    match query_param(&pagination.page_param) {
+        Some(param) if param.ty == ParamType::Integer && !param.required => {}
+        _ => problems.add(
+            key("page_param"),
+            format!(
+                "{:?} must be an optional integer query parameter",
+                pagination.page_param
+            ),
+        ),
+    }
+    match (&pagination.next_token, &pagination.token_param) {
+        (None, None) => {}
+        (Some(next), Some(param)) => {
+            if !info_field(next).is_some_and(|f| f.ty == "string" && f.optional) {
+                problems.add(
+                    key("next_token"),
+                    format!("{next:?} must be an optional string field of the info type"),
+                );
+            }
+            if !query_param(param).is_some_and(|p| p.ty == ParamType::String && !p.required) {
+                problems.add(
+                    key("token_param"),
+                    format!("{param:?} must be an optional string query parameter"),
+                );
+            }
+        }
+        _ => problems.add(
+            format!("{path}.pagination"),
+            "next_token and token_param go together",
+        ),
+    }
+}
+
+/// Checks the parameters against the path template and each other; returns whether one is a
+/// file.
+fn check_params(
+    spec: &Spec,
+    path: &str,
+    operation: &Operation,
+    problems: &mut Problems<'_>,
+) -> bool {
+    let key = format!("{path}.path");
+    let mut placeholders = Vec::new();
+    if !operation.path.starts_with('/') {
+        problems.add(&key, "the path must start with '/'");
+    } else {
+        for segment in operation.path[1..].split('/') {
+            if let Some(inner) = segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+                placeholders.push(inner.to_owned());
+            } else if segment.is_empty()
+                || !segment
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"_.-".contains(&b))
+            {
+                problems.add(
+                    &key,
+                    format!("segment {segment:?} must be a {{placeholder}} or letters, digits, '_', '.', '-'"),
+                );
+            }
         }
     }
-    let declared: Vec<&str> = operation
-        .path_params
-        .iter()
-        .map(|p| p.name.as_str())
-        .collect();
-    for placeholder in &used {
-        if placeholder != VERSION_PLACEHOLDER && !declared.contains(&placeholder.as_str()) {
+    for placeholder in &placeholders {
+        let declared = operation
+            .params
+            .iter()
+            .any(|p| p.name == *placeholder && p.location == ParamIn::Path);
+        if placeholder != VERSION_PLACEHOLDER && !declared {
             problems.add(
                 &key,
-                format!("placeholder {{{placeholder}}} is not in path_params"),
+                format!("placeholder {{{placeholder}}} is not a path parameter"),
             );
         }
-        if used.iter().filter(|p| *p == placeholder).count() > 1 {
+        if placeholders.iter().filter(|p| *p == placeholder).count() > 1 {
             problems.add(
                 &key,
                 format!("placeholder {{{placeholder}}} appears more than once"),
             );
         }
     }
-    for (index, param) in operation.path_params.iter().enumerate() {
-        let param_path = format!("{path}.path_params[{index}]");
-        if !ident::is_snake(&param.name) {
-            problems.add(&param_path, format!("{:?} must be snake_case", param.name));
-        }
-        if param.name == VERSION_PLACEHOLDER {
+    let mut names = BTreeSet::new();
+    let mut rust_names = BTreeSet::new();
+    let mut has_file = false;
+    for (index, param) in operation.params.iter().enumerate() {
+        let param_path = format!("{path}.params[{index}]");
+        if !names.insert(param.name.as_str()) {
             problems.add(
                 &param_path,
-                "`version` is supplied by the client, not a path parameter",
+                format!("parameter {:?} is listed twice", param.name),
             );
         }
-        if !used.contains(&param.name) {
+        match ident::snake(&param.name) {
+            Some(rust) if rust == VERSION_PLACEHOLDER => problems.add(
+                &param_path,
+                "`version` is supplied by the client (or per call), not a parameter",
+            ),
+            Some(rust) => {
+                if !rust_names.insert(rust.clone()) {
+                    problems.add(
+                        &param_path,
+                        format!("two parameters become the Rust field {rust}"),
+                    );
+                }
+            }
+            None => problems.add(
+                &param_path,
+                format!("{:?} gives no Rust field name", param.name),
+            ),
+        }
+        if !is_token(&param.name) {
+            problems.add(
+                &param_path,
+                format!("{:?} is not a valid parameter name", param.name),
+            );
+        }
+        let allowed = match param.location {
+            ParamIn::Path => matches!(
+                param.ty,
+                ParamType::Module | ParamType::RecordId | ParamType::Id
+            ),
+            ParamIn::Query => !matches!(param.ty, ParamType::Module | ParamType::File),
+            ParamIn::Form => !matches!(param.ty, ParamType::Module),
+        };
+        if !allowed {
+            problems.add(
+                format!("{param_path}.type"),
+                format!(
+                    "a {:?} parameter cannot go in the {:?}",
+                    param.ty, param.location
+                ),
+            );
+        }
+        if param.location == ParamIn::Path && !placeholders.contains(&param.name) {
             problems.add(
                 &param_path,
                 format!("{:?} does not appear in the path", param.name),
             );
         }
-    }
-}
-
-/// Checks the body; returns whether it has a file part.
-fn check_body(
-    path: &str,
-    operation: &crate::model::Operation,
-    problems: &mut Problems<'_>,
-) -> bool {
-    let Some(body) = &operation.body else {
-        return false;
-    };
-    if body.multipart_one_of.is_empty() {
-        problems.add(
-            format!("{path}.body.multipart_one_of"),
-            "at least one alternative is needed",
+        if param.location != ParamIn::Path && (param.required && param.required_from.is_some()) {
+            problems.add(
+                &param_path,
+                "required and required_from contradict each other",
+            );
+        }
+        for (field, version) in [
+            ("required_from", &param.required_from),
+            ("since", &param.since),
+        ] {
+            if let Some(version) = version
+                && !spec.api.versions.contains(version)
+            {
+                problems.add(
+                    format!("{param_path}.{field}"),
+                    format!("{version:?} is not in api.versions"),
+                );
+            }
+        }
+        for (i, version) in param.query_in.iter().enumerate() {
+            if !spec.api.versions.contains(version) {
+                problems.add(
+                    format!("{param_path}.query_in[{i}]"),
+                    format!("{version:?} is not in api.versions"),
+                );
+            }
+        }
+        if !param.query_in.is_empty()
+            && (param.location != ParamIn::Form || param.ty == ParamType::File)
+        {
+            problems.add(
+                format!("{param_path}.query_in"),
+                "only a text form parameter can move to the query",
+            );
+        }
+        let bounded = matches!(
+            param.ty,
+            ParamType::Integer | ParamType::StringList | ParamType::IdList
         );
+        if (param.min.is_some() || param.max.is_some()) && !bounded {
+            problems.add(&param_path, "min and max apply to integers and lists only");
+        }
+        if let (Some(min), Some(max)) = (param.min, param.max)
+            && min > max
+        {
+            problems.add(
+                &param_path,
+                format!("min {min} is above max {max}, so no value is allowed"),
+            );
+        }
+        if matches!(param.ty, ParamType::StringList | ParamType::IdList)
+            && param.min.is_some_and(|m| m < 0)
+        {
+            problems.add(&param_path, "a list cannot have fewer than 0 items");
+        }
+        has_file |= param.ty == ParamType::File;
     }
-    let mut variants = BTreeSet::new();
-    let mut fields = BTreeSet::new();
-    for (index, variant) in body.multipart_one_of.iter().enumerate() {
-        let variant_path = format!("{path}.body.multipart_one_of[{index}]");
-        if !ident::is_upper_camel(&variant.variant) {
-            problems.add(
-                format!("{variant_path}.variant"),
-                format!("{:?} must be UpperCamelCase", variant.variant),
-            );
-        }
-        if !variants.insert(variant.variant.as_str()) {
-            problems.add(
-                format!("{variant_path}.variant"),
-                format!("variant {:?} is listed twice", variant.variant),
-            );
-        }
-        if !is_token(&variant.field) {
-            problems.add(
-                format!("{variant_path}.field"),
-                format!("{:?} is not a valid form field name", variant.field),
-            );
-        }
-        if !fields.insert(variant.field.as_str()) {
-            problems.add(
-                format!("{variant_path}.field"),
-                format!("field {:?} is listed twice", variant.field),
-            );
-        }
-    }
-    body.multipart_one_of.iter().any(|v| v.ty == PartType::File)
+    has_file
 }
 
 fn is_version(value: &str) -> bool {

@@ -103,6 +103,7 @@ fn the_minimal_spec_generates_rust_that_parses() {
             "regions.rs",
             "scopes.rs",
             "types.rs",
+            "versions.rs",
         ]
     );
     assert_preambles(&files, source);

@@ -12,120 +12,61 @@
 //! error (code, message, resolution) is printed and the exit code is 2 for bad input (nothing
 //! was sent) or 1 for an API, auth or transport error.
 
+mod common;
+
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Parser;
-use zoho_crm::operations::{UploadAttachmentBody, UploadAttachmentError, UploadAttachmentRequest};
-use zoho_crm::{Client, Error, FileSource, Module};
+use zoho_crm::FileSource;
+use zoho_crm::operations::{UploadAttachmentRequest, UploadLinkAttachmentRequest};
 
 /// Upload a file or a link to a Zoho CRM record.
 #[derive(Parser)]
 struct Args {
-    /// API base URL (default: that of the data centre and environment).
-    #[arg(long)]
-    api_base: Option<String>,
-    /// OAuth access token (default: from the ZOHO_* environment variables).
-    #[arg(long)]
-    token: Option<String>,
-    /// Module API name, e.g. Leads, Price_Books or a custom module's API name.
-    #[arg(long)]
-    module: String,
-    /// Record id.
-    #[arg(long)]
-    record: String,
+    #[command(flatten)]
+    target: common::Target,
     /// Attach this link instead of a file.
     #[arg(long, conflicts_with = "path", required_unless_present = "path")]
     url: Option<String>,
+    /// The link's title (API v2.1 and later).
+    #[arg(long, requires = "url")]
+    title: Option<String>,
     /// The file to upload.
     path: Option<PathBuf>,
 }
 
 fn main() -> ExitCode {
-    let args = Args::parse();
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build();
-    match runtime {
-        Ok(runtime) => runtime.block_on(run(args)),
-        Err(e) => {
-            eprintln!("error: cannot start the async runtime: {e}");
-            ExitCode::FAILURE
-        }
-    }
+    common::run(upload(Args::parse()))
 }
 
-async fn run(args: Args) -> ExitCode {
-    let mut builder = Client::builder().from_env();
-    if let Some(token) = args.token {
-        builder = builder.access_token(token);
-    }
-    if let Some(base) = args.api_base {
-        builder = builder.base_url(base);
-    }
-    let client = match builder.build() {
-        Ok(client) => client,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::from(2);
-        }
+async fn upload(args: Args) -> ExitCode {
+    let (client, module) = match common::connect(&args.target) {
+        Ok(connected) => connected,
+        Err(code) => return code,
     };
-    let module: Module = match args.module.parse() {
-        Ok(module) => module,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::from(2);
+    let record = args.target.record;
+    match (args.url, args.path) {
+        (Some(url), _) => {
+            let mut request = UploadLinkAttachmentRequest::new(module, record, url);
+            if let Some(title) = args.title {
+                request = request.title(title);
+            }
+            match client.upload_link_attachment(request).await {
+                Ok(response) => common::print_json(&response),
+                Err(error) => common::report("attach the link", &error),
+            }
         }
-    };
-    let body = match (args.url, args.path) {
-        (Some(url), _) => UploadAttachmentBody::Link(url),
-        (None, Some(path)) => UploadAttachmentBody::File(FileSource::from_path(path)),
+        (None, Some(path)) => {
+            let request = UploadAttachmentRequest::new(module, record, FileSource::from_path(path));
+            match client.upload_attachment(request).await {
+                Ok(response) => common::print_json(&response),
+                Err(error) => common::report("upload the file", &error),
+            }
+        }
         (None, None) => {
             eprintln!("error: give a file to upload or --url LINK");
-            return ExitCode::from(2);
-        }
-    };
-    let request = UploadAttachmentRequest::new(module, args.record, body);
-    match client.upload_attachment(request).await {
-        Ok(response) => match serde_json::to_string_pretty(&response) {
-            Ok(json) => {
-                println!("{json}");
-                ExitCode::SUCCESS
-            }
-            Err(e) => {
-                eprintln!("error: the response could not be printed: {e}");
-                ExitCode::FAILURE
-            }
-        },
-        Err(error) => report(&error),
-    }
-}
-
-fn report(error: &Error<UploadAttachmentError>) -> ExitCode {
-    match error {
-        Error::Api(api) => {
-            eprintln!("error: Zoho CRM refused the upload");
-            eprintln!("  code:       {}", api.code());
-            eprintln!("  HTTP:       {}", api.http_status());
-            eprintln!("  message:    {}", api.message());
-            if !api.details().is_empty() {
-                eprintln!(
-                    "  details:    {}",
-                    serde_json::Value::Object(api.details().clone())
-                );
-            }
-            if let Some(resolution) = api.resolution() {
-                eprintln!("  resolution: {resolution}");
-            }
-            ExitCode::FAILURE
-        }
-        Error::Validation(e) => {
-            eprintln!("error: {e}");
             ExitCode::from(2)
-        }
-        other => {
-            eprintln!("error: {other}");
-            ExitCode::FAILURE
         }
     }
 }

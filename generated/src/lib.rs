@@ -17,15 +17,20 @@ pub mod scopes;
 #[rustfmt::skip]
 pub mod types;
 #[rustfmt::skip]
+pub mod versions;
+#[rustfmt::skip]
 pub use ::zoho_crm_runtime::{
-    AccessToken, ActionResponse, ApiErrorInfo, AuthError, ConfigError, DecodeError,
-    DocumentedError, Endpoints, EnvSettings, Error, FileSource, RetryPolicy,
-    TokenProvider, TokenStore, UploadLimits, ValidationError,
+    AccessToken, ActionResponse, ActionResults, ApiErrorInfo, AuthError, ConfigError,
+    DecodeError, DocumentedError, Download, DownloadError, Endpoints, EnvSettings, Error,
+    FileSource, ListPage, OperationError, RetryPolicy, TokenProvider, TokenStore,
+    UploadLimits, ValidationError,
 };
 #[rustfmt::skip]
 pub use modules::Module;
 #[rustfmt::skip]
 pub use regions::{DataCenter, Environment};
+#[rustfmt::skip]
+pub use versions::ApiVersion;
 #[rustfmt::skip]
 pub use scopes::ScopeOperation;
 /// The runtime crate, for lower-level access.

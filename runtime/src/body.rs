@@ -38,6 +38,11 @@ impl RequestBody {
         self
     }
 
+    /// Whether no part was added.
+    pub fn is_empty(&self) -> bool {
+        self.parts.is_empty()
+    }
+
     /// Whether the body can be built more than once (no part is a one-shot reader).
     pub fn is_replayable(&self) -> bool {
         self.parts.iter().all(|(_, part)| match part {

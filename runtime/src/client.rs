@@ -12,10 +12,11 @@ use tracing::Instrument as _;
 
 use crate::auth::{Grant, TokenProvider};
 use crate::body::RequestBody;
+use crate::download::Download;
 use crate::error::{Error, OperationError};
 use crate::multipart::MultipartBody;
 use crate::profile::ApiProfile;
-use crate::response::{self, ActionResponse};
+use crate::response::{self, ActionResponse, ActionResults, ListPage};
 use crate::retry::{
     Outcome, RetryDecision, RetryPolicy, StopReason, parse_retry_after, random_jitter,
 };
@@ -68,11 +69,13 @@ pub struct PreparedRequest {
     pub idempotent: bool,
 }
 
-/// A response read whole (within the size bound).
+/// A response: read whole (within the size bound), or, for a streamed success, still open
+/// with its concurrency permit.
 struct RawResponse {
     status: u16,
     headers: reqwest::header::HeaderMap,
     body: Vec<u8>,
+    stream: Option<(reqwest::Response, tokio::sync::OwnedSemaphorePermit)>,
 }
 
 /// How far one attempt got.
@@ -112,13 +115,59 @@ impl Client {
         request: PreparedRequest,
         success_status: &[u16],
     ) -> Result<ActionResponse<T>, Error<E>> {
-        let response = self.execute(request).await?;
+        let response = self.execute(request, &[]).await?;
         response::decode_action(response.status, &response.body, success_status)
+    }
+
+    /// Sends a request whose answer is a `data[]` list with one result per item, each a success
+    /// or the operation's typed error.
+    pub async fn execute_action_list<T: DeserializeOwned, E: OperationError>(
+        &self,
+        request: PreparedRequest,
+        success_status: &[u16],
+    ) -> Result<ActionResults<T, E>, Error<E>> {
+        let response = self.execute(request, &[]).await?;
+        response::decode_action_list(response.status, &response.body, success_status)
+    }
+
+    /// Sends a request whose answer is a page of a listing (`empty_status`: an empty page).
+    pub async fn execute_list<T: DeserializeOwned, I: DeserializeOwned, E: OperationError>(
+        &self,
+        request: PreparedRequest,
+        success_status: &[u16],
+        empty_status: &[u16],
+    ) -> Result<ListPage<T, I>, Error<E>> {
+        let response = self.execute(request, &[]).await?;
+        response::decode_list(
+            response.status,
+            &response.body,
+            success_status,
+            empty_status,
+        )
+    }
+
+    /// Sends a request whose successful answer is content to stream (a file): `None` for an
+    /// `empty_status` (no such item). The body is not read here; the [`Download`] streams it.
+    pub async fn execute_binary<E: OperationError>(
+        &self,
+        request: PreparedRequest,
+        success_status: &[u16],
+        empty_status: &[u16],
+    ) -> Result<Option<Download>, Error<E>> {
+        let response = self.execute(request, success_status).await?;
+        if empty_status.contains(&response.status) {
+            return Ok(None);
+        }
+        match response.stream {
+            Some((stream, permit)) => Ok(Some(Download::new(stream, permit))),
+            None => Err(response::decode_error(response.status, &response.body)),
+        }
     }
 
     async fn execute<E: std::error::Error>(
         &self,
         request: PreparedRequest,
+        stream_statuses: &[u16],
     ) -> Result<RawResponse, Error<E>> {
         // Build the body once up front: bad files are refused before anything is sent.
         let first_body = match &request.body {
@@ -126,7 +175,7 @@ impl Client {
             None => None,
         };
         let sent_whole = AtomicBool::new(false);
-        let run = self.run_attempts(&request, first_body, &sent_whole);
+        let run = self.run_attempts(&request, first_body, &sent_whole, stream_statuses);
         match self.inner.total_timeout {
             None => run.await,
             Some(limit) => match tokio::time::timeout(limit, run).await {
@@ -144,6 +193,7 @@ impl Client {
         request: &PreparedRequest,
         first_body: Option<MultipartBody>,
         sent_whole: &AtomicBool,
+        stream_statuses: &[u16],
     ) -> Result<RawResponse, Error<E>> {
         let replayable = request.body.as_ref().is_none_or(RequestBody::is_replayable);
         let mut body = first_body;
@@ -153,7 +203,14 @@ impl Client {
         loop {
             let progress = Arc::new(Progress::default());
             let result = self
-                .attempt(request, body.take(), &grant, attempt, &progress)
+                .attempt(
+                    request,
+                    body.take(),
+                    &grant,
+                    attempt,
+                    &progress,
+                    stream_statuses,
+                )
                 .await;
             let complete = progress.body_complete.load(Ordering::Relaxed);
             if complete {
@@ -261,6 +318,7 @@ impl Client {
         grant: &Grant,
         attempt: u32,
         progress: &Arc<Progress>,
+        stream_statuses: &[u16],
     ) -> Result<RawResponse, AttemptFailure> {
         let span = tracing::info_span!(
             "zoho_crm.attempt",
@@ -273,8 +331,13 @@ impl Client {
         );
         let started = Instant::now();
         let result = async {
-            let _permit = self.inner.limiter.acquire().await;
-            let send = self.send(request, body, grant, progress);
+            let permit = Arc::clone(&self.inner.limiter)
+                .acquire_owned()
+                .await
+                .map_err(|_| {
+                    AttemptFailure::Unsendable("the client's concurrency limiter was closed")
+                })?;
+            let send = self.send(request, body, grant, progress, permit, stream_statuses);
             match self.inner.attempt_timeout {
                 None => send.await,
                 Some(limit) => tokio::time::timeout(limit, send)
@@ -298,6 +361,8 @@ impl Client {
         body: Option<MultipartBody>,
         grant: &Grant,
         progress: &Arc<Progress>,
+        permit: tokio::sync::OwnedSemaphorePermit,
+        stream_statuses: &[u16],
     ) -> Result<RawResponse, AttemptFailure> {
         let base = grant
             .api_domain
@@ -346,13 +411,23 @@ impl Client {
         let response = builder.send().await.map_err(AttemptFailure::Transport)?;
         let status = response.status().as_u16();
         let headers = response.headers().clone();
+        if stream_statuses.contains(&status) {
+            return Ok(RawResponse {
+                status,
+                headers,
+                body: Vec::new(),
+                stream: Some((response, permit)),
+            });
+        }
         let body = response::read_bounded_raw(response)
             .await
             .map_err(AttemptFailure::Transport)?;
+        drop(permit);
         Ok(RawResponse {
             status,
             headers,
             body,
+            stream: None,
         })
     }
 }

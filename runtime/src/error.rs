@@ -30,6 +30,10 @@ impl std::fmt::Display for ApiErrorInfo {
 pub trait OperationError: std::error::Error + Sized {
     /// Classifies an error Zoho returned into the operation's variant for its code.
     fn from_api(info: ApiErrorInfo) -> Self;
+    /// What Zoho sent.
+    fn info(&self) -> &ApiErrorInfo;
+    /// What the spec says to do about it, when the case can be told.
+    fn resolution(&self) -> Option<&'static str>;
 }
 
 /// Everything a call can fail with. `E` is the operation's generated API error enum.
@@ -220,6 +224,50 @@ pub enum ValidationError {
     InvalidVersion {
         /// The version given.
         value: String,
+    },
+    /// A parameter this API version requires is missing.
+    #[error(
+        "parameter `{name}` is required from API version {required_from} on (this call uses {version}); set it"
+    )]
+    MissingParameter {
+        /// The parameter.
+        name: &'static str,
+        /// The first version that requires it.
+        required_from: &'static str,
+        /// The version of the call.
+        version: String,
+    },
+    /// A parameter was given that this API version does not have.
+    #[error(
+        "parameter `{name}` exists from API version {since} on, but this call uses {version}; use a later version or leave it out"
+    )]
+    ParameterNotInVersion {
+        /// The parameter.
+        name: &'static str,
+        /// The first version that has it.
+        since: &'static str,
+        /// The version of the call.
+        version: String,
+    },
+    /// A number or a list length is outside its allowed range.
+    #[error("parameter `{name}` is {value}, outside the allowed range {}..={}", min.map_or(String::new(), |m| m.to_string()), max.map_or(String::new(), |m| m.to_string()))]
+    OutOfRange {
+        /// The parameter.
+        name: &'static str,
+        /// The value (for lists, the number of items).
+        value: i64,
+        /// The smallest allowed value.
+        min: Option<i64>,
+        /// The largest allowed value.
+        max: Option<i64>,
+    },
+    /// A parameter's value cannot be sent.
+    #[error("parameter `{name}` is invalid: {reason}")]
+    InvalidParameter {
+        /// The parameter.
+        name: &'static str,
+        /// Why.
+        reason: String,
     },
     /// The link is not an absolute http(s) URL.
     #[error("link {url:?} is invalid: {reason}; give an absolute http:// or https:// URL")]

@@ -11,28 +11,35 @@ pub mod auth;
 pub mod body;
 pub mod builder;
 pub mod client;
+pub mod download;
 pub mod env;
 pub mod error;
 pub mod file_source;
 pub mod multipart;
+pub mod pagination;
 pub mod profile;
+pub mod query;
 pub mod response;
 pub mod retry;
 pub mod token;
 pub mod validate;
+pub mod wire;
 
 pub use auth::{AuthError, TokenProvider, TokenStore};
 pub use body::RequestBody;
 pub use builder::ClientBuilder;
 pub use client::{Client, PreparedRequest};
+pub use download::{Download, DownloadError};
 pub use env::EnvSettings;
 pub use error::{
     ApiErrorInfo, ConfigError, DecodeError, DocumentedError, Error, OperationError, ValidationError,
 };
 pub use file_source::{FileSource, OpenedFile, UploadLimits};
+pub use futures_util::Stream;
 pub use multipart::MultipartBody;
 pub use profile::{ApiProfile, DataCenterDef, Endpoints, EnvironmentDef};
+pub use query::Query;
 pub use reqwest::Method;
-pub use response::ActionResponse;
+pub use response::{ActionResponse, ActionResults, ListPage};
 pub use retry::RetryPolicy;
 pub use token::AccessToken;

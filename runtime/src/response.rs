@@ -25,6 +25,20 @@ pub struct ActionResponse<T> {
     pub status: String,
 }
 
+/// One page of a listing: its items, and the paging information when Zoho sent it (an empty
+/// page may come as HTTP 204 with no body at all).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ListPage<T, I> {
+    /// The items.
+    pub data: Vec<T>,
+    /// The paging information.
+    pub info: Option<I>,
+}
+
+/// The per-item results of an action on several items (e.g. deleting several attachments):
+/// each item succeeded, or failed with the operation's typed error.
+pub type ActionResults<T, E> = Vec<Result<ActionResponse<T>, E>>;
+
 /// Reads a response body, keeping at most [`MAX_RESPONSE_BYTES`] (a longer body is cut there,
 /// and then fails to decode with its start as the snippet).
 pub(crate) async fn read_bounded_raw(
@@ -89,6 +103,138 @@ pub(crate) fn decode_action<T: DeserializeOwned, E: OperationError>(
         .map_err(|e| decode_error(format!("unexpected shape at {}: {}", e.path(), e.inner())))
 }
 
+/// Decodes an error response of either envelope into the operation's error (or a decode error
+/// when the body is not one).
+pub(crate) fn decode_error<E: OperationError>(status: u16, body: &[u8]) -> Error<E> {
+    let decode_error = |reason: String| {
+        Error::Decode(DecodeError {
+            status,
+            reason,
+            snippet: snippet(body),
+        })
+    };
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return decode_error(format!("HTTP {status} with an empty body"));
+    }
+    let value: serde_json::Value = match serde_json::from_slice(body) {
+        Ok(value) => value,
+        Err(e) => return decode_error(format!("the body is not valid JSON ({e})")),
+    };
+    let item = match value.get("data") {
+        Some(serde_json::Value::Array(items)) => items.first().cloned().unwrap_or_default(),
+        _ => value,
+    };
+    match error_info(status, &item) {
+        Some(info) => Error::Api(E::from_api(info)),
+        None => decode_error("an error response without a `code`".into()),
+    }
+}
+
+/// Decodes a listing: `{"data": [...], "info": {...}}`, or an empty page for an `empty` status.
+pub(crate) fn decode_list<T: DeserializeOwned, I: DeserializeOwned, E: OperationError>(
+    status: u16,
+    body: &[u8],
+    success_status: &[u16],
+    empty_status: &[u16],
+) -> Result<ListPage<T, I>, Error<E>> {
+    if empty_status.contains(&status) {
+        return Ok(ListPage {
+            data: Vec::new(),
+            info: None,
+        });
+    }
+    if !success_status.contains(&status) {
+        return Err(decode_error(status, body));
+    }
+    let decode_error = |reason: String| {
+        Error::Decode(DecodeError {
+            status,
+            reason,
+            snippet: snippet(body),
+        })
+    };
+    let value: serde_json::Value = serde_json::from_slice(body)
+        .map_err(|e| decode_error(format!("the body is not valid JSON ({e})")))?;
+    if value.get("data").is_none() && value.get("code").is_some() {
+        return Err(self::decode_error(status, body));
+    }
+    let data = match value.get("data") {
+        Some(data) => serde_path_to_error::deserialize(data.clone()).map_err(|e| {
+            decode_error(format!(
+                "unexpected shape at data{}: {}",
+                path_suffix(&e),
+                e.inner()
+            ))
+        })?,
+        None => Vec::new(),
+    };
+    let info = match value.get("info") {
+        Some(serde_json::Value::Null) | None => None,
+        Some(info) => Some(serde_path_to_error::deserialize(info.clone()).map_err(|e| {
+            decode_error(format!(
+                "unexpected shape at info{}: {}",
+                path_suffix(&e),
+                e.inner()
+            ))
+        })?),
+    };
+    Ok(ListPage { data, info })
+}
+
+fn path_suffix(e: &serde_path_to_error::Error<serde_json::Error>) -> String {
+    let path = e.path().to_string();
+    if path == "." {
+        String::new()
+    } else {
+        format!(".{path}")
+    }
+}
+
+/// Decodes per-item action results: each `data[]` item is a success or a typed error.
+pub(crate) fn decode_action_list<T: DeserializeOwned, E: OperationError>(
+    status: u16,
+    body: &[u8],
+    success_status: &[u16],
+) -> Result<ActionResults<T, E>, Error<E>> {
+    let value: serde_json::Value = match serde_json::from_slice(body) {
+        Ok(value) => value,
+        Err(_) => return Err(decode_error(status, body)),
+    };
+    let Some(serde_json::Value::Array(items)) = value.get("data") else {
+        return Err(decode_error(status, body));
+    };
+    if !success_status.contains(&status) && items.iter().all(is_error) {
+        return Err(decode_error(status, body));
+    }
+    let mut results = Vec::with_capacity(items.len());
+    for (index, item) in items.iter().enumerate() {
+        if is_error(item) {
+            let info = error_info(status, item).ok_or_else(|| {
+                Error::Decode(DecodeError {
+                    status,
+                    reason: format!("data[{index}] is an error without a `code`"),
+                    snippet: snippet(body),
+                })
+            })?;
+            results.push(Err(E::from_api(info)));
+        } else {
+            let decoded = serde_path_to_error::deserialize(item.clone()).map_err(|e| {
+                Error::Decode(DecodeError {
+                    status,
+                    reason: format!(
+                        "unexpected shape at data[{index}]{}: {}",
+                        path_suffix(&e),
+                        e.inner()
+                    ),
+                    snippet: snippet(body),
+                })
+            })?;
+            results.push(Ok(decoded));
+        }
+    }
+    Ok(results)
+}
+
 fn is_error(item: &serde_json::Value) -> bool {
     item.get("status").and_then(serde_json::Value::as_str) == Some("error")
 }
@@ -132,6 +278,14 @@ mod tests {
     impl OperationError for TestError {
         fn from_api(info: ApiErrorInfo) -> Self {
             TestError(info)
+        }
+
+        fn info(&self) -> &ApiErrorInfo {
+            &self.0
+        }
+
+        fn resolution(&self) -> Option<&'static str> {
+            None
         }
     }
 

@@ -99,6 +99,66 @@ pub fn extension(name: &str, forbidden: &[&str]) -> Result<(), ValidationError> 
     Ok(())
 }
 
+/// Checks an id parameter (an attachment id, say): a positive integer.
+pub fn id(name: &'static str, value: &str) -> Result<(), ValidationError> {
+    record_id(value).map_err(|_| ValidationError::InvalidParameter {
+        name,
+        reason: format!("{value:?} is not a positive integer id"),
+    })
+}
+
+/// Checks a text parameter: no control characters.
+pub fn text(name: &'static str, value: &str) -> Result<(), ValidationError> {
+    if value.chars().any(char::is_control) {
+        return Err(ValidationError::InvalidParameter {
+            name,
+            reason: "it contains control characters".into(),
+        });
+    }
+    Ok(())
+}
+
+/// Checks one item of a comma-separated list: non-empty, no commas, no control characters.
+pub fn list_item(name: &'static str, value: &str) -> Result<(), ValidationError> {
+    if value.trim().is_empty() || value.contains(',') || value.chars().any(char::is_control) {
+        return Err(ValidationError::InvalidParameter {
+            name,
+            reason: format!("item {value:?} is empty or holds a comma or control character"),
+        });
+    }
+    Ok(())
+}
+
+/// Checks a number (or a list's length) against its bounds.
+pub fn range(
+    name: &'static str,
+    value: i64,
+    min: Option<i64>,
+    max: Option<i64>,
+) -> Result<(), ValidationError> {
+    if min.is_some_and(|min| value < min) || max.is_some_and(|max| value > max) {
+        return Err(ValidationError::OutOfRange {
+            name,
+            value,
+            min,
+            max,
+        });
+    }
+    Ok(())
+}
+
+/// Whether API version `version` is `min` or later (`v2.1` is after `v2`, before `v3`).
+pub fn version_at_least(version: &str, min: &str) -> bool {
+    fn parse(v: &str) -> (u32, u32) {
+        let number = v.trim_start_matches('v');
+        let mut parts = number.split('.');
+        let major = parts.next().and_then(|p| p.parse().ok()).unwrap_or(0);
+        let minor = parts.next().and_then(|p| p.parse().ok()).unwrap_or(0);
+        (major, minor)
+    }
+    parse(version) >= parse(min)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -135,6 +195,30 @@ mod tests {
                 module_api_name(bad),
                 Err(ValidationError::InvalidModule { .. })
             ));
+        }
+    }
+
+    #[test]
+    fn versions_compare_by_number() {
+        assert!(version_at_least("v3", "v3"));
+        assert!(version_at_least("v8", "v3"));
+        assert!(version_at_least("v2.1", "v2"));
+        assert!(!version_at_least("v2.1", "v3"));
+        assert!(!version_at_least("v2", "v2.1"));
+        assert!(version_at_least("v10", "v8"));
+    }
+
+    #[test]
+    fn ranges_and_list_items_are_checked() {
+        assert!(range("per_page", 200, Some(1), Some(200)).is_ok());
+        assert!(matches!(
+            range("per_page", 201, Some(1), Some(200)),
+            Err(ValidationError::OutOfRange { value: 201, .. })
+        ));
+        assert!(range("per_page", 0, Some(1), None).is_err());
+        assert!(list_item("fields", "File_Name").is_ok());
+        for bad in ["", " ", "a,b", "a\n"] {
+            assert!(list_item("fields", bad).is_err(), "{bad:?}");
         }
     }
 

@@ -1,20 +1,27 @@
-//! A loopback test double for Zoho CRM's "Upload an Attachment" endpoint.
+//! A loopback test double for Zoho CRM's attachment endpoints.
 //!
 //! [`LoopbackServer`] binds an HTTP/1.1 server to a loopback address and answers
-//! `POST /crm/{version}/{module_api_name}/{record_id}/Attachments` the way Zoho CRM
-//! documents it: the same success body, the same error codes, messages and HTTP
-//! statuses, in both of Zoho's error envelopes (see [`responses`]).
+//! `/crm/{version}/{module_api_name}/{record_id}/Attachments[/{attachment_id}]` the way
+//! Zoho CRM documents it: upload (`POST`, a file or a link), list (`GET`, with `fields`,
+//! `page`, `per_page`, `ids` and v8's `page_token`), download (`GET` an item), delete one
+//! (`DELETE` an item) and delete many (`DELETE ?ids=`), with the same success bodies, the
+//! same error codes, messages and HTTP statuses, in both of Zoho's error envelopes (see
+//! [`server`] for the routes and [`responses`]). Attachments live in memory, per module and
+//! record, oldest first, whatever API version they came with.
 //!
 //! Everything the server sees is recorded for assertions:
 //! [`LoopbackServer::requests`] lists every request that reached the server (rejected ones
-//! included) and [`LoopbackServer::attachments`] lists every upload it stored. Uploaded
-//! files are streamed: they are hashed with SHA-256 chunk by chunk and counted, and their
-//! bytes are kept only up to [`KEEP_BYTES_LIMIT`], so a 100 MiB upload does not need
-//! 100 MiB of server memory. [`LoopbackServer::respond_next_with`] queues canned replies
+//! included) and [`LoopbackServer::attachments`] lists the stored attachments. Uploaded
+//! files are streamed: they are hashed with SHA-256 chunk by chunk, counted and written to
+//! a temporary directory the server owns ([`LoopbackServer::storage_dir`]), from which
+//! downloads stream them; their bytes are kept in memory only up to [`KEEP_BYTES_LIMIT`],
+//! so a 100 MiB upload does not need 100 MiB of server memory.
+//! [`LoopbackServer::insert_file`] and [`LoopbackServer::insert_link`] seed attachments
+//! without a request. [`LoopbackServer::respond_next_with`] queues canned replies
 //! (429s, 500s, expired tokens, garbage bodies) and [`LoopbackServer::push_fault`] queues
 //! other [`Fault`]s (429 with `Retry-After`, connections closed before or after the upload,
-//! 5xx after storing, stalls, expiring tokens) to exercise a client's retries and error
-//! handling.
+//! 5xx after storing, stalls, expiring tokens, truncated downloads, hostile
+//! `Content-Disposition` values) to exercise a client's retries and error handling.
 //!
 //! ```no_run
 //! # async fn demo() -> std::io::Result<()> {
@@ -65,14 +72,19 @@
 
 pub mod accounts;
 pub mod multipart;
+pub mod operations;
+mod query;
 pub mod responses;
 mod serve;
 pub mod server;
 pub mod state;
+mod storage;
 pub mod tokens;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_attachments;
 #[cfg(test)]
 mod tests_faults;
 #[cfg(test)]
@@ -80,14 +92,19 @@ mod tests_oauth;
 
 pub use accounts::{AccountsConfig, AccountsServer, TokenFailure, TokenRequest};
 pub use server::{LoopbackServer, ServerConfig};
-pub use state::{CannedReply, Fault, ReceivedRequest, StoredAttachment, StoredContent};
+pub use state::{
+    AttachmentKind, CannedReply, Disposition, EmptyList, Fault, ReceivedRequest, StoredAttachment,
+    StoredContent,
+};
 pub use tokens::TokenRegistry;
 
 /// The access token a server accepts unless [`ServerConfig::token`] says otherwise.
 pub const DEFAULT_TOKEN: &str = "loopback-test-token";
 
-/// Uploaded files up to this many bytes (8 MiB) keep their full content in
-/// [`StoredContent::File::bytes`]; larger ones keep only their size and SHA-256.
+/// Uploaded files up to this many bytes (8 MiB) keep their full content in memory, in
+/// [`StoredContent::File::bytes`]; larger ones keep only their size and SHA-256 there.
+/// Either way the content is on disk for downloads
+/// ([`LoopbackServer::stored_file_bytes`]).
 ///
 /// The limit can be changed per server with [`LoopbackServer::set_keep_bytes_limit`].
 pub const KEEP_BYTES_LIMIT: u64 = 8 * 1024 * 1024;

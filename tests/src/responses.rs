@@ -1,4 +1,5 @@
-//! Zoho-style JSON replies: the upload success body and errors in Zoho's two envelopes.
+//! Zoho-style JSON replies: the upload and delete success bodies and errors in Zoho's two
+//! envelopes.
 //!
 //! Zoho sends errors either at the top level,
 //! `{"code":..,"details":{..},"message":..,"status":"error"}`, or as an item of a `data`
@@ -194,6 +195,52 @@ impl ApiError {
         )
     }
 
+    /// 400 `REQUIRED_PARAM_MISSING` "One of the expected parameter is missing", details
+    /// `{"param_name": param}` (top level).
+    pub fn required_param_missing(param: &str) -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "REQUIRED_PARAM_MISSING",
+            "One of the expected parameter is missing",
+            json!({ "param_name": param }),
+            Envelope::TopLevel,
+        )
+    }
+
+    /// 400 `INVALID_DATA` about a query parameter (top level), details
+    /// `{"param_name": param}`.
+    pub fn invalid_param(param: &str, message: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "INVALID_DATA",
+            message,
+            json!({ "param_name": param }),
+            Envelope::TopLevel,
+        )
+    }
+
+    /// 400 `DOWNLOAD_NOT_ALLOWED` for a link attachment (top level, empty details).
+    pub fn download_not_allowed() -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "DOWNLOAD_NOT_ALLOWED",
+            "Download is not allowed for link attachments",
+            json!({}),
+            Envelope::TopLevel,
+        )
+    }
+
+    /// The `{"code","details","message","status"}` item of this error, as JSON (for
+    /// replies that carry several items).
+    pub fn item(&self) -> Value {
+        json!({
+            "code": self.code,
+            "details": self.details,
+            "message": self.message,
+            "status": "error",
+        })
+    }
+
     /// 400 `INVALID_DATA` "invalid url" for a bad `attachmentUrl` (data envelope).
     pub fn invalid_url() -> Self {
         Self::new(
@@ -274,4 +321,15 @@ pub fn upload_success(id: &str, time: &str) -> Response {
         status: "success",
     };
     (StatusCode::OK, Json(DataEnvelope { data: [item] })).into_response()
+}
+
+/// The `data[]` item for a deleted attachment:
+/// `{"code":"SUCCESS","details":{"id":id},"message":"record deleted","status":"success"}`.
+pub fn deleted_item(id: &str) -> Value {
+    json!({
+        "code": "SUCCESS",
+        "details": { "id": id },
+        "message": "record deleted",
+        "status": "success",
+    })
 }

@@ -4,9 +4,43 @@
 //! there is one (see there), and otherwise checks, in this order: the token (401
 //! `INVALID_TOKEN`), the URL (404 `INVALID_URL_PATTERN`), the method (400
 //! `INVALID_REQUEST_METHOD`), the module (400 `INVALID_MODULE`), the record id (400
-//! `INVALID_DATA`), then the multipart body (see [`crate::multipart`]).
+//! `INVALID_DATA`), then what the operation needs.
 //!
-//! When a request is rejected before its body is read, the body is drained first (so a
+//! # Routes
+//!
+//! Paths are `/crm/{version}/{module}/{record_id}/Attachments` (the collection) and
+//! `/crm/{version}/{module}/{record_id}/Attachments/{attachment_id}` (an item), with a
+//! version from [`crate::SUPPORTED_VERSIONS`]. Attachments belong to one module and
+//! record; the version they were uploaded with does not matter.
+//!
+//! - `POST` collection: upload. A multipart body with `file`, or `attachmentUrl` (plus
+//!   `title` from v2.1; on v2 a `title` is 400 `INVALID_DATA`), see [`crate::multipart`];
+//!   or, as Zoho's v8 SDK sends links, no (or an empty) body and the query parameters
+//!   `attachmentUrl` (and `title`). Both store the same. A non-empty body with the query
+//!   parameter `attachmentUrl`, or a query `title` without it, is 400 `INVALID_DATA`
+//!   (data envelope, `param_name`). Success: Zoho's sample reply.
+//! - `GET` collection: list, see [`crate::operations`]. Query `fields` (a comma list;
+//!   required from v3: missing is 400 `REQUIRED_PARAM_MISSING`), `page` (from 1),
+//!   `per_page` (1 to 200, default 200), `ids` (a comma list to filter by), `page_token`
+//!   (v8 only). 200 `{"data":[..],"info":{"per_page","count","page","more_records"}}`
+//!   (v8 adds `next_page_token`, `previous_page_token`, `page_token_expiry`, `null` when
+//!   there is none); an empty page is a 204 or a 200 with `data: []`
+//!   ([`crate::EmptyList`]).
+//! - `GET` item: download. 200 with the file's bytes (streamed from disk),
+//!   `Content-Type` (the uploaded part's, else `application/octet-stream`),
+//!   `Content-Length` and `Content-Disposition` ([`crate::Disposition`]). A link: 400
+//!   `DOWNLOAD_NOT_ALLOWED`. Unknown, or another record's: 204, no body.
+//! - `DELETE` item: 200 `{"data":[{"code":"SUCCESS","details":{"id":..},"message":"record
+//!   deleted","status":"success"}]}`; unknown (or another record's): 400 `INVALID_DATA`
+//!   "the related id given seems to be invalid", details `{"id":..}` (data envelope).
+//! - `DELETE` collection with `ids=a,b,c`: 200 with one such item per id, in order.
+//!   Missing or empty `ids`: 400 `REQUIRED_PARAM_MISSING`; more than
+//!   [`crate::operations::MAX_DELETE_IDS`]: 400 `INVALID_DATA`.
+//!
+//! Query parameter errors of list and delete-many are top-level errors with details
+//! `{"param_name": ..}`; a parameter sent twice is one of them.
+//!
+//! When a request is answered before its body is read, the body is drained first (so a
 //! client still sending gets the reply rather than a reset connection), except when the
 //! request has `Expect: 100-continue`: then the reply goes out at once and the client
 //! never sends the body, as HTTP intends.
@@ -16,22 +50,32 @@
 
 use std::io;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
+use std::time::Duration;
 
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{DefaultBodyLimit, Request, State};
-use axum::http::header::{AUTHORIZATION, CONTENT_TYPE, EXPECT, RETRY_AFTER};
+use axum::http::header::{
+    AUTHORIZATION, CONTENT_DISPOSITION, CONTENT_LENGTH, CONTENT_TYPE, EXPECT, RETRY_AFTER,
+};
 use axum::http::{HeaderValue, Method, StatusCode, request};
 use axum::response::{IntoResponse, Response};
+use bytes::Bytes;
 use futures_util::StreamExt;
 use tokio::net::TcpListener;
 
-use crate::multipart::{self, DRAIN_LIMIT};
+use crate::multipart::{self, DRAIN_LIMIT, UploadOptions};
+use crate::operations::{self, IsDownload, Record};
+use crate::query::{self, Query};
 use crate::responses::{self, ApiError};
 use crate::serve::{DropConnection, Running};
-use crate::state::{CannedReply, Fault, ReceivedRequest, Shared, StoredAttachment};
+use crate::state::{
+    AttachmentKind, CannedReply, Disposition, EmptyList, Fault, ReceivedRequest, Shared,
+    StoredAttachment, StoredContent,
+};
 use crate::tokens::TokenRegistry;
 
 /// How to start a [`LoopbackServer`].
@@ -96,6 +140,8 @@ impl LoopbackServer {
         let listener = TcpListener::bind(config.bind).await?;
         let addr = listener.local_addr()?;
         let shared = Arc::new(Shared::with_tokens(tokens, config.custom_modules));
+        // Create the file store now, so a failure shows here rather than on the first upload.
+        shared.storage.dir()?;
         let app = Router::new()
             .fallback(handle)
             .with_state(Arc::clone(&shared))
@@ -182,9 +228,99 @@ impl LoopbackServer {
 
     /// Sets the size up to which uploaded files keep their bytes in
     /// [`crate::StoredContent::File::bytes`] (default [`crate::KEEP_BYTES_LIMIT`]; 0 keeps
-    /// none). Applies to uploads that start after the call.
+    /// none). Applies to uploads that start after the call. Every stored file is on disk
+    /// regardless (see [`LoopbackServer::storage_dir`]).
     pub fn set_keep_bytes_limit(&self, limit: u64) {
         self.shared.keep_bytes_limit.store(limit, Ordering::Relaxed);
+    }
+
+    /// How many attachments are stored (uploaded or inserted, and not deleted).
+    pub fn attachment_count(&self) -> usize {
+        self.shared.attachment_count()
+    }
+
+    /// The stored content of the file attachment `id`, read from disk. `None` for links,
+    /// unknown or deleted ids, and files that can't be read.
+    pub fn stored_file_bytes(&self, id: &str) -> Option<Vec<u8>> {
+        self.shared.file_bytes(id)
+    }
+
+    /// The directory holding the stored files: a temporary directory the server owns,
+    /// under the system's temporary directory (`TMPDIR` on Unix), removed with its files
+    /// when the server is dropped. One file per stored file attachment.
+    pub fn storage_dir(&self) -> Option<PathBuf> {
+        self.shared.storage.existing_dir().map(PathBuf::from)
+    }
+
+    /// Stores a link attachment on `module`'s record `record_id` without a request (as if
+    /// uploaded now; neither is checked) and returns its id. Its
+    /// [`StoredAttachment::version`] is empty.
+    pub fn insert_link(
+        &self,
+        module: &str,
+        record_id: &str,
+        url: &str,
+        title: Option<&str>,
+    ) -> String {
+        let content = StoredContent::Link {
+            url: url.to_owned(),
+        };
+        self.shared.add(
+            new_attachment(module, record_id, "", content, title.map(str::to_owned)),
+            None,
+        )
+    }
+
+    /// Stores a file attachment named `name` with content `bytes` on `module`'s record
+    /// `record_id` without a request (as if uploaded now, without a content type; nothing
+    /// is checked) and returns its id. The content goes to disk like an upload's (it stays
+    /// in memory only if writing fails) and is kept in
+    /// [`crate::StoredContent::File::bytes`] up to the keep-bytes limit. Its
+    /// [`StoredAttachment::version`] is empty.
+    pub fn insert_file(&self, module: &str, record_id: &str, name: &str, bytes: &[u8]) -> String {
+        let size = bytes.len() as u64;
+        let file = self.shared.storage.write_now(bytes).ok();
+        let kept = file.is_none() || size <= self.shared.keep_bytes_limit();
+        let content = StoredContent::File {
+            file_name: name.to_owned(),
+            content_type: None,
+            size,
+            sha256: <sha2::Sha256 as sha2::Digest>::digest(bytes).into(),
+            bytes: kept.then(|| bytes.to_vec()),
+        };
+        self.shared
+            .add(new_attachment(module, record_id, "", content, None), file)
+    }
+
+    /// Sets how a list with nothing on the requested page is answered (default
+    /// [`EmptyList::NoContent`]).
+    pub fn set_empty_list_style(&self, style: EmptyList) {
+        self.shared.set_empty_list_style(style);
+    }
+
+    /// Sets the `Content-Disposition` form of downloads (default [`Disposition::Auto`]).
+    pub fn set_disposition_style(&self, style: Disposition) {
+        self.shared.set_disposition_style(style);
+    }
+}
+
+/// An attachment to store (its id is assigned by [`Shared::add`]), created now.
+fn new_attachment(
+    module: &str,
+    record_id: &str,
+    version: &str,
+    content: StoredContent,
+    title: Option<String>,
+) -> StoredAttachment {
+    StoredAttachment {
+        id: String::new(),
+        version: version.to_owned(),
+        module: module.to_owned(),
+        record_id: record_id.to_owned(),
+        kind: AttachmentKind::of(&content),
+        content,
+        created_time: responses::zoho_now(),
+        title,
     }
 }
 
@@ -200,32 +336,54 @@ async fn drain_body(body: Body) {
     }
 }
 
-/// Answers a request rejected before its body was read; see the module docs.
-async fn reject(parts: &request::Parts, body: Body, error: ApiError) -> Response {
-    let expects_continue = parts
-        .headers
-        .get(EXPECT)
-        .is_some_and(|value| value.as_bytes().eq_ignore_ascii_case(b"100-continue"));
-    if !expects_continue {
+/// Drains the body (unless the client waits for `100 Continue`), then answers `response`;
+/// for requests answered without reading their body. See the module docs.
+async fn answer(parts: &request::Parts, body: Body, response: Response) -> Response {
+    if !expects_continue(parts) {
         drain_body(body).await;
     }
-    error.into_response()
+    response
 }
 
-/// The URL of an upload: `/crm/{version}/{module}/{record_id}/Attachments`.
+/// Whether the client waits for `100 Continue` before sending the body.
+fn expects_continue(parts: &request::Parts) -> bool {
+    parts
+        .headers
+        .get(EXPECT)
+        .is_some_and(|value| value.as_bytes().eq_ignore_ascii_case(b"100-continue"))
+}
+
+/// Answers a request rejected before its body was read; see the module docs.
+async fn reject(parts: &request::Parts, body: Body, error: ApiError) -> Response {
+    answer(parts, body, error.into_response()).await
+}
+
+/// The URL of a request: `/crm/{version}/{module}/{record_id}/Attachments[/{id}]`.
 struct Target {
     version: String,
     module: String,
     record_id: String,
+    /// The attachment id of an item path.
+    attachment_id: Option<String>,
 }
 
-/// Matches `/crm/{version}/{module}/{record_id}/Attachments` with a supported version and
-/// non-empty segments; the module and record id are percent-decoded.
+impl Target {
+    fn record(&self) -> Record<'_> {
+        Record {
+            version: &self.version,
+            module: &self.module,
+            record_id: &self.record_id,
+        }
+    }
+}
+
+/// Matches `/crm/{version}/{module}/{record_id}/Attachments` and
+/// `.../Attachments/{attachment_id}` with a supported version and non-empty segments; the
+/// module, record id and attachment id are percent-decoded.
 fn parse_path(path: &str) -> Option<Target> {
     let rest = path.strip_prefix('/')?;
     let mut segments = rest.split('/');
-    let (Some("crm"), Some(version), Some(module), Some(record_id), Some("Attachments"), None) = (
-        segments.next(),
+    let (Some("crm"), Some(version), Some(module), Some(record_id), Some("Attachments")) = (
         segments.next(),
         segments.next(),
         segments.next(),
@@ -234,6 +392,11 @@ fn parse_path(path: &str) -> Option<Target> {
     ) else {
         return None;
     };
+    let attachment_id = match (segments.next(), segments.next()) {
+        (None, _) => None,
+        (Some(id), None) if !id.is_empty() => Some(percent_decode(id)),
+        _ => return None,
+    };
     if !crate::SUPPORTED_VERSIONS.contains(&version) || module.is_empty() || record_id.is_empty() {
         return None;
     }
@@ -241,6 +404,7 @@ fn parse_path(path: &str) -> Option<Target> {
         version: version.to_owned(),
         module: percent_decode(module),
         record_id: percent_decode(record_id),
+        attachment_id,
     })
 }
 
@@ -348,10 +512,93 @@ async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response
             tokio::time::sleep(duration).await;
             response
         }
+        Fault::TruncateBody { after_bytes } => {
+            truncate(handle_normally(&shared, parts, body).await, after_bytes)
+        }
+        Fault::Disposition(value) => {
+            let mut response = handle_normally(&shared, parts, body).await;
+            if response.extensions().get::<IsDownload>().is_some() {
+                let headers = response.headers_mut();
+                match HeaderValue::from_bytes(value.as_bytes()) {
+                    Ok(value) => headers.insert(CONTENT_DISPOSITION, value),
+                    Err(_) => headers.remove(CONTENT_DISPOSITION),
+                };
+            }
+            response
+        }
     }
 }
 
-/// The Zoho checks in order, then reading and storing the upload.
+/// How long a truncated body waits before the connection is closed, so hyper flushes
+/// the bytes sent so far (it drops unflushed bytes when a body fails).
+const TRUNCATE_GRACE: Duration = Duration::from_millis(100);
+
+/// [`Fault::TruncateBody`]: declares the full length, sends `after_bytes` of the body, then
+/// fails the body, which makes the connection close.
+fn truncate(response: Response, after_bytes: u64) -> Response {
+    let (mut parts, body) = response.into_parts();
+    if !parts.headers.contains_key(CONTENT_LENGTH)
+        && let Some(len) = axum::body::HttpBody::size_hint(&body).exact()
+    {
+        parts.headers.insert(CONTENT_LENGTH, HeaderValue::from(len));
+    }
+    let declared = parts
+        .headers
+        .get(CONTENT_LENGTH)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.parse::<u64>().ok());
+    if declared.is_some_and(|len| len <= after_bytes) {
+        return Response::from_parts(parts, body);
+    }
+    struct Cut {
+        inner: axum::body::BodyDataStream,
+        left: u64,
+        done: bool,
+    }
+    let start = Cut {
+        inner: body.into_data_stream(),
+        left: after_bytes,
+        done: false,
+    };
+    let stream = futures_util::stream::unfold(start, |mut cut| async move {
+        if cut.done {
+            return None;
+        }
+        if cut.left == 0 {
+            tokio::time::sleep(TRUNCATE_GRACE).await;
+            cut.done = true;
+            let error = io::Error::new(io::ErrorKind::ConnectionAborted, "body cut on purpose");
+            return Some((Err(error), cut));
+        }
+        match cut.inner.next().await {
+            Some(Ok(chunk)) => {
+                let len = chunk.len() as u64;
+                let chunk: Bytes = if len <= cut.left {
+                    cut.left -= len;
+                    chunk
+                } else {
+                    let keep = usize::try_from(cut.left).unwrap_or(usize::MAX);
+                    cut.left = 0;
+                    chunk.slice(..keep)
+                };
+                Some((Ok(chunk), cut))
+            }
+            Some(Err(error)) => {
+                cut.done = true;
+                Some((Err(io::Error::other(error)), cut))
+            }
+            None => None,
+        }
+    });
+    Response::from_parts(parts, Body::from_stream(stream))
+}
+
+/// Whether `method` is served on the collection path (`item: false`) or an item path.
+fn is_allowed(method: &Method, item: bool) -> bool {
+    *method == Method::GET || *method == Method::DELETE || (!item && *method == Method::POST)
+}
+
+/// The Zoho checks in order, then the operation.
 async fn handle_normally(shared: &Shared, parts: request::Parts, body: Body) -> Response {
     if !shared.is_authorized(parts.headers.get(AUTHORIZATION)) {
         return reject(&parts, body, ApiError::invalid_token()).await;
@@ -359,7 +606,7 @@ async fn handle_normally(shared: &Shared, parts: request::Parts, body: Body) -> 
     let Some(target) = parse_path(parts.uri.path()) else {
         return reject(&parts, body, ApiError::invalid_url_pattern()).await;
     };
-    if parts.method != Method::POST {
+    if !is_allowed(&parts.method, target.attachment_id.is_some()) {
         return reject(&parts, body, ApiError::invalid_request_method()).await;
     }
     if !shared.is_supported_module(&target.module) {
@@ -369,27 +616,160 @@ async fn handle_normally(shared: &Shared, parts: request::Parts, body: Body) -> 
         let error = ApiError::invalid_record_id(&target.record_id);
         return reject(&parts, body, error).await;
     }
+    let query = Query::parse(parts.uri.query());
+    let record = target.record();
+    match (&target.attachment_id, parts.method == Method::GET) {
+        (None, _) if parts.method == Method::POST => {
+            upload(shared, &parts, body, &target, &query).await
+        }
+        (None, true) => {
+            let response = operations::list(shared, &record, &query);
+            answer(&parts, body, response).await
+        }
+        (None, false) => {
+            let response = operations::delete_many(shared, &record, &query).await;
+            answer(&parts, body, response).await
+        }
+        (Some(id), true) => {
+            // The (unexpected) body is drained before the download starts.
+            if !expects_continue(&parts) {
+                drain_body(body).await;
+            }
+            operations::download(shared, &record, id).await
+        }
+        (Some(id), false) => {
+            let response = operations::delete_one(shared, &record, id).await;
+            answer(&parts, body, response).await
+        }
+    }
+}
+
+/// `POST` on the collection: a link from the query, or a multipart upload.
+async fn upload(
+    shared: &Shared,
+    parts: &request::Parts,
+    body: Body,
+    target: &Target,
+    query: &Query,
+) -> Response {
+    if query.contains(multipart::URL_FIELD) {
+        return link_from_query(shared, parts, body, target, query).await;
+    }
+    if query.contains(multipart::TITLE_FIELD) {
+        let error = ApiError::invalid_field(
+            multipart::TITLE_FIELD,
+            "the query parameter `title` needs the query parameter `attachmentUrl`",
+        );
+        return reject(parts, body, error).await;
+    }
     let boundary = match multipart::boundary(parts.headers.get(CONTENT_TYPE)) {
         Ok(boundary) => boundary,
-        Err(error) => return reject(&parts, body, error).await,
+        Err(error) => return reject(parts, body, error).await,
     };
-
-    match multipart::read_upload(body, boundary, shared.keep_bytes_limit()).await {
-        Ok(content) => {
-            let id = shared.next_attachment_id();
-            let time = responses::zoho_now();
-            let response = responses::upload_success(&id, &time);
-            shared.store_attachment(StoredAttachment {
-                id,
-                version: target.version,
-                module: target.module,
-                record_id: target.record_id,
-                content,
-            });
-            response
+    let options = UploadOptions {
+        keep_limit: shared.keep_bytes_limit(),
+        allow_title: query::title_allowed(&target.version),
+        storage: Some(&shared.storage),
+    };
+    match multipart::read_form(body, boundary, &options).await {
+        Ok(upload) => {
+            let attachment = new_attachment(
+                &target.module,
+                &target.record_id,
+                &target.version,
+                upload.content,
+                upload.title,
+            );
+            let time = attachment.created_time.clone();
+            let file = upload.file.and_then(|guard| guard.keep());
+            let id = shared.add(attachment, file);
+            responses::upload_success(&id, &time)
         }
         Err(error) => error.into_response(),
     }
+}
+
+/// Reads a body and tells whether it had no bytes (up to [`DRAIN_LIMIT`] are read).
+async fn body_is_empty(body: Body) -> bool {
+    let mut stream = body.into_data_stream();
+    let mut total: u64 = 0;
+    while let Some(chunk) = stream.next().await {
+        match chunk {
+            Ok(chunk) => total = total.saturating_add(chunk.len() as u64),
+            Err(_) => return total == 0,
+        }
+        if total > DRAIN_LIMIT {
+            break;
+        }
+    }
+    total == 0
+}
+
+/// A link upload in the query (`attachmentUrl`, `title`) with an empty body.
+async fn link_from_query(
+    shared: &Shared,
+    parts: &request::Parts,
+    body: Body,
+    target: &Target,
+    query: &Query,
+) -> Response {
+    let empty = if expects_continue(parts) {
+        // Don't ask for a body that must be empty anyway.
+        parts
+            .headers
+            .get(CONTENT_LENGTH)
+            .is_some_and(|len| len.as_bytes() == b"0")
+    } else {
+        body_is_empty(body).await
+    };
+    if !empty {
+        return ApiError::invalid_field(
+            multipart::URL_FIELD,
+            "with the query parameter `attachmentUrl` the body must be empty; send a link either as query parameters or as form fields",
+        )
+        .into_response();
+    }
+    let url = match query.get(multipart::URL_FIELD) {
+        Ok(url) => url.unwrap_or_default(),
+        Err(_) => {
+            return ApiError::invalid_field(
+                multipart::URL_FIELD,
+                "the query parameter `attachmentUrl` was sent more than once; send exactly one link",
+            )
+            .into_response();
+        }
+    };
+    let title = match query.get(multipart::TITLE_FIELD) {
+        Ok(title) => title,
+        Err(_) => {
+            return ApiError::invalid_field(
+                multipart::TITLE_FIELD,
+                "the query parameter `title` was sent more than once",
+            )
+            .into_response();
+        }
+    };
+    if title.is_some() && !query::title_allowed(&target.version) {
+        return multipart::title_before_v2_1().into_response();
+    }
+    if title.is_some_and(|title| title.len() > multipart::MAX_URL_LEN) {
+        return multipart::invalid_title().into_response();
+    }
+    if url.len() > multipart::MAX_URL_LEN || !multipart::is_valid_url(url) {
+        return ApiError::invalid_url().into_response();
+    }
+    let attachment = new_attachment(
+        &target.module,
+        &target.record_id,
+        &target.version,
+        StoredContent::Link {
+            url: url.to_owned(),
+        },
+        title.map(str::to_owned),
+    );
+    let time = attachment.created_time.clone();
+    let id = shared.add(attachment, None);
+    responses::upload_success(&id, &time)
 }
 
 #[cfg(test)]
@@ -404,7 +784,13 @@ mod unit {
         assert!(parse_path("/crm/v2/Leads/1/Attachments/").is_none());
         assert!(parse_path("/crm/v2/Leads/1/attachments").is_none());
         assert!(parse_path("/crm/v2//1/Attachments").is_none());
-        assert!(parse_path("/crm/v2/Leads/1/Attachments/5").is_none());
+        let item = parse_path("/crm/v2/Leads/1/Attachments/5%36");
+        assert!(item.is_some_and(|t| t.attachment_id.as_deref() == Some("56")));
+        assert!(parse_path("/crm/v2/Leads/1/Attachments/5/").is_none());
+        assert!(parse_path("/crm/v2/Leads/1/Attachments/5/x").is_none());
+        assert!(
+            parse_path("/crm/v2/Leads/1/Attachments").is_some_and(|t| t.attachment_id.is_none())
+        );
         assert_eq!(percent_decode("a%20b%zz%4"), "a b%zz%4");
         assert!(is_valid_record_id("1000000231009"));
         assert!(!is_valid_record_id("0123"));

@@ -2,6 +2,7 @@
 //! (canned replies and other [`Fault`]s), plus the shared state behind a running server.
 
 use std::collections::VecDeque;
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
@@ -14,6 +15,7 @@ use axum::http::header::{
 use axum::http::{StatusCode, request};
 use axum::response::Response;
 
+use crate::storage::Storage;
 use crate::tokens::TokenRegistry;
 
 /// One HTTP request as it reached the server, recorded on arrival (before any check).
@@ -71,6 +73,72 @@ pub struct StoredAttachment {
     pub record_id: String,
     /// The uploaded file or link.
     pub content: StoredContent,
+    /// When it was stored, as Zoho writes times (`2021-05-05T05:33:33+00:00`): the
+    /// `Created_Time` and `Modified_Time` of the upload reply and of list items.
+    pub created_time: String,
+    /// A link's title (the `title` form field or query parameter), if one was sent. Always
+    /// `None` for files.
+    pub title: Option<String>,
+    /// File or link (the same as [`StoredAttachment::content`]'s variant).
+    pub kind: AttachmentKind,
+}
+
+/// Whether an attachment is a file or a link.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AttachmentKind {
+    /// An uploaded file ([`StoredContent::File`]).
+    File,
+    /// A link ([`StoredContent::Link`]).
+    Link,
+}
+
+impl AttachmentKind {
+    /// The kind of `content`.
+    pub fn of(content: &StoredContent) -> Self {
+        match content {
+            StoredContent::File { .. } => Self::File,
+            StoredContent::Link { .. } => Self::Link,
+        }
+    }
+
+    /// The value of `$type` in list items: `"File"` or `"Link URL"`.
+    pub fn zoho_type(self) -> &'static str {
+        match self {
+            Self::File => "File",
+            Self::Link => "Link URL",
+        }
+    }
+}
+
+/// How the server answers a list request with no attachment on the requested page (set
+/// with [`crate::LoopbackServer::set_empty_list_style`]). Zoho has been seen doing both.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum EmptyList {
+    /// HTTP 204 with no body (the default).
+    #[default]
+    NoContent,
+    /// HTTP 200 with `{"data":[],"info":{..,"count":0,..,"more_records":false}}`.
+    EmptyData,
+}
+
+/// Which form of `Content-Disposition` downloads carry (set with
+/// [`crate::LoopbackServer::set_disposition_style`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Disposition {
+    /// [`Disposition::Rfc5987`] when the file name has non-ASCII characters, else
+    /// [`Disposition::Quoted`] (the default).
+    #[default]
+    Auto,
+    /// `attachment; filename="name"`, with `"` and `\` backslash-escaped, control
+    /// characters replaced by `_` and non-ASCII characters sent as raw UTF-8.
+    Quoted,
+    /// `attachment; filename*=UTF-8''name` with the name percent-encoded (RFC 5987: every
+    /// byte but letters, digits and ``!#$&+-.^_`|~`` as `%XX`).
+    Rfc5987,
+    /// `attachment; filename="fallback"; filename*=UTF-8''name`, where the fallback is the
+    /// quoted form of the name with every non-ASCII character replaced by `_` (so a client
+    /// that ignores `filename*` gets a different name for non-ASCII names).
+    Both,
 }
 
 /// What was attached: a file (`file` form field) or a link (`attachmentUrl` form field).
@@ -190,6 +258,23 @@ pub enum Fault {
         /// Whether to handle (and so store) the upload normally first.
         store: bool,
     },
+    /// Handle the request normally, then send the reply's head with the full
+    /// `Content-Length` but only the first `after_bytes` bytes of its body, then close the
+    /// connection (a client must notice the short body). Meant for downloads (the file is
+    /// read from disk only up to that point), but applies to any reply with a body longer
+    /// than `after_bytes`; a shorter body is sent whole, normally. The server lets the sent
+    /// bytes drain (about 100 ms) before closing, so a client that keeps reading gets
+    /// exactly `after_bytes` bytes.
+    TruncateBody {
+        /// How many body bytes to send before closing.
+        after_bytes: u64,
+    },
+    /// Handle the request normally; if it is a successful download, its
+    /// `Content-Disposition` header is exactly this value instead of the computed one (to
+    /// test path traversal, e.g. `attachment; filename="../../etc/passwd"`, or malformed
+    /// values). A value that isn't a valid header value (control characters) leaves the
+    /// header out. On any other request the fault has no effect (it is still used up).
+    Disposition(String),
     /// Wait `duration`, then handle the request normally: before reading the body
     /// (`before_body: true`; with `Expect: 100-continue` the `100 Continue` is delayed too),
     /// or after normal handling has read (and stored) it, just before answering.
@@ -204,6 +289,59 @@ pub enum Fault {
 /// The first attachment id handed out; later ones count up from it.
 pub const FIRST_ATTACHMENT_ID: u64 = 738_964_000_002_118_002;
 
+/// One stored attachment and the file holding its content, if it is on disk.
+#[derive(Debug)]
+struct Entry {
+    attachment: StoredAttachment,
+    file: Option<PathBuf>,
+}
+
+impl Entry {
+    fn belongs_to(&self, module: &str, record_id: &str) -> bool {
+        self.attachment.module == module && self.attachment.record_id == record_id
+    }
+}
+
+/// What a list item shows of an attachment (no file bytes).
+#[derive(Clone, Debug)]
+pub(crate) struct Summary {
+    pub(crate) id: String,
+    pub(crate) module: String,
+    pub(crate) record_id: String,
+    pub(crate) kind: AttachmentKind,
+    /// The file name; for a link its title, or its URL if it has none.
+    pub(crate) file_name: String,
+    /// The file size; 0 for links.
+    pub(crate) size: u64,
+    pub(crate) created_time: String,
+    /// The URL of a link.
+    pub(crate) link_url: Option<String>,
+}
+
+/// What a download finds.
+#[derive(Debug)]
+pub(crate) enum Found {
+    /// A link: nothing to download.
+    Link,
+    /// A file.
+    File {
+        file_name: String,
+        content_type: Option<String>,
+        size: u64,
+        /// Where the content is on disk.
+        path: Option<PathBuf>,
+        /// The content, only when it is not on disk.
+        bytes: Option<Vec<u8>>,
+    },
+}
+
+/// The switchable answer styles.
+#[derive(Clone, Copy, Debug, Default)]
+struct Styles {
+    empty_list: EmptyList,
+    disposition: Disposition,
+}
+
 /// State shared between a [`crate::LoopbackServer`] handle and its request handlers.
 #[derive(Debug)]
 pub struct Shared {
@@ -213,11 +351,13 @@ pub struct Shared {
     pub custom_modules: Vec<String>,
     /// Files up to this many bytes keep their content.
     pub keep_bytes_limit: AtomicU64,
+    pub(crate) storage: Storage,
     next_id: AtomicU64,
     requests: Mutex<Vec<ReceivedRequest>>,
-    attachments: Mutex<Vec<StoredAttachment>>,
+    entries: Mutex<Vec<Entry>>,
     faults: Mutex<VecDeque<Fault>>,
     connections: AtomicUsize,
+    styles: Mutex<Styles>,
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -234,17 +374,19 @@ impl Shared {
     }
 
     /// New, empty state for a server accepting the tokens valid in `tokens` and
-    /// `custom_modules`.
+    /// `custom_modules`. The directory for uploaded files is created on first use.
     pub fn with_tokens(tokens: TokenRegistry, custom_modules: Vec<String>) -> Self {
         Self {
             tokens,
             custom_modules,
             keep_bytes_limit: AtomicU64::new(crate::KEEP_BYTES_LIMIT),
+            storage: Storage::default(),
             next_id: AtomicU64::new(0),
             requests: Mutex::new(Vec::new()),
-            attachments: Mutex::new(Vec::new()),
+            entries: Mutex::new(Vec::new()),
             faults: Mutex::new(VecDeque::new()),
             connections: AtomicUsize::new(0),
+            styles: Mutex::new(Styles::default()),
         }
     }
 
@@ -278,14 +420,132 @@ impl Shared {
         lock(&self.requests).len()
     }
 
-    /// Appends a stored attachment.
+    /// Appends a stored attachment as it is (its id is not changed; its content is not on
+    /// disk, so a download serves [`StoredContent::File::bytes`], or nothing if they were
+    /// not kept).
     pub fn store_attachment(&self, attachment: StoredAttachment) {
-        lock(&self.attachments).push(attachment);
+        lock(&self.entries).push(Entry {
+            attachment,
+            file: None,
+        });
+    }
+
+    /// Stores `attachment` under the next attachment id (replacing its `id`), with its
+    /// content in `file` if given, and returns the id. Ids are handed out under the same
+    /// lock as the list is appended to, so list order is id order.
+    pub(crate) fn add(&self, mut attachment: StoredAttachment, file: Option<PathBuf>) -> String {
+        let mut entries = lock(&self.entries);
+        let id = self.next_attachment_id();
+        attachment.id.clone_from(&id);
+        entries.push(Entry { attachment, file });
+        id
     }
 
     /// A copy of all stored attachments, in order.
     pub fn attachments(&self) -> Vec<StoredAttachment> {
-        lock(&self.attachments).clone()
+        lock(&self.entries)
+            .iter()
+            .map(|entry| entry.attachment.clone())
+            .collect()
+    }
+
+    /// How many attachments are stored.
+    pub fn attachment_count(&self) -> usize {
+        lock(&self.entries).len()
+    }
+
+    /// The attachments of one record, oldest first.
+    pub(crate) fn summaries(&self, module: &str, record_id: &str) -> Vec<Summary> {
+        lock(&self.entries)
+            .iter()
+            .filter(|entry| entry.belongs_to(module, record_id))
+            .map(|entry| {
+                let attachment = &entry.attachment;
+                let (file_name, size, link_url) = match &attachment.content {
+                    StoredContent::File {
+                        file_name, size, ..
+                    } => (file_name.clone(), *size, None),
+                    StoredContent::Link { url } => (
+                        attachment.title.clone().unwrap_or_else(|| url.clone()),
+                        0,
+                        Some(url.clone()),
+                    ),
+                };
+                Summary {
+                    id: attachment.id.clone(),
+                    module: attachment.module.clone(),
+                    record_id: attachment.record_id.clone(),
+                    kind: attachment.kind,
+                    file_name,
+                    size,
+                    created_time: attachment.created_time.clone(),
+                    link_url,
+                }
+            })
+            .collect()
+    }
+
+    /// The attachment `id` of one record, for a download.
+    pub(crate) fn find(&self, module: &str, record_id: &str, id: &str) -> Option<Found> {
+        let entries = lock(&self.entries);
+        let entry = entries
+            .iter()
+            .find(|entry| entry.attachment.id == id && entry.belongs_to(module, record_id))?;
+        Some(match &entry.attachment.content {
+            StoredContent::Link { .. } => Found::Link,
+            StoredContent::File {
+                file_name,
+                content_type,
+                size,
+                bytes,
+                ..
+            } => Found::File {
+                file_name: file_name.clone(),
+                content_type: content_type.clone(),
+                size: *size,
+                path: entry.file.clone(),
+                bytes: if entry.file.is_some() {
+                    None
+                } else {
+                    bytes.clone()
+                },
+            },
+        })
+    }
+
+    /// Removes the attachment `id` of one record; `Some(file)` if it was there, with the
+    /// path of its content (the caller removes the file).
+    pub(crate) fn remove(
+        &self,
+        module: &str,
+        record_id: &str,
+        id: &str,
+    ) -> Option<Option<PathBuf>> {
+        let mut entries = lock(&self.entries);
+        let at = entries
+            .iter()
+            .position(|entry| entry.attachment.id == id && entry.belongs_to(module, record_id))?;
+        Some(entries.remove(at).file)
+    }
+
+    /// The stored content of the file attachment `id`: from disk if it is there, else the
+    /// kept bytes. `None` for links and unknown ids.
+    pub fn file_bytes(&self, id: &str) -> Option<Vec<u8>> {
+        let (path, bytes) = {
+            let entries = lock(&self.entries);
+            let entry = entries.iter().find(|entry| entry.attachment.id == id)?;
+            match &entry.attachment.content {
+                StoredContent::Link { .. } => return None,
+                StoredContent::File { bytes, .. } => match &entry.file {
+                    Some(path) => (Some(path.clone()), None),
+                    None => (None, bytes.clone()),
+                },
+            }
+        };
+        match path {
+            Some(path) => std::fs::read(path).ok(),
+            None => bytes,
+        }
     }
 
     /// Queues a canned reply (as [`Fault::Reply`]).
@@ -327,5 +587,25 @@ impl Shared {
     /// The current keep-bytes limit.
     pub fn keep_bytes_limit(&self) -> u64 {
         self.keep_bytes_limit.load(Ordering::Relaxed)
+    }
+
+    /// How list requests with nothing on the page are answered.
+    pub fn empty_list_style(&self) -> EmptyList {
+        lock(&self.styles).empty_list
+    }
+
+    /// Sets how list requests with nothing on the page are answered.
+    pub fn set_empty_list_style(&self, style: EmptyList) {
+        lock(&self.styles).empty_list = style;
+    }
+
+    /// The `Content-Disposition` form of downloads.
+    pub fn disposition_style(&self) -> Disposition {
+        lock(&self.styles).disposition
+    }
+
+    /// Sets the `Content-Disposition` form of downloads.
+    pub fn set_disposition_style(&self, style: Disposition) {
+        lock(&self.styles).disposition = style;
     }
 }

@@ -445,7 +445,7 @@ async fn url_method_module_and_record_checks() {
         );
     }
 
-    let reply = send(addr, &request("GET", LEAD_PATH, Some(&token), None, b"")).await;
+    let reply = send(addr, &request("PUT", LEAD_PATH, Some(&token), None, b"")).await;
     assert_error(
         &reply,
         400,

@@ -5,7 +5,7 @@
 mod support;
 
 use support::{client, server, upload};
-use zoho_crm::operations::{UploadAttachmentBody, UploadAttachmentError, UploadAttachmentRequest};
+use zoho_crm::operations::{UploadAttachmentError, UploadAttachmentRequest};
 use zoho_crm::runtime::response::SNIPPET_CHARS;
 use zoho_crm::{Error, FileSource, Module};
 use zoho_crm_tests::CannedReply;
@@ -126,7 +126,7 @@ async fn the_servers_own_rejections_are_typed() {
     let request = UploadAttachmentRequest::new(
         Module::Custom("Widgets".into()),
         support::RECORD,
-        UploadAttachmentBody::File(small_file()),
+        small_file(),
     );
     let result = client.upload_attachment(request).await;
     let Err(Error::Api(error @ UploadAttachmentError::InvalidModule(_))) = result else {

@@ -6,7 +6,7 @@ mod support;
 const THIS_FILE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/upload_roundtrip.rs");
 
 use support::{RECORD, client, random_file, server, sha256, temp_dir, upload};
-use zoho_crm::operations::{UploadAttachmentBody, UploadAttachmentRequest};
+use zoho_crm::operations::{UploadAttachmentRequest, UploadLinkAttachmentRequest};
 use zoho_crm::{FileSource, Module};
 use zoho_crm_tests::StoredContent;
 
@@ -131,12 +131,12 @@ async fn a_name_with_spaces_quotes_and_non_ascii_reaches_the_server() {
 async fn a_link_is_attached_as_the_attachment_url_field() {
     let server = server().await;
     let client = client(&server);
-    let request = UploadAttachmentRequest::new(
+    let request = UploadLinkAttachmentRequest::new(
         Module::Contacts,
         RECORD,
-        UploadAttachmentBody::Link("https://www.zohocorp.com/a?b=c".into()),
+        "https://www.zohocorp.com/a?b=c",
     );
-    let response = client.upload_attachment(request).await;
+    let response = client.upload_link_attachment(request).await;
     assert!(response.is_ok(), "{response:?}");
     let stored = server.attachments();
     assert_eq!(stored.len(), 1);
@@ -198,11 +198,8 @@ async fn custom_modules_and_api_versions_reach_the_path() {
         Err(e) => panic!("{e}"),
     };
     assert_eq!(module, Module::Custom("CustomModule1".into()));
-    let request = UploadAttachmentRequest::new(
-        module,
-        RECORD,
-        UploadAttachmentBody::File(FileSource::from_bytes("a.txt", &b"a"[..])),
-    );
+    let request =
+        UploadAttachmentRequest::new(module, RECORD, FileSource::from_bytes("a.txt", &b"a"[..]));
     let result = client.upload_attachment(request).await;
     assert!(result.is_ok(), "{result:?}");
     assert_eq!(

@@ -8,7 +8,9 @@ const THIS_FILE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/validation.r
 use std::path::PathBuf;
 
 use support::{RECORD, client, server, temp_dir, upload};
-use zoho_crm::operations::{UploadAttachmentBody, UploadAttachmentRequest, upload_attachment};
+use zoho_crm::operations::{
+    UploadAttachmentRequest, UploadLinkAttachmentRequest, upload_attachment,
+};
 use zoho_crm::{ConfigError, Error, FileSource, Module, ValidationError};
 
 async fn refused(request: UploadAttachmentRequest) -> ValidationError {
@@ -107,7 +109,7 @@ async fn file_names_that_could_inject_headers_are_refused() {
 
 #[tokio::test]
 async fn bad_modules_are_refused() {
-    let body = || UploadAttachmentBody::File(FileSource::from_bytes("a.txt", &b"x"[..]));
+    let body = || FileSource::from_bytes("a.txt", &b"x"[..]);
     let error = refused(UploadAttachmentRequest::new(
         Module::Custom(String::new()),
         RECORD,
@@ -157,7 +159,7 @@ async fn record_ids_that_are_not_positive_integers_are_refused() {
         let error = refused(UploadAttachmentRequest::new(
             Module::Leads,
             id,
-            UploadAttachmentBody::File(FileSource::from_bytes("a.txt", &b"x"[..])),
+            FileSource::from_bytes("a.txt", &b"x"[..]),
         ))
         .await;
         assert!(
@@ -177,12 +179,18 @@ async fn links_that_are_not_http_urls_are_refused() {
         "https://",
         "https://a.com/\r\nX: y",
     ] {
-        let error = refused(UploadAttachmentRequest::new(
-            Module::Leads,
-            RECORD,
-            UploadAttachmentBody::Link(link.into()),
-        ))
-        .await;
+        let server = server().await;
+        let result = client(&server)
+            .upload_link_attachment(UploadLinkAttachmentRequest::new(
+                Module::Leads,
+                RECORD,
+                link,
+            ))
+            .await;
+        assert_eq!(server.request_count(), 0, "a request was sent");
+        let Err(Error::Validation(error)) = result else {
+            panic!("{link:?}: {result:?}");
+        };
         assert!(
             matches!(error, ValidationError::InvalidUrl { .. }),
             "{link:?}: {error:?}"

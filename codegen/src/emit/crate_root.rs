@@ -71,14 +71,17 @@ pub(super) fn emit(spec: &Spec) -> TokenStream {
         pub mod regions;
         pub mod scopes;
         pub mod types;
+        pub mod versions;
 
         pub use ::zoho_crm_runtime::{
-            AccessToken, ActionResponse, ApiErrorInfo, AuthError, ConfigError, DecodeError,
-            DocumentedError, Endpoints, EnvSettings, Error, FileSource, RetryPolicy, TokenProvider,
-            TokenStore, UploadLimits, ValidationError,
+            AccessToken, ActionResponse, ActionResults, ApiErrorInfo, AuthError, ConfigError,
+            DecodeError, DocumentedError, Download, DownloadError, Endpoints, EnvSettings, Error,
+            FileSource, ListPage, OperationError, RetryPolicy, TokenProvider, TokenStore, UploadLimits,
+            ValidationError,
         };
         pub use modules::Module;
         pub use regions::{DataCenter, Environment};
+        pub use versions::ApiVersion;
         pub use scopes::ScopeOperation;
 
         /// The runtime crate, for lower-level access.

@@ -8,6 +8,7 @@ mod operation;
 mod regions;
 mod scopes;
 mod types;
+mod versions;
 
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
@@ -32,6 +33,7 @@ pub fn emit(spec: &Spec, source: &str) -> Result<Vec<GeneratedFile>, GenError> {
         render(source, "regions.rs", regions::emit(spec))?,
         render(source, "scopes.rs", scopes::emit(spec))?,
         render(source, "types.rs", types::emit(spec))?,
+        render(source, "versions.rs", versions::emit(spec))?,
         render(source, "operations/mod.rs", operation::emit_index(spec))?,
     ];
     for (name, op) in &spec.operations {

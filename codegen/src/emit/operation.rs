@@ -1,28 +1,25 @@
-//! `operations/*.rs`: per operation, its constants, request and body types, response alias,
-//! typed error enum, and the `Client` method that validates, builds and sends the request.
+//! `operations/*.rs`: per operation, its constants, request type (parameters by location, with
+//! constructor and setters), response type, typed error enum, and the `Client` method that
+//! checks every parameter (for the call's API version), builds the request and decodes the
+//! answer by the response kind. Everything here is driven by spec data; nothing names an
+//! operation.
 
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
 use super::{camel_ident, doc, ident, snake_ident};
-use crate::model::{HttpMethod, Operation, PartType, PathParamType, Spec};
+use crate::model::{HttpMethod, Operation, Param, ParamIn, ParamType, ResponseKind, Spec};
 use crate::validate::VERSION_PLACEHOLDER;
 
-/// `operations/mod.rs`: one module per operation and re-exports of its main types.
+/// `operations/mod.rs`: one module per operation, re-exports, and the `Operation` enum.
 pub(super) fn emit_index(spec: &Spec) -> TokenStream {
-    let items = spec.operations.iter().map(|(name, op)| {
+    let items = spec.operations.keys().map(|name| {
         let module = ident(name);
         let names = TypeNames::new(name);
         let (request, response, error) = (&names.request, &names.response, &names.error);
-        let body = op.body.as_ref().map(|_| {
-            let body = &names.body;
-            quote! { #body, }
-        });
-        let summary = doc(first_sentence(&op.doc));
         quote! {
-            #summary
             pub mod #module;
-            pub use #module::{#body #error, #request, #response};
+            pub use #module::{#error, #request, #response};
         }
     });
     let variants: Vec<_> = spec
@@ -88,7 +85,6 @@ pub(super) fn emit_index(spec: &Spec) -> TokenStream {
 
 struct TypeNames {
     request: proc_macro2::Ident,
-    body: proc_macro2::Ident,
     response: proc_macro2::Ident,
     error: proc_macro2::Ident,
 }
@@ -98,7 +94,6 @@ impl TypeNames {
         let base = camel_ident(operation);
         TypeNames {
             request: format_ident!("{}Request", base),
-            body: format_ident!("{}Body", base),
             response: format_ident!("{}Response", base),
             error: format_ident!("{}Error", base),
         }
@@ -113,32 +108,6 @@ fn first_sentence(text: &str) -> &str {
     }
 }
 
-/// One operation's file.
-pub(super) fn emit(spec: &Spec, name: &str, op: &Operation) -> TokenStream {
-    let names = TypeNames::new(name);
-    let module_doc = format!(
-        " `{} {}`: {}",
-        method_str(op.method),
-        op.path,
-        first_sentence(&op.doc)
-    );
-    let constants = emit_constants(op);
-    let body = emit_body(op, &names);
-    let request = emit_request(op, &names);
-    let response = emit_response(op, &names);
-    let error = emit_error(spec, name, op, &names);
-    let method = emit_client_method(name, op, &names);
-    quote! {
-        #![doc = #module_doc]
-        #constants
-        #body
-        #request
-        #response
-        #error
-        #method
-    }
-}
-
 fn method_str(method: HttpMethod) -> &'static str {
     match method {
         HttpMethod::Get => "GET",
@@ -149,12 +118,87 @@ fn method_str(method: HttpMethod) -> &'static str {
     }
 }
 
+/// Whether repeating the operation is harmless: as the spec says, else by its method.
+pub(super) fn is_idempotent(op: &Operation) -> bool {
+    op.idempotent.unwrap_or(matches!(
+        op.method,
+        HttpMethod::Get | HttpMethod::Put | HttpMethod::Delete
+    ))
+}
+
+/// Whether the parameter is a constructor argument (always needed) rather than an option.
+fn is_required(param: &Param) -> bool {
+    param.location == ParamIn::Path || param.required
+}
+
+fn value_type(ty: ParamType) -> TokenStream {
+    match ty {
+        ParamType::Module => quote! { crate::modules::Module },
+        ParamType::RecordId | ParamType::Id | ParamType::String | ParamType::Url => {
+            quote! { ::std::string::String }
+        }
+        ParamType::Integer => quote! { i64 },
+        ParamType::StringList | ParamType::IdList => {
+            quote! { ::std::vec::Vec<::std::string::String> }
+        }
+        ParamType::File => quote! { ::zoho_crm_runtime::FileSource },
+    }
+}
+
+/// The argument type a constructor or setter takes, and how it becomes the field's value.
+fn argument(param: &Param) -> (TokenStream, TokenStream) {
+    let name = snake_ident(&param.name);
+    match param.ty {
+        ParamType::RecordId | ParamType::Id | ParamType::String | ParamType::Url => (
+            quote! { impl ::std::convert::Into<::std::string::String> },
+            quote! { #name.into() },
+        ),
+        ParamType::StringList | ParamType::IdList => (
+            quote! { impl ::std::iter::IntoIterator<Item = impl ::std::convert::Into<::std::string::String>> },
+            quote! { #name.into_iter().map(::std::convert::Into::into).collect() },
+        ),
+        ParamType::Module | ParamType::Integer | ParamType::File => {
+            let ty = value_type(param.ty);
+            (quote! { #ty }, quote! { #name })
+        }
+    }
+}
+
+/// One operation's file.
+pub(super) fn emit(spec: &Spec, name: &str, op: &Operation) -> TokenStream {
+    let names = TypeNames::new(name);
+    let module_doc = format!(
+        " `{} {}`: {}",
+        method_str(op.method),
+        op.path,
+        first_sentence(&op.doc)
+    );
+    let constants = emit_constants(op);
+    let request = emit_request(op, &names);
+    let response = emit_response(op, &names);
+    let error = emit_error(spec, name, op, &names);
+    let method = emit_client_method(spec, name, op, &names);
+    quote! {
+        #![doc = #module_doc]
+        #constants
+        #request
+        #response
+        #error
+        #method
+    }
+}
+
 fn emit_constants(op: &Operation) -> TokenStream {
     let method = method_str(op.method);
     let path = &op.path;
     let success = op
         .response
         .success_status
+        .iter()
+        .map(|s| Literal::u16_unsuffixed(*s));
+    let empty = op
+        .response
+        .empty_status
         .iter()
         .map(|s| Literal::u16_unsuffixed(*s));
     let scope_variants = op.scope_operations.iter().map(|s| camel_ident(s));
@@ -196,6 +240,8 @@ fn emit_constants(op: &Operation) -> TokenStream {
         pub const PATH_TEMPLATE: &str = #path;
         /// The HTTP statuses that mean success.
         pub const SUCCESS_STATUS: &[u16] = &[ #( #success ),* ];
+        /// The HTTP statuses that mean "nothing" (an empty page, no such item).
+        pub const EMPTY_STATUS: &[u16] = &[ #( #empty ),* ];
         /// The scope operation types that allow this operation (see [`crate::scopes`]).
         pub const SCOPE_OPERATIONS: &[crate::scopes::ScopeOperation] =
             &[ #( crate::scopes::ScopeOperation::#scope_variants ),* ];
@@ -203,82 +249,79 @@ fn emit_constants(op: &Operation) -> TokenStream {
     }
 }
 
-/// Whether repeating the operation is harmless: as the spec says, else by its method.
-pub(super) fn is_idempotent(op: &Operation) -> bool {
-    op.idempotent.unwrap_or(matches!(
-        op.method,
-        HttpMethod::Get | HttpMethod::Put | HttpMethod::Delete
-    ))
-}
-
-fn emit_body(op: &Operation, names: &TypeNames) -> TokenStream {
-    let Some(body) = &op.body else {
-        return quote! {};
+fn param_doc(param: &Param) -> String {
+    let mut text = param.doc.trim().to_owned();
+    let place = match param.location {
+        ParamIn::Path => "the path",
+        ParamIn::Query => "the query string",
+        ParamIn::Form => "the form body",
     };
-    let body_name = &names.body;
-    let variants = body.multipart_one_of.iter().map(|v| {
-        let variant = ident(&v.variant);
-        let variant_doc = doc(&format!("{} Sent as the form field `{}`.", v.doc, v.field));
-        let ty = match v.ty {
-            PartType::File => quote! { ::zoho_crm_runtime::FileSource },
-            PartType::Url => quote! { ::std::string::String },
-        };
-        quote! { #variant_doc #variant(#ty), }
-    });
-    let choices = body
-        .multipart_one_of
-        .iter()
-        .map(|v| format!("`{}`", v.field))
-        .collect::<Vec<_>>()
-        .join(" or ");
-    let body_doc = format!(" The request body: exactly one of {choices}.");
-    quote! {
-        #[doc = #body_doc]
-        #[derive(Debug)]
-        pub enum #body_name {
-            #( #variants )*
-        }
+    text.push_str(&format!(" Sent as `{}` in {place}.", param.name));
+    if let Some(version) = &param.required_from {
+        text.push_str(&format!(" Required from {version} on."));
     }
-}
-
-fn param_type(ty: PathParamType) -> TokenStream {
-    match ty {
-        PathParamType::Module => quote! { crate::modules::Module },
-        PathParamType::RecordId => quote! { ::std::string::String },
+    if let Some(version) = &param.since {
+        text.push_str(&format!(" Only in {version} and later."));
     }
+    if param.min.is_some() || param.max.is_some() {
+        let bound = |b: Option<i64>| b.map_or(String::new(), |b| b.to_string());
+        text.push_str(&format!(
+            " Allowed: {}..={}.",
+            bound(param.min),
+            bound(param.max)
+        ));
+    }
+    text
 }
 
 fn emit_request(op: &Operation, names: &TypeNames) -> TokenStream {
     let request = &names.request;
-    let field_names: Vec<_> = op
-        .path_params
-        .iter()
-        .map(|p| snake_ident(&p.name))
-        .collect();
-    let field_docs = op.path_params.iter().map(|p| doc(&p.doc));
-    let field_types: Vec<_> = op.path_params.iter().map(|p| param_type(p.ty)).collect();
-    let arg_types = op.path_params.iter().map(|p| match p.ty {
-        PathParamType::Module => quote! { crate::modules::Module },
-        PathParamType::RecordId => quote! { impl ::std::convert::Into<::std::string::String> },
-    });
-    let conversions = op.path_params.iter().map(|p| {
-        let name = snake_ident(&p.name);
-        match p.ty {
-            PathParamType::Module => quote! { #name },
-            PathParamType::RecordId => quote! { #name: #name.into() },
+    let fields = op.params.iter().map(|param| {
+        let name = snake_ident(&param.name);
+        let ty = value_type(param.ty);
+        let field_doc = doc(&param_doc(param));
+        if is_required(param) {
+            quote! { #field_doc pub #name: #ty, }
+        } else {
+            quote! { #field_doc pub #name: ::std::option::Option<#ty>, }
         }
     });
-    let (body_field, body_arg, body_init) = match &op.body {
-        Some(_) => {
-            let body = &names.body;
-            (
-                quote! { /// The request body.
-                pub body: #body, },
-                quote! { body: #body },
-                quote! { body },
-            )
+    let required: Vec<&Param> = op.params.iter().filter(|p| is_required(p)).collect();
+    let ctor_args = required.iter().map(|param| {
+        let name = snake_ident(&param.name);
+        let (ty, _) = argument(param);
+        quote! { #name: #ty }
+    });
+    let inits = op.params.iter().map(|param| {
+        let name = snake_ident(&param.name);
+        if is_required(param) {
+            match param.ty {
+                ParamType::Module | ParamType::Integer | ParamType::File => quote! { #name },
+                _ => {
+                    let (_, convert) = argument(param);
+                    quote! { #name: #convert }
+                }
+            }
+        } else {
+            quote! { #name: ::std::option::Option::None }
         }
-        None => (quote! {}, quote! {}, quote! {}),
+    });
+    let setters = op.params.iter().filter(|p| !is_required(p)).map(|param| {
+        let name = snake_ident(&param.name);
+        let (ty, convert) = argument(param);
+        let setter_doc = doc(&format!("Sets `{}`: {}", param.name, param_doc(param)));
+        quote! {
+            #setter_doc
+            pub fn #name(mut self, #name: #ty) -> Self {
+                self.#name = ::std::option::Option::Some(#convert);
+                self
+            }
+        }
+    });
+    let clone = if op.params.iter().any(|p| p.ty == ParamType::File) {
+        quote! { #[derive(Debug)] }
+    } else {
+        quote! { #[derive(Clone, Debug)] }
     };
     let request_doc = doc(&format!(
         "The parameters of a call: {}",
@@ -286,31 +329,71 @@ fn emit_request(op: &Operation, names: &TypeNames) -> TokenStream {
     ));
     quote! {
         #request_doc
-        #[derive(Debug)]
+        #clone
         pub struct #request {
-            #( #field_docs pub #field_names: #field_types, )*
-            #body_field
+            #( #fields )*
+            /// The API version of this call; the client's when `None`.
+            pub version: ::std::option::Option<crate::versions::ApiVersion>,
         }
 
         impl #request {
-            /// A request with every parameter the operation needs.
-            pub fn new( #( #field_names: #arg_types, )* #body_arg ) -> Self {
-                #request { #( #conversions, )* #body_init }
+            /// A request with the parameters every call needs; set others with the methods below.
+            pub fn new( #( #ctor_args ),* ) -> Self {
+                #request { #( #inits, )* version: ::std::option::Option::None }
+            }
+
+            #( #setters )*
+
+            /// Uses this API version for this call instead of the client's.
+            pub fn version(mut self, version: crate::versions::ApiVersion) -> Self {
+                self.version = ::std::option::Option::Some(version);
+                self
             }
         }
     }
 }
 
+fn type_ident(name: &Option<String>) -> TokenStream {
+    let name = ident(name.as_deref().unwrap_or("Unnamed"));
+    quote! { crate::types::#name }
+}
+
 fn emit_response(op: &Operation, names: &TypeNames) -> TokenStream {
     let response = &names.response;
-    let details = ident(&op.response.details);
-    let response_doc = format!(
-        " The successful result: Zoho's action result with [`crate::types::{}`] as its details.",
-        op.response.details
-    );
+    let error = &names.error;
+    let r = &op.response;
+    let (ty, text) = match r.kind {
+        ResponseKind::Action => {
+            let details = type_ident(&r.details);
+            (
+                quote! { ::zoho_crm_runtime::ActionResponse<#details> },
+                "Zoho's action result, with its details.".to_owned(),
+            )
+        }
+        ResponseKind::ActionList => {
+            let details = type_ident(&r.details);
+            (
+                quote! { ::zoho_crm_runtime::ActionResults<#details, #error> },
+                "One result per item, in order: each a success with its details, or the typed error for that item.".to_owned(),
+            )
+        }
+        ResponseKind::List => {
+            let item = type_ident(&r.item);
+            let info = type_ident(&r.info);
+            (
+                quote! { ::zoho_crm_runtime::ListPage<#item, #info> },
+                "One page of items with its paging information (an empty page has none).".to_owned(),
+            )
+        }
+        ResponseKind::Binary => (
+            quote! { ::std::option::Option<::zoho_crm_runtime::Download> },
+            "The content, ready to stream to a path or writer; `None` when the server has no such item.".to_owned(),
+        ),
+    };
+    let response_doc = format!(" The successful result: {text}");
     quote! {
         #[doc = #response_doc]
-        pub type #response = ::zoho_crm_runtime::ActionResponse<crate::types::#details>;
+        pub type #response = #ty;
     }
 }
 
@@ -341,28 +424,25 @@ fn emit_error(spec: &Spec, name: &str, op: &Operation, names: &TypeNames) -> Tok
         }
         doc(&text)
     });
-    let table = codes.iter().flat_map(|code| {
-        spec.errors
-            .get(*code)
-            .into_iter()
-            .flatten()
-            .map(move |case| {
-                let status = Literal::u16_unsuffixed(case.status);
-                let resolution = case.resolution.trim();
-                let message = match &case.message {
-                    Some(message) => {
-                        let message = message.trim();
-                        quote! { ::std::option::Option::Some(#message) }
-                    }
-                    None => quote! { ::std::option::Option::None },
-                };
-                quote! {
-                    ::zoho_crm_runtime::DocumentedError {
-                        code: #code, status: #status, message: #message, resolution: #resolution,
-                    },
+    let table =
+        codes.iter().flat_map(|code| {
+            spec.errors.get(*code).into_iter().flatten().map(move |case| {
+            let status = Literal::u16_unsuffixed(case.status);
+            let resolution = case.resolution.trim();
+            let message = match &case.message {
+                Some(message) => {
+                    let message = message.trim();
+                    quote! { ::std::option::Option::Some(#message) }
                 }
-            })
-    });
+                None => quote! { ::std::option::Option::None },
+            };
+            quote! {
+                ::zoho_crm_runtime::DocumentedError {
+                    code: #code, status: #status, message: #message, resolution: #resolution,
+                },
+            }
+        })
+        });
     let error_doc = format!(" The errors `{name}` can return, one variant per documented code.");
     quote! {
         #[doc = #error_doc]
@@ -438,28 +518,111 @@ fn emit_error(spec: &Spec, name: &str, op: &Operation, names: &TypeNames) -> Tok
                     _ => #error::Unknown(info),
                 }
             }
+
+            fn info(&self) -> &::zoho_crm_runtime::ApiErrorInfo {
+                #error::info(self)
+            }
+
+            fn resolution(&self) -> ::std::option::Option<&'static str> {
+                #error::resolution(self)
+            }
         }
     }
 }
 
-fn emit_client_method(name: &str, op: &Operation, names: &TypeNames) -> TokenStream {
+/// The checks for one parameter's value (`value` is a `&` to it).
+fn value_checks(param: &Param, value: TokenStream) -> TokenStream {
+    let wire = &param.name;
+    let bound = |b: Option<i64>| match b {
+        Some(b) => quote! { ::std::option::Option::Some(#b) },
+        None => quote! { ::std::option::Option::None },
+    };
+    let (min, max) = (bound(param.min), bound(param.max));
+    match param.ty {
+        ParamType::Module => quote! {
+            ::zoho_crm_runtime::validate::module_api_name(crate::modules::Module::api_name(#value))?;
+        },
+        ParamType::RecordId => quote! { ::zoho_crm_runtime::validate::record_id(#value)?; },
+        ParamType::Id => quote! { ::zoho_crm_runtime::validate::id(#wire, #value)?; },
+        ParamType::String => quote! { ::zoho_crm_runtime::validate::text(#wire, #value)?; },
+        ParamType::Url => quote! { ::zoho_crm_runtime::validate::http_url(#value)?; },
+        ParamType::Integer => quote! {
+            ::zoho_crm_runtime::validate::range(#wire, *#value, #min, #max)?;
+        },
+        ParamType::StringList | ParamType::IdList => {
+            let item_check = if param.ty == ParamType::IdList {
+                quote! { ::zoho_crm_runtime::validate::id(#wire, item)?; }
+            } else {
+                quote! { ::zoho_crm_runtime::validate::list_item(#wire, item)?; }
+            };
+            quote! {
+                let list: &::std::vec::Vec<::std::string::String> = #value;
+                ::zoho_crm_runtime::validate::range(
+                    #wire,
+                    i64::try_from(list.len()).unwrap_or(i64::MAX),
+                    #min,
+                    #max,
+                )?;
+                for item in list {
+                    #item_check
+                }
+            }
+        }
+        ParamType::File => quote! {},
+    }
+}
+
+fn emit_client_method(spec: &Spec, name: &str, op: &Operation, names: &TypeNames) -> TokenStream {
     let method_name = ident(name);
     let (request, response, error) = (&names.request, &names.response, &names.error);
     let method_doc = doc(&format!(
-        "{}\n\nEvery input is checked before anything is sent; a bad one gives [`::zoho_crm_runtime::Error::Validation`].",
-        op.doc
+        "{}\n\nEvery parameter is checked (for the call's API version) before anything is sent; a bad one gives [`::zoho_crm_runtime::Error::Validation`].",
+        op.doc.trim()
     ));
-    let checks = op.path_params.iter().map(|p| {
-        let field = snake_ident(&p.name);
-        match p.ty {
-            PathParamType::Module => quote! {
-                ::zoho_crm_runtime::validate::module_api_name(request.#field.api_name())?;
-            },
-            PathParamType::RecordId => quote! {
-                ::zoho_crm_runtime::validate::record_id(&request.#field)?;
-            },
+
+    let mut checks = Vec::new();
+    for param in &op.params {
+        let field = snake_ident(&param.name);
+        let wire = &param.name;
+        if is_required(param) {
+            checks.push(value_checks(param, quote! { &request.#field }));
+        } else {
+            let inner = value_checks(param, quote! { value });
+            checks.push(quote! {
+                if let ::std::option::Option::Some(value) = &request.#field {
+                    #inner
+                }
+            });
         }
-    });
+        if let Some(since) = &param.since {
+            let present = if is_required(param) {
+                quote! { true }
+            } else {
+                quote! { request.#field.is_some() }
+            };
+            checks.push(quote! {
+                if #present && !::zoho_crm_runtime::validate::version_at_least(version, #since) {
+                    return ::std::result::Result::Err(::zoho_crm_runtime::ValidationError::ParameterNotInVersion {
+                        name: #wire,
+                        since: #since,
+                        version: version.to_owned(),
+                    }.into());
+                }
+            });
+        }
+        if let Some(from) = &param.required_from {
+            checks.push(quote! {
+                if request.#field.is_none() && ::zoho_crm_runtime::validate::version_at_least(version, #from) {
+                    return ::std::result::Result::Err(::zoho_crm_runtime::ValidationError::MissingParameter {
+                        name: #wire,
+                        required_from: #from,
+                        version: version.to_owned(),
+                    }.into());
+                }
+            });
+        }
+    }
+
     let mut template = String::new();
     let mut args = Vec::new();
     for segment in op.path.split('/').filter(|s| !s.is_empty()) {
@@ -467,15 +630,15 @@ fn emit_client_method(name: &str, op: &Operation, names: &TypeNames) -> TokenStr
         match segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
             Some(VERSION_PLACEHOLDER) => {
                 template.push_str("{}");
-                args.push(quote! { self.runtime().api_version() });
+                args.push(quote! { version });
             }
-            Some(param) => {
+            Some(placeholder) => {
                 template.push_str("{}");
-                let field = snake_ident(param);
+                let field = snake_ident(placeholder);
                 let is_module = op
-                    .path_params
+                    .params
                     .iter()
-                    .any(|p| p.name == param && p.ty == PathParamType::Module);
+                    .any(|p| p.name == placeholder && p.ty == ParamType::Module);
                 args.push(if is_module {
                     quote! { request.#field.api_name() }
                 } else {
@@ -485,32 +648,111 @@ fn emit_client_method(name: &str, op: &Operation, names: &TypeNames) -> TokenStr
             None => template.push_str(segment),
         }
     }
-    let build_body = match &op.body {
-        Some(body) => {
-            let body_name = &names.body;
-            let arms = body.multipart_one_of.iter().map(|v| {
-                let variant = ident(&v.variant);
-                let field = &v.field;
-                match v.ty {
-                    PartType::File => quote! {
-                        #body_name::#variant(source) => ::zoho_crm_runtime::RequestBody::multipart()
-                            .file(#field, source, LIMITS),
-                    },
-                    PartType::Url => quote! {
-                        #body_name::#variant(url) => {
-                            ::zoho_crm_runtime::validate::http_url(&url)?;
-                            ::zoho_crm_runtime::RequestBody::multipart().text(#field, url)
-                        }
-                    },
+
+    let to_text = |param: &Param, value: TokenStream| -> TokenStream {
+        match param.ty {
+            ParamType::Integer => quote! { #value.to_string() },
+            ParamType::StringList | ParamType::IdList => quote! { #value.join(",") },
+            _ => quote! { #value.clone() },
+        }
+    };
+    let mut query_pushes = Vec::new();
+    let mut form_parts = Vec::new();
+    for param in &op.params {
+        let field = snake_ident(&param.name);
+        let wire = &param.name;
+        let required = is_required(param);
+        let value = if required {
+            quote! { request.#field }
+        } else {
+            quote! { (*value) }
+        };
+        // Wraps a statement using `value` so that it runs only when the option is set.
+        let when_set = |statement: TokenStream| {
+            if required {
+                statement
+            } else {
+                quote! {
+                    if let ::std::option::Option::Some(value) = &request.#field {
+                        #statement
+                    }
                 }
-            });
-            quote! {
-                let body = ::std::option::Option::Some(match request.body { #( #arms )* });
+            }
+        };
+        match param.location {
+            ParamIn::Path => {}
+            ParamIn::Query => {
+                let text = to_text(param, value);
+                query_pushes.push(when_set(quote! { query.push(#wire, #text); }));
+            }
+            ParamIn::Form if param.ty == ParamType::File => {
+                form_parts.push(if required {
+                    quote! { body = body.file(#wire, request.#field, LIMITS); }
+                } else {
+                    quote! {
+                        if let ::std::option::Option::Some(source) = request.#field {
+                            body = body.file(#wire, source, LIMITS);
+                        }
+                    }
+                });
+            }
+            ParamIn::Form => {
+                let text = to_text(param, value);
+                let query_in = &param.query_in;
+                form_parts.push(when_set(if query_in.is_empty() {
+                    quote! { body = body.text(#wire, #text); }
+                } else {
+                    quote! {
+                        if [ #( #query_in ),* ].contains(&version) {
+                            query.push(#wire, #text);
+                        } else {
+                            body = body.text(#wire, #text);
+                        }
+                    }
+                }));
             }
         }
-        None => quote! { let body = ::std::option::Option::None; },
+    }
+    let has_form = op.params.iter().any(|p| p.location == ParamIn::Form);
+    let needs_query = op
+        .params
+        .iter()
+        .any(|p| p.location == ParamIn::Query || !p.query_in.is_empty());
+    let query_binding = if needs_query {
+        quote! { mut query }
+    } else {
+        quote! { query }
     };
+    let build_body = if has_form {
+        quote! {
+            let mut body = ::zoho_crm_runtime::RequestBody::multipart();
+            #( #form_parts )*
+            let body = if body.is_empty() {
+                ::std::option::Option::None
+            } else {
+                ::std::option::Option::Some(body)
+            };
+        }
+    } else {
+        quote! { let body = ::std::option::Option::None; }
+    };
+
     let http_method = format_ident!("{}", method_str(op.method));
+    let execute = match op.response.kind {
+        ResponseKind::Action => quote! {
+            self.runtime().execute_action(prepared, SUCCESS_STATUS).await
+        },
+        ResponseKind::ActionList => quote! {
+            self.runtime().execute_action_list(prepared, SUCCESS_STATUS).await
+        },
+        ResponseKind::List => quote! {
+            self.runtime().execute_list(prepared, SUCCESS_STATUS, EMPTY_STATUS).await
+        },
+        ResponseKind::Binary => quote! {
+            self.runtime().execute_binary(prepared, SUCCESS_STATUS, EMPTY_STATUS).await
+        },
+    };
+    let paginator = emit_paginator(spec, name, op, names);
     quote! {
         impl crate::Client {
             #method_doc
@@ -518,9 +760,16 @@ fn emit_client_method(name: &str, op: &Operation, names: &TypeNames) -> TokenStr
                 &self,
                 request: #request,
             ) -> ::std::result::Result<#response, ::zoho_crm_runtime::Error<#error>> {
+                let version: &str = match request.version {
+                    ::std::option::Option::Some(version) => version.as_str(),
+                    ::std::option::Option::None => self.runtime().api_version(),
+                };
                 #( #checks )*
-                let path = ::std::format!(#template, #( #args ),*);
+                let mut path = ::std::format!(#template, #( #args ),*);
+                let #query_binding = ::zoho_crm_runtime::Query::new();
+                #( #query_pushes )*
                 #build_body
+                query.append_to(&mut path);
                 let prepared = ::zoho_crm_runtime::PreparedRequest {
                     method: ::zoho_crm_runtime::Method::#http_method,
                     path,
@@ -528,8 +777,68 @@ fn emit_client_method(name: &str, op: &Operation, names: &TypeNames) -> TokenStr
                     body,
                     idempotent: IDEMPOTENT,
                 };
-                self.runtime().execute_action(prepared, SUCCESS_STATUS).await
+                #execute
             }
+
+            #paginator
+        }
+    }
+}
+
+/// For a paginated listing, a `<name>_stream` method yielding every item lazily.
+fn emit_paginator(spec: &Spec, name: &str, op: &Operation, names: &TypeNames) -> TokenStream {
+    let Some(pagination) = &op.pagination else {
+        return quote! {};
+    };
+    let (request, error) = (&names.request, &names.error);
+    let method_name = ident(name);
+    let stream_name = format_ident!("{}_stream", name);
+    let item = type_ident(&op.response.item);
+    let info_type = op.response.info.as_ref().and_then(|n| spec.types.get(n));
+    let info_field = |wire: &str| {
+        info_type
+            .and_then(|t| t.fields.iter().find(|f| f.wire == wire))
+            .and_then(crate::validate::field_name)
+            .map(|n| ident(&n))
+    };
+    let more = info_field(&pagination.more).unwrap_or_else(|| ident("more"));
+    let page = snake_ident(&pagination.page_param);
+    let token_step = match (&pagination.next_token, &pagination.token_param) {
+        (Some(next), Some(param)) => {
+            let next = info_field(next).unwrap_or_else(|| ident("next"));
+            let param = snake_ident(param);
+            quote! {
+                if let ::std::option::Option::Some(token) = &info.#next {
+                    next.#param = ::std::option::Option::Some(token.clone());
+                    next.#page = ::std::option::Option::None;
+                    return ::std::option::Option::Some(next);
+                }
+            }
+        }
+        _ => quote! {},
+    };
+    let stream_doc = doc(&format!(
+        "Every item of `{name}`, fetched lazily page by page (following the page token where the server gives one, else the page number) until the server says there are no more."
+    ));
+    quote! {
+        #stream_doc
+        pub fn #stream_name(
+            &self,
+            request: #request,
+        ) -> impl ::zoho_crm_runtime::Stream<Item = ::std::result::Result<#item, ::zoho_crm_runtime::Error<#error>>> + '_ {
+            ::zoho_crm_runtime::pagination::paginate(
+                request,
+                move |request| self.#method_name(request),
+                |request: &#request, info| {
+                    if !info.#more {
+                        return ::std::option::Option::None;
+                    }
+                    let mut next = request.clone();
+                    #token_step
+                    next.#page = ::std::option::Option::Some(request.#page.unwrap_or(1) + 1);
+                    ::std::option::Option::Some(next)
+                },
+            )
         }
     }
 }

@@ -30,6 +30,26 @@ fn emit_field(field: &Field) -> TokenStream {
     let name = ident(&field_name(field).unwrap_or_else(|| "unnamed".to_owned()));
     let wire = &field.wire;
     let field_doc = doc(&field.doc);
+    if field.ty == "integer_string" {
+        return if field.optional {
+            quote! {
+                #field_doc
+                #[serde(
+                    rename = #wire,
+                    default,
+                    skip_serializing_if = "Option::is_none",
+                    with = "::zoho_crm_runtime::wire::optional_integer_string"
+                )]
+                pub #name: ::std::option::Option<u64>,
+            }
+        } else {
+            quote! {
+                #field_doc
+                #[serde(rename = #wire, with = "::zoho_crm_runtime::wire::integer_string")]
+                pub #name: u64,
+            }
+        };
+    }
     let base = match field.ty.as_str() {
         "string" | "id" => quote! { ::std::string::String },
         "datetime" => quote! { ::chrono::DateTime<::chrono::FixedOffset> },

@@ -2,8 +2,9 @@
 //!
 //! Usage: `loopback-server [--port N] [--token T] [--with-accounts]` (defaults: port 0,
 //! i.e. any free port, and the library's default token). Prints
-//! `listening on http://127.0.0.1:PORT` on one line to stdout, then serves until killed
-//! (Ctrl-C or SIGTERM end the process).
+//! `listening on http://127.0.0.1:PORT` on one line to stdout, then serves every attachment
+//! operation (upload, list, download, delete) until Ctrl-C or SIGTERM, which end the
+//! process after removing the stored files.
 //!
 //! With `--with-accounts` it also starts a loopback Zoho accounts server (the OAuth token
 //! endpoint, `POST /oauth/v2/token`) on another free port, sharing the API server's tokens:
@@ -12,8 +13,11 @@
 //! `accounts on http://127.0.0.1:PORT client_id=... client_secret=... refresh_token=...`.
 //! Its responses' `api_domain` is the API server's URL.
 //!
-//! Meant for benchmarks against curl: uploaded files are hashed and counted but their
-//! bytes are not kept, and nothing is logged per request or per chunk.
+//! Meant for benchmarks against curl: uploaded files are hashed, counted and written to a
+//! temporary directory (under `TMPDIR`, so point that at a real disk if `/tmp` is a small
+//! tmpfs) so they can be downloaded again, but not kept in memory; nothing is logged per
+//! request or per chunk. Stored files stay until deleted with the API or the process ends
+//! on Ctrl-C or SIGTERM (SIGKILL leaves the directory, `zoho-loopback-*`, behind).
 
 use std::io::Write;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
@@ -123,8 +127,32 @@ async fn main() -> ExitCode {
     } else {
         None
     };
-    std::future::pending::<()>().await;
+    let stopped = shutdown_signal().await;
     drop(accounts);
+    // Removes the stored files.
     drop(server);
-    ExitCode::SUCCESS
+    match stopped {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("loopback-server: cannot wait for signals: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Waits for Ctrl-C (SIGINT) or, on Unix, SIGTERM.
+async fn shutdown_signal() -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut terminate = signal(SignalKind::terminate())?;
+        tokio::select! {
+            result = tokio::signal::ctrl_c() => result,
+            _ = terminate.recv() => Ok(()),
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        tokio::signal::ctrl_c().await
+    }
 }

@@ -9,7 +9,7 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use sha2::{Digest as _, Sha256};
-use zoho_crm::operations::{UploadAttachmentBody, UploadAttachmentRequest};
+use zoho_crm::operations::UploadAttachmentRequest;
 use zoho_crm::{Client, FileSource, Module};
 use zoho_crm_tests::LoopbackServer;
 
@@ -38,7 +38,7 @@ pub async fn server() -> LoopbackServer {
 
 /// A request uploading `source` to the Leads record [`RECORD`].
 pub fn upload(source: FileSource) -> UploadAttachmentRequest {
-    UploadAttachmentRequest::new(Module::Leads, RECORD, UploadAttachmentBody::File(source))
+    UploadAttachmentRequest::new(Module::Leads, RECORD, source)
 }
 
 /// Writes `len` pseudo-random bytes (xorshift, seeded by `seed`) to `dir/name`, streaming, and

@@ -1,0 +1,72 @@
+//! `versions.rs`: the `ApiVersion` enum.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+use crate::model::Spec;
+
+pub(super) fn emit(spec: &Spec) -> TokenStream {
+    let ids: Vec<&str> = spec.api.versions.iter().map(String::as_str).collect();
+    let variants: Vec<_> = ids
+        .iter()
+        .map(|v| format_ident!("{}", v.to_ascii_uppercase().replace('.', "_")))
+        .collect();
+    let docs = ids.iter().map(|v| format!(" API version `{v}`."));
+    let defaults = ids.iter().map(|v| {
+        if *v == spec.api.default_version {
+            quote! { #[default] }
+        } else {
+            quote! {}
+        }
+    });
+    let known = ids.join(", ");
+    quote! {
+        #![doc = " The API versions, a typed choice per client and per call."]
+
+        /// An API version. The default is the spec's default version.
+        #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[non_exhaustive]
+        pub enum ApiVersion {
+            #( #[doc = #docs] #defaults #variants, )*
+        }
+
+        impl ApiVersion {
+            /// Every version, oldest first.
+            pub const VALUES: &'static [ApiVersion] = &[ #( ApiVersion::#variants ),* ];
+
+            /// As it appears in paths, e.g. `v2.1`.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    #( ApiVersion::#variants => #ids, )*
+                }
+            }
+        }
+
+        impl ::std::str::FromStr for ApiVersion {
+            type Err = ::zoho_crm_runtime::ValidationError;
+
+            /// Parses `v2`, `v2.1`, ... (any case).
+            fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+                Self::VALUES
+                    .iter()
+                    .copied()
+                    .find(|version| version.as_str().eq_ignore_ascii_case(value.trim()))
+                    .ok_or_else(|| ::zoho_crm_runtime::ValidationError::InvalidVersion {
+                        value: ::std::format!("{value} (known: {})", #known),
+                    })
+            }
+        }
+
+        impl ::std::fmt::Display for ApiVersion {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl ::std::convert::From<ApiVersion> for ::std::string::String {
+            fn from(version: ApiVersion) -> Self {
+                version.as_str().to_owned()
+            }
+        }
+    }
+}

@@ -1,0 +1,392 @@
+//! A downloaded file, streamed: to any writer, or to a path through a temporary file that is
+//! renamed into place only once every byte has arrived, so a cut connection never leaves a
+//! partial file behind. The name the server suggests is sanitised so it cannot leave the
+//! target directory.
+
+use std::path::{Path, PathBuf};
+
+use futures_util::StreamExt as _;
+use tokio::io::{AsyncWrite, AsyncWriteExt as _};
+
+use crate::error::error_chain;
+
+/// A failed download. A partial file is never left behind.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum DownloadError {
+    /// The connection ended before the declared length arrived.
+    #[error("the download was cut off: {received} of {expected} bytes arrived; nothing was kept")]
+    Incomplete {
+        /// Content-Length.
+        expected: u64,
+        /// Bytes received.
+        received: u64,
+    },
+    /// More bytes arrived than the declared length.
+    #[error("the server sent more than the {expected} bytes it announced; nothing was kept")]
+    TooLong {
+        /// Content-Length.
+        expected: u64,
+    },
+    /// The connection failed while receiving.
+    #[error("the download failed after {received} bytes: {message}; nothing was kept")]
+    Transport {
+        /// Bytes received before the failure.
+        received: u64,
+        /// What failed.
+        message: String,
+    },
+    /// The file could not be written.
+    #[error("cannot write {path}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The target file exists and overwriting was not asked for.
+    #[error("{path} exists already; choose another path or remove it")]
+    Exists {
+        /// The file.
+        path: PathBuf,
+    },
+}
+
+/// A download under way: the response head has arrived, the body has not been read.
+#[derive(Debug)]
+pub struct Download {
+    response: reqwest::Response,
+    file_name: Option<String>,
+    _permit: tokio::sync::OwnedSemaphorePermit,
+}
+
+impl Download {
+    pub(crate) fn new(
+        response: reqwest::Response,
+        permit: tokio::sync::OwnedSemaphorePermit,
+    ) -> Self {
+        let file_name = response
+            .headers()
+            .get(reqwest::header::CONTENT_DISPOSITION)
+            .and_then(|value| content_disposition_file_name(value.as_bytes()))
+            .and_then(|name| sanitize_file_name(&name));
+        Download {
+            response,
+            file_name,
+            _permit: permit,
+        }
+    }
+
+    /// The file name the server gave, sanitised to a plain name (no directories, no `..`, no
+    /// control characters); `None` when it gave none that is usable.
+    pub fn file_name(&self) -> Option<&str> {
+        self.file_name.as_deref()
+    }
+
+    /// The length the server announced.
+    pub fn content_length(&self) -> Option<u64> {
+        self.response.content_length()
+    }
+
+    /// The content type the server announced.
+    pub fn content_type(&self) -> Option<&str> {
+        self.response
+            .headers()
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+    }
+
+    /// Streams the content into `writer`, checking it against the announced length. Returns
+    /// the bytes written.
+    pub async fn write_to<W: AsyncWrite + Unpin>(
+        self,
+        writer: &mut W,
+    ) -> Result<u64, DownloadError> {
+        self.write_with_progress(writer, |_| {}).await
+    }
+
+    /// Like [`Download::write_to`], calling `progress` with the running total after each chunk.
+    pub async fn write_with_progress<W: AsyncWrite + Unpin>(
+        self,
+        writer: &mut W,
+        mut progress: impl FnMut(u64),
+    ) -> Result<u64, DownloadError> {
+        let expected = self.response.content_length();
+        let mut received = 0u64;
+        let mut chunks = self.response.bytes_stream();
+        while let Some(chunk) = chunks.next().await {
+            let chunk = chunk.map_err(|e| match expected {
+                Some(expected) if received < expected && !e.is_timeout() => {
+                    DownloadError::Incomplete { expected, received }
+                }
+                _ => DownloadError::Transport {
+                    received,
+                    message: error_chain(&e),
+                },
+            })?;
+            received += chunk.len() as u64;
+            if let Some(expected) = expected
+                && received > expected
+            {
+                return Err(DownloadError::TooLong { expected });
+            }
+            writer
+                .write_all(&chunk)
+                .await
+                .map_err(|source| DownloadError::Io {
+                    path: PathBuf::new(),
+                    source,
+                })?;
+            progress(received);
+        }
+        if let Some(expected) = expected
+            && received != expected
+        {
+            return Err(DownloadError::Incomplete { expected, received });
+        }
+        writer.flush().await.map_err(|source| DownloadError::Io {
+            path: PathBuf::new(),
+            source,
+        })?;
+        Ok(received)
+    }
+
+    /// Saves the content at `path`, replacing a file there only once the download is complete.
+    pub async fn save_to(self, path: impl AsRef<Path>) -> Result<u64, DownloadError> {
+        self.save(path.as_ref(), true, |_| {}).await
+    }
+
+    /// Saves the content in `dir` under the server's (sanitised) file name, or `fallback` when
+    /// it gave none. An existing file is not replaced. Returns the path written.
+    pub async fn save_in_dir(
+        self,
+        dir: impl AsRef<Path>,
+        fallback: &str,
+    ) -> Result<PathBuf, DownloadError> {
+        let name = self
+            .file_name
+            .clone()
+            .or_else(|| sanitize_file_name(fallback))
+            .unwrap_or_else(|| "download".to_owned());
+        let path = dir.as_ref().join(name);
+        self.save(&path, false, |_| {}).await?;
+        Ok(path)
+    }
+
+    /// Saves at `path` through a temporary file beside it, calling `progress` as bytes arrive.
+    /// With `overwrite` false, an existing file makes it fail instead.
+    pub async fn save(
+        self,
+        path: &Path,
+        overwrite: bool,
+        progress: impl FnMut(u64),
+    ) -> Result<u64, DownloadError> {
+        let io = |source| DownloadError::Io {
+            path: path.to_owned(),
+            source,
+        };
+        if !overwrite && tokio::fs::try_exists(path).await.unwrap_or(false) {
+            return Err(DownloadError::Exists {
+                path: path.to_owned(),
+            });
+        }
+        let dir = match path.parent() {
+            Some(dir) if !dir.as_os_str().is_empty() => dir.to_owned(),
+            _ => PathBuf::from("."),
+        };
+        let temp = tempfile::Builder::new()
+            .prefix(".zoho-crm-download-")
+            .tempfile_in(&dir)
+            .map_err(io)?;
+        let (file, temp_path) = temp.into_parts();
+        let mut file = tokio::fs::File::from_std(file);
+        let written = self.write_with_progress(&mut file, progress).await;
+        let written = match written {
+            Ok(written) => written,
+            Err(DownloadError::Io { source, .. }) => return Err(io(source)),
+            Err(e) => return Err(e),
+        };
+        file.sync_all().await.map_err(io)?;
+        drop(file);
+        if overwrite {
+            temp_path.persist(path).map_err(|e| io(e.error))?;
+        } else {
+            temp_path.persist_noclobber(path).map_err(|e| {
+                if e.error.kind() == std::io::ErrorKind::AlreadyExists {
+                    DownloadError::Exists {
+                        path: path.to_owned(),
+                    }
+                } else {
+                    io(e.error)
+                }
+            })?;
+        }
+        Ok(written)
+    }
+}
+
+/// The file name in a Content-Disposition value: `filename*=UTF-8''…` (percent-decoded) is
+/// preferred over `filename="…"` (backslash escapes undone) or a bare `filename=…`.
+pub fn content_disposition_file_name(value: &[u8]) -> Option<String> {
+    let text = String::from_utf8_lossy(value);
+    let mut plain = None;
+    let mut extended = None;
+    for part in split_params(&text) {
+        let Some((key, raw)) = part.split_once('=') else {
+            continue;
+        };
+        let key = key.trim().to_ascii_lowercase();
+        let raw = raw.trim();
+        if key == "filename*" {
+            let mut pieces = raw.splitn(3, '\'');
+            let charset = pieces.next().unwrap_or_default();
+            let _language = pieces.next();
+            if let Some(encoded) = pieces.next()
+                && charset.eq_ignore_ascii_case("utf-8")
+            {
+                extended = percent_decode(encoded);
+            }
+        } else if key == "filename" {
+            plain = Some(unquote(raw));
+        }
+    }
+    extended.or(plain).filter(|name| !name.is_empty())
+}
+
+/// Splits header parameters at `;` outside quoted strings.
+fn split_params(text: &str) -> Vec<String> {
+    let mut parts = Vec::new();
+    let mut current = String::new();
+    let mut quoted = false;
+    let mut escaped = false;
+    for c in text.chars() {
+        if escaped {
+            current.push(c);
+            escaped = false;
+            continue;
+        }
+        match c {
+            '\\' if quoted => {
+                current.push(c);
+                escaped = true;
+            }
+            '"' => {
+                quoted = !quoted;
+                current.push(c);
+            }
+            ';' if !quoted => parts.push(std::mem::take(&mut current)),
+            c => current.push(c),
+        }
+    }
+    parts.push(current);
+    parts
+}
+
+fn unquote(raw: &str) -> String {
+    let Some(inner) = raw.strip_prefix('"').and_then(|r| r.strip_suffix('"')) else {
+        return raw.to_owned();
+    };
+    let mut out = String::with_capacity(inner.len());
+    let mut chars = inner.chars();
+    while let Some(c) = chars.next() {
+        if c == '\\' {
+            if let Some(next) = chars.next() {
+                out.push(next);
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+fn percent_decode(encoded: &str) -> Option<String> {
+    let bytes = encoded.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut index = 0;
+    while index < bytes.len() {
+        if bytes[index] == b'%' {
+            let hex = encoded.get(index + 1..index + 3)?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            index += 3;
+        } else {
+            out.push(bytes[index]);
+            index += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+/// Reduces a suggested file name to a plain name that stays inside a target directory: the
+/// last component after any `/` or `\`, without control characters, not `.` or `..`, at most
+/// 255 bytes. `None` when nothing usable is left.
+pub fn sanitize_file_name(name: &str) -> Option<String> {
+    let last = name.rsplit(['/', '\\']).next().unwrap_or_default();
+    let cleaned: String = last.chars().filter(|c| !c.is_control()).collect();
+    let cleaned = cleaned.trim().trim_end_matches(['.', ' ']).to_owned();
+    if cleaned.is_empty() || cleaned == "." || cleaned == ".." {
+        return None;
+    }
+    let mut end = cleaned.len().min(255);
+    while !cleaned.is_char_boundary(end) {
+        end -= 1;
+    }
+    Some(cleaned[..end].to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn both_forms_of_content_disposition_are_read() {
+        let name = |v: &str| content_disposition_file_name(v.as_bytes());
+        assert_eq!(
+            name(r#"attachment; filename="a b.txt""#).as_deref(),
+            Some("a b.txt")
+        );
+        assert_eq!(
+            name(r#"attachment; filename="say \"hi\".txt""#).as_deref(),
+            Some("say \"hi\".txt")
+        );
+        assert_eq!(
+            name("attachment; filename*=UTF-8''na%C3%AFve%20r%C3%A9sum%C3%A9.pdf").as_deref(),
+            Some("naïve résumé.pdf")
+        );
+        assert_eq!(
+            name("attachment; filename=\"fallback.pdf\"; filename*=utf-8''%E5%A0%B1%E5%91%8A.pdf")
+                .as_deref(),
+            Some("報告.pdf")
+        );
+        assert_eq!(
+            name("attachment; filename=plain.txt").as_deref(),
+            Some("plain.txt")
+        );
+        assert_eq!(
+            name(r#"attachment; filename="a;b.txt""#).as_deref(),
+            Some("a;b.txt")
+        );
+        assert_eq!(name("attachment"), None);
+        assert_eq!(name("attachment; filename*=UTF-8''%ZZ"), None);
+    }
+
+    #[test]
+    fn names_cannot_escape_the_target_directory() {
+        for (given, expected) in [
+            ("../../etc/passwd", Some("passwd")),
+            ("..\\..\\windows\\system32\\x.dll", Some("x.dll")),
+            ("/etc/shadow", Some("shadow")),
+            ("..", None),
+            (".", None),
+            ("a/..", None),
+            ("dir/", None),
+            ("evil\r\nname.txt", Some("evilname.txt")),
+            ("report.pdf", Some("report.pdf")),
+        ] {
+            assert_eq!(sanitize_file_name(given).as_deref(), expected, "{given:?}");
+        }
+        let long = "é".repeat(300);
+        assert!(sanitize_file_name(&long).is_some_and(|n| n.len() <= 255));
+    }
+}
