@@ -23,11 +23,13 @@ fn gen_command(check: bool) -> ExitCode {
     let root = xtask::workspace_root();
     match xtask::gen_crate(&root, check) {
         Ok(drift) if drift.is_empty() => {
-            println!("{} is up to date with {}", xtask::OUTPUT, xtask::SPEC);
+            for (spec, output) in xtask::TARGETS {
+                println!("{output} is up to date with {spec}");
+            }
             ExitCode::SUCCESS
         }
         Ok(drift) if check => {
-            eprintln!("{} is stale; run `cargo xtask gen`:", xtask::OUTPUT);
+            eprintln!("generated sources are stale; run `cargo xtask gen`:");
             for item in &drift {
                 eprintln!("  {item}");
             }
