@@ -109,6 +109,30 @@ impl Module {
             Module::Custom(_) => "custom",
         }
     }
+    /// The first API version that has the module, when it came later than the first.
+    pub fn since(&self) -> ::std::option::Option<&'static str> {
+        match self {
+            Module::Leads => ::std::option::Option::None,
+            Module::Accounts => ::std::option::Option::None,
+            Module::Contacts => ::std::option::Option::None,
+            Module::Deals => ::std::option::Option::None,
+            Module::Campaigns => ::std::option::Option::None,
+            Module::Tasks => ::std::option::Option::None,
+            Module::Cases => ::std::option::Option::None,
+            Module::Events => ::std::option::Option::None,
+            Module::Solutions => ::std::option::Option::None,
+            Module::Products => ::std::option::Option::None,
+            Module::Vendors => ::std::option::Option::None,
+            Module::PriceBooks => ::std::option::Option::None,
+            Module::Quotes => ::std::option::Option::None,
+            Module::SalesOrders => ::std::option::Option::None,
+            Module::PurchaseOrders => ::std::option::Option::None,
+            Module::Invoices => ::std::option::Option::None,
+            Module::Notes => ::std::option::Option::None,
+            #[allow(unreachable_patterns)]
+            _ => ::std::option::Option::None,
+        }
+    }
 }
 impl ::std::str::FromStr for Module {
     type Err = ::zoho_crm_runtime::ValidationError;

@@ -10,6 +10,9 @@ use tokio::io::{AsyncWrite, AsyncWriteExt as _};
 
 use crate::error::error_chain;
 
+/// How much a download buffers before writing to its file.
+const WRITE_BUFFER_BYTES: usize = 1024 * 1024;
+
 /// A failed download. A partial file is never left behind.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -58,6 +61,7 @@ pub enum DownloadError {
 pub struct Download {
     response: reqwest::Response,
     file_name: Option<String>,
+    sync: bool,
     _permit: tokio::sync::OwnedSemaphorePermit,
 }
 
@@ -74,8 +78,17 @@ impl Download {
         Download {
             response,
             file_name,
+            sync: false,
             _permit: permit,
         }
+    }
+
+    /// Makes the save methods flush the file to disk (fsync) before renaming it into place, so
+    /// that it survives a power loss too. Off by default, as in curl: the rename alone already
+    /// guarantees that a cut-off download never appears as a whole file.
+    pub fn sync_to_disk(mut self, sync: bool) -> Self {
+        self.sync = sync;
+        self
     }
 
     /// The file name the server gave, sanitised to a plain name (no directories, no `..`, no
@@ -200,14 +213,22 @@ impl Download {
             .tempfile_in(&dir)
             .map_err(io)?;
         let (file, temp_path) = temp.into_parts();
-        let mut file = tokio::fs::File::from_std(file);
+        let sync = self.sync;
+        // Large writes: each write to a tokio file is a trip to the blocking pool.
+        let mut file = tokio::io::BufWriter::with_capacity(
+            WRITE_BUFFER_BYTES,
+            tokio::fs::File::from_std(file),
+        );
         let written = self.write_with_progress(&mut file, progress).await;
         let written = match written {
             Ok(written) => written,
             Err(DownloadError::Io { source, .. }) => return Err(io(source)),
             Err(e) => return Err(e),
         };
-        file.sync_all().await.map_err(io)?;
+        let file = file.into_inner();
+        if sync {
+            file.sync_all().await.map_err(io)?;
+        }
         drop(file);
         if overwrite {
             temp_path.persist(path).map_err(|e| io(e.error))?;

@@ -249,6 +249,18 @@ pub enum ValidationError {
         /// The version of the call.
         version: String,
     },
+    /// The module exists only from a later API version on.
+    #[error(
+        "module {module} exists from API version {since} on, but this call uses {version}; use a later version"
+    )]
+    ModuleNotInVersion {
+        /// The module's API name.
+        module: String,
+        /// The first version that has it.
+        since: &'static str,
+        /// The version of the call.
+        version: String,
+    },
     /// A number or a list length is outside its allowed range.
     #[error("parameter `{name}` is {value}, outside the allowed range {}..={}", min.map_or(String::new(), |m| m.to_string()), max.map_or(String::new(), |m| m.to_string()))]
     OutOfRange {

@@ -15,6 +15,13 @@ pub(super) fn emit(spec: &Spec) -> TokenStream {
         .map(|m| m.api_name.to_ascii_lowercase())
         .collect();
     let scope_names: Vec<_> = modules.iter().map(|m| m.scope_name.as_str()).collect();
+    let since: Vec<_> = modules
+        .iter()
+        .map(|m| match &m.since {
+            Some(version) => quote! { ::std::option::Option::Some(#version) },
+            None => quote! { ::std::option::Option::None },
+        })
+        .collect();
     let variant_docs: Vec<_> = modules
         .iter()
         .map(|m| {
@@ -81,6 +88,15 @@ pub(super) fn emit(spec: &Spec) -> TokenStream {
                 match self {
                     #( Module::#variants => #scope_names, )*
                     #custom_scope
+                }
+            }
+
+            /// The first API version that has the module, when it came later than the first.
+            pub fn since(&self) -> ::std::option::Option<&'static str> {
+                match self {
+                    #( Module::#variants => #since, )*
+                    #[allow(unreachable_patterns)]
+                    _ => ::std::option::Option::None,
                 }
             }
         }

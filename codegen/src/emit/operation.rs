@@ -541,6 +541,15 @@ fn value_checks(param: &Param, value: TokenStream) -> TokenStream {
     match param.ty {
         ParamType::Module => quote! {
             ::zoho_crm_runtime::validate::module_api_name(crate::modules::Module::api_name(#value))?;
+            if let ::std::option::Option::Some(since) = crate::modules::Module::since(#value)
+                && !::zoho_crm_runtime::validate::version_at_least(version, since)
+            {
+                return ::std::result::Result::Err(::zoho_crm_runtime::ValidationError::ModuleNotInVersion {
+                    module: crate::modules::Module::api_name(#value).to_owned(),
+                    since,
+                    version: version.to_owned(),
+                }.into());
+            }
         },
         ParamType::RecordId => quote! { ::zoho_crm_runtime::validate::record_id(#value)?; },
         ParamType::Id => quote! { ::zoho_crm_runtime::validate::id(#wire, #value)?; },

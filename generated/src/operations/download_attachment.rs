@@ -386,6 +386,20 @@ impl crate::Client {
         ::zoho_crm_runtime::validate::module_api_name(
             crate::modules::Module::api_name(&request.module_api_name),
         )?;
+        if let ::std::option::Option::Some(since) = crate::modules::Module::since(
+            &request.module_api_name,
+        ) && !::zoho_crm_runtime::validate::version_at_least(version, since)
+        {
+            return ::std::result::Result::Err(
+                ::zoho_crm_runtime::ValidationError::ModuleNotInVersion {
+                    module: crate::modules::Module::api_name(&request.module_api_name)
+                        .to_owned(),
+                    since,
+                    version: version.to_owned(),
+                }
+                    .into(),
+            );
+        }
         ::zoho_crm_runtime::validate::record_id(&request.record_id)?;
         ::zoho_crm_runtime::validate::id("attachment_id", &request.attachment_id)?;
         let mut path = ::std::format!(

@@ -27,6 +27,15 @@ impl Module {
             Module::Bins => "bins",
         }
     }
+    /// The first API version that has the module, when it came later than the first.
+    pub fn since(&self) -> ::std::option::Option<&'static str> {
+        match self {
+            Module::Shelves => ::std::option::Option::None,
+            Module::Bins => ::std::option::Option::Some("v2"),
+            #[allow(unreachable_patterns)]
+            _ => ::std::option::Option::None,
+        }
+    }
 }
 impl ::std::str::FromStr for Module {
     type Err = ::zoho_crm_runtime::ValidationError;

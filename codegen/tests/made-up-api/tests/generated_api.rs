@@ -109,6 +109,19 @@ async fn parameters_are_checked_before_sending() {
         ),
         "{bitmap:?}"
     );
+    let bins = client
+        .list_widgets(ListWidgetsRequest::new(Module::Bins, "12"))
+        .await;
+    assert!(
+        matches!(
+            bins,
+            Err(Error::Validation(ValidationError::ModuleNotInVersion {
+                since: "v2",
+                ..
+            }))
+        ),
+        "{bins:?}"
+    );
     let widget = client
         .attach_photo(AttachPhotoRequest::new(
             Module::Shelves,

@@ -23,6 +23,14 @@ impl Module {
             Module::Leads => "leads",
         }
     }
+    /// The first API version that has the module, when it came later than the first.
+    pub fn since(&self) -> ::std::option::Option<&'static str> {
+        match self {
+            Module::Leads => ::std::option::Option::None,
+            #[allow(unreachable_patterns)]
+            _ => ::std::option::Option::None,
+        }
+    }
 }
 impl ::std::str::FromStr for Module {
     type Err = ::zoho_crm_runtime::ValidationError;

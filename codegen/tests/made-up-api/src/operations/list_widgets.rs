@@ -192,6 +192,19 @@ impl crate::Client {
         ::zoho_crm_runtime::validate::module_api_name(
             crate::modules::Module::api_name(&request.kind),
         )?;
+        if let ::std::option::Option::Some(since) = crate::modules::Module::since(
+            &request.kind,
+        ) && !::zoho_crm_runtime::validate::version_at_least(version, since)
+        {
+            return ::std::result::Result::Err(
+                ::zoho_crm_runtime::ValidationError::ModuleNotInVersion {
+                    module: crate::modules::Module::api_name(&request.kind).to_owned(),
+                    since,
+                    version: version.to_owned(),
+                }
+                    .into(),
+            );
+        }
         ::zoho_crm_runtime::validate::record_id(&request.shelf_id)?;
         if let ::std::option::Option::Some(value) = &request.page {
             ::zoho_crm_runtime::validate::range(
