@@ -6,7 +6,7 @@ set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
-cargo build --quiet -p zoho-crm --example upload -p zoho-crm-tests --bin loopback-server
+cargo build --quiet -p zoho-crm --examples -p zoho-crm-tests --bin loopback-server
 
 work=$(mktemp -d)
 server_pid=
@@ -67,6 +67,22 @@ check "wrong client secret is the accounts server's typed refusal" 1 'ZOHO_DC' \
 check "proxy from HTTP_PROXY" 0 '"code": "SUCCESS"' \
   env HTTP_PROXY="$base" "$upload" --api-base http://127.0.0.1:1 --token smoke-token \
   --module Leads --record "$record" "$work/hello.txt"
+
+# list -> download -> delete -> list, with the other examples.
+examples=target/debug/examples
+target_flags=(--api-base "$base" --token smoke-token --module Leads --record "$record")
+"$upload" "${target_flags[@]}" "$work/hello.txt" >"$work/up.json" 2>&1 || true
+id=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["details"]["id"])' "$work/up.json" 2>/dev/null || true)
+check "list shows the upload" 0 "\"id\": \"$id\"" "$examples/list" "${target_flags[@]}" --all
+mkdir -p "$work/downloads"
+check "download saves under the server's name" 0 "$work/downloads/hello.txt" \
+  "$examples/download" "${target_flags[@]}" --id "$id" -o "$work/downloads"
+if cmp -s "$work/hello.txt" "$work/downloads/hello.txt"; then passed=$((passed + 1)); else
+  failed=$((failed + 1)); echo "FAIL: the downloaded bytes differ" >&2; fi
+check "delete two, one unknown: exit 1 with the typed error" 1 'INVALID_DATA' \
+  "$examples/delete" "${target_flags[@]}" --id "$id" --id 111111111
+check "list on v3 without fields is refused before sending" 2 'fields' \
+  "$examples/list" "${target_flags[@]}" --api-version v3 --fields ''
 
 echo "smoke: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
