@@ -1,30 +1,16 @@
 #!/usr/bin/env bash
-# Runs the `upload` example the way a person would, against the loopback server: a file upload
-# and a link upload must print SUCCESS and exit 0; a bad module and a refused upload must exit
-# non-zero with the typed error. Uses the debug builds `cargo test --workspace` leaves behind.
+# Runs the examples the way a person would, against the loopback API and accounts servers:
+# uploads of a file and a link (with an access token, a refresh token, through a proxy), list,
+# download and delete must succeed; bad input must exit 2 before sending, and Zoho's refusals
+# exit 1 with the typed error and its resolution.
 set -euo pipefail
 
-root=$(cd "$(dirname "$0")/.." && pwd)
-cd "$root"
+cd "$(dirname "$0")/.."
 cargo build --quiet -p zoho-crm --examples -p zoho-crm-tests --bin loopback-server
 
-work=$(mktemp -d)
-server_pid=
-cleanup() {
-  [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-target/debug/loopback-server --port 0 --token smoke-token --with-accounts >"$work/server.out" &
-server_pid=$!
-for _ in $(seq 1 100); do
-  grep -q '^accounts on ' "$work/server.out" 2>/dev/null && break
-  sleep 0.05
-done
-base=$(sed -n 's/^listening on //p' "$work/server.out")
-accounts_line=$(grep '^accounts on ' "$work/server.out" || true)
-[ -n "$base" ] && [ -n "$accounts_line" ] || { echo "FAIL: the loopback servers did not start" >&2; exit 1; }
+. scripts/lib.sh
+start_server target/debug/loopback-server 'accounts on ' --token smoke-token --with-accounts
+accounts_line=$(grep '^accounts on ' "$work/server.out")
 accounts=$(echo "$accounts_line" | awk '{print $3}')
 field() { echo "$accounts_line" | tr ' ' '\n' | sed -n "s/^$1=//p"; }
 
