@@ -8,7 +8,7 @@ set -euo pipefail
 runs=${1:-5}
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
-cargo build --quiet --release -p zoho-crm --example download -p zoho-crm-tests --bin loopback-server
+cargo build --quiet --release -p zoho-crm --example download -p zoho-crm-testkit --bin loopback-server
 
 token=bench-token
 start_server target/release/loopback-server 'listening on ' --token "$token"

@@ -9,10 +9,10 @@ use std::time::Duration;
 use secrecy::{ExposeSecret as _, SecretString};
 
 use crate::auth::{
-    FileTokenStore, MemoryTokenStore, OAuthClient, RefreshTokenProvider, StaticTokenProvider,
-    TokenProvider, TokenStore,
+    AuthError, FileTokenStore, MemoryTokenStore, OAuthClient, RefreshTokenProvider,
+    StaticTokenProvider, StoredToken, TokenProvider, TokenStore,
 };
-use crate::client::{Client, Inner, is_loopback};
+use crate::client::{Client, Inner, ThrottleListener, is_loopback};
 use crate::env::EnvSettings;
 use crate::error::ConfigError;
 use crate::profile::ApiProfile;
@@ -25,6 +25,17 @@ pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Longest wait for any single read from the server unless configured; a stalled server fails
 /// the attempt instead of hanging it.
 pub const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(120);
+
+/// A grant-code exchange that failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ExchangeError {
+    /// The configuration is incomplete or invalid.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// The accounts server refused, or the store failed.
+    #[error(transparent)]
+    Auth(#[from] AuthError),
+}
 
 enum Credentials {
     None,
@@ -56,6 +67,7 @@ pub struct ClientBuilder<C = Client> {
     retry: RetryPolicy,
     concurrency: Option<usize>,
     proxy: Option<String>,
+    on_throttled: Option<ThrottleListener>,
     incomplete: Option<&'static str>,
     output: PhantomData<fn() -> C>,
 }
@@ -108,6 +120,7 @@ impl<C: From<Client>> ClientBuilder<C> {
             retry: RetryPolicy::default(),
             concurrency: None,
             proxy: None,
+            on_throttled: None,
             incomplete: None,
             output: PhantomData,
         }
@@ -307,6 +320,79 @@ impl<C: From<Client>> ClientBuilder<C> {
         self
     }
 
+    /// Calls `listener` each time the server answers 429, before any retry (to lower a
+    /// program's own concurrency, say).
+    pub fn on_throttled(mut self, listener: impl Fn() + Send + Sync + 'static) -> Self {
+        self.on_throttled = Some(Arc::new(listener));
+        self
+    }
+
+    /// Exchanges a single-use grant code (from Zoho's API console, "self client") for a
+    /// refresh token, and saves both it and the first access token in the token store (set
+    /// one with [`Self::token_file`] to keep them). Needs a client id and secret, from
+    /// [`Self::stored_refresh_token`] or the environment.
+    pub async fn exchange_code(
+        self,
+        code: &str,
+        redirect_uri: Option<&str>,
+    ) -> Result<StoredToken, ExchangeError> {
+        let (client_id, client_secret) = match &self.credentials {
+            Credentials::Refresh {
+                client_id,
+                client_secret,
+                ..
+            } => (client_id.clone(), client_secret.clone()),
+            _ => {
+                return Err(ExchangeError::Config(ConfigError::IncompleteCredentials(
+                    "a code exchange needs the client id and secret (ZOHO_CLIENT_ID, ZOHO_CLIENT_SECRET)",
+                )));
+            }
+        };
+        let data_center = self
+            .data_center
+            .as_deref()
+            .unwrap_or(self.profile.default_data_center);
+        let environment = self
+            .environment
+            .as_deref()
+            .unwrap_or(self.profile.default_environment);
+        let endpoints = self.profile.endpoints(data_center, environment)?;
+        let accounts_url = checked_url(
+            self.accounts_url
+                .as_deref()
+                .unwrap_or(&endpoints.accounts_url),
+        )?;
+        let http = reqwest::Client::builder()
+            .connect_timeout(self.connect_timeout)
+            .read_timeout(self.read_timeout)
+            .build()
+            .map_err(|e| ConfigError::Http(crate::error::error_chain(&e)))?;
+        let oauth = OAuthClient::new(
+            http,
+            &accounts_url,
+            self.profile.oauth,
+            client_id,
+            client_secret,
+        );
+        let issued = oauth
+            .exchange_code(&SecretString::from(code.to_owned()), redirect_uri)
+            .await?;
+        let token = StoredToken {
+            access_token: issued.access_token,
+            expires_at: std::time::SystemTime::now() + issued.expires_in,
+            api_domain: issued.api_domain,
+            refresh_token: issued.refresh_token,
+        };
+        let store: Arc<dyn TokenStore> = match (self.store, self.token_file) {
+            (Some(store), _) => store,
+            (None, Some(path)) => Arc::new(FileTokenStore::new(path)),
+            (None, None) => Arc::new(MemoryTokenStore::new()),
+        };
+        let _lock = store.lock().await.map_err(AuthError::from)?;
+        store.save(&token).await.map_err(AuthError::from)?;
+        Ok(token)
+    }
+
     /// Checks the configuration and builds the client.
     pub fn build(self) -> Result<C, ConfigError> {
         if let Some(reason) = self.incomplete {
@@ -398,6 +484,7 @@ impl<C: From<Client>> ClientBuilder<C> {
                 limiter: Arc::new(tokio::sync::Semaphore::new(concurrency)),
                 attempt_timeout: self.attempt_timeout,
                 total_timeout: self.total_timeout,
+                on_throttled: self.on_throttled,
             }),
         }))
     }

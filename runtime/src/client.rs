@@ -40,7 +40,12 @@ pub(crate) struct Inner {
     pub(crate) limiter: Arc<tokio::sync::Semaphore>,
     pub(crate) attempt_timeout: Option<Duration>,
     pub(crate) total_timeout: Option<Duration>,
+    pub(crate) on_throttled: Option<ThrottleListener>,
 }
+
+/// Called each time the server answers 429 (too many requests), before any retry: a place to
+/// slow a whole program down, not just the call.
+pub type ThrottleListener = Arc<dyn Fn() + Send + Sync>;
 
 impl std::fmt::Debug for Client {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -243,6 +248,9 @@ impl Client {
                     }
                     match response.status {
                         429 => {
+                            if let Some(listener) = &self.inner.on_throttled {
+                                listener();
+                            }
                             let retry_after = response
                                 .headers
                                 .get(reqwest::header::RETRY_AFTER)

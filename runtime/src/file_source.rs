@@ -25,7 +25,10 @@ pub struct UploadLimits {
 }
 
 /// A file to upload. It is streamed when sent, never read into memory whole.
-pub struct FileSource(Source);
+pub struct FileSource(Source, Option<Progress>);
+
+/// Called with the bytes of the file sent so far in the current attempt.
+pub type Progress = std::sync::Arc<dyn Fn(u64) + Send + Sync>;
 
 enum Source {
     Path {
@@ -46,18 +49,24 @@ enum Source {
 impl FileSource {
     /// A file on disk; its name on the record is the path's last component.
     pub fn from_path(path: impl Into<PathBuf>) -> Self {
-        FileSource(Source::Path {
-            path: path.into(),
-            name: None,
-        })
+        FileSource(
+            Source::Path {
+                path: path.into(),
+                name: None,
+            },
+            None,
+        )
     }
 
     /// A file on disk, uploaded under another name.
     pub fn from_path_named(path: impl Into<PathBuf>, name: impl Into<String>) -> Self {
-        FileSource(Source::Path {
-            path: path.into(),
-            name: Some(name.into()),
-        })
+        FileSource(
+            Source::Path {
+                path: path.into(),
+                name: Some(name.into()),
+            },
+            None,
+        )
     }
 
     /// Any async reader that yields exactly `length` bytes. A reader cannot be rewound, so an
@@ -67,19 +76,32 @@ impl FileSource {
         length: u64,
         reader: impl AsyncRead + Send + Sync + 'static,
     ) -> Self {
-        FileSource(Source::Reader {
-            name: name.into(),
-            length,
-            reader: std::sync::Mutex::new(Some(Box::pin(reader))),
-        })
+        FileSource(
+            Source::Reader {
+                name: name.into(),
+                length,
+                reader: std::sync::Mutex::new(Some(Box::pin(reader))),
+            },
+            None,
+        )
     }
 
     /// Bytes already in memory.
     pub fn from_bytes(name: impl Into<String>, bytes: impl Into<Bytes>) -> Self {
-        FileSource(Source::Bytes {
-            name: name.into(),
-            bytes: bytes.into(),
-        })
+        FileSource(
+            Source::Bytes {
+                name: name.into(),
+                bytes: bytes.into(),
+            },
+            None,
+        )
+    }
+
+    /// Calls `progress` with the bytes sent so far as the file streams out (from 0 again if
+    /// the upload is retried), e.g. to drive a progress bar.
+    pub fn on_progress(mut self, progress: impl Fn(u64) + Send + Sync + 'static) -> Self {
+        self.1 = Some(std::sync::Arc::new(progress));
+        self
     }
 
     /// Whether the source can be opened again for a retry: a path is reopened and bytes are
@@ -132,6 +154,8 @@ impl FileSource {
                 limit: limits.max_file_bytes,
             });
         }
+        let mut stream = stream;
+        stream.progress = self.1.clone();
         Ok(OpenedFile {
             name,
             length,
@@ -244,7 +268,9 @@ impl std::fmt::Debug for OpenedFile {
 pub(crate) struct FileStream {
     source: StreamSource,
     remaining: u64,
+    sent: u64,
     buffer: BytesMut,
+    progress: Option<Progress>,
 }
 
 enum StreamSource {
@@ -257,7 +283,9 @@ impl FileStream {
         FileStream {
             source: StreamSource::Reader(reader),
             remaining: length,
+            sent: 0,
             buffer: BytesMut::new(),
+            progress: None,
         }
     }
 
@@ -265,7 +293,9 @@ impl FileStream {
         FileStream {
             remaining: bytes.len() as u64,
             source: StreamSource::Bytes(Some(bytes)),
+            sent: 0,
             buffer: BytesMut::new(),
+            progress: None,
         }
     }
 }
@@ -280,7 +310,11 @@ impl Stream for FileStream {
         }
         match &mut this.source {
             StreamSource::Bytes(bytes) => {
+                this.sent += this.remaining;
                 this.remaining = 0;
+                if let Some(progress) = &this.progress {
+                    progress(this.sent);
+                }
                 Poll::Ready(bytes.take().map(Ok))
             }
             StreamSource::Reader(reader) => {
@@ -306,6 +340,10 @@ impl Stream for FileStream {
                     }
                     Poll::Ready(Ok(read)) => {
                         this.remaining -= read as u64;
+                        this.sent += read as u64;
+                        if let Some(progress) = &this.progress {
+                            progress(this.sent);
+                        }
                         Poll::Ready(Some(Ok(this.buffer.split().freeze())))
                     }
                 }

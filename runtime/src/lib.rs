@@ -27,7 +27,7 @@ pub mod wire;
 
 pub use auth::{AuthError, TokenProvider, TokenStore};
 pub use body::RequestBody;
-pub use builder::ClientBuilder;
+pub use builder::{ClientBuilder, ExchangeError};
 pub use client::{Client, PreparedRequest};
 pub use download::{Download, DownloadError};
 pub use env::EnvSettings;

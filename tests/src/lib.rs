@@ -1,4 +1,6 @@
-//! A loopback test double for Zoho CRM's attachment endpoints.
+//! A test kit for code that uses `zoho-crm`: a loopback test double for Zoho CRM's attachment
+//! endpoints and its OAuth accounts server. Start one with [`Server::start`], point a client at
+//! [`Server::base_url`] with [`Server::token`], and inspect what it stored or switch on faults.
 //!
 //! [`LoopbackServer`] binds an HTTP/1.1 server to a loopback address and answers
 //! `/crm/{version}/{module_api_name}/{record_id}/Attachments[/{attachment_id}]` the way
@@ -25,7 +27,7 @@
 //!
 //! ```no_run
 //! # async fn demo() -> std::io::Result<()> {
-//! use zoho_crm_tests::{CannedReply, LoopbackServer};
+//! use zoho_crm_testkit::{CannedReply, LoopbackServer};
 //!
 //! let server = LoopbackServer::start().await?;
 //! let url = format!("{}/crm/v2/Leads/1000000231009/Attachments", server.base_url());
@@ -48,7 +50,7 @@
 //!
 //! ```no_run
 //! # async fn oauth() -> std::io::Result<()> {
-//! use zoho_crm_tests::{
+//! use zoho_crm_testkit::{
 //!     AccountsConfig, AccountsServer, Fault, LoopbackServer, ServerConfig, TokenRegistry,
 //! };
 //!
@@ -92,6 +94,9 @@ mod tests_oauth;
 
 pub use accounts::{AccountsConfig, AccountsServer, TokenFailure, TokenRequest};
 pub use server::{LoopbackServer, ServerConfig};
+
+/// The loopback API server, by the name users of the test kit reach for first.
+pub type Server = LoopbackServer;
 pub use state::{
     AttachmentKind, CannedReply, Disposition, EmptyList, Fault, ReceivedRequest, StoredAttachment,
     StoredContent,

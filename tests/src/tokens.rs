@@ -15,7 +15,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 ///
 /// ```
 /// use std::time::Duration;
-/// use zoho_crm_tests::TokenRegistry;
+/// use zoho_crm_testkit::TokenRegistry;
 ///
 /// let tokens = TokenRegistry::new();
 /// tokens.add_static("fixed");

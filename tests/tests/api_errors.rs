@@ -8,7 +8,7 @@ use support::{client, server, upload};
 use zoho_crm::operations::{UploadAttachmentError, UploadAttachmentRequest};
 use zoho_crm::runtime::response::SNIPPET_CHARS;
 use zoho_crm::{Error, FileSource, Module};
-use zoho_crm_tests::CannedReply;
+use zoho_crm_testkit::CannedReply;
 
 fn small_file() -> FileSource {
     FileSource::from_bytes("a.txt", &b"abc"[..])

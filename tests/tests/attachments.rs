@@ -12,7 +12,7 @@ use zoho_crm::operations::{
     UploadAttachmentRequest, UploadLinkAttachmentRequest,
 };
 use zoho_crm::{ApiVersion, Client, DownloadError, Error, FileSource, Module, ValidationError};
-use zoho_crm_tests::{Disposition, EmptyList, Fault, LoopbackServer};
+use zoho_crm_testkit::{Disposition, EmptyList, Fault, LoopbackServer};
 
 const FIELDS: [&str; 5] = ["id", "File_Name", "Size", "$type", "$link_url"];
 
@@ -245,7 +245,7 @@ async fn listing_parameters_are_checked_before_sending() {
 async fn the_server_requires_fields_from_v3_with_a_typed_error() {
     let server = server().await;
     let client = versioned(&server, ApiVersion::V3);
-    server.push_fault(Fault::Reply(zoho_crm_tests::CannedReply::json(
+    server.push_fault(Fault::Reply(zoho_crm_testkit::CannedReply::json(
         400,
         serde_json::json!({"code":"REQUIRED_PARAM_MISSING","details":{"param_name":"fields"},"message":"One of the expected parameter is missing","status":"error"}),
     )));

@@ -13,7 +13,7 @@ use support::upload;
 use zoho_crm::operations::UploadAttachmentError;
 use zoho_crm::runtime::auth::{OAuthClient, TokenErrorKind};
 use zoho_crm::{AuthError, Client, Error, FileSource};
-use zoho_crm_tests::{Fault, TokenFailure};
+use zoho_crm_testkit::{Fault, TokenFailure};
 
 fn small() -> FileSource {
     FileSource::from_bytes("a.txt", &b"abc"[..])
@@ -83,7 +83,7 @@ async fn a_rejected_token_is_refreshed_once_and_the_upload_retried() {
     assert_eq!(zoho.api.request_count(), 2);
     let stored = zoho.api.attachments();
     assert_eq!(stored.len(), 1);
-    let zoho_crm_tests::StoredContent::File { sha256, .. } = &stored[0].content else {
+    let zoho_crm_testkit::StoredContent::File { sha256, .. } = &stored[0].content else {
         panic!("a link was stored");
     };
     assert_eq!(

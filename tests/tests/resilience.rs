@@ -10,7 +10,7 @@ use support::oauth::{Zoho, build, fast_retries};
 use support::upload;
 use zoho_crm::operations::UploadAttachmentError;
 use zoho_crm::{Client, Error, FileSource, RetryPolicy};
-use zoho_crm_tests::Fault;
+use zoho_crm_testkit::Fault;
 
 fn small() -> FileSource {
     FileSource::from_bytes("a.txt", &b"abc"[..])

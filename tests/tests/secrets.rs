@@ -10,7 +10,7 @@ use std::time::Duration;
 use support::oauth::{Zoho, build};
 use support::upload;
 use zoho_crm::{Client, EnvSettings, Error, FileSource};
-use zoho_crm_tests::{Fault, TokenFailure};
+use zoho_crm_testkit::{Fault, TokenFailure};
 
 const ACCESS: &str = "1000.accesstokensecretvalue";
 

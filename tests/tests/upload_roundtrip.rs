@@ -8,7 +8,7 @@ const THIS_FILE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/upload_round
 use support::{RECORD, client, random_file, server, sha256, temp_dir, upload};
 use zoho_crm::operations::{UploadAttachmentRequest, UploadLinkAttachmentRequest};
 use zoho_crm::{FileSource, Module};
-use zoho_crm_tests::StoredContent;
+use zoho_crm_testkit::StoredContent;
 
 const MIB: u64 = 1024 * 1024;
 

@@ -76,6 +76,7 @@ pub(super) fn emit(spec: &Spec) -> TokenStream {
         pub use ::zoho_crm_runtime::{
             AccessToken, ActionResponse, ActionResults, ApiErrorInfo, AuthError, ConfigError,
             DecodeError, DocumentedError, Download, DownloadError, Endpoints, EnvSettings, Error,
+            ExchangeError,
             FileSource, ListPage, OperationError, RetryPolicy, TokenProvider, TokenStore, UploadLimits,
             ValidationError,
         };

@@ -23,7 +23,7 @@ use std::io::Write;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::process::ExitCode;
 
-use zoho_crm_tests::{
+use zoho_crm_testkit::{
     AccountsConfig, AccountsServer, DEFAULT_TOKEN, LoopbackServer, ServerConfig, TokenRegistry,
 };
 

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use sha2::{Digest as _, Sha256};
 use zoho_crm::operations::UploadAttachmentRequest;
 use zoho_crm::{Client, FileSource, Module};
-use zoho_crm_tests::LoopbackServer;
+use zoho_crm_testkit::LoopbackServer;
 
 /// A record id the loopback server accepts.
 pub const RECORD: &str = "3477061000005177002";

@@ -4,7 +4,9 @@
 use std::time::Duration;
 
 use zoho_crm::{Client, ClientBuilder, RetryPolicy};
-use zoho_crm_tests::{AccountsConfig, AccountsServer, LoopbackServer, ServerConfig, TokenRegistry};
+use zoho_crm_testkit::{
+    AccountsConfig, AccountsServer, LoopbackServer, ServerConfig, TokenRegistry,
+};
 
 /// An API server and an accounts server that issues tokens the API server accepts.
 pub struct Zoho {

@@ -22,8 +22,8 @@ pub mod versions;
 pub use ::zoho_crm_runtime::{
     AccessToken, ActionResponse, ActionResults, ApiErrorInfo, AuthError, ConfigError,
     DecodeError, DocumentedError, Download, DownloadError, Endpoints, EnvSettings, Error,
-    FileSource, ListPage, OperationError, RetryPolicy, TokenProvider, TokenStore,
-    UploadLimits, ValidationError,
+    ExchangeError, FileSource, ListPage, OperationError, RetryPolicy, TokenProvider,
+    TokenStore, UploadLimits, ValidationError,
 };
 #[rustfmt::skip]
 pub use modules::Module;
