@@ -1,5 +1,11 @@
 //! Developer tasks behind `cargo xtask`. `gen` regenerates `generated/src` from the spec, or with
-//! `check` compares without writing, in the manner of rust-analyzer's `ensure_file_contents`.
+//! `check` compares without writing, in the manner of rust-analyzer's `ensure_file_contents`;
+//! `demo` walks through the CLI against the loopback server; `bench` measures it against curl.
+
+pub mod bench;
+pub mod demo;
+mod loopback;
+mod measure;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};

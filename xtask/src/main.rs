@@ -1,5 +1,7 @@
 //! `cargo xtask`: developer tasks. `cargo xtask gen` regenerates `generated/src` from
-//! `spec/zoho-crm.yaml`; `cargo xtask gen --check` only reports drift and fails on it.
+//! `spec/zoho-crm.yaml`; `cargo xtask gen --check` only reports drift and fails on it;
+//! `cargo xtask demo` shows the CLI working against a loopback server; `cargo xtask bench
+//! [--runs N]` measures it against curl and writes BENCHMARKS.md.
 
 use std::process::ExitCode;
 
@@ -9,14 +11,41 @@ fn main() -> ExitCode {
     match args.as_slice() {
         ["gen"] => gen_command(false),
         ["gen", "--check"] => gen_command(true),
-        _ => {
-            eprintln!(
-                "usage:\n  cargo xtask gen           regenerate generated/src from {}\n  cargo xtask gen --check   fail if generated/src is stale",
-                xtask::SPEC
-            );
-            ExitCode::from(2)
+        ["demo"] => report(xtask::demo::run(&xtask::workspace_root())),
+        ["bench"] => bench_command(5),
+        ["bench", "--runs", runs] => match runs.parse() {
+            Ok(runs) if runs > 0 => bench_command(runs),
+            _ => usage(),
+        },
+        _ => usage(),
+    }
+}
+
+fn usage() -> ExitCode {
+    eprintln!(
+        "usage:\n  cargo xtask gen             regenerate generated/src from {}\n  cargo xtask gen --check     fail if generated/src is stale\n  cargo xtask demo            upload, list, download and delete with the CLI on a loopback server\n  cargo xtask bench [--runs N]  the CLI against curl; writes BENCHMARKS.md",
+        xtask::SPEC
+    );
+    ExitCode::from(2)
+}
+
+fn report(result: Result<(), String>) -> ExitCode {
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
         }
     }
+}
+
+fn bench_command(runs: usize) -> ExitCode {
+    let options = xtask::bench::Options {
+        runs,
+        bulk_runs: runs.min(3),
+        bulk_files: 1000,
+    };
+    report(xtask::bench::run(&xtask::workspace_root(), &options))
 }
 
 fn gen_command(check: bool) -> ExitCode {

@@ -1,0 +1,163 @@
+//! `cargo xtask demo`: starts the loopback server on 127.0.0.1 and walks a newcomer through
+//! upload, list, download and delete with the real `zoho-crm` binary, printing each command and
+//! its output. No Zoho account needed.
+
+use std::path::Path;
+use std::process::Command;
+
+use crate::loopback::{LoopbackProcess, cargo_build_release};
+
+/// Runs the demo from the workspace `root`.
+pub fn run(root: &Path) -> Result<(), String> {
+    println!("Building the zoho-crm CLI and the loopback server (release)...");
+    cargo_build_release(
+        root,
+        &[
+            "-p",
+            "zoho-crm-cli",
+            "-p",
+            "zoho-crm-testkit",
+            "--bin",
+            "loopback-server",
+        ],
+    )?;
+    let release = root.join("target/release");
+    let server = LoopbackProcess::start(&release.join("loopback-server"), "demo-token")?;
+    let work =
+        tempfile::tempdir().map_err(|e| format!("cannot make a temporary directory: {e}"))?;
+    let report = work.path().join("quarterly report.txt");
+    std::fs::write(&report, "Revenue is up.\n").map_err(|e| e.to_string())?;
+    let downloads = work.path().join("downloads");
+    std::fs::create_dir(&downloads).map_err(|e| e.to_string())?;
+
+    println!(
+        "\nA Zoho-compatible server is listening on {}.",
+        server.base_url
+    );
+    println!("Every command below talks to it through the real `zoho-crm` binary.\n");
+    let cli = release.join("zoho-crm");
+    let common = [
+        "--api-base",
+        server.base_url.as_str(),
+        "--token",
+        server.token.as_str(),
+    ];
+    let record = ["--module", "Leads", "--record", "3477061000005177002"];
+    let report_path = report.to_string_lossy().into_owned();
+    let uploaded = step(
+        &cli,
+        "Upload a file to a lead",
+        &[
+            &common[..],
+            &["--json", "upload"],
+            &record[..],
+            &[report_path.as_str()],
+        ]
+        .concat(),
+    )?;
+    let id = uploaded
+        .lines()
+        .find_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+        .and_then(|value| {
+            value
+                .get("id")
+                .and_then(|id| id.as_str())
+                .map(str::to_owned)
+        })
+        .ok_or("the upload printed no attachment id")?;
+    step(
+        &cli,
+        "Attach a link too",
+        &[
+            &common[..],
+            &["upload"],
+            &record[..],
+            &["--url", "https://www.zohocorp.com", "--title", "Zoho"],
+        ]
+        .concat(),
+    )?;
+    step(
+        &cli,
+        "List the lead's attachments",
+        &[&common[..], &["list"], &record[..], &["--all"]].concat(),
+    )?;
+    let downloads_path = downloads.to_string_lossy().into_owned();
+    step(
+        &cli,
+        "Download the file",
+        &[
+            &common[..],
+            &["download"],
+            &record[..],
+            &["--id", id.as_str(), "-o", downloads_path.as_str()],
+        ]
+        .concat(),
+    )?;
+    step(
+        &cli,
+        "Delete it",
+        &[
+            &common[..],
+            &["delete"],
+            &record[..],
+            &["--id", id.as_str()],
+        ]
+        .concat(),
+    )?;
+    step(
+        &cli,
+        "List again",
+        &[&common[..], &["list"], &record[..], &["--all"]].concat(),
+    )?;
+    step(
+        &cli,
+        "The scopes to request for all four operations",
+        &[
+            "scopes",
+            "--ops",
+            "upload,list,download,delete",
+            "--module",
+            "Leads",
+        ],
+    )?;
+    println!("Done. Point the same commands at Zoho with ZOHO_* credentials (see the README).");
+    Ok(())
+}
+
+/// Prints a command, runs it, prints its output; returns its standard output.
+fn step(cli: &Path, title: &str, args: &[&str]) -> Result<String, String> {
+    println!("# {title}");
+    println!(
+        "$ zoho-crm {}",
+        args.iter()
+            .map(|a| shell_quote(a))
+            .collect::<Vec<_>>()
+            .join(" ")
+    );
+    let output = Command::new(cli)
+        .args(args)
+        .env_remove("ZOHO_ACCESS_TOKEN")
+        .env_remove("ZOHO_REFRESH_TOKEN")
+        .output()
+        .map_err(|e| format!("cannot run {}: {e}", cli.display()))?;
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    print!("{stdout}");
+    eprint!("{}", String::from_utf8_lossy(&output.stderr));
+    println!();
+    if output.status.success() {
+        Ok(stdout)
+    } else {
+        Err(format!("`{title}` failed with {}", output.status))
+    }
+}
+
+fn shell_quote(arg: &str) -> String {
+    if arg
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || "-_./:=,".contains(c))
+    {
+        arg.to_owned()
+    } else {
+        format!("'{}'", arg.replace('\'', "'\\''"))
+    }
+}
