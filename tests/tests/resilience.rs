@@ -315,3 +315,35 @@ async fn twenty_uploads_through_three_429s() {
     );
     println!("figure: 20 uploads through 3 x 429 took {elapsed:?}");
 }
+
+#[tokio::test]
+async fn reads_and_deletes_are_retried_after_a_server_error() {
+    let zoho = Zoho::start().await;
+    let client = zoho.client();
+    let id = zoho
+        .api
+        .insert_file("Leads", support::RECORD, "a.txt", b"abc");
+    zoho.api.push_fault(Fault::StatusAfterBody {
+        status: 503,
+        store: false,
+    });
+    let listed = client
+        .list_attachments(zoho_crm::operations::ListAttachmentsRequest::new(
+            zoho_crm::Module::Leads,
+            support::RECORD,
+        ))
+        .await;
+    assert_eq!(listed.map(|page| page.data.len()).ok(), Some(1));
+    zoho.api.push_fault(Fault::DropAfterBody { store: false });
+    let deleted = client
+        .delete_attachment(zoho_crm::operations::DeleteAttachmentRequest::new(
+            zoho_crm::Module::Leads,
+            support::RECORD,
+            id,
+        ))
+        .await;
+    assert!(deleted.is_ok(), "{deleted:?}");
+    assert_eq!(zoho.api.attachment_count(), 0);
+    // One failed and one retried call each.
+    assert_eq!(zoho.api.request_count(), 4);
+}
