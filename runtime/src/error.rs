@@ -86,23 +86,6 @@ impl<E: std::error::Error> Error<E> {
         }
     }
 
-    /// Whether the server may have processed the request although the call failed (so that
-    /// repeating it could, for an upload, attach the file twice).
-    pub fn may_have_been_processed(&self) -> bool {
-        match self {
-            Error::Timeout {
-                may_have_been_processed,
-                ..
-            }
-            | Error::Transport {
-                may_have_been_processed,
-                ..
-            } => *may_have_been_processed,
-            Error::Api(_) | Error::Decode(_) => true,
-            Error::Validation(_) | Error::Auth(_) => false,
-        }
-    }
-
     pub(crate) fn from_reqwest(err: &reqwest::Error, may_have_been_processed: bool) -> Self {
         let message = error_chain(err);
         if err.is_timeout() {
@@ -115,6 +98,28 @@ impl<E: std::error::Error> Error<E> {
                 message,
                 may_have_been_processed,
             }
+        }
+    }
+}
+
+impl<E: OperationError> Error<E> {
+    /// Whether the server may have processed the request although the call failed (so that
+    /// repeating it could, for an upload, attach the file twice): a lost answer or a timeout
+    /// after the whole request was sent, a 5xx, or an unreadable answer that was not a 4xx.
+    /// Refusals (4xx) and errors before sending were not processed.
+    pub fn may_have_been_processed(&self) -> bool {
+        match self {
+            Error::Timeout {
+                may_have_been_processed,
+                ..
+            }
+            | Error::Transport {
+                may_have_been_processed,
+                ..
+            } => *may_have_been_processed,
+            Error::Api(e) => e.info().status >= 500,
+            Error::Decode(e) => !(400..500).contains(&e.status),
+            Error::Validation(_) | Error::Auth(_) => false,
         }
     }
 }

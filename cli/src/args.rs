@@ -1,0 +1,296 @@
+//! The command line: global connection and output options, and one struct per subcommand
+//! (clap derive). Values that can be checked without the network (module names, record ids,
+//! data centres, API versions, concurrency) are checked here, so a bad one is a usage error
+//! (exit code 2) before anything is sent.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use zoho_crm::{ApiVersion, DataCenter, Environment, Module};
+
+/// The fields `list` asks for unless `--fields` says otherwise (API v3 and later need some).
+pub const DEFAULT_LIST_FIELDS: &str = "id,File_Name,Size,Created_Time,$type,$link_url";
+
+/// Upload, list, download and delete Zoho CRM record attachments.
+///
+/// Credentials come from the ZOHO_* environment variables (ZOHO_ACCESS_TOKEN, or
+/// ZOHO_REFRESH_TOKEN with ZOHO_CLIENT_ID and ZOHO_CLIENT_SECRET, or the refresh token a
+/// `zoho-crm auth exchange` saved in the token file), with the options below taking
+/// precedence. Exit codes: 0 success; 1 an API, auth or transport error; 2 bad input (nothing
+/// was sent); 3 a run of several items finished with some failures.
+#[derive(Debug, Parser)]
+#[command(name = "zoho-crm", version, about, long_about)]
+pub struct Cli {
+    /// Connection and output options, accepted before or after the subcommand.
+    #[command(flatten)]
+    pub global: Global,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options every subcommand takes.
+#[derive(Debug, Args)]
+pub struct Global {
+    /// Data centre: us, eu, in, au, jp, cn, ca, sa or uk [env: ZOHO_DC; default: us].
+    #[arg(long, global = true, value_name = "DC", value_parser = parse_data_center)]
+    pub dc: Option<DataCenter>,
+    /// Environment: production, sandbox or developer [env: ZOHO_ENVIRONMENT].
+    #[arg(long, global = true, value_name = "ENV", value_parser = parse_environment)]
+    pub environment: Option<Environment>,
+    /// API base URL, replacing the data centre's [env: ZOHO_API_BASE].
+    #[arg(long, global = true, value_name = "URL")]
+    pub api_base: Option<String>,
+    /// Accounts (OAuth) server URL, replacing the data centre's [env: ZOHO_ACCOUNTS_URL].
+    #[arg(long, global = true, value_name = "URL")]
+    pub accounts_url: Option<String>,
+    /// API version: v2, v2.1, v3 ... v8 [default: v2].
+    #[arg(long, global = true, value_name = "VERSION", value_parser = parse_version)]
+    pub api_version: Option<ApiVersion>,
+    /// A fixed OAuth access token, used instead of any credentials from the environment.
+    #[arg(long, global = true, value_name = "TOKEN")]
+    pub token: Option<String>,
+    /// The JSON token file that keeps refreshed tokens [env: ZOHO_TOKEN_FILE; default:
+    /// $HOME/.config/zoho-crm/tokens.json].
+    #[arg(long, global = true, value_name = "FILE")]
+    pub token_file: Option<PathBuf>,
+    /// OAuth client id, for refresh tokens and `auth exchange` [env: ZOHO_CLIENT_ID].
+    #[arg(long, global = true, value_name = "ID")]
+    pub client_id: Option<String>,
+    /// OAuth client secret [env: ZOHO_CLIENT_SECRET; prefer the variable: options show in
+    /// process lists].
+    #[arg(long, global = true, value_name = "SECRET")]
+    pub client_secret: Option<String>,
+    /// Print one JSON object per result line on standard output.
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// No progress bars and no notes on standard error (results and errors still print).
+    #[arg(long, short = 'q', global = true)]
+    pub quiet: bool,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Attach files (or a link) to a record.
+    Upload(UploadArgs),
+    /// List a record's attachments.
+    List(ListArgs),
+    /// Download an attachment.
+    Download(DownloadArgs),
+    /// Delete one or several attachments of a record.
+    Delete(DeleteArgs),
+    /// Upload every file a CSV manifest names, resumably (a journal records what is done).
+    UploadMany(UploadManyArgs),
+    /// Print the narrowest OAuth scopes that allow the given operations.
+    Scopes(ScopesArgs),
+    /// Exchange a grant code for tokens, or show the configured credentials.
+    #[command(subcommand)]
+    Auth(AuthCommand),
+}
+
+/// The record a command works on.
+#[derive(Debug, Args)]
+pub struct RecordArgs {
+    /// Module API name, e.g. Leads, Price_Books or a custom module's API name.
+    #[arg(long, value_name = "MODULE", value_parser = parse_module)]
+    pub module: Module,
+    /// Record id (a positive integer).
+    #[arg(long, value_name = "ID", value_parser = parse_record_id)]
+    pub record: String,
+}
+
+/// `upload`.
+#[derive(Debug, Args)]
+pub struct UploadArgs {
+    /// The record to attach to.
+    #[command(flatten)]
+    pub target: RecordArgs,
+    /// Attach this link instead of files.
+    #[arg(
+        long,
+        value_name = "LINK",
+        conflicts_with = "files",
+        required_unless_present = "files"
+    )]
+    pub url: Option<String>,
+    /// The link's title (API v2.1 and later).
+    #[arg(long, value_name = "TITLE", requires = "url")]
+    pub title: Option<String>,
+    /// The files to upload, each one result line.
+    #[arg(value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+}
+
+/// `list`.
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// The record whose attachments to list.
+    #[command(flatten)]
+    pub target: RecordArgs,
+    /// Page number, from 1.
+    #[arg(long, value_name = "N", conflicts_with = "all")]
+    pub page: Option<i64>,
+    /// Attachments per page, 1 to 200.
+    #[arg(long, value_name = "N")]
+    pub per_page: Option<i64>,
+    /// Every attachment, following the pages to the end.
+    #[arg(long)]
+    pub all: bool,
+    /// Fields to ask for, comma-separated.
+    #[arg(long, value_name = "FIELDS", value_delimiter = ',', default_value = DEFAULT_LIST_FIELDS)]
+    pub fields: Vec<String>,
+}
+
+/// `download`.
+#[derive(Debug, Args)]
+pub struct DownloadArgs {
+    /// The record the attachment belongs to.
+    #[command(flatten)]
+    pub target: RecordArgs,
+    /// The attachment id.
+    #[arg(long, value_name = "AID")]
+    pub id: String,
+    /// A file to write (replaced if it exists), or a directory to save in under the server's
+    /// file name (an existing file there is never replaced).
+    #[arg(
+        short = 'o',
+        long = "output",
+        value_name = "PATH_OR_DIR",
+        default_value = "."
+    )]
+    pub output: PathBuf,
+}
+
+/// `delete`.
+#[derive(Debug, Args)]
+pub struct DeleteArgs {
+    /// The record the attachments belong to.
+    #[command(flatten)]
+    pub target: RecordArgs,
+    /// Attachment ids (several: `--id A1 A2`, `--id A1,A2` or `--id A1 --id A2`).
+    #[arg(long = "id", value_name = "AID", required = true, num_args = 1.., value_delimiter = ',')]
+    pub ids: Vec<String>,
+}
+
+/// `upload-many`.
+#[derive(Debug, Args)]
+pub struct UploadManyArgs {
+    /// CSV file with the header `module,record_id,path` and optionally `title` (the name to
+    /// upload the file under); paths are relative to the manifest's directory.
+    #[arg(long, value_name = "FILE.csv")]
+    pub manifest: PathBuf,
+    /// Uploads in flight at most, 1 to 25 (lowered by itself while Zoho answers 429).
+    #[arg(long, value_name = "N", default_value_t = 5, value_parser = clap::value_parser!(u16).range(1..=25))]
+    pub concurrency: u16,
+    /// The journal of completed uploads [default: the manifest's path + `.journal`].
+    #[arg(long, value_name = "FILE")]
+    pub journal: Option<PathBuf>,
+    /// Upload the valid lines even if some are invalid (those count as failures).
+    #[arg(long)]
+    pub skip_invalid: bool,
+    /// Upload again the files whose earlier result is unknown (after checking that the
+    /// record does not have them already).
+    #[arg(long)]
+    pub retry_unknown: bool,
+}
+
+/// `scopes`.
+#[derive(Debug, Args)]
+pub struct ScopesArgs {
+    /// Operations, comma-separated.
+    #[arg(long, value_name = "OPS", required = true, value_delimiter = ',')]
+    pub ops: Vec<ScopeOp>,
+    /// Modules (repeat, or comma-separated) [default: Leads].
+    #[arg(long, value_name = "MODULE", value_delimiter = ',', value_parser = parse_module)]
+    pub module: Vec<Module>,
+}
+
+/// The operations `scopes` knows by short name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ScopeOp {
+    /// Upload a file or a link.
+    Upload,
+    /// List attachments.
+    List,
+    /// Download an attachment.
+    Download,
+    /// Delete attachments.
+    Delete,
+}
+
+/// `auth` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum AuthCommand {
+    /// Exchange a grant code (Zoho API console, "Self Client") for a refresh token and an
+    /// access token, saved in the token file (mode 0600).
+    Exchange(ExchangeArgs),
+    /// Show which credentials, data centre, URLs and token file are configured (never a
+    /// secret), then try to obtain an access token.
+    Status,
+}
+
+/// `auth exchange`.
+#[derive(Debug, Args)]
+pub struct ExchangeArgs {
+    /// The single-use grant code.
+    #[arg(long, value_name = "CODE")]
+    pub code: String,
+    /// The redirect URI registered for the client, if it has one.
+    #[arg(long, value_name = "URI")]
+    pub redirect_uri: Option<String>,
+}
+
+fn parse_module(value: &str) -> Result<Module, String> {
+    value.parse::<Module>().map_err(|e| e.to_string())
+}
+
+fn parse_record_id(value: &str) -> Result<String, String> {
+    zoho_crm::runtime::validate::record_id(value)
+        .map(|()| value.to_owned())
+        .map_err(|e| e.to_string())
+}
+
+fn parse_data_center(value: &str) -> Result<DataCenter, String> {
+    value.parse::<DataCenter>().map_err(|e| e.to_string())
+}
+
+fn parse_environment(value: &str) -> Result<Environment, String> {
+    value.parse::<Environment>().map_err(|e| e.to_string())
+}
+
+fn parse_version(value: &str) -> Result<ApiVersion, String> {
+    value.parse::<ApiVersion>().map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory as _;
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn global_options_go_before_or_after_the_subcommand() {
+        let parsed = Cli::try_parse_from([
+            "zoho-crm", "--json", "list", "--module", "Leads", "--record", "1", "--dc", "eu",
+        ]);
+        assert!(
+            matches!(&parsed, Ok(cli) if cli.global.json && cli.global.dc == Some(DataCenter::Eu)),
+            "{parsed:?}"
+        );
+    }
+
+    #[test]
+    fn bad_modules_and_record_ids_are_usage_errors() {
+        for args in [
+            ["zoho-crm", "list", "--module", "Le ads", "--record", "1"],
+            ["zoho-crm", "list", "--module", "Leads", "--record", "x1"],
+        ] {
+            assert!(Cli::try_parse_from(args).is_err(), "{args:?}");
+        }
+    }
+}

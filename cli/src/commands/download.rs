@@ -1,0 +1,127 @@
+//! `download`: one attachment, streamed to a file (replaced only once complete) or into a
+//! directory under the server's sanitised file name (never replacing a file there).
+
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+use zoho_crm::operations::DownloadAttachmentRequest;
+
+use super::client_or_exit;
+use crate::args::{DownloadArgs, Global};
+use crate::connect::Env;
+use crate::exit::Exit;
+use crate::failure::{Failure, Kind};
+use crate::output::Output;
+use crate::progress;
+
+/// Where the download goes.
+enum Target {
+    /// Into this directory, under the server's name.
+    Dir(PathBuf),
+    /// To this file.
+    File(PathBuf),
+}
+
+/// Decides between a directory and a file, refusing before anything is sent what cannot work:
+/// a directory (a path ending in `/`) or a file's parent directory that does not exist.
+fn target(output: &Path) -> Result<Target, Failure> {
+    if output.is_dir() {
+        return Ok(Target::Dir(output.to_owned()));
+    }
+    let text = output.as_os_str().to_string_lossy();
+    if text.ends_with('/') || text.ends_with(std::path::MAIN_SEPARATOR) {
+        return Err(Failure::invalid(format!(
+            "directory {} does not exist",
+            output.display()
+        )));
+    }
+    match output.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() && !parent.is_dir() => Err(
+            Failure::invalid(format!("directory {} does not exist", parent.display())),
+        ),
+        _ => Ok(Target::File(output.to_owned())),
+    }
+}
+
+/// Runs `download`.
+pub async fn run(global: &Global, env: &Env, output: &Output, args: DownloadArgs) -> Exit {
+    let target = match target(&args.output) {
+        Ok(target) => target,
+        Err(failure) => return fail(output, &failure),
+    };
+    let client = match client_or_exit(global, env, output, |b| b) {
+        Ok(client) => client,
+        Err(exit) => return exit,
+    };
+    let request =
+        DownloadAttachmentRequest::new(args.target.module, args.target.record, args.id.clone());
+    let download = match client.download_attachment(request).await {
+        Ok(Some(download)) => download,
+        Ok(None) => {
+            let failure = Failure::new(
+                Kind::Api,
+                "NOT_FOUND",
+                format!("the record has no attachment {}", args.id),
+            )
+            .with_resolution("check the id with `zoho-crm list`");
+            return fail(output, &failure);
+        }
+        Err(error) => return fail(output, &Failure::from_call(&error)),
+    };
+    let server_name = download.file_name().map(str::to_owned);
+    let (path, overwrite) = match target {
+        Target::File(path) => (path, true),
+        Target::Dir(dir) => {
+            let name = server_name
+                .clone()
+                .unwrap_or_else(|| format!("attachment-{}", args.id));
+            (dir.join(name), false)
+        }
+    };
+    if !overwrite && path.exists() {
+        let failure = Failure::new(
+            Kind::Local,
+            "FILE_EXISTS",
+            format!("{} exists already; nothing was written", path.display()),
+        )
+        .with_resolution("give -o a file path to replace it, or another directory");
+        return fail(output, &failure);
+    }
+    let label = path
+        .file_name()
+        .map(|name| name.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let bar = progress::bytes(output, &label, download.content_length());
+    let saved = download
+        .save(&path, overwrite, |received| bar.set_position(received))
+        .await;
+    bar.finish_and_clear();
+    match saved {
+        Ok(bytes) => {
+            #[derive(Serialize)]
+            struct Line<'a> {
+                ok: bool,
+                id: &'a str,
+                path: String,
+                #[serde(skip_serializing_if = "Option::is_none")]
+                file_name: Option<&'a str>,
+                bytes: u64,
+            }
+            output.text(format!("saved {} ({bytes} bytes)", path.display()));
+            output.json_line(&Line {
+                ok: true,
+                id: &args.id,
+                path: path.display().to_string(),
+                file_name: server_name.as_deref(),
+                bytes,
+            });
+            Exit::Success
+        }
+        Err(error) => fail(output, &Failure::download(&error)),
+    }
+}
+
+fn fail(output: &Output, failure: &Failure) -> Exit {
+    output.fail("cannot download the attachment", failure);
+    failure.exit()
+}

@@ -1,0 +1,56 @@
+//! The exit codes, one meaning each.
+
+use std::process::ExitCode;
+
+/// How a run ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Exit {
+    /// Everything succeeded: 0.
+    Success,
+    /// An API, auth or transport error (or a local failure after sending): 1.
+    Failed,
+    /// Bad input; nothing was sent: 2 (also what clap uses for usage errors).
+    BadInput,
+    /// A run of several items finished, some of them failed: 3.
+    Partial,
+}
+
+impl Exit {
+    /// The process exit code.
+    pub fn code(self) -> u8 {
+        match self {
+            Exit::Success => 0,
+            Exit::Failed => 1,
+            Exit::BadInput => 2,
+            Exit::Partial => 3,
+        }
+    }
+
+    /// `Success` when nothing failed, else `Partial` (for runs of several items) or `single`.
+    pub fn for_items(items: usize, failures: usize, single: Exit) -> Exit {
+        match (items, failures) {
+            (_, 0) => Exit::Success,
+            (1, _) => single,
+            _ => Exit::Partial,
+        }
+    }
+}
+
+impl From<Exit> for ExitCode {
+    fn from(exit: Exit) -> Self {
+        ExitCode::from(exit.code())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn several_items_with_failures_are_partial() {
+        assert_eq!(Exit::for_items(3, 0, Exit::Failed), Exit::Success);
+        assert_eq!(Exit::for_items(3, 3, Exit::Failed), Exit::Partial);
+        assert_eq!(Exit::for_items(1, 1, Exit::Failed), Exit::Failed);
+        assert_eq!(Exit::for_items(1, 1, Exit::BadInput).code(), 2);
+    }
+}

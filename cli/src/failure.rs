@@ -1,0 +1,237 @@
+//! One shape for every failure the CLI reports: Zoho's error (code, HTTP status, message,
+//! details and the spec's resolution), bad input, transport and auth failures, and local
+//! ones. It decides the exit code and whether an upload's result is unknown.
+
+use serde::Serialize;
+use zoho_crm::runtime::auth::AuthError;
+use zoho_crm::{ConfigError, DownloadError, Error, ExchangeError, OperationError};
+
+use crate::exit::Exit;
+
+/// What kind of failure, as the JSON `kind` field names it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    /// Bad input caught before anything was sent.
+    InvalidInput,
+    /// The configuration (credentials, URLs, data centre) is unusable; nothing was sent.
+    Config,
+    /// Zoho answered with an error.
+    Api,
+    /// The connection failed.
+    Transport,
+    /// A timeout.
+    Timeout,
+    /// No access token could be had.
+    Auth,
+    /// Zoho's answer could not be understood.
+    Decode,
+    /// A local problem after sending (a file that cannot be written, say).
+    Local,
+}
+
+/// A failure, ready to print as text or JSON.
+#[derive(Clone, Debug, Serialize)]
+pub struct Failure {
+    /// What kind of failure.
+    pub kind: Kind,
+    /// Zoho's error code (e.g. `INVALID_DATA`), the token endpoint's error, or one of the
+    /// CLI's: `INVALID_INPUT`, `CONFIG_ERROR`, `TRANSPORT_ERROR`, `TIMEOUT`, `AUTH_ERROR`,
+    /// `DECODE_ERROR`, `NOT_FOUND`, `FILE_EXISTS`, `IO_ERROR`, `JOURNAL_ERROR`.
+    pub code: String,
+    /// The HTTP status, when Zoho answered.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub http_status: Option<u16>,
+    /// What happened.
+    pub message: String,
+    /// What to do about it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resolution: Option<String>,
+    /// Zoho's `details` object, when not empty.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub details: Option<serde_json::Map<String, serde_json::Value>>,
+    /// Whether the server may have carried the request out although it failed (for an
+    /// upload: the file may be attached already).
+    pub may_have_been_processed: bool,
+}
+
+impl Failure {
+    /// A failure of a kind with a code and message and nothing else.
+    pub fn new(kind: Kind, code: &str, message: impl Into<String>) -> Self {
+        Failure {
+            kind,
+            code: code.to_owned(),
+            http_status: None,
+            message: message.into(),
+            resolution: None,
+            details: None,
+            may_have_been_processed: false,
+        }
+    }
+
+    /// Bad input; nothing was sent.
+    pub fn invalid(message: impl Into<String>) -> Self {
+        Failure::new(Kind::InvalidInput, "INVALID_INPUT", message)
+    }
+
+    /// A local I/O problem.
+    pub fn io(message: impl Into<String>) -> Self {
+        Failure::new(Kind::Local, "IO_ERROR", message)
+    }
+
+    /// Adds a resolution.
+    pub fn with_resolution(mut self, resolution: impl Into<String>) -> Self {
+        self.resolution = Some(resolution.into());
+        self
+    }
+
+    /// A failed call of any operation.
+    pub fn from_call<E: OperationError>(error: &Error<E>) -> Self {
+        match error {
+            Error::Api(api) => Failure::from_api(api),
+            Error::Validation(e) => Failure::invalid(e.to_string()),
+            Error::Timeout { .. } => Failure {
+                may_have_been_processed: error.may_have_been_processed(),
+                ..Failure::new(Kind::Timeout, "TIMEOUT", error.to_string())
+            },
+            Error::Transport { .. } => Failure {
+                may_have_been_processed: error.may_have_been_processed(),
+                ..Failure::new(Kind::Transport, "TRANSPORT_ERROR", error.to_string())
+            },
+            Error::Auth(auth) => Failure::auth(auth),
+            Error::Decode(decode) => Failure {
+                http_status: Some(decode.status),
+                may_have_been_processed: error.may_have_been_processed(),
+                ..Failure::new(Kind::Decode, "DECODE_ERROR", decode.to_string())
+            },
+        }
+    }
+
+    /// Zoho's error for one call or one item.
+    pub fn from_api<E: OperationError>(api: &E) -> Self {
+        let info = api.info();
+        Failure {
+            kind: Kind::Api,
+            code: info.code.clone(),
+            http_status: Some(info.status),
+            message: info.message.clone(),
+            resolution: api.resolution().map(str::to_owned),
+            details: (!info.details.is_empty()).then(|| info.details.clone()),
+            // A 4xx refusal stored nothing; a 5xx may have come after storing.
+            may_have_been_processed: info.status >= 500,
+        }
+    }
+
+    /// No access token could be had.
+    pub fn auth(error: &AuthError) -> Self {
+        match error {
+            AuthError::Rejected {
+                error: code,
+                resolution,
+                ..
+            } => Failure::new(
+                Kind::Auth,
+                code,
+                format!("the accounts server refused the token request ({code})"),
+            )
+            .with_resolution(*resolution),
+            other => Failure::new(Kind::Auth, "AUTH_ERROR", other.to_string()),
+        }
+    }
+
+    /// A configuration that cannot make a client.
+    pub fn config(error: &ConfigError) -> Self {
+        Failure::new(Kind::Config, "CONFIG_ERROR", error.to_string())
+    }
+
+    /// A failed grant-code exchange.
+    pub fn exchange(error: &ExchangeError) -> Self {
+        match error {
+            ExchangeError::Config(e) => Failure::config(e),
+            ExchangeError::Auth(e) => Failure::auth(e),
+        }
+    }
+
+    /// A download that failed while streaming or saving.
+    pub fn download(error: &DownloadError) -> Self {
+        match error {
+            DownloadError::Exists { .. } => {
+                Failure::new(Kind::Local, "FILE_EXISTS", error.to_string())
+                    .with_resolution("choose another output path, or remove the existing file")
+            }
+            DownloadError::Io { .. } => Failure::io(error.to_string()),
+            _ => Failure::new(Kind::Transport, "TRANSPORT_ERROR", error.to_string()),
+        }
+    }
+
+    /// The exit code for this failure when it ends a single-item command.
+    pub fn exit(&self) -> Exit {
+        match self.kind {
+            Kind::InvalidInput | Kind::Config => Exit::BadInput,
+            _ => Exit::Failed,
+        }
+    }
+
+    /// Whether an upload that failed like this may be attached anyway: its result is
+    /// unknown, and uploading it again could attach it twice.
+    pub fn is_unknown(&self) -> bool {
+        self.may_have_been_processed
+    }
+
+    /// The failure as text: `CODE (HTTP n): message`, then indented details and resolution.
+    pub fn describe(&self) -> String {
+        // Per-item errors arrive inside a 200 reply; only an error status says something.
+        let mut text = match self.http_status.filter(|status| *status >= 300) {
+            Some(status) => format!("{} (HTTP {status}): {}", self.code, self.message),
+            None if self.message.contains(&self.code) => self.message.clone(),
+            None => format!("{}: {}", self.code, self.message),
+        };
+        if let Some(details) = &self.details {
+            text.push_str(&format!(
+                "\n  details:    {}",
+                serde_json::Value::Object(details.clone())
+            ));
+        }
+        if let Some(resolution) = &self.resolution {
+            text.push_str(&format!("\n  resolution: {resolution}"));
+        }
+        text
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use zoho_crm::ApiErrorInfo;
+    use zoho_crm::operations::UploadAttachmentError;
+
+    fn api(status: u16, code: &str) -> Error<UploadAttachmentError> {
+        Error::Api(UploadAttachmentError::from_api(ApiErrorInfo {
+            status,
+            code: code.to_owned(),
+            message: "m".to_owned(),
+            details: serde_json::Map::new(),
+        }))
+    }
+
+    #[test]
+    fn refusals_are_known_results_but_server_errors_are_not() {
+        let refused = Failure::from_call(&api(403, "NO_PERMISSION"));
+        assert!(!refused.is_unknown());
+        assert_eq!(refused.exit(), Exit::Failed);
+        assert!(refused.resolution.is_some());
+        assert!(Failure::from_call(&api(500, "INTERNAL_ERROR")).is_unknown());
+        let lost: Error<UploadAttachmentError> = Error::Transport {
+            message: "reset".into(),
+            may_have_been_processed: true,
+        };
+        assert!(Failure::from_call(&lost).is_unknown());
+    }
+
+    #[test]
+    fn the_description_carries_code_status_and_resolution() {
+        let text = Failure::from_call(&api(403, "NO_PERMISSION")).describe();
+        assert!(text.starts_with("NO_PERMISSION (HTTP 403): m"), "{text}");
+        assert!(text.contains("resolution: "), "{text}");
+    }
+}

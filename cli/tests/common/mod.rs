@@ -1,0 +1,138 @@
+//! What the CLI tests share: running the real `zoho-crm` binary with a clean environment (no
+//! `ZOHO_*` variable of the test process leaks in; `HOME` is a fresh directory) while the test
+//! kit's server keeps serving, and reading its output.
+
+// Each test file uses the part it needs.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_json::Value;
+use zoho_crm_testkit::{Server, StoredContent};
+
+/// A record id the server accepts.
+pub const RECORD: &str = "3477061000005177002";
+
+/// The binary under test.
+pub const BIN: &str = env!("CARGO_BIN_EXE_zoho-crm");
+
+/// A temporary directory, or the test fails.
+pub fn tempdir() -> tempfile::TempDir {
+    match tempfile::tempdir() {
+        Ok(dir) => dir,
+        Err(e) => panic!("cannot create a temporary directory: {e}"),
+    }
+}
+
+/// Writes `bytes` at `dir/name` (creating parent directories) and returns the path.
+pub fn write(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
+    let path = dir.join(name);
+    if let Some(parent) = path.parent()
+        && let Err(e) = std::fs::create_dir_all(parent)
+    {
+        panic!("cannot create {}: {e}", parent.display());
+    }
+    if let Err(e) = std::fs::write(&path, bytes) {
+        panic!("cannot write {}: {e}", path.display());
+    }
+    path
+}
+
+/// The binary with `args`, `HOME` set to `home`, and no `ZOHO_*` variable inherited.
+pub fn command(home: &Path, args: &[&str]) -> Command {
+    let mut command = Command::new(BIN);
+    for (name, _) in std::env::vars_os() {
+        if name.to_string_lossy().starts_with("ZOHO_") {
+            command.env_remove(name);
+        }
+    }
+    command.env("HOME", home).args(args);
+    command
+}
+
+/// The binary talking to `server` with its token, plus `args`.
+pub fn against(server: &Server, home: &Path, args: &[&str]) -> Command {
+    let mut command = command(
+        home,
+        &["--api-base", &server.base_url(), "--token", server.token()],
+    );
+    command.args(args);
+    command
+}
+
+/// What a finished run printed and how it exited.
+#[derive(Debug)]
+pub struct Run {
+    /// The exit code (`None`: killed by a signal).
+    pub code: Option<i32>,
+    /// Standard output.
+    pub stdout: String,
+    /// Standard error.
+    pub stderr: String,
+}
+
+impl Run {
+    /// Every standard output line that is a JSON object.
+    pub fn json(&self) -> Vec<Value> {
+        self.stdout
+            .lines()
+            .filter_map(|line| serde_json::from_str::<Value>(line).ok())
+            .filter(Value::is_object)
+            .collect()
+    }
+
+    /// The JSON summary line of `upload-many`.
+    pub fn summary(&self) -> Value {
+        match self.json().into_iter().find(|v| v["summary"] == true) {
+            Some(summary) => summary,
+            None => panic!("no summary line in {self:#?}"),
+        }
+    }
+
+    /// Asserts the exit code, showing the output when it differs.
+    pub fn expect(&self, code: i32) -> &Self {
+        assert_eq!(self.code, Some(code), "unexpected exit code: {self:#?}");
+        self
+    }
+}
+
+/// Runs `command` to the end on a blocking thread, so the server in this runtime keeps
+/// serving meanwhile.
+pub async fn run(mut command: Command) -> Run {
+    let output = tokio::task::spawn_blocking(move || command.output()).await;
+    match output {
+        Ok(Ok(output)) => Run {
+            code: output.status.code(),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        },
+        Ok(Err(e)) => panic!("cannot run {BIN}: {e}"),
+        Err(e) => panic!("the runner thread failed: {e}"),
+    }
+}
+
+/// Starts the test kit's API server.
+pub async fn server() -> Server {
+    match Server::start().await {
+        Ok(server) => server,
+        Err(e) => panic!("cannot start the loopback server: {e}"),
+    }
+}
+
+/// The file names of the stored file attachments, in upload order.
+pub fn stored_names(server: &Server) -> Vec<String> {
+    server
+        .attachments()
+        .into_iter()
+        .filter_map(|a| match a.content {
+            StoredContent::File { file_name, .. } => Some(file_name),
+            StoredContent::Link { .. } => None,
+        })
+        .collect()
+}
+
+/// A string field of a JSON value, or "".
+pub fn text<'a>(value: &'a Value, field: &str) -> &'a str {
+    value[field].as_str().unwrap_or("")
+}

@@ -1,0 +1,235 @@
+//! `zoho-crm upload`: files and links, success and every failure path with its exit code.
+
+mod common;
+
+use common::{RECORD, against, command, run, server, stored_names, tempdir, text, write};
+use zoho_crm_testkit::{CannedReply, Fault};
+
+#[tokio::test]
+async fn one_file_is_uploaded_and_reported_as_json() {
+    let server = server().await;
+    let dir = tempdir();
+    let file = write(dir.path(), "report.pdf", b"%PDF-1.4 hello");
+    let path = file.to_string_lossy().into_owned();
+    let args = [
+        "--json", "upload", "--module", "Leads", "--record", RECORD, &path,
+    ];
+    let run = run(against(&server, dir.path(), &args)).await;
+    run.expect(0);
+    let lines = run.json();
+    assert_eq!(lines.len(), 1, "{run:#?}");
+    let stored = server.attachments();
+    assert_eq!(stored.len(), 1);
+    assert_eq!(lines[0]["ok"], true);
+    assert_eq!(text(&lines[0], "file"), "report.pdf");
+    assert_eq!(text(&lines[0], "id"), stored[0].id);
+    assert_eq!(text(&lines[0], "module"), "Leads");
+    assert_eq!(lines[0]["bytes"], 14);
+    // Standard error is not a terminal here: no progress bar was drawn.
+    assert!(
+        !run.stderr.contains('\r') && !run.stderr.contains("\x1b["),
+        "{run:#?}"
+    );
+}
+
+#[tokio::test]
+async fn several_files_give_one_line_each_in_aligned_text() {
+    let server = server().await;
+    let dir = tempdir();
+    let a = write(dir.path(), "a.txt", b"a");
+    let b = write(dir.path(), "longer-name.txt", b"bb");
+    let (a, b) = (a.to_string_lossy(), b.to_string_lossy());
+    let args = ["upload", "--module", "Deals", "--record", RECORD, &a, &b];
+    let run = run(against(&server, dir.path(), &args)).await;
+    run.expect(0);
+    assert_eq!(stored_names(&server), ["a.txt", "longer-name.txt"]);
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    assert_eq!(lines.len(), 2, "{run:#?}");
+    // The ids start in the same column.
+    let columns: Vec<Option<usize>> = lines.iter().map(|l| l.find(" id ")).collect();
+    assert_eq!(columns[0], columns[1], "{lines:?}");
+}
+
+#[tokio::test]
+async fn an_invalid_file_among_several_means_nothing_is_sent() {
+    let server = server().await;
+    let dir = tempdir();
+    let good = write(dir.path(), "good.txt", b"x");
+    let exe = write(dir.path(), "setup.EXE", b"MZ");
+    let (good, exe) = (good.to_string_lossy(), exe.to_string_lossy());
+    let missing = dir.path().join("missing.txt");
+    let missing = missing.to_string_lossy();
+    let args = [
+        "--json", "upload", "--module", "Leads", "--record", RECORD, &good, &exe, &missing,
+    ];
+    let run = run(against(&server, dir.path(), &args)).await;
+    run.expect(2);
+    assert_eq!(server.request_count(), 0);
+    let failed: Vec<String> = run
+        .json()
+        .iter()
+        .filter(|v| v["ok"] == false)
+        .map(|v| text(v, "file").to_owned())
+        .collect();
+    assert_eq!(failed, ["setup.EXE", "missing.txt"]);
+    assert!(run.stderr.contains("nothing was sent"), "{run:#?}");
+}
+
+#[tokio::test]
+async fn one_refused_file_of_several_is_a_partial_failure_with_zohos_resolution() {
+    let server = server().await;
+    let dir = tempdir();
+    let a = write(dir.path(), "a.txt", b"a");
+    let b = write(dir.path(), "b.txt", b"b");
+    let (a, b) = (a.to_string_lossy(), b.to_string_lossy());
+    server.respond_next_with(CannedReply::json(
+        403,
+        serde_json::json!({"code": "NO_PERMISSION", "details": {}, "message": "Permission denied to upload attachment", "status": "error"}),
+    ));
+    let args = [
+        "--json", "upload", "--module", "Leads", "--record", RECORD, &a, &b,
+    ];
+    let run = run(against(&server, dir.path(), &args)).await;
+    run.expect(3);
+    let lines = run.json();
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[0]["ok"], false);
+    assert_eq!(text(&lines[0], "code"), "NO_PERMISSION");
+    assert_eq!(lines[0]["http_status"], 403);
+    assert!(
+        text(&lines[0], "resolution").contains("permission"),
+        "{lines:?}"
+    );
+    assert_eq!(lines[1]["ok"], true);
+    assert!(run.stderr.contains("resolution:"), "{run:#?}");
+    assert_eq!(stored_names(&server), ["b.txt"]);
+}
+
+#[tokio::test]
+async fn an_api_error_for_one_file_exits_1_with_code_message_and_resolution() {
+    let server = server().await;
+    let dir = tempdir();
+    let file = write(dir.path(), "a.txt", b"a");
+    let path = file.to_string_lossy();
+    // A custom module the server does not have: Zoho's INVALID_MODULE.
+    let args = ["upload", "--module", "Widgets", "--record", RECORD, &path];
+    let run = run(against(&server, dir.path(), &args)).await;
+    run.expect(1);
+    assert!(run.stderr.contains("INVALID_MODULE (HTTP 400)"), "{run:#?}");
+    assert!(
+        run.stderr
+            .contains("resolution: You have specified an invalid module name"),
+        "{run:#?}"
+    );
+}
+
+#[tokio::test]
+async fn a_lost_answer_after_the_upload_is_reported_as_unknown() {
+    let server = server().await;
+    let dir = tempdir();
+    let file = write(dir.path(), "a.txt", b"a");
+    let path = file.to_string_lossy();
+    server.push_fault(Fault::DropAfterBody { store: true });
+    let args = [
+        "--json", "upload", "--module", "Leads", "--record", RECORD, &path,
+    ];
+    let run = run(against(&server, dir.path(), &args)).await;
+    run.expect(1);
+    let lines = run.json();
+    assert_eq!(lines[0]["may_have_been_processed"], true, "{lines:?}");
+    assert!(
+        run.stderr.contains("list the record's attachments"),
+        "{run:#?}"
+    );
+    // Not retried: one copy.
+    assert_eq!(server.attachments().len(), 1);
+}
+
+#[tokio::test]
+async fn a_link_with_a_title_is_attached() {
+    let server = server().await;
+    let dir = tempdir();
+    let args = [
+        "--json",
+        "--api-version",
+        "v2.1",
+        "upload",
+        "--module",
+        "Leads",
+        "--record",
+        RECORD,
+        "--url",
+        "https://www.zohocorp.com",
+        "--title",
+        "Zoho",
+    ];
+    let run = run(against(&server, dir.path(), &args)).await;
+    run.expect(0);
+    let stored = server.attachments();
+    assert_eq!(stored.len(), 1);
+    assert_eq!(stored[0].title.as_deref(), Some("Zoho"));
+    assert_eq!(text(&run.json()[0], "id"), stored[0].id);
+}
+
+#[tokio::test]
+async fn a_bad_link_bad_record_or_missing_credentials_exit_2_before_sending() {
+    let server = server().await;
+    let dir = tempdir();
+    let bad_link = [
+        "upload", "--module", "Leads", "--record", RECORD, "--url", "ftp://x",
+    ];
+    run(against(&server, dir.path(), &bad_link)).await.expect(2);
+    let bad_record = [
+        "upload",
+        "--module",
+        "Leads",
+        "--record",
+        "12x",
+        "--url",
+        "https://a.b",
+    ];
+    run(against(&server, dir.path(), &bad_record))
+        .await
+        .expect(2);
+    let neither = ["upload", "--module", "Leads", "--record", RECORD];
+    run(against(&server, dir.path(), &neither)).await.expect(2);
+    let base = server.base_url();
+    let no_token = [
+        "--api-base",
+        &base,
+        "upload",
+        "--module",
+        "Leads",
+        "--record",
+        RECORD,
+        "--url",
+        "https://a.b",
+    ];
+    let run = run(command(dir.path(), &no_token)).await;
+    run.expect(2);
+    assert!(run.stderr.contains("no credentials"), "{run:#?}");
+    assert_eq!(server.request_count(), 0);
+}
+
+#[tokio::test]
+async fn a_rejected_token_exits_1() {
+    let server = server().await;
+    let dir = tempdir();
+    let base = server.base_url();
+    let args = [
+        "--api-base",
+        &base,
+        "--token",
+        "wrong",
+        "upload",
+        "--module",
+        "Leads",
+        "--record",
+        RECORD,
+        "--url",
+        "https://a.b",
+    ];
+    let run = run(command(dir.path(), &args)).await;
+    run.expect(1);
+    assert!(run.stderr.contains("INVALID_TOKEN"), "{run:#?}");
+}
