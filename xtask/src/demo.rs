@@ -67,10 +67,10 @@ pub fn run(root: &Path) -> Result<(), String> {
         .ok_or("the upload printed no attachment id")?;
     step(
         &cli,
-        "Attach a link too",
+        "Attach a link too, with a title (API v2.1 and later)",
         &[
             &common[..],
-            &["upload"],
+            &["--api-version", "v2.1", "upload"],
             &record[..],
             &["--url", "https://www.zohocorp.com", "--title", "Zoho"],
         ]
