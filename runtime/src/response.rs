@@ -74,13 +74,7 @@ pub(crate) fn decode_action<T: DeserializeOwned, E: OperationError>(
     body: &[u8],
     success_status: &[u16],
 ) -> Result<ActionResponse<T>, Error<E>> {
-    let decode_error = |reason: String| {
-        Error::Decode(DecodeError {
-            status,
-            reason,
-            snippet: snippet(body),
-        })
-    };
+    let decode_error = |reason: String| undecodable(status, body, reason);
     if body.iter().all(u8::is_ascii_whitespace) {
         return Err(decode_error("the body is empty".into()));
     }
@@ -106,13 +100,7 @@ pub(crate) fn decode_action<T: DeserializeOwned, E: OperationError>(
 /// Decodes an error response of either envelope into the operation's error (or a decode error
 /// when the body is not one).
 pub(crate) fn decode_error<E: OperationError>(status: u16, body: &[u8]) -> Error<E> {
-    let decode_error = |reason: String| {
-        Error::Decode(DecodeError {
-            status,
-            reason,
-            snippet: snippet(body),
-        })
-    };
+    let decode_error = |reason: String| undecodable(status, body, reason);
     if body.iter().all(u8::is_ascii_whitespace) {
         return decode_error(format!("HTTP {status} with an empty body"));
     }
@@ -146,13 +134,7 @@ pub(crate) fn decode_list<T: DeserializeOwned, I: DeserializeOwned, E: Operation
     if !success_status.contains(&status) {
         return Err(decode_error(status, body));
     }
-    let decode_error = |reason: String| {
-        Error::Decode(DecodeError {
-            status,
-            reason,
-            snippet: snippet(body),
-        })
-    };
+    let decode_error = |reason: String| undecodable(status, body, reason);
     let value: serde_json::Value = serde_json::from_slice(body)
         .map_err(|e| decode_error(format!("the body is not valid JSON ({e})")))?;
     if value.get("data").is_none() && value.get("code").is_some() {
@@ -210,24 +192,21 @@ pub(crate) fn decode_action_list<T: DeserializeOwned, E: OperationError>(
     for (index, item) in items.iter().enumerate() {
         if is_error(item) {
             let info = error_info(status, item).ok_or_else(|| {
-                Error::Decode(DecodeError {
+                undecodable(
                     status,
-                    reason: format!("data[{index}] is an error without a `code`"),
-                    snippet: snippet(body),
-                })
+                    body,
+                    format!("data[{index}] is an error without a `code`"),
+                )
             })?;
             results.push(Err(E::from_api(info)));
         } else {
             let decoded = serde_path_to_error::deserialize(item.clone()).map_err(|e| {
-                Error::Decode(DecodeError {
-                    status,
-                    reason: format!(
-                        "unexpected shape at data[{index}]{}: {}",
-                        path_suffix(&e),
-                        e.inner()
-                    ),
-                    snippet: snippet(body),
-                })
+                let reason = format!(
+                    "unexpected shape at data[{index}]{}: {}",
+                    path_suffix(&e),
+                    e.inner()
+                );
+                undecodable(status, body, reason)
             })?;
             results.push(Ok(decoded));
         }
@@ -255,6 +234,15 @@ fn error_info(status: u16, item: &serde_json::Value) -> Option<ApiErrorInfo> {
         code,
         message,
         details,
+    })
+}
+
+/// A decode error for `body`, with its status and a bounded snippet.
+fn undecodable<E: std::error::Error>(status: u16, body: &[u8], reason: String) -> Error<E> {
+    Error::Decode(DecodeError {
+        status,
+        reason,
+        snippet: snippet(body),
     })
 }
 
