@@ -40,8 +40,13 @@ async fn a_file_over_the_limit_is_refused() {
         matches!(error, ValidationError::FileTooLarge { size, limit: l, .. } if size == limit + 1 && l == limit),
         "{error:?}"
     );
+    // A file of exactly the limit passes the same check (checked without sending 100 MiB).
     let exactly = std::fs::File::create(&path).and_then(|f| f.set_len(limit));
-    assert!(exactly.is_ok());
+    assert!(exactly.is_ok(), "{exactly:?}");
+    let opened = FileSource::from_path(&path)
+        .open(&upload_attachment::LIMITS)
+        .await;
+    assert_eq!(opened.map(|file| file.length()).ok(), Some(limit));
 }
 
 #[tokio::test]
