@@ -6,6 +6,7 @@ pub mod bench;
 pub mod demo;
 mod loopback;
 mod measure;
+pub mod spec_diff;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};

@@ -17,13 +17,16 @@ fn main() -> ExitCode {
             Ok(runs) if runs > 0 => bench_command(runs),
             _ => usage(),
         },
+        ["spec-diff", rest @ ..] => {
+            xtask::spec_diff::command(rest, &xtask::workspace_root().join(xtask::SPEC))
+        }
         _ => usage(),
     }
 }
 
 fn usage() -> ExitCode {
     eprintln!(
-        "usage:\n  cargo xtask gen             regenerate generated/src from {}\n  cargo xtask gen --check     fail if generated/src is stale\n  cargo xtask demo            upload, list, download and delete with the CLI on a loopback server\n  cargo xtask bench [--runs N]  the CLI against curl; writes BENCHMARKS.md",
+        "usage:\n  cargo xtask gen             regenerate generated/src from {}\n  cargo xtask gen --check     fail if generated/src is stale\n  cargo xtask demo            upload, list, download and delete with the CLI on a loopback server\n  cargo xtask bench [--runs N]  the CLI against curl; writes BENCHMARKS.md\n  cargo xtask spec-diff [--spec PATH] [--version V] OPENAPI_FILE\n                              what an OpenAPI file says that the spec does not, and the reverse",
         xtask::SPEC
     );
     ExitCode::from(2)

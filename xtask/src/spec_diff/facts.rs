@@ -1,0 +1,145 @@
+//! What one side (the OpenAPI description or our spec) says about an operation, in the terms
+//! both share, so that comparing them is a matter of comparing sets.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Where a non-path parameter goes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Location {
+    /// The query string.
+    Query,
+    /// A field of a multipart/form-data or url-encoded body.
+    Form,
+    /// A request header (only an OpenAPI description can say so).
+    Header,
+    /// A cookie (only an OpenAPI description can say so).
+    Cookie,
+}
+
+impl Location {
+    /// The word the report uses, e.g. `query`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Location::Query => "query",
+            Location::Form => "form",
+            Location::Header => "header",
+            Location::Cookie => "cookie",
+        }
+    }
+}
+
+/// Where a set of response fields sits in a JSON success response.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Role {
+    /// Each item of a listing's `data` array.
+    Item,
+    /// A listing's `info` object.
+    Info,
+    /// The `details` of each item of an action's `data` array.
+    Details,
+}
+
+impl Role {
+    /// Where the fields sit, for a report line when the spec names no type for them.
+    pub fn json_location(self) -> &'static str {
+        match self {
+            Role::Item => "data[] items",
+            Role::Info => "info",
+            Role::Details => "data[].details",
+        }
+    }
+}
+
+/// What one side says about one operation (or about several merged into one).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Facts {
+    /// How many path parameters it declares.
+    pub path_params: usize,
+    /// Its other parameters, by wire name, with where each goes.
+    pub params: BTreeSet<(String, Location)>,
+    /// The response fields in each role, as dotted paths (`Owner.id`).
+    pub fields: BTreeMap<Role, BTreeSet<String>>,
+    /// Every HTTP status it can answer with, as written (`200`, `4XX`).
+    pub statuses: BTreeSet<String>,
+    /// The error codes it can return.
+    pub error_codes: BTreeSet<String>,
+}
+
+impl Facts {
+    /// Adds everything `other` says to this: several spec operations that share one HTTP
+    /// operation are compared as one.
+    pub fn merge(&mut self, other: &Facts) {
+        self.path_params = self.path_params.max(other.path_params);
+        self.params.extend(other.params.iter().cloned());
+        for (role, fields) in &other.fields {
+            self.fields
+                .entry(*role)
+                .or_default()
+                .extend(fields.iter().cloned());
+        }
+        self.statuses.extend(other.statuses.iter().cloned());
+        self.error_codes.extend(other.error_codes.iter().cloned());
+    }
+}
+
+/// An operation of the OpenAPI description.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OpenApiOperation {
+    /// The HTTP method, upper case.
+    pub method: String,
+    /// The path as written under `paths` (below the server URL).
+    pub path: String,
+    /// The server URL's path followed by `path`, each placeholder written `{}`.
+    pub shape: String,
+    /// Its `operationId`, when it has one.
+    pub operation_id: Option<String>,
+    /// What it says.
+    pub facts: Facts,
+}
+
+impl OpenApiOperation {
+    /// How the report names it: `METHOD path (operationId)`.
+    pub fn title(&self) -> String {
+        match &self.operation_id {
+            Some(id) => format!("{} {} ({id})", self.method, self.path),
+            None => format!("{} {}", self.method, self.path),
+        }
+    }
+}
+
+/// An operation of our spec, seen in one API version.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SpecOperation {
+    /// Its snake_case name.
+    pub name: String,
+    /// The HTTP method, upper case.
+    pub method: String,
+    /// Its path template, each placeholder written `{}`.
+    pub shape: String,
+    /// What it says.
+    pub facts: Facts,
+    /// The spec type that describes the fields of each role it has.
+    pub type_names: BTreeMap<Role, String>,
+}
+
+/// A path template with every `{placeholder}` written `{}` and no trailing `/`, so that
+/// `/{moduleApiName}/x` and `/{module_api_name}/x` compare equal.
+pub fn path_shape(path: &str) -> String {
+    let mut shape = String::with_capacity(path.len());
+    let mut in_placeholder = false;
+    for c in path.chars() {
+        match c {
+            '{' => {
+                in_placeholder = true;
+                shape.push_str("{}");
+            }
+            '}' if in_placeholder => in_placeholder = false,
+            _ if in_placeholder => {}
+            _ => shape.push(c),
+        }
+    }
+    while shape.len() > 1 && shape.ends_with('/') {
+        shape.pop();
+    }
+    shape
+}

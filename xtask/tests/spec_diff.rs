@@ -1,0 +1,581 @@
+//! `cargo xtask spec-diff`: the comparison as pure functions of parsed values, and the command
+//! end to end with its exit statuses (0 agree, 1 differ, 2 bad input) against the fixtures in
+//! tests/fixtures/spec_diff.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::{Value, json};
+use xtask::spec_diff::compare::{compare, differences};
+use xtask::spec_diff::facts::{Facts, Location, Role, path_shape};
+use xtask::spec_diff::openapi::{OpenApiError, operations, version_name};
+use xtask::spec_diff::report::{Difference, Item};
+use xtask::spec_diff::{Options, ours};
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/spec_diff")
+        .join(name)
+}
+
+fn fixture_spec() -> zoho_crm_codegen::model::Spec {
+    match zoho_crm_codegen::load::load_file(&fixture("spec.yaml")) {
+        Ok(spec) => spec,
+        Err(e) => panic!("the fixture spec does not load: {e}"),
+    }
+}
+
+fn spec_diff(args: &[&str]) -> Output {
+    match Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .arg("spec-diff")
+        .args(args)
+        .output()
+    {
+        Ok(output) => output,
+        Err(e) => panic!("cannot run xtask: {e}"),
+    }
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn names(items: &[&str]) -> BTreeSet<String> {
+    items.iter().map(|s| (*s).to_owned()).collect()
+}
+
+fn params(items: &[(&str, Location)]) -> BTreeSet<(String, Location)> {
+    items.iter().map(|(n, l)| ((*n).to_owned(), *l)).collect()
+}
+
+fn lines(differences: &[Difference]) -> Vec<String> {
+    differences.iter().map(ToString::to_string).collect()
+}
+
+/// A document with one upload operation below a server path, written to exercise `$ref`s,
+/// `oneOf` bodies and error schemas.
+fn upload_document() -> Value {
+    json!({
+        "openapi": "3.1.0",
+        "info": { "version": "8.0" },
+        "servers": [{ "url": "https://api.example.com/v/{version}" }],
+        "paths": {
+            "/{kind}/{id}/Things": {
+                "post": {
+                    "operationId": "addThing",
+                    "parameters": [
+                        { "$ref": "#/components/parameters/Kind" },
+                        { "name": "id", "in": "path" },
+                        { "$ref": "#/components/parameters/Tag" }
+                    ],
+                    "requestBody": { "content": {
+                        "multipart/form-data; boundary=x": { "schema": { "oneOf": [
+                            { "properties": { "blob": { "type": "string" } } },
+                            { "allOf": [ { "properties": { "url": {} } } ] }
+                        ] } },
+                        "application/json": { "schema": { "properties": { "ignored": {} } } }
+                    } },
+                    "responses": {
+                        "200": { "content": { "application/json": { "schema": {
+                            "properties": { "data": { "items": { "properties": {
+                                "code": { "enum": ["SUCCESS"] },
+                                "details": { "oneOf": [
+                                    { "$ref": "#/components/schemas/Made" },
+                                    { "properties": { "when": {} } }
+                                ] }
+                            } } } }
+                        } } } },
+                        "400": { "$ref": "#/components/responses/Bad" },
+                        "default": { "content": { "application/json": { "schema": {
+                            "properties": { "code": { "const": "SOMETHING_ELSE" } }
+                        } } } }
+                    }
+                }
+            }
+        },
+        "components": {
+            "parameters": {
+                "Kind": { "name": "kind", "in": "path" },
+                "Tag": { "name": "tag", "in": "query" }
+            },
+            "responses": {
+                "Bad": { "content": { "application/json": { "schema": {
+                    "$ref": "#/components/schemas/Errors"
+                } } } }
+            },
+            "schemas": {
+                "Made": { "properties": {
+                    "id": {},
+                    "by": { "properties": { "name": {} } }
+                } },
+                "Errors": { "properties": { "data": { "items": { "anyOf": [
+                    { "properties": { "code": { "type": "string", "enum": ["BAD_ONE"] } } },
+                    { "properties": { "code": { "enum": ["BAD_TWO", "BAD_ONE"] } } }
+                ] } } } }
+            }
+        }
+    })
+}
+
+#[test]
+fn info_versions_become_spec_versions() {
+    assert_eq!(version_name("8.0"), "v8");
+    assert_eq!(version_name("2.1"), "v2.1");
+    assert_eq!(version_name("v3"), "v3");
+    assert_eq!(version_name(" 10.0.0 "), "v10");
+}
+
+#[test]
+fn path_shapes_ignore_placeholder_names_and_trailing_slashes() {
+    assert_eq!(
+        path_shape("/crm/{version}/{module_api_name}/{record_id}/Attachments"),
+        path_shape("/crm/{v}/{moduleApiName}/{recordId}/Attachments/")
+    );
+    assert_eq!(path_shape("/a/{b}/c"), "/a/{}/c");
+}
+
+#[test]
+fn an_openapi_operation_yields_its_parameters_fields_statuses_and_codes() {
+    let found = match operations(&upload_document()) {
+        Ok(found) => found,
+        Err(e) => panic!("{e}"),
+    };
+    assert_eq!(found.len(), 1);
+    let operation = &found[0];
+    assert_eq!(operation.title(), "POST /{kind}/{id}/Things (addThing)");
+    assert_eq!(operation.shape, "/v/{}/{}/{}/Things");
+    let facts = &operation.facts;
+    assert_eq!(facts.path_params, 2);
+    assert_eq!(
+        facts.params,
+        params(&[
+            ("blob", Location::Form),
+            ("tag", Location::Query),
+            ("url", Location::Form),
+        ])
+    );
+    assert_eq!(
+        facts.fields,
+        BTreeMap::from([(Role::Details, names(&["by", "by.name", "id", "when"]))])
+    );
+    assert_eq!(facts.statuses, names(&["200", "400"]));
+    assert_eq!(
+        facts.error_codes,
+        names(&["BAD_ONE", "BAD_TWO", "SOMETHING_ELSE"])
+    );
+}
+
+#[test]
+fn a_listing_yields_item_and_info_fields() {
+    let doc = json!({
+        "paths": { "/things": { "get": { "responses": { "200": { "content": {
+            "application/json; charset=utf-8": { "schema": { "properties": {
+                "data": { "items": { "$ref": "#/components/schemas/Thing" } },
+                "info": { "properties": { "more": {}, "page": {} } }
+            } } }
+        } } } } } },
+        "components": { "schemas": { "Thing": { "allOf": [
+            { "properties": { "id": {} } },
+            { "properties": { "owner": { "properties": { "id": {} } } } }
+        ] } } }
+    });
+    let found = match operations(&doc) {
+        Ok(found) => found,
+        Err(e) => panic!("{e}"),
+    };
+    assert_eq!(found[0].shape, "/things");
+    assert_eq!(found[0].title(), "GET /things");
+    assert_eq!(
+        found[0].facts.fields,
+        BTreeMap::from([
+            (Role::Item, names(&["id", "owner", "owner.id"])),
+            (Role::Info, names(&["more", "page"])),
+        ])
+    );
+}
+
+#[test]
+fn a_schema_that_holds_itself_ends_the_walk() {
+    let doc = json!({
+        "paths": { "/nodes": { "get": { "responses": {
+            "200": { "content": { "application/json": { "schema": { "properties": {
+                "data": { "items": { "$ref": "#/components/schemas/Node" } }
+            } } } } },
+            "500": { "content": { "application/json": { "schema": {
+                "$ref": "#/components/schemas/Failure"
+            } } } }
+        } } } },
+        "components": { "schemas": {
+            "Node": { "properties": { "name": {}, "parent": { "$ref": "#/components/schemas/Node" } } },
+            "Failure": { "properties": {
+                "code": { "enum": ["BROKEN"] },
+                "cause": { "$ref": "#/components/schemas/Failure" }
+            } }
+        } }
+    });
+    let found = match operations(&doc) {
+        Ok(found) => found,
+        Err(e) => panic!("{e}"),
+    };
+    assert_eq!(
+        found[0].facts.fields,
+        BTreeMap::from([(Role::Item, names(&["name", "parent"]))])
+    );
+    assert_eq!(found[0].facts.error_codes, names(&["BROKEN"]));
+}
+
+#[test]
+fn a_reference_that_does_not_resolve_is_an_error_at_its_place() {
+    let doc = json!({ "paths": { "/x": { "get": {
+        "parameters": [ { "$ref": "#/components/parameters/Nope" } ]
+    } } } });
+    assert_eq!(
+        operations(&doc),
+        Err(OpenApiError {
+            at: "/paths/~1x/get/parameters/0".to_owned(),
+            message: "`$ref` \"#/components/parameters/Nope\" does not resolve".to_owned(),
+        })
+    );
+}
+
+#[test]
+fn references_to_other_files_and_documents_without_paths_are_errors() {
+    let doc = json!({ "paths": { "/x": { "get": {
+        "parameters": [ { "$ref": "common.json#/components/parameters/Id" } ]
+    } } } });
+    let Err(e) = operations(&doc) else {
+        panic!("an external reference was accepted");
+    };
+    assert!(e.message.contains("points outside this file"), "{e}");
+    let Err(e) = operations(&json!({ "openapi": "3.1.0" })) else {
+        panic!("a document without paths was accepted");
+    };
+    assert_eq!(
+        e.message,
+        "no `paths`: this is not an OpenAPI description of an API"
+    );
+}
+
+#[test]
+fn the_spec_is_seen_as_it_is_in_the_version_compared() {
+    let spec = fixture_spec();
+    let in_v2 = ours::operations(&spec, "v2");
+    let in_v3 = ours::operations(&spec, "v3");
+    let find = |found: &[xtask::spec_diff::facts::SpecOperation], name: &str| match found
+        .iter()
+        .find(|operation| operation.name == name)
+    {
+        Some(operation) => operation.facts.clone(),
+        None => panic!("no operation {name}"),
+    };
+    assert_eq!(
+        find(&in_v2, "file_link").params,
+        params(&[("href", Location::Form)])
+    );
+    assert_eq!(
+        find(&in_v3, "file_link").params,
+        params(&[("caption", Location::Query), ("href", Location::Form)])
+    );
+    assert_eq!(
+        find(&in_v2, "list_files").params,
+        params(&[("page", Location::Query)])
+    );
+    assert_eq!(
+        find(&in_v3, "list_files").params,
+        params(&[("page", Location::Query), ("sort_by", Location::Query)])
+    );
+}
+
+#[test]
+fn spec_statuses_count_only_error_cases_that_apply_to_the_operation() {
+    let spec = fixture_spec();
+    let found = ours::operations(&spec, "v3");
+    let list = match found
+        .iter()
+        .find(|operation| operation.name == "list_files")
+    {
+        Some(operation) => operation,
+        None => panic!("no list_files"),
+    };
+    assert_eq!(list.facts.statuses, names(&["200", "204", "400", "423"]));
+    assert_eq!(
+        list.facts.error_codes,
+        names(&["BAD_FOLDER", "DRAWER_LOCKED", "FROM_SDK_ONLY"])
+    );
+    assert_eq!(list.facts.path_params, 2);
+    assert_eq!(
+        list.type_names,
+        BTreeMap::from([
+            (Role::Item, "Folder".to_owned()),
+            (Role::Info, "Cursor".to_owned())
+        ])
+    );
+    assert_eq!(
+        list.facts.fields.get(&Role::Item),
+        Some(&names(&[
+            "Filed_By",
+            "Filed_By.id",
+            "Filed_By.nickname",
+            "Label",
+            "id"
+        ]))
+    );
+    let link = match found.iter().find(|operation| operation.name == "file_link") {
+        Some(operation) => operation,
+        None => panic!("no file_link"),
+    };
+    assert_eq!(link.facts.statuses, names(&["201", "400", "409", "423"]));
+}
+
+#[test]
+fn differences_are_sorted_by_kind_then_name() {
+    let openapi = Facts {
+        path_params: 2,
+        params: params(&[("title", Location::Query), ("extra", Location::Query)]),
+        fields: BTreeMap::from([(Role::Details, names(&["id", "new"]))]),
+        statuses: names(&["200", "413"]),
+        error_codes: names(&["A_CODE"]),
+    };
+    let spec = Facts {
+        path_params: 2,
+        params: params(&[("title", Location::Form), ("file", Location::Form)]),
+        fields: BTreeMap::from([
+            (Role::Details, names(&["id"])),
+            (Role::Info, names(&["page"])),
+        ]),
+        statuses: names(&["200", "201"]),
+        error_codes: names(&["A_CODE", "B_CODE"]),
+    };
+    let labels = BTreeMap::from([(Role::Details, "Made".to_owned())]);
+    assert_eq!(
+        lines(&differences(&openapi, &spec, &labels)),
+        [
+            "only in OpenAPI: query parameter extra",
+            "only in the spec: form parameter file",
+            "location differs: parameter title: query in OpenAPI, form in the spec",
+            "only in the spec: response field of info: page",
+            "only in OpenAPI: response field of Made: new",
+            "only in the spec: status 201",
+            "only in OpenAPI: status 413",
+            "only in the spec: error code B_CODE",
+        ]
+    );
+}
+
+#[test]
+fn spec_operations_that_share_a_method_and_path_are_compared_as_one() {
+    let openapi = match operations(&upload_document()) {
+        Ok(found) => found,
+        Err(e) => panic!("{e}"),
+    };
+    let spec_operation =
+        |name: &str, form: &str, method: &str| xtask::spec_diff::facts::SpecOperation {
+            name: name.to_owned(),
+            method: method.to_owned(),
+            shape: "/v/{}/{}/{}/Things".to_owned(),
+            facts: Facts {
+                path_params: 2,
+                params: params(&[(form, Location::Form), ("tag", Location::Query)]),
+                fields: BTreeMap::from([(Role::Details, names(&["by", "by.name", "id", "when"]))]),
+                statuses: names(&["200", "400"]),
+                error_codes: names(&["BAD_ONE", "BAD_TWO", "SOMETHING_ELSE"]),
+            },
+            type_names: BTreeMap::from([(Role::Details, "Made".to_owned())]),
+        };
+    let spec = [
+        spec_operation("add_url", "url", "POST"),
+        spec_operation("add_blob", "blob", "POST"),
+        spec_operation("read_things", "blob", "GET"),
+    ];
+    let report = compare(&openapi, &spec);
+    assert_eq!(
+        report.to_string(),
+        "operations\n  only in the spec: operation read_things\n\
+         POST /{kind}/{id}/Things (addThing) vs add_blob, add_url\n  no differences\n\
+         1 difference\n"
+    );
+    assert_eq!(report.difference_count(), 1);
+    assert_eq!(
+        report.groups[0].differences,
+        [Difference::OnlyInSpec(Item::Operation(
+            "read_things".to_owned()
+        ))]
+    );
+}
+
+#[test]
+fn options_take_a_file_a_spec_and_a_version() {
+    let default_spec = Path::new("spec/zoho-crm.yaml");
+    let parsed = Options::parse(
+        &["--version", "8.0", "oas.json", "--spec", "s.yaml"],
+        default_spec,
+    );
+    assert_eq!(
+        parsed.ok(),
+        Some(Options {
+            openapi: PathBuf::from("oas.json"),
+            spec: PathBuf::from("s.yaml"),
+            version: Some("8.0".to_owned()),
+        })
+    );
+    assert_eq!(
+        Options::parse(&["oas.json"], default_spec)
+            .ok()
+            .map(|o| o.spec),
+        Some(default_spec.to_owned())
+    );
+    for bad in [
+        &[][..],
+        &["a.json", "b.json"],
+        &["--spec"],
+        &["--colour", "a.json"],
+    ] {
+        assert!(
+            Options::parse(bad, default_spec).is_err(),
+            "{bad:?} was accepted"
+        );
+    }
+}
+
+#[test]
+fn a_description_that_agrees_exits_0() {
+    let (openapi, spec) = (fixture("agrees.json"), fixture("spec.yaml"));
+    let output = spec_diff(&[
+        "--spec",
+        &spec.to_string_lossy(),
+        &openapi.to_string_lossy(),
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    assert_eq!(
+        text(&output.stdout),
+        format!(
+            "{} (v3) vs {}\n\
+             GET /{{drawerName}}/{{folderId}}/Files (listFiles) vs list_files\n  no differences\n\
+             POST /{{drawerName}}/{{folderId}}/Files (fileSomething) vs file_document, file_link\n  no differences\n\
+             no differences\n",
+            openapi.display(),
+            spec.display()
+        )
+    );
+}
+
+#[test]
+fn a_description_that_differs_exits_1_and_names_each_difference() {
+    let (openapi, spec) = (fixture("differs.yaml"), fixture("spec.yaml"));
+    let output = spec_diff(&[
+        "--spec",
+        &spec.to_string_lossy(),
+        &openapi.to_string_lossy(),
+    ]);
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output.stderr));
+    let stdout = text(&output.stdout);
+    let expected = format!(
+        "{} (v2.1) vs {}
+operations
+  only in OpenAPI: operation DELETE /{{drawer}}/{{folder}}/Files/{{fileId}} (removeFile)
+GET /{{drawer}}/{{folder}}/Files (listFiles) vs list_files
+  only in OpenAPI: query parameter sort_by
+  only in OpenAPI: response field of Folder: Colour
+  only in OpenAPI: response field of Folder: Filed_By.email
+  only in the spec: response field of Folder: Label
+  only in the spec: response field of Cursor: has_more
+  only in the spec: status 204
+  only in OpenAPI: status 500
+  only in the spec: error code FROM_SDK_ONLY
+  only in OpenAPI: error code NO_SUCH_DRAWER
+  only in OpenAPI: error code TOO_HEAVY
+POST /{{drawer}}/{{folder}}/Files (fileSomething) vs file_document, file_link
+  count differs: path parameters: 1 in OpenAPI, 2 in the spec
+  location differs: parameter caption: query in OpenAPI, form in the spec
+  only in OpenAPI: form parameter notes
+  only in the spec: response field of Receipt: Filed_At
+  only in the spec: status 409
+  only in OpenAPI: error code NO_SUCH_DRAWER
+17 differences
+",
+        openapi.display(),
+        spec.display()
+    );
+    assert_eq!(stdout, expected);
+}
+
+#[test]
+fn the_version_option_overrides_info_version() {
+    let (openapi, spec) = (fixture("differs.yaml"), fixture("spec.yaml"));
+    let output = spec_diff(&[
+        "--spec",
+        &spec.to_string_lossy(),
+        "--version",
+        "v3",
+        &openapi.to_string_lossy(),
+    ]);
+    assert_eq!(output.status.code(), Some(1));
+    let stdout = text(&output.stdout);
+    assert!(stdout.contains(" (v3) vs "), "{stdout}");
+    assert!(!stdout.contains("query parameter sort_by"), "{stdout}");
+    assert!(!stdout.contains("location differs"), "{stdout}");
+}
+
+#[test]
+fn a_missing_file_exits_2_naming_it() {
+    let missing = fixture("no-such-file.json");
+    let output = spec_diff(&[
+        "--spec",
+        &fixture("spec.yaml").to_string_lossy(),
+        &missing.to_string_lossy(),
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(output.stdout.is_empty());
+    let stderr = text(&output.stderr);
+    assert!(
+        stderr.starts_with(&format!("error: cannot read {}: ", missing.display())),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn invalid_json_exits_2_naming_the_file_and_the_place() {
+    let invalid = fixture("invalid.json");
+    let output = spec_diff(&[
+        "--spec",
+        &fixture("spec.yaml").to_string_lossy(),
+        &invalid.to_string_lossy(),
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = text(&output.stderr);
+    assert!(
+        stderr.starts_with(&format!("error: {} is not valid JSON: ", invalid.display())),
+        "{stderr}"
+    );
+    assert!(stderr.contains("line 6"), "{stderr}");
+}
+
+#[test]
+fn a_version_the_spec_lacks_exits_2() {
+    let output = spec_diff(&[
+        "--spec",
+        &fixture("spec.yaml").to_string_lossy(),
+        "--version",
+        "9.0",
+        &fixture("agrees.json").to_string_lossy(),
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(
+        text(&output.stderr),
+        "error: API version v9 (from --version) is not in the spec's versions (v2, v2.1, v3); pass --version\n"
+    );
+}
+
+#[test]
+fn bad_usage_exits_2_with_the_usage() {
+    let output = spec_diff(&[]);
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(
+        text(&output.stderr),
+        format!(
+            "error: no OpenAPI file given\nusage: {}\n",
+            xtask::spec_diff::USAGE
+        )
+    );
+}
