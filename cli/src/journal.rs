@@ -1,6 +1,6 @@
 //! The `upload-many` journal: one JSON line per event of a manifest line, appended as it
-//! happens. `started` is written before an upload is sent; `ok`, `error` or `unknown` when it
-//! ends, flushed and fsync'd before the result is reported, so a killed run loses nothing that
+//! happens. `started` is written before an upload is sent; `ok`, `stored_unverified`, `error` or
+//! `unknown` when it ends, flushed and fsync'd before the result is reported, so a killed run loses nothing that
 //! completed and knows which uploads were in flight. A re-run reads the last record of each
 //! manifest line, matched by line number, module, record id and path together.
 //!
@@ -24,10 +24,21 @@ pub enum Status {
     Started,
     /// It was attached (`id` says as what).
     Ok,
+    /// Zoho said it was stored, but its answer could not be read (`id` when it gave one):
+    /// done, and never uploaded again.
+    #[serde(rename = "stored_unverified")]
+    StoredUnverified,
     /// It failed and was not attached.
     Error,
     /// It failed in a way that may have attached it anyway.
     Unknown,
+}
+
+impl Status {
+    /// Whether the line's file is attached, so a re-run leaves it alone.
+    pub fn is_done(self) -> bool {
+        matches!(self, Status::Ok | Status::StoredUnverified)
+    }
 }
 
 /// One journal line.
@@ -146,7 +157,7 @@ pub fn load(path: &Path) -> std::io::Result<History> {
             history.unreadable_lines += 1;
             continue;
         };
-        if let (Status::Ok, Some(id)) = (record.status, &record.id) {
+        if let (Status::Ok | Status::StoredUnverified, Some(id)) = (record.status, &record.id) {
             history.attached_ids.insert(id.clone());
         }
         let started_at = match record.status {

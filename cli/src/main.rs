@@ -12,6 +12,7 @@ mod manifest;
 mod output;
 mod progress;
 mod reconcile;
+mod stored;
 mod throttle;
 
 use std::process::ExitCode;

@@ -72,3 +72,23 @@ async fn unknown_operations_and_bad_modules_exit_2() {
     .expect(2);
     run(command(dir.path(), &["scopes"])).await.expect(2);
 }
+
+#[tokio::test]
+async fn modules_of_later_versions_have_their_own_scope_names() {
+    let dir = tempdir();
+    for (module, scope) in [
+        ("Calls", "calls"),
+        ("Appointments", "appointments"),
+        ("Services", "services"),
+    ] {
+        let args = ["scopes", "--ops", "list", "--module", module];
+        let run = run(command(dir.path(), &args)).await;
+        run.expect(0);
+        let mut lines: Vec<&str> = run.stdout.lines().collect();
+        lines.sort_unstable();
+        let module_scope = format!("ZohoCRM.modules.{scope}.READ");
+        let mut expected = ["ZohoCRM.modules.attachments.READ", module_scope.as_str()];
+        expected.sort_unstable();
+        assert_eq!(lines, expected, "{module}");
+    }
+}

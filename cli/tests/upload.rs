@@ -3,7 +3,7 @@
 mod common;
 
 use common::{RECORD, against, command, run, server, stored_names, tempdir, text, write};
-use zoho_crm_testkit::{CannedReply, Fault};
+use zoho_crm_testkit::{CannedReply, Fault, UploadDetails};
 
 #[tokio::test]
 async fn one_file_is_uploaded_and_reported_as_json() {
@@ -232,4 +232,49 @@ async fn a_rejected_token_exits_1() {
     let run = run(command(dir.path(), &args)).await;
     run.expect(1);
     assert!(run.stderr.contains("INVALID_TOKEN"), "{run:#?}");
+}
+
+#[tokio::test]
+async fn an_answer_with_the_id_alone_is_a_stored_upload() {
+    let server = server().await;
+    server.set_upload_details(UploadDetails::IdOnly);
+    let dir = tempdir();
+    let file = write(dir.path(), "minutes.txt", b"minutes");
+    let path = file.to_string_lossy().into_owned();
+    let args = [
+        "--json", "upload", "--module", "Calls", "--record", RECORD, &path,
+    ];
+    let versioned = ["--api-version", "v2.1"];
+    let all: Vec<&str> = versioned.iter().chain(args.iter()).copied().collect();
+    let run = run(against(&server, dir.path(), &all)).await;
+    run.expect(0);
+    let lines = run.json();
+    let stored = server.attachments();
+    assert_eq!(stored.len(), 1, "{run:#?}");
+    assert_eq!(stored[0].module, "Calls");
+    assert_eq!(lines[0]["ok"], true);
+    assert_eq!(text(&lines[0], "status"), "ok");
+    assert_eq!(text(&lines[0], "id"), stored[0].id);
+}
+
+#[tokio::test]
+async fn a_success_answer_that_cannot_be_read_says_stored_and_exits_0() {
+    let server = server().await;
+    let dir = tempdir();
+    let file = write(dir.path(), "plan.txt", b"plan");
+    let path = file.to_string_lossy().into_owned();
+    server.respond_next_with(CannedReply::json(
+        200,
+        serde_json::json!({"data": [{"code": "SUCCESS", "details": {"id": "7770001", "Modified_By": "someone"}, "status": "success"}]}),
+    ));
+    let args = ["upload", "--module", "Leads", "--record", RECORD, &path];
+    let run = run(against(&server, dir.path(), &args)).await;
+    run.expect(0);
+    assert!(
+        run.stdout.contains("uploaded") && run.stdout.contains("7770001"),
+        "{run:#?}"
+    );
+    assert!(run.stderr.contains("warning: stored"), "{run:#?}");
+    assert!(run.stderr.contains("do not upload it again"), "{run:#?}");
+    assert!(!run.stderr.contains("not uploaded"), "{run:#?}");
 }

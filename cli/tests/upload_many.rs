@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use common::{RECORD, against, run, server, stored_names, tempdir, text, write};
 use serde_json::Value;
-use zoho_crm_testkit::{CannedReply, Fault, Server};
+use zoho_crm_testkit::{CannedReply, Fault, Server, UploadDetails};
 
 /// Writes `count` small files `dir/files/f00.txt`... and a manifest naming them (relative
 /// paths); returns the manifest's path.
@@ -547,4 +547,78 @@ async fn a_refused_upload_fails_the_run_and_is_retried_by_the_next() {
         counts.len() == 2 && counts.values().all(|n| *n == 1),
         "{counts:?}"
     );
+}
+
+#[tokio::test]
+async fn answers_with_the_id_alone_are_journaled_as_done() {
+    let server = server().await;
+    server.set_upload_details(UploadDetails::IdOnly);
+    let dir = tempdir();
+    let manifest = manifest_of(dir.path(), 3);
+    let manifest_arg = manifest.to_string_lossy();
+    let args = ["--json", "upload-many", "--manifest", &manifest_arg];
+    let first = run(against(&server, dir.path(), &args)).await;
+    first.expect(0);
+    assert_eq!(first.summary()["uploaded"], 3);
+    assert_eq!(first.summary()["unknown"], 0);
+    let journal = dir.path().join("manifest.csv.journal");
+    let ok: Vec<Value> = journal_records(&journal)
+        .into_iter()
+        .filter(|r| r["status"] == "ok")
+        .collect();
+    assert_eq!(ok.len(), 3);
+    let stored = server.attachments();
+    assert!(
+        ok.iter()
+            .all(|r| stored.iter().any(|a| a.id == text(r, "id")))
+    );
+}
+
+#[tokio::test]
+async fn a_success_answer_that_cannot_be_read_is_stored_and_never_sent_again() {
+    let server = server().await;
+    let dir = tempdir();
+    let manifest = manifest_of(dir.path(), 2);
+    let manifest_arg = manifest.to_string_lossy();
+    // The first upload's answer says SUCCESS with an id, but a field of the wrong shape.
+    server.respond_next_with(CannedReply::json(
+        200,
+        serde_json::json!({"data": [{"code": "SUCCESS", "details": {"id": "5550001", "Created_Time": "yesterday"}, "message": "attachment uploaded successfully", "status": "success"}]}),
+    ));
+    let args = [
+        "--json",
+        "upload-many",
+        "--manifest",
+        &manifest_arg,
+        "--concurrency",
+        "1",
+    ];
+    let first = run(against(&server, dir.path(), &args)).await;
+    first.expect(0);
+    assert_eq!(first.summary()["uploaded"], 2);
+    assert_eq!(first.summary()["unknown"], 0);
+    let unverified = first
+        .json()
+        .into_iter()
+        .find(|v| v["status"] == "stored-unverified");
+    assert!(
+        unverified.is_some_and(|v| v["ok"] == true && text(&v, "id") == "5550001"),
+        "{first:#?}"
+    );
+    assert!(first.stderr.contains("stored"), "{first:#?}");
+    assert!(!first.stderr.contains("not uploaded"), "{first:#?}");
+    let journal = dir.path().join("manifest.csv.journal");
+    let records = journal_records(&journal);
+    assert!(
+        records
+            .iter()
+            .any(|r| r["status"] == "stored_unverified" && text(r, "id") == "5550001"),
+        "{records:?}"
+    );
+    let requests = server.request_count();
+    let second = run(against(&server, dir.path(), &args)).await;
+    second.expect(0);
+    assert_eq!(second.summary()["already_done"], 2);
+    assert_eq!(second.summary()["uploaded"], 0);
+    assert_eq!(server.request_count(), requests);
 }

@@ -5,6 +5,7 @@
 
 pub mod emit;
 pub mod error;
+pub mod error_cases;
 pub mod ident;
 pub mod load;
 pub mod model;

@@ -24,7 +24,8 @@ pub struct Spec {
     /// Response types, by Rust type name.
     #[serde(default, deserialize_with = "unique_map")]
     pub types: BTreeMap<String, TypeDef>,
-    /// The shared error table: each code with one or more documented cases.
+    /// The shared error table: each code with its documented cases (none for a code Zoho
+    /// names without documenting a status or message, such as one from its SDKs' enums).
     #[serde(deserialize_with = "unique_map")]
     pub errors: BTreeMap<String, Vec<ErrorCase>>,
     /// The operations, by snake_case name.
@@ -253,12 +254,13 @@ pub struct Field {
     #[serde(default)]
     pub name: Option<String>,
     /// `string`, `id`, `datetime`, `bool`, `integer`, `integer_string` (a number sent as a
-    /// string), or the name of a type in `types`.
+    /// string), `json` (any JSON value, kept as received), or the name of a type in `types`.
     #[serde(rename = "type")]
     pub ty: String,
-    /// Whether the field may be missing or null.
+    /// Whether decoding needs the field (only what identifies a result, such as its `id`).
+    /// Every other field may be missing or null: Zoho's answers vary by version and case.
     #[serde(default)]
-    pub optional: bool,
+    pub required: bool,
     /// What the field holds.
     pub doc: String,
 }
@@ -272,8 +274,12 @@ pub struct ErrorCase {
     /// Zoho's message, when documented.
     #[serde(default)]
     pub message: Option<String>,
-    /// What to do about it.
+    /// What to do about it. `{scopes}` stands for the scopes the operation needs, so one text
+    /// names READ for a listing and DELETE for a delete.
     pub resolution: String,
+    /// The operations this case is documented for; all that list the code when empty.
+    #[serde(default)]
+    pub operations: Vec<String>,
 }
 
 /// An operation.

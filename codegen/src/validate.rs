@@ -6,8 +6,12 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use crate::error::SpecError;
+use crate::error_cases::applies_to;
 use crate::ident;
 use crate::model::{Operation, ParamIn, ParamType, ResponseKind, Spec};
+
+/// The Rust field every response type has for the fields the spec does not name.
+pub const EXTRA_FIELD: &str = "extra";
 
 /// Primitive field types and the Rust types they become.
 pub const PRIMITIVE_TYPES: &[&str] = &[
@@ -17,6 +21,7 @@ pub const PRIMITIVE_TYPES: &[&str] = &[
     "bool",
     "integer",
     "integer_string",
+    "json",
 ];
 
 /// The placeholder every path template may use for the API version.
@@ -393,6 +398,12 @@ fn check_types(spec: &Spec, problems: &mut Problems<'_>) {
                 );
             }
             match field_name(field) {
+                Some(rust) if rust == EXTRA_FIELD => problems.add(
+                    &field_path,
+                    format!(
+                        "the Rust field name `{EXTRA_FIELD}` is reserved for the fields the spec does not name; set another `name`"
+                    ),
+                ),
                 Some(rust) => {
                     if !rust_names.insert(rust.clone()) {
                         problems.add(
@@ -499,10 +510,6 @@ fn check_errors(spec: &Spec, problems: &mut Problems<'_>) {
                 );
             }
         }
-        if cases.is_empty() {
-            problems.add(&path, "an error code needs at least one case");
-        }
-        let mut messages = BTreeSet::new();
         for (index, case) in cases.iter().enumerate() {
             let case_path = format!("{path}[{index}]");
             if !(400..=599).contains(&case.status) {
@@ -511,26 +518,78 @@ fn check_errors(spec: &Spec, problems: &mut Problems<'_>) {
                     format!("{} is not an HTTP error status", case.status),
                 );
             }
-            match &case.message {
-                Some(message) if message.trim().is_empty() => {
-                    problems.add(
-                        format!("{case_path}.message"),
-                        "the message is empty; leave it out if Zoho documents none",
-                    );
-                }
-                Some(message) if !messages.insert(message.to_ascii_lowercase()) => {
-                    problems.add(
-                        format!("{case_path}.message"),
-                        "two cases of one code have the same message",
-                    );
-                }
-                Some(_) => {}
-                None if cases.len() > 1 => problems.add(
+            if case
+                .message
+                .as_ref()
+                .is_some_and(|message| message.trim().is_empty())
+            {
+                problems.add(
                     format!("{case_path}.message"),
-                    "a code with several cases needs a message for each, to tell them apart",
-                ),
-                None => {}
+                    "the message is empty; leave it out if Zoho documents none",
+                );
             }
+            for (op_index, op_name) in case.operations.iter().enumerate() {
+                let listed = spec
+                    .operations
+                    .get(op_name)
+                    .map(|op| op.errors.contains(code));
+                if listed != Some(true) {
+                    problems.add(
+                        format!("{case_path}.operations[{op_index}]"),
+                        format!("{op_name:?} is not an operation that lists {code}"),
+                    );
+                }
+            }
+            check_case_against_earlier(code, cases, index, &case_path, problems);
+        }
+        for (op_name, operation) in &spec.operations {
+            if operation.errors.contains(code)
+                && !cases.is_empty()
+                && !cases.iter().any(|case| applies_to(case, op_name))
+            {
+                problems.add(
+                    &path,
+                    format!("no case of {code} applies to {op_name:?}, which lists it"),
+                );
+            }
+        }
+    }
+}
+
+/// Two cases that can apply to the same operation must be told apart by their message.
+fn check_case_against_earlier(
+    code: &str,
+    cases: &[crate::model::ErrorCase],
+    index: usize,
+    case_path: &str,
+    problems: &mut Problems<'_>,
+) {
+    let case = &cases[index];
+    let overlaps = |other: &crate::model::ErrorCase| {
+        case.operations.is_empty()
+            || other.operations.is_empty()
+            || case
+                .operations
+                .iter()
+                .any(|op| other.operations.contains(op))
+    };
+    for other in cases[..index].iter().filter(|other| overlaps(other)) {
+        match (&case.message, &other.message) {
+            (Some(a), Some(b)) if a.trim().eq_ignore_ascii_case(b.trim()) => {
+                problems.add(
+                    format!("{case_path}.message"),
+                    format!("two cases of {code} for the same operation have the same message"),
+                );
+            }
+            (None, _) | (_, None) if case.status == other.status => {
+                problems.add(
+                    format!("{case_path}.message"),
+                    format!(
+                        "cases of {code} with the same status for the same operation need a message each, to tell them apart"
+                    ),
+                );
+            }
+            _ => {}
         }
     }
 }
@@ -705,11 +764,11 @@ fn check_response(spec: &Spec, path: &str, operation: &Operation, problems: &mut
     let info = response.info.as_ref().and_then(|name| spec.types.get(name));
     let info_field = |wire: &str| info.and_then(|t| t.fields.iter().find(|f| f.wire == wire));
     match info_field(&pagination.more) {
-        Some(field) if field.ty == "bool" && !field.optional => {}
+        Some(field) if field.ty == "bool" => {}
         _ => problems.add(
             key("more"),
             format!(
-                "{:?} must be a required bool field of the info type",
+                "{:?} must be a bool field of the info type",
                 pagination.more
             ),
         ),
@@ -733,7 +792,7 @@ fn check_response(spec: &Spec, path: &str, operation: &Operation, problems: &mut
     match (&pagination.next_token, &pagination.token_param) {
         (None, None) => {}
         (Some(next), Some(param)) => {
-            if !info_field(next).is_some_and(|f| f.ty == "string" && f.optional) {
+            if !info_field(next).is_some_and(|f| f.ty == "string" && !f.required) {
                 problems.add(
                     key("next_token"),
                     format!("{next:?} must be an optional string field of the info type"),

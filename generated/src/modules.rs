@@ -39,6 +39,12 @@ pub enum Module {
     Invoices,
     /// The `Notes` module (scope name `notes`).
     Notes,
+    /// The `Calls` module (scope name `calls`).
+    Calls,
+    /// The `Appointments` module (scope name `appointments`).
+    Appointments,
+    /// The `Services` module (scope name `services`).
+    Services,
     /// A custom module, addressed by its API name (for example `CustomModule1`). Its scopes use the module name `custom`.
     Custom(::std::string::String),
 }
@@ -62,6 +68,9 @@ impl Module {
         Module::PurchaseOrders,
         Module::Invoices,
         Module::Notes,
+        Module::Calls,
+        Module::Appointments,
+        Module::Services,
     ];
     /// The API name used in request paths.
     pub fn api_name(&self) -> &str {
@@ -83,6 +92,9 @@ impl Module {
             Module::PurchaseOrders => "Purchase_Orders",
             Module::Invoices => "Invoices",
             Module::Notes => "Notes",
+            Module::Calls => "Calls",
+            Module::Appointments => "Appointments",
+            Module::Services => "Services",
             Module::Custom(name) => name,
         }
     }
@@ -106,6 +118,9 @@ impl Module {
             Module::PurchaseOrders => "purchaseorders",
             Module::Invoices => "invoices",
             Module::Notes => "notes",
+            Module::Calls => "calls",
+            Module::Appointments => "appointments",
+            Module::Services => "services",
             Module::Custom(_) => "custom",
         }
     }
@@ -129,6 +144,9 @@ impl Module {
             Module::PurchaseOrders => ::std::option::Option::None,
             Module::Invoices => ::std::option::Option::None,
             Module::Notes => ::std::option::Option::None,
+            Module::Calls => ::std::option::Option::Some("v2.1"),
+            Module::Appointments => ::std::option::Option::Some("v3"),
+            Module::Services => ::std::option::Option::Some("v3"),
             #[allow(unreachable_patterns)]
             _ => ::std::option::Option::None,
         }
@@ -156,6 +174,9 @@ impl ::std::str::FromStr for Module {
             "purchase_orders" => ::std::result::Result::Ok(Module::PurchaseOrders),
             "invoices" => ::std::result::Result::Ok(Module::Invoices),
             "notes" => ::std::result::Result::Ok(Module::Notes),
+            "calls" => ::std::result::Result::Ok(Module::Calls),
+            "appointments" => ::std::result::Result::Ok(Module::Appointments),
+            "services" => ::std::result::Result::Ok(Module::Services),
             _ => {
                 ::zoho_crm_runtime::validate::module_api_name(name)?;
                 ::std::result::Result::Ok(Module::Custom(name.to_owned()))

@@ -5,7 +5,7 @@
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct Attachment {
     /// The attachment's id.
-    #[serde(rename = "id")]
+    #[serde(rename = "id", with = "::zoho_crm_runtime::wire::id_string")]
     pub id: ::std::string::String,
     /// The file name, or the link's title.
     #[serde(rename = "File_Name", default, skip_serializing_if = "Option::is_none")]
@@ -61,32 +61,44 @@ pub struct Attachment {
         skip_serializing_if = "Option::is_none"
     )]
     pub sharing_permission: ::std::option::Option<::std::string::String>,
+    /// The state of the attachment's fields (v8), as received.
+    #[serde(rename = "$field_states", default, skip_serializing_if = "Option::is_none")]
+    pub field_states: ::std::option::Option<::serde_json::Value>,
+    /// The fields Zoho sent that the spec does not name, as received.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 /// What Zoho returns about an attachment it has just stored.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct AttachmentDetails {
     /// The new attachment's id.
-    #[serde(rename = "id")]
+    #[serde(rename = "id", with = "::zoho_crm_runtime::wire::id_string")]
     pub id: ::std::string::String,
     /// When the attachment was created.
-    #[serde(rename = "Created_Time")]
-    pub created_time: ::chrono::DateTime<::chrono::FixedOffset>,
+    #[serde(rename = "Created_Time", default, skip_serializing_if = "Option::is_none")]
+    pub created_time: ::std::option::Option<::chrono::DateTime<::chrono::FixedOffset>>,
     /// When the attachment was last modified.
-    #[serde(rename = "Modified_Time")]
-    pub modified_time: ::chrono::DateTime<::chrono::FixedOffset>,
+    #[serde(rename = "Modified_Time", default, skip_serializing_if = "Option::is_none")]
+    pub modified_time: ::std::option::Option<::chrono::DateTime<::chrono::FixedOffset>>,
     /// Who created the attachment.
-    #[serde(rename = "Created_By")]
-    pub created_by: crate::types::User,
+    #[serde(rename = "Created_By", default, skip_serializing_if = "Option::is_none")]
+    pub created_by: ::std::option::Option<crate::types::User>,
     /// Who last modified the attachment.
-    #[serde(rename = "Modified_By")]
-    pub modified_by: crate::types::User,
+    #[serde(rename = "Modified_By", default, skip_serializing_if = "Option::is_none")]
+    pub modified_by: ::std::option::Option<crate::types::User>,
+    /// The fields Zoho sent that the spec does not name, as received.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 /// What Zoho returns about an attachment it has deleted.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct DeletedAttachment {
     /// The deleted attachment's id.
-    #[serde(rename = "id")]
+    #[serde(rename = "id", with = "::zoho_crm_runtime::wire::id_string")]
     pub id: ::std::string::String,
+    /// The fields Zoho sent that the spec does not name, as received.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 /// Paging information of a listing.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -101,8 +113,8 @@ pub struct ListInfo {
     #[serde(rename = "count", default, skip_serializing_if = "Option::is_none")]
     pub count: ::std::option::Option<i64>,
     /// Whether more pages follow.
-    #[serde(rename = "more_records")]
-    pub more_records: bool,
+    #[serde(rename = "more_records", default, skip_serializing_if = "Option::is_none")]
+    pub more_records: ::std::option::Option<bool>,
     /// The next page's token (v8).
     #[serde(
         rename = "next_page_token",
@@ -126,24 +138,46 @@ pub struct ListInfo {
     pub page_token_expiry: ::std::option::Option<
         ::chrono::DateTime<::chrono::FixedOffset>,
     >,
+    /// The fields Zoho sent that the spec does not name, as received.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 /// The record an attachment belongs to.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct Parent {
     /// The record's id.
-    #[serde(rename = "id")]
-    pub id: ::std::string::String,
+    #[serde(
+        rename = "id",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::zoho_crm_runtime::wire::optional_id_string"
+    )]
+    pub id: ::std::option::Option<::std::string::String>,
     /// The record's display name.
     #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
+    /// The fields Zoho sent that the spec does not name, as received.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 /// A CRM user, as named in a record's audit fields.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct User {
     /// The user's display name.
-    #[serde(rename = "name")]
-    pub name: ::std::string::String,
+    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
+    pub name: ::std::option::Option<::std::string::String>,
     /// The user's id.
-    #[serde(rename = "id")]
-    pub id: ::std::string::String,
+    #[serde(
+        rename = "id",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::zoho_crm_runtime::wire::optional_id_string"
+    )]
+    pub id: ::std::option::Option<::std::string::String>,
+    /// The user's e-mail address (v8).
+    #[serde(rename = "email", default, skip_serializing_if = "Option::is_none")]
+    pub email: ::std::option::Option<::std::string::String>,
+    /// The fields Zoho sent that the spec does not name, as received.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }

@@ -67,6 +67,10 @@ pub enum Error<E: std::error::Error> {
     /// Zoho's answer could not be understood.
     #[error(transparent)]
     Decode(#[from] DecodeError),
+    /// Zoho said the call succeeded (for an upload: the file **was** stored), but the rest of
+    /// its answer could not be read. Do not repeat the call: it would be carried out twice.
+    #[error(transparent)]
+    UnreadableSuccess(UnreadableSuccess),
 }
 
 impl<E: std::error::Error> Error<E> {
@@ -119,8 +123,15 @@ impl<E: OperationError> Error<E> {
             } => *may_have_been_processed,
             Error::Api(e) => e.info().status >= 500,
             Error::Decode(e) => !(400..500).contains(&e.status),
+            Error::UnreadableSuccess(_) => true,
             Error::Validation(_) | Error::Auth(_) => false,
         }
+    }
+
+    /// Whether Zoho said the call succeeded although its answer could not be read (for an
+    /// upload: the file is attached). Such a call must not be repeated.
+    pub fn succeeded(&self) -> bool {
+        matches!(self, Error::UnreadableSuccess(_))
     }
 }
 
@@ -149,6 +160,24 @@ pub struct DecodeError {
     /// The HTTP status of the response.
     pub status: u16,
     /// What was wrong with the body.
+    pub reason: String,
+    /// The start of the body (at most [`crate::response::SNIPPET_CHARS`] characters).
+    pub snippet: String,
+}
+
+/// An answer that says SUCCESS but whose details could not be read: the call **was** carried
+/// out (for an upload, the file was stored). Carries the id when the answer had one.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "succeeded, but the answer could not be read: Zoho CRM answered SUCCESS (HTTP {status}){}, so the call was carried out and must not be repeated; {reason}; body starts: {snippet:?}",
+    id.as_ref().map(|id| format!(" for id {id}")).unwrap_or_default()
+)]
+pub struct UnreadableSuccess {
+    /// The HTTP status of the response.
+    pub status: u16,
+    /// `details.id`, when the answer carried one.
+    pub id: Option<String>,
+    /// What could not be read.
     pub reason: String,
     /// The start of the body (at most [`crate::response::SNIPPET_CHARS`] characters).
     pub snippet: String,
@@ -365,22 +394,30 @@ pub struct DocumentedError {
 }
 
 impl DocumentedError {
-    /// The documented case an error received from Zoho is: the only case of its code, or the
-    /// case whose message it carries (ignoring case and surrounding space).
+    /// The documented case an error received from Zoho is: the only case of its code, else the
+    /// case whose message it carries (ignoring case and surrounding space), else the only case
+    /// of its code with its HTTP status.
     pub fn find<'a>(
         table: &'a [DocumentedError],
         info: &ApiErrorInfo,
     ) -> Option<&'a DocumentedError> {
-        let mut cases = table.iter().filter(|case| case.code == info.code);
-        let first = cases.next()?;
-        let mut rest = cases.peekable();
-        if rest.peek().is_none() {
+        let cases = || table.iter().filter(|case| case.code == info.code);
+        let mut all = cases();
+        let first = all.next()?;
+        if all.next().is_none() {
             return Some(first);
         }
         let message = info.message.trim();
-        std::iter::once(first).chain(rest).find(|case| {
+        if let Some(case) = cases().find(|case| {
             case.message
-                .is_some_and(|m| m.eq_ignore_ascii_case(message))
-        })
+                .is_some_and(|m| m.trim().eq_ignore_ascii_case(message))
+        }) {
+            return Some(case);
+        }
+        let mut same_status = cases().filter(|case| case.status == info.status);
+        match (same_status.next(), same_status.next()) {
+            (Some(case), None) => Some(case),
+            _ => None,
+        }
     }
 }

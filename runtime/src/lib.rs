@@ -32,7 +32,8 @@ pub use client::{Client, PreparedRequest};
 pub use download::{Download, DownloadError};
 pub use env::EnvSettings;
 pub use error::{
-    ApiErrorInfo, ConfigError, DecodeError, DocumentedError, Error, OperationError, ValidationError,
+    ApiErrorInfo, ConfigError, DecodeError, DocumentedError, Error, OperationError,
+    UnreadableSuccess, ValidationError,
 };
 pub use file_source::{FileSource, OpenedFile, UploadLimits};
 pub use futures_util::Stream;

@@ -4,7 +4,7 @@
 use futures_util::StreamExt as _;
 use serde::de::DeserializeOwned;
 
-use crate::error::{ApiErrorInfo, DecodeError, Error, OperationError};
+use crate::error::{ApiErrorInfo, DecodeError, Error, OperationError, UnreadableSuccess};
 
 /// The most bytes of a JSON response that are read; a larger answer is a decode error.
 pub const MAX_RESPONSE_BYTES: usize = 4 * 1024 * 1024;
@@ -12,17 +12,25 @@ pub const MAX_RESPONSE_BYTES: usize = 4 * 1024 * 1024;
 pub const SNIPPET_CHARS: usize = 200;
 
 /// One item of Zoho's `data[]` result list for an action such as an upload: its code, message,
-/// status and the operation's typed details.
+/// status and the operation's typed details. Only the details' identifying fields are needed;
+/// a missing or null code, message or status reads as empty, and keys the envelope does not
+/// name are kept in `extra`.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ActionResponse<T> {
     /// `SUCCESS` for a stored item.
+    #[serde(default, deserialize_with = "crate::wire::text_or_null::deserialize")]
     pub code: String,
     /// What the operation returns about the item.
     pub details: T,
     /// Zoho's message, e.g. "attachment uploaded successfully".
+    #[serde(default, deserialize_with = "crate::wire::text_or_null::deserialize")]
     pub message: String,
     /// `success`.
+    #[serde(default, deserialize_with = "crate::wire::text_or_null::deserialize")]
     pub status: String,
+    /// Keys of the item that the envelope does not name, as received.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
 /// One page of a listing: its items, and the paging information when Zoho sent it (an empty
@@ -33,6 +41,9 @@ pub struct ListPage<T, I> {
     pub data: Vec<T>,
     /// The paging information.
     pub info: Option<I>,
+    /// Top-level keys of the answer other than `data` and `info`, as received.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
 /// The per-item results of an action on several items (e.g. deleting several attachments):
@@ -93,8 +104,16 @@ pub(crate) fn decode_action<T: DeserializeOwned, E: OperationError>(
             .ok_or_else(|| decode_error("an error response without a `code`".into()))?;
         return Err(Error::Api(E::from_api(info)));
     }
-    serde_path_to_error::deserialize(item)
-        .map_err(|e| decode_error(format!("unexpected shape at {}: {}", e.path(), e.inner())))
+    let says_success = is_success(&item);
+    let id = details_id(&item);
+    serde_path_to_error::deserialize(item).map_err(|e| {
+        let reason = format!("unexpected shape at {}: {}", e.path(), e.inner());
+        if says_success {
+            unreadable_success(status, body, reason, id)
+        } else {
+            decode_error(reason)
+        }
+    })
 }
 
 /// Decodes an error response of either envelope into the operation's error (or a decode error
@@ -129,6 +148,7 @@ pub(crate) fn decode_list<T: DeserializeOwned, I: DeserializeOwned, E: Operation
         return Ok(ListPage {
             data: Vec::new(),
             info: None,
+            extra: serde_json::Map::new(),
         });
     }
     if !success_status.contains(&status) {
@@ -141,6 +161,7 @@ pub(crate) fn decode_list<T: DeserializeOwned, I: DeserializeOwned, E: Operation
         return Err(self::decode_error(status, body));
     }
     let data = match value.get("data") {
+        Some(serde_json::Value::Null) | None => Vec::new(),
         Some(data) => serde_path_to_error::deserialize(data.clone()).map_err(|e| {
             decode_error(format!(
                 "unexpected shape at data{}: {}",
@@ -148,7 +169,6 @@ pub(crate) fn decode_list<T: DeserializeOwned, I: DeserializeOwned, E: Operation
                 e.inner()
             ))
         })?,
-        None => Vec::new(),
     };
     let info = match value.get("info") {
         Some(serde_json::Value::Null) | None => None,
@@ -160,7 +180,15 @@ pub(crate) fn decode_list<T: DeserializeOwned, I: DeserializeOwned, E: Operation
             ))
         })?),
     };
-    Ok(ListPage { data, info })
+    let extra = match value {
+        serde_json::Value::Object(mut map) => {
+            map.remove("data");
+            map.remove("info");
+            map
+        }
+        _ => serde_json::Map::new(),
+    };
+    Ok(ListPage { data, info, extra })
 }
 
 fn path_suffix(e: &serde_path_to_error::Error<serde_json::Error>) -> String {
@@ -206,7 +234,11 @@ pub(crate) fn decode_action_list<T: DeserializeOwned, E: OperationError>(
                     path_suffix(&e),
                     e.inner()
                 );
-                undecodable(status, body, reason)
+                if is_success(item) {
+                    unreadable_success(status, body, reason, details_id(item))
+                } else {
+                    undecodable(status, body, reason)
+                }
             })?;
             results.push(Ok(decoded));
         }
@@ -215,7 +247,43 @@ pub(crate) fn decode_action_list<T: DeserializeOwned, E: OperationError>(
 }
 
 fn is_error(item: &serde_json::Value) -> bool {
-    item.get("status").and_then(serde_json::Value::as_str) == Some("error")
+    item.get("status")
+        .and_then(serde_json::Value::as_str)
+        .is_some_and(|s| s.trim().eq_ignore_ascii_case("error"))
+}
+
+/// Whether an item says, by its status or its code, that the action was carried out.
+fn is_success(item: &serde_json::Value) -> bool {
+    let says = |key: &str| {
+        item.get(key)
+            .and_then(serde_json::Value::as_str)
+            .is_some_and(|s| s.trim().eq_ignore_ascii_case("success"))
+    };
+    says("status") || says("code")
+}
+
+/// `details.id` of an item, as text, when it has one.
+fn details_id(item: &serde_json::Value) -> Option<String> {
+    match item.get("details")?.get("id")? {
+        serde_json::Value::String(id) => Some(id.clone()),
+        serde_json::Value::Number(id) => Some(id.to_string()),
+        _ => None,
+    }
+}
+
+/// The error for an item that says SUCCESS but cannot be read.
+fn unreadable_success<E: std::error::Error>(
+    status: u16,
+    body: &[u8],
+    reason: String,
+    id: Option<String>,
+) -> Error<E> {
+    Error::UnreadableSuccess(UnreadableSuccess {
+        status,
+        id,
+        reason,
+        snippet: snippet(body),
+    })
 }
 
 fn error_info(status: u16, item: &serde_json::Value) -> Option<ApiErrorInfo> {
@@ -332,13 +400,70 @@ mod tests {
     }
 
     #[test]
-    fn a_success_body_of_the_wrong_shape_names_the_field() {
-        let Err(Error::Decode(e)) = decode(
+    fn a_success_whose_details_cannot_be_read_is_an_unreadable_success() {
+        let Err(Error::UnreadableSuccess(e)) = decode(
             200,
-            r#"{"data":[{"code":"SUCCESS","details":{"id":5},"message":"ok","status":"success"}]}"#,
+            r#"{"data":[{"code":"SUCCESS","details":{"id":{"n":5}},"message":"ok","status":"success"}]}"#,
         ) else {
+            panic!("expected an unreadable success");
+        };
+        assert!(e.reason.contains("details.id"), "{}", e.reason);
+        assert_eq!(e.status, 200);
+        assert!(e.to_string().starts_with("succeeded"), "{e}");
+    }
+
+    #[test]
+    fn an_unreadable_success_keeps_the_id_it_can_read() {
+        #[derive(Debug, serde::Deserialize)]
+        struct Strict {
+            #[serde(rename = "Created_Time")]
+            _created: String,
+        }
+        let body = r#"{"data":[{"code":"SUCCESS","details":{"id":"77"},"status":"success"}]}"#;
+        let decoded: Result<ActionResponse<Strict>, Error<TestError>> =
+            decode_action(201, body.as_bytes(), &[200, 201]);
+        let Err(Error::UnreadableSuccess(e)) = decoded else {
+            panic!("expected an unreadable success: {decoded:?}");
+        };
+        assert_eq!(e.id.as_deref(), Some("77"));
+    }
+
+    #[test]
+    fn missing_and_null_envelope_fields_read_as_empty_and_unknown_keys_are_kept() {
+        let response = decode(
+            200,
+            r#"{"data":[{"code":null,"details":{"id":"5"},"status":"success","trace":"t1"}]}"#,
+        );
+        let Ok(response) = response else {
+            panic!("{response:?}");
+        };
+        assert_eq!(response.code, "");
+        assert_eq!(response.message, "");
+        assert_eq!(response.status, "success");
+        assert_eq!(response.extra.get("trace"), Some(&serde_json::json!("t1")));
+    }
+
+    #[test]
+    fn a_body_that_does_not_say_success_and_cannot_be_read_is_a_decode_error() {
+        let Err(Error::Decode(e)) = decode(200, r#"{"data":[{"details":{"id":[1]}}]}"#) else {
             panic!("expected a decode error");
         };
         assert!(e.reason.contains("details.id"), "{}", e.reason);
+    }
+
+    #[test]
+    fn a_list_keeps_top_level_keys_it_does_not_name_and_reads_null_data_as_empty() {
+        let page: Result<ListPage<Details, serde_json::Value>, Error<TestError>> = decode_list(
+            200,
+            br#"{"data":null,"info":null,"warnings":["w"]}"#,
+            &[200],
+            &[204],
+        );
+        let Ok(page) = page else {
+            panic!("{page:?}");
+        };
+        assert!(page.data.is_empty());
+        assert_eq!(page.info, None);
+        assert_eq!(page.extra.get("warnings"), Some(&serde_json::json!(["w"])));
     }
 }

@@ -99,7 +99,7 @@ pub use server::{LoopbackServer, ServerConfig};
 pub type Server = LoopbackServer;
 pub use state::{
     AttachmentKind, CannedReply, Disposition, EmptyList, Fault, ReceivedRequest, StoredAttachment,
-    StoredContent,
+    StoredContent, UploadDetails,
 };
 pub use tokens::TokenRegistry;
 
@@ -139,6 +139,15 @@ pub const SUPPORTED_MODULES: [&str; 17] = [
     "Purchase_Orders",
     "Invoices",
     "Notes",
+];
+
+/// Modules that take attachments only from a later API version, with that version: Calls from
+/// v2.1, Appointments and Services from v3 (Zoho's v2.1 and v3 attachment and scope pages). In
+/// an earlier version the server answers `INVALID_MODULE`, as for any unknown module.
+pub const LATER_MODULES: [(&str, &str); 3] = [
+    ("Calls", "v2.1"),
+    ("Appointments", "v3"),
+    ("Services", "v3"),
 ];
 
 /// The API versions accepted in the URL's `{version}` segment.

@@ -21,8 +21,8 @@ use crate::query::{self, Query};
 use crate::responses::{self, ApiError, USER_ID, USER_NAME};
 use crate::state::{Disposition, EmptyList, Found, Shared, Summary};
 
-/// The fields of a list item, in the order they are sent.
-pub const LIST_FIELDS: [&str; 16] = [
+/// The fields of a list item, in the order they are sent (`$field_states` from v8 on only).
+pub const LIST_FIELDS: [&str; 17] = [
     "id",
     "File_Name",
     "Size",
@@ -39,7 +39,11 @@ pub const LIST_FIELDS: [&str; 16] = [
     "$state",
     "$link_url",
     "$sharing_permission",
+    "$field_states",
 ];
+
+/// The user's e-mail, which v8 adds to the users of list items.
+pub const USER_EMAIL: &str = "patricia.boyle@example.com";
 
 /// The largest `per_page` (Zoho's limit), also the default.
 pub const MAX_PER_PAGE: u64 = 200;
@@ -63,16 +67,24 @@ pub(crate) struct Record<'a> {
     pub(crate) record_id: &'a str,
 }
 
-/// The user shown as owner, creator and modifier.
+/// The user shown as owner, creator and modifier (with an e-mail from v8 on).
 #[derive(Serialize)]
 struct User {
     name: &'static str,
     id: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    email: Option<&'static str>,
 }
 
 const USER: User = User {
     name: USER_NAME,
     id: USER_ID,
+    email: None,
+};
+
+const USER_V8: User = User {
+    email: Some(USER_EMAIL),
+    ..USER
 };
 
 #[derive(Serialize)]
@@ -81,10 +93,11 @@ struct ParentId<'a> {
     name: String,
 }
 
-/// One list item with only the selected fields.
+/// One list item with only the selected fields, as the call's API version has them.
 struct Item<'a> {
     summary: &'a Summary,
     selected: &'a [bool; LIST_FIELDS.len()],
+    v8: bool,
 }
 
 /// `$file_id` of a file: 32 hex digits derived from the attachment id.
@@ -110,6 +123,9 @@ impl Serialize for Item<'_> {
                 "File_Name" => map.serialize_entry(name, &s.file_name)?,
                 "Size" => map.serialize_entry(name, &s.size.to_string())?,
                 "Created_Time" | "Modified_Time" => map.serialize_entry(name, &s.created_time)?,
+                "Owner" | "Created_By" | "Modified_By" if self.v8 => {
+                    map.serialize_entry(name, &USER_V8)?
+                }
                 "Owner" | "Created_By" | "Modified_By" => map.serialize_entry(name, &USER)?,
                 "Parent_Id" => map.serialize_entry(
                     name,
@@ -125,6 +141,7 @@ impl Serialize for Item<'_> {
                 "$state" => map.serialize_entry(name, "active")?,
                 "$link_url" => map.serialize_entry(name, &s.link_url)?,
                 "$sharing_permission" => map.serialize_entry(name, "Public")?,
+                "$field_states" if self.v8 => map.serialize_entry(name, &())?,
                 _ => {}
             }
         }
@@ -265,6 +282,7 @@ fn try_list(shared: &Shared, record: &Record<'_>, query: &Query) -> Result<Respo
             .map(|summary| Item {
                 summary,
                 selected: &selected,
+                v8: query::v8_fields(record.version),
             })
             .collect(),
         info: Info {

@@ -76,6 +76,11 @@ pub(crate) fn page_token_allowed(version: &str) -> bool {
     version == "v8"
 }
 
+/// Whether list items carry v8's additions (`$field_states`, users' `email`).
+pub(crate) fn v8_fields(version: &str) -> bool {
+    version == "v8"
+}
+
 /// How long a page token stays valid, in seconds (24 hours, as Zoho documents for record
 /// page tokens).
 pub(crate) const PAGE_TOKEN_LIFETIME_SECS: i64 = 24 * 60 * 60;

@@ -12,6 +12,8 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use serde_json::{Value, json};
 
+use crate::state::UploadDetails;
+
 /// The user shown as creator and modifier of uploaded attachments (from Zoho's sample).
 pub const USER_NAME: &str = "Patricia Boyle";
 /// The id of [`USER_NAME`].
@@ -302,8 +304,18 @@ pub fn zoho_now() -> String {
         .to_string()
 }
 
-/// The 200 reply for a stored attachment, shaped exactly like Zoho's sample response.
-pub fn upload_success(id: &str, time: &str) -> Response {
+/// The 200 reply for a stored attachment, shaped exactly like Zoho's sample response, or with
+/// `details` holding the id alone.
+pub fn upload_success(id: &str, time: &str, style: UploadDetails) -> Response {
+    if style == UploadDetails::IdOnly {
+        let item = json!({
+            "code": "SUCCESS",
+            "details": {"id": id},
+            "message": "attachment uploaded successfully",
+            "status": "success",
+        });
+        return (StatusCode::OK, Json(json!({ "data": [item] }))).into_response();
+    }
     let user = || User {
         name: USER_NAME,
         id: USER_ID,

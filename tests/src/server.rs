@@ -74,7 +74,7 @@ use crate::responses::{self, ApiError};
 use crate::serve::{DropConnection, Running};
 use crate::state::{
     AttachmentKind, CannedReply, Disposition, EmptyList, Fault, ReceivedRequest, Shared,
-    StoredAttachment, StoredContent,
+    StoredAttachment, StoredContent, UploadDetails,
 };
 use crate::tokens::TokenRegistry;
 
@@ -296,6 +296,12 @@ impl LoopbackServer {
     /// [`EmptyList::NoContent`]).
     pub fn set_empty_list_style(&self, style: EmptyList) {
         self.shared.set_empty_list_style(style);
+    }
+
+    /// Sets what the `details` of upload answers hold: the full object (the default) or the
+    /// id alone, as Zoho's OpenAPI description allows.
+    pub fn set_upload_details(&self, style: UploadDetails) {
+        self.shared.set_upload_details(style);
     }
 
     /// Sets the `Content-Disposition` form of downloads (default [`Disposition::Auto`]).
@@ -609,7 +615,7 @@ async fn handle_normally(shared: &Shared, parts: request::Parts, body: Body) -> 
     if !is_allowed(&parts.method, target.attachment_id.is_some()) {
         return reject(&parts, body, ApiError::invalid_request_method()).await;
     }
-    if !shared.is_supported_module(&target.module) {
+    if !shared.is_supported_module(&target.module, &target.version) {
         return reject(&parts, body, ApiError::invalid_module()).await;
     }
     if !is_valid_record_id(&target.record_id) {
@@ -683,7 +689,7 @@ async fn upload(
             let time = attachment.created_time.clone();
             let file = upload.file.and_then(|guard| guard.keep());
             let id = shared.add(attachment, file);
-            responses::upload_success(&id, &time)
+            responses::upload_success(&id, &time, shared.upload_details())
         }
         Err(error) => error.into_response(),
     }
@@ -769,7 +775,7 @@ async fn link_from_query(
     );
     let time = attachment.created_time.clone();
     let id = shared.add(attachment, None);
-    responses::upload_success(&id, &time)
+    responses::upload_success(&id, &time, shared.upload_details())
 }
 
 #[cfg(test)]

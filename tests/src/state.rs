@@ -335,11 +335,23 @@ pub(crate) enum Found {
     },
 }
 
+/// What the `details` of an upload's success answer hold (set with
+/// [`crate::LoopbackServer::set_upload_details`]). Zoho's OpenAPI description gives both.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum UploadDetails {
+    /// The id, created and modified time and user, as the seed page's sample (the default).
+    #[default]
+    Full,
+    /// `{"id": "..."}` alone.
+    IdOnly,
+}
+
 /// The switchable answer styles.
 #[derive(Clone, Copy, Debug, Default)]
 struct Styles {
     empty_list: EmptyList,
     disposition: Disposition,
+    upload_details: UploadDetails,
 }
 
 /// State shared between a [`crate::LoopbackServer`] handle and its request handlers.
@@ -399,9 +411,19 @@ impl Shared {
             .is_some_and(|token| self.tokens.is_valid(token))
     }
 
-    /// Whether `module` is one of the 17 named modules or a configured custom module.
-    pub fn is_supported_module(&self, module: &str) -> bool {
+    /// Whether `module` is one of the 17 named modules, one of [`crate::LATER_MODULES`] in a
+    /// version that has it, or a configured custom module.
+    pub fn is_supported_module(&self, module: &str, version: &str) -> bool {
+        let position = |v: &str| {
+            crate::SUPPORTED_VERSIONS
+                .iter()
+                .position(|known| *known == v)
+        };
+        let later = crate::LATER_MODULES
+            .iter()
+            .any(|(name, since)| *name == module && position(version) >= position(since));
         crate::SUPPORTED_MODULES.contains(&module)
+            || later
             || self.custom_modules.iter().any(|m| m == module)
     }
 
@@ -597,6 +619,16 @@ impl Shared {
     /// Sets how list requests with nothing on the page are answered.
     pub fn set_empty_list_style(&self, style: EmptyList) {
         lock(&self.styles).empty_list = style;
+    }
+
+    /// What upload answers' `details` hold.
+    pub fn upload_details(&self) -> UploadDetails {
+        lock(&self.styles).upload_details
+    }
+
+    /// Sets what upload answers' `details` hold.
+    pub fn set_upload_details(&self, style: UploadDetails) {
+        lock(&self.styles).upload_details = style;
     }
 
     /// The `Content-Disposition` form of downloads.

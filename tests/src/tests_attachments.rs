@@ -23,6 +23,11 @@ fn collection(version: &str) -> String {
     format!("/crm/{version}/Leads/{RECORD}/Attachments")
 }
 
+/// The list fields before v8 (which adds `$field_states`).
+fn v2_fields() -> impl Iterator<Item = &'static &'static str> {
+    LIST_FIELDS.iter().filter(|k| **k != "$field_states")
+}
+
 fn item(version: &str, id: &str) -> String {
     format!("/crm/{version}/Leads/{RECORD}/Attachments/{id}")
 }
@@ -140,13 +145,12 @@ async fn list_pages_on_v2() {
     );
     let file = &json["data"][0];
     let keys = sorted_keys(file);
-    let mut expected: Vec<String> = LIST_FIELDS.iter().map(|k| (*k).to_owned()).collect();
+    let mut expected: Vec<String> = v2_fields().map(|k| (*k).to_owned()).collect();
     expected.sort();
     assert_eq!(keys, expected);
     // The order on the wire is Zoho's.
     let text = body_text(&reply);
-    let positions: Vec<usize> = LIST_FIELDS
-        .iter()
+    let positions: Vec<usize> = v2_fields()
         .map(|k| text.find(&format!("\"{k}\":")).expect("key"))
         .collect();
     assert!(positions.windows(2).all(|w| w[0] < w[1]), "{text}");
@@ -180,6 +184,35 @@ async fn list_pages_on_v2() {
     assert_eq!(link["File_Name"], "Zoho");
     assert!(link["$file_id"].is_null());
     assert_eq!(link["Size"], "0");
+}
+
+#[tokio::test]
+async fn v8_items_carry_field_states_and_users_with_an_email() {
+    let server = LoopbackServer::start().await.expect("start");
+    seed_files(&server, 1);
+    let reply = call(&server, "GET", &format!("{}?fields=id", collection("v8"))).await;
+    assert_status(&reply, 200);
+    let reply = call(
+        &server,
+        "GET",
+        &format!("{}?fields=Owner,%24field_states", collection("v8")),
+    )
+    .await;
+    assert_status(&reply, 200);
+    let item = &reply.json()["data"][0];
+    assert!(
+        item.get("$field_states").is_some_and(Value::is_null),
+        "{item}"
+    );
+    assert_eq!(item["Owner"]["email"], "patricia.boyle@example.com");
+    let v7 = call(
+        &server,
+        "GET",
+        &format!("{}?fields=Owner", collection("v7")),
+    )
+    .await;
+    let owner = &v7.json()["data"][0]["Owner"];
+    assert!(owner.get("email").is_none(), "{owner}");
 }
 
 #[tokio::test]
@@ -286,7 +319,7 @@ async fn fields_are_required_from_v3() {
         assert_status(&reply, 200);
         assert_eq!(
             sorted_keys(&reply.json()["data"][0]).len(),
-            LIST_FIELDS.len()
+            v2_fields().count()
         );
     }
     let reply = call(

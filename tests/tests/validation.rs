@@ -261,3 +261,36 @@ async fn the_default_client_targets_the_spec_base_url() {
         zoho_crm::DEFAULT_API_VERSION
     );
 }
+
+#[tokio::test]
+async fn modules_of_later_versions_are_refused_before_them_and_accepted_from_them() {
+    use zoho_crm::ApiVersion;
+    let file = || FileSource::from_bytes("a.txt", &b"a"[..]);
+    for (name, since, before) in [
+        ("Calls", ApiVersion::V2_1, ApiVersion::V2),
+        ("Appointments", ApiVersion::V3, ApiVersion::V2_1),
+        ("Services", ApiVersion::V3, ApiVersion::V2_1),
+    ] {
+        let module: Module = match name.parse() {
+            Ok(module) => module,
+            Err(e) => panic!("{name}: {e}"),
+        };
+        assert!(!matches!(module, Module::Custom(_)), "{name} is built in");
+        let error =
+            refused(UploadAttachmentRequest::new(module.clone(), RECORD, file()).version(before))
+                .await;
+        assert!(
+            matches!(&error, ValidationError::ModuleNotInVersion { module: m, since: s, .. }
+                if m == name && *s == since.as_str()),
+            "{name}: {error:?}"
+        );
+        let server = server().await;
+        let client = client(&server);
+        let request = UploadAttachmentRequest::new(module, RECORD, file()).version(since);
+        let stored = client.upload_attachment(request).await;
+        assert!(stored.is_ok(), "{name} on {since:?}: {stored:?}");
+        let attachments = server.attachments();
+        assert_eq!(attachments.len(), 1);
+        assert_eq!(attachments[0].module, name);
+    }
+}

@@ -37,6 +37,14 @@ pub async fn run(global: &Global, env: &Env, output: &Output, args: DeleteArgs) 
                 deleted(output, id, &response.message);
                 Exit::Success
             }
+            Err(zoho_crm::Error::UnreadableSuccess(_)) => {
+                deleted(
+                    output,
+                    id,
+                    "Zoho answered SUCCESS; the rest of its answer could not be read",
+                );
+                Exit::Success
+            }
             Err(error) => {
                 let failure = Failure::from_call(&error);
                 not_deleted(output, id, &failure);

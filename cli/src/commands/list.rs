@@ -83,7 +83,7 @@ fn print(output: &Output, items: &[Attachment], info: Option<&ListInfo>) {
     }
     if let Some(info) = info {
         let page = info.page.unwrap_or(1);
-        if info.more_records {
+        if info.more_records == Some(true) {
             output.note(format!(
                 "page {page}: {} attachment(s); more on page {} (or use --all)",
                 items.len(),

@@ -15,6 +15,7 @@ use crate::exit::Exit;
 use crate::failure::Failure;
 use crate::output::Output;
 use crate::progress::{self, Tracker};
+use crate::stored::{Stored, stored};
 
 /// What the hint for an upload with an unknown result says.
 pub const UNKNOWN_HINT: &str = "the server may have attached the file although the call failed: list the record's attachments before uploading it again";
@@ -23,6 +24,8 @@ pub const UNKNOWN_HINT: &str = "the server may have attached the file although t
 #[derive(Serialize)]
 struct FileLine<'a> {
     ok: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    status: Option<&'static str>,
     file: &'a str,
     path: String,
     module: &'a str,
@@ -65,6 +68,8 @@ async fn upload_link(
     #[derive(Serialize)]
     struct LinkLine<'a> {
         ok: bool,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        status: Option<&'static str>,
         url: &'a str,
         module: &'a str,
         record_id: &'a str,
@@ -73,16 +78,17 @@ async fn upload_link(
         #[serde(flatten)]
         failure: Option<&'a Failure>,
     }
-    match client.upload_link_attachment(request).await {
-        Ok(response) => {
-            let id = response.details.id.as_str();
-            output.text(format!("attached  {url}  id {id}"));
+    match stored(client.upload_link_attachment(request).await) {
+        Ok(stored) => {
+            output.text(format!("attached  {url}  id {}", stored.id_text()));
+            warn_unverified(output, &stored);
             output.json_line(&LinkLine {
                 ok: true,
+                status: Some(stored.status()),
                 url: &url,
                 module: &module_name,
                 record_id: record,
-                id: Some(id),
+                id: stored.id.as_deref(),
                 failure: None,
             });
             Exit::Success
@@ -98,6 +104,7 @@ async fn upload_link(
             }
             output.json_line(&LinkLine {
                 ok: false,
+                status: None,
                 url: &url,
                 module: &module_name,
                 record_id: record,
@@ -164,17 +171,19 @@ async fn upload_files(
         let result = client.upload_attachment(request).await;
         bar.finish_and_clear();
         output.bars().remove(&bar);
-        match result {
-            Ok(response) => {
-                let id = response.details.id.as_str();
+        match stored(result) {
+            Ok(stored) => {
+                let id = stored.id_text();
                 output.text(format!("uploaded  {:<width$}  id {id}", file.name));
+                warn_unverified(output, &stored);
                 output.json_line(&FileLine {
                     ok: true,
+                    status: Some(stored.status()),
                     file: &file.name,
                     path: file.path.display().to_string(),
                     module: module.api_name(),
                     record_id: record,
-                    id: Some(id),
+                    id: stored.id.as_deref(),
                     bytes: Some(file.size),
                     failure: None,
                 });
@@ -188,6 +197,15 @@ async fn upload_files(
     }
     let single = failures.first().map_or(Exit::Failed, Failure::exit);
     Exit::for_items(checked.len(), failures.len(), single)
+}
+
+/// Tells the user that an upload was stored although Zoho's answer could not be read.
+pub fn warn_unverified(output: &Output, stored: &Stored) {
+    if let Some(reason) = &stored.unverified {
+        output.stderr(&format!(
+            "  warning: stored, but Zoho's answer could not be read in full; do not upload it again ({reason})"
+        ));
+    }
 }
 
 fn display_name(path: &Path) -> String {
@@ -214,6 +232,7 @@ fn report_failure(
     }
     output.json_line(&FileLine {
         ok: false,
+        status: None,
         file: name,
         path: path.display().to_string(),
         module: module.api_name(),

@@ -22,7 +22,7 @@ use zoho_crm::operations::UploadAttachmentRequest;
 use zoho_crm::{Client, FileSource};
 
 use super::client_or_exit;
-use super::upload::UNKNOWN_HINT;
+use super::upload::{UNKNOWN_HINT, warn_unverified};
 use crate::args::{Global, UploadManyArgs};
 use crate::connect::Env;
 use crate::exit::Exit;
@@ -32,6 +32,7 @@ use crate::manifest::{self, Entry, Invalid};
 use crate::output::Output;
 use crate::progress::{self, Tracker};
 use crate::reconcile::{self, Candidate};
+use crate::stored::stored;
 use crate::throttle::{AdaptiveLimit, Permit, Stats};
 
 /// The journal's path unless `--journal` gives one: the manifest's path + `.journal`.
@@ -74,7 +75,7 @@ struct ItemLine<'a> {
 impl<'a> ItemLine<'a> {
     fn of(entry: &'a Entry, status: &'static str) -> Self {
         ItemLine {
-            ok: matches!(status, "ok" | "found_on_record"),
+            ok: matches!(status, "ok" | "stored-unverified" | "found_on_record"),
             status,
             line: entry.line,
             path: &entry.path,
@@ -293,7 +294,7 @@ impl Plan {
         };
         for entry in entries {
             match history.last.get(&key_of(&entry)) {
-                Some(last) if last.status == Status::Ok => plan.already_done += 1,
+                Some(last) if last.status.is_done() => plan.already_done += 1,
                 Some(last) if last.status == Status::Unknown && !retry_unknown => {
                     plan.unknown.push(entry);
                 }
@@ -442,15 +443,20 @@ async fn upload_one(shared: Arc<Shared>, entry: Entry, permit: Permit) {
     });
     let request =
         UploadAttachmentRequest::new(entry.module.clone(), entry.record_id.clone(), source);
-    let result = shared.client.upload_attachment(request).await;
+    let result = stored(shared.client.upload_attachment(request).await);
     drop(permit);
     match result {
-        Ok(response) => {
+        Ok(stored) => {
             shared.limit.succeeded();
             tracker.complete(entry.size);
-            let id = response.details.id;
-            let mut record = Record::new(&key, Status::Ok);
-            record.id = Some(id.clone());
+            let status = if stored.unverified.is_some() {
+                Status::StoredUnverified
+            } else {
+                Status::Ok
+            };
+            let mut record = Record::new(&key, status);
+            record.id = stored.id.clone();
+            record.message = stored.unverified.clone();
             record.name = Some(entry.name.clone());
             record.bytes = Some(entry.size);
             if let Err(e) = shared.writer.append(&record, true).await {
@@ -463,13 +469,16 @@ async fn upload_one(shared: Arc<Shared>, entry: Entry, permit: Permit) {
                 tally.bytes += entry.size;
             }
             shared.output.text(format!(
-                "ok       line {:>4}  {}  id {id}",
-                entry.line, entry.path
+                "ok       line {:>4}  {}  id {}",
+                entry.line,
+                entry.path,
+                stored.id_text()
             ));
+            warn_unverified(&shared.output, &stored);
             shared.output.json_line(&ItemLine {
-                id: Some(&id),
+                id: stored.id.as_deref(),
                 bytes: Some(entry.size),
-                ..ItemLine::of(&entry, "ok")
+                ..ItemLine::of(&entry, stored.status())
             });
         }
         Err(error) => {

@@ -77,8 +77,8 @@ pub(super) fn emit(spec: &Spec) -> TokenStream {
             AccessToken, ActionResponse, ActionResults, ApiErrorInfo, AuthError, ConfigError,
             DecodeError, DocumentedError, Download, DownloadError, Endpoints, EnvSettings, Error,
             ExchangeError,
-            FileSource, ListPage, OperationError, RetryPolicy, TokenProvider, TokenStore, UploadLimits,
-            ValidationError,
+            FileSource, ListPage, OperationError, RetryPolicy, TokenProvider, TokenStore,
+            UnreadableSuccess, UploadLimits, ValidationError,
         };
         pub use modules::Module;
         pub use regions::{DataCenter, Environment};

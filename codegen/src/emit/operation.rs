@@ -8,6 +8,7 @@ use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
 use super::{camel_ident, doc, ident, snake_ident};
+use crate::error_cases::{cases_for, resolution_for};
 use crate::model::{HttpMethod, Operation, Param, ParamIn, ParamType, ResponseKind, Spec};
 use crate::validate::VERSION_PLACEHOLDER;
 
@@ -407,28 +408,23 @@ fn emit_error(spec: &Spec, name: &str, op: &Operation, names: &TypeNames) -> Tok
         .collect();
     let check_docs = codes.iter().map(|c| format!(" Whether this is `{c}`."));
     let variant_docs = codes.iter().map(|code| {
-        let cases = spec
-            .errors
-            .get(*code)
-            .map(Vec::as_slice)
-            .unwrap_or_default();
         let mut text = format!("`{code}`.");
-        for case in cases {
+        for case in cases_for(spec, name, code) {
             match &case.message {
                 Some(message) => {
                     text.push_str(&format!("\n\nHTTP {}: *{}*.", case.status, message.trim()))
                 }
                 None => text.push_str(&format!("\n\nHTTP {}.", case.status)),
             }
-            text.push_str(&format!("\n\nResolution: {}", case.resolution.trim()));
+            let resolution = resolution_for(spec, op, case);
+            text.push_str(&format!("\n\nResolution: {resolution}"));
         }
         doc(&text)
     });
-    let table =
-        codes.iter().flat_map(|code| {
-            spec.errors.get(*code).into_iter().flatten().map(move |case| {
+    let table = codes.iter().flat_map(|code| {
+        cases_for(spec, name, code).map(move |case| {
             let status = Literal::u16_unsuffixed(case.status);
-            let resolution = case.resolution.trim();
+            let resolution = resolution_for(spec, op, case);
             let message = match &case.message {
                 Some(message) => {
                     let message = message.trim();
@@ -442,7 +438,7 @@ fn emit_error(spec: &Spec, name: &str, op: &Operation, names: &TypeNames) -> Tok
                 },
             }
         })
-        });
+    });
     let error_doc = format!(" The errors `{name}` can return, one variant per documented code.");
     quote! {
         #[doc = #error_doc]
@@ -811,6 +807,15 @@ fn emit_paginator(spec: &Spec, name: &str, op: &Operation, names: &TypeNames) ->
             .map(|n| ident(&n))
     };
     let more = info_field(&pagination.more).unwrap_or_else(|| ident("more"));
+    let more_required = info_type
+        .and_then(|t| t.fields.iter().find(|f| f.wire == pagination.more))
+        .is_some_and(|f| f.required);
+    // A missing or null `more` flag means no more pages.
+    let no_more = if more_required {
+        quote! { !info.#more }
+    } else {
+        quote! { info.#more != ::std::option::Option::Some(true) }
+    };
     let page = snake_ident(&pagination.page_param);
     let token_step = match (&pagination.next_token, &pagination.token_param) {
         (Some(next), Some(param)) => {
@@ -839,7 +844,7 @@ fn emit_paginator(spec: &Spec, name: &str, op: &Operation, names: &TypeNames) ->
                 request,
                 move |request| self.#method_name(request),
                 |request: &#request, info| {
-                    if !info.#more {
+                    if #no_more {
                         return ::std::option::Option::None;
                     }
                     let mut next = request.clone();

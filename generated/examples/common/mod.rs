@@ -108,6 +108,11 @@ pub fn report<E: OperationError>(what: &str, error: &Error<E>) -> ExitCode {
             eprintln!("error: {e}");
             ExitCode::from(2)
         }
+        // Zoho said SUCCESS: the call was carried out, so this is no failure to repeat.
+        Error::UnreadableSuccess(e) => {
+            eprintln!("warning: {what}: {e}");
+            ExitCode::SUCCESS
+        }
         other => {
             eprintln!("error: {other}");
             ExitCode::FAILURE

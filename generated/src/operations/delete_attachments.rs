@@ -75,18 +75,22 @@ pub enum DeleteAttachmentsError {
     /// HTTP 404: *Please check if the URL trying to access is a correct one*.
     ///
     /// Resolution: The request URL specified is incorrect. Specify a valid request URL. Refer to request URL section above.
+    ///
+    /// HTTP 400: *the given attachment URL is incorrect*.
+    ///
+    /// Resolution: The URL Zoho was given is malformed: the attachment link, or the request URL. Check the link (an absolute http or https URL) and the module and record in the path.
     InvalidUrlPattern(::zoho_crm_runtime::ApiErrorInfo),
     /// `OAUTH_SCOPE_MISMATCH`.
     ///
-    /// HTTP 401: *Unauthorized*.
+    /// HTTP 403: *required oauth scope is missing*.
     ///
-    /// Resolution: Client does not have ZohoCRM.modules.attachments.CREATE scope. Create a new client with valid scope. Refer to scope section above.
+    /// Resolution: The access token was granted without a scope this call needs: ZohoCRM.modules.ALL, or ZohoCRM.modules.{module}.ALL with ZohoCRM.modules.attachments.ALL, or ZohoCRM.modules.{module}.DELETE with ZohoCRM.modules.attachments.DELETE. Generate a new grant that includes one of them (`zoho-crm scopes` prints the scopes per module).
     OauthScopeMismatch(::zoho_crm_runtime::ApiErrorInfo),
     /// `NO_PERMISSION`.
     ///
-    /// HTTP 403: *Permission denied to upload attachment*.
+    /// HTTP 403.
     ///
-    /// Resolution: The user does not have permission to upload attachments. Contact your system administrator.
+    /// Resolution: The user's profile does not allow deleting this module's attachments. Contact your system administrator.
     NoPermission(::zoho_crm_runtime::ApiErrorInfo),
     /// `INTERNAL_ERROR`.
     ///
@@ -94,11 +98,17 @@ pub enum DeleteAttachmentsError {
     ///
     /// Resolution: Unexpected and unhandled exception in Server. Contact support team.
     InternalError(::zoho_crm_runtime::ApiErrorInfo),
+    /// `INVALID_REQUEST_METHOD`.
+    ///
+    /// HTTP 400: *The http request method type is not a valid one*.
+    ///
+    /// Resolution: You have specified an invalid HTTP method to access the API URL. Specify a valid request method. Refer to endpoints section above.
+    InvalidRequestMethod(::zoho_crm_runtime::ApiErrorInfo),
     /// `AUTHORIZATION_FAILED`.
     ///
-    /// HTTP 400: *User does not have sufficient privilege to upload attachments*.
+    /// HTTP 400.
     ///
-    /// Resolution: The user does not have the permission to upload attachments. Contact your system administrator.
+    /// Resolution: The user does not have the privilege to delete this record's attachments. Contact your system administrator.
     AuthorizationFailed(::zoho_crm_runtime::ApiErrorInfo),
     /// `INVALID_DATA`.
     ///
@@ -106,19 +116,33 @@ pub enum DeleteAttachmentsError {
     ///
     /// Resolution: The related record ID specified in the URL is invalid. Refer to Get Related Records API to get valid related record IDs.
     ///
-    /// HTTP 400: *invalid file type*.
+    /// HTTP 400: *invalid data provided*.
     ///
-    /// Resolution: The attachment that you are trying to upload is of an unsupported file form (.exe).
+    /// Resolution: Zoho could not use a value it was sent: check the ids and parameters of the call, and for a link upload that exactly one link is given as an absolute http or https URL.
+    ///
+    /// HTTP 404: *the id given seems to be invalid*.
+    ///
+    /// Resolution: An id in the URL names nothing in this module: check the record id and the attachment id (list the record's attachments for valid ids).
+    ///
+    /// HTTP 400: *record not deleted*.
+    ///
+    /// Resolution: The attachment (details.resource_path_index 3: the attachment id) does not exist on this record, or it was deleted already. List the record's attachments for valid ids.
     InvalidData(::zoho_crm_runtime::ApiErrorInfo),
     /// `REQUIRED_PARAM_MISSING`.
     ///
-    /// HTTP 400.
+    /// HTTP 400: *One of the expected parameter is missing*.
     ///
-    /// Resolution: A mandatory parameter is missing; `details.param_name` names it (for example `fields`, mandatory when listing attachments from v3 on).
+    /// Resolution: A mandatory parameter is missing; `details.param_name` (`details.param` in Zoho's schema) names it (for example `fields`, mandatory when listing attachments from v3 on).
     RequiredParamMissing(::zoho_crm_runtime::ApiErrorInfo),
+    /// `MANDATORY_NOT_FOUND`.
+    ///
+    /// HTTP 400: *required field not found*.
+    ///
+    /// Resolution: A field the call needs is missing (for a listing from v3 on, `fields`). Add it and try again.
+    MandatoryNotFound(::zoho_crm_runtime::ApiErrorInfo),
     /// `INVALID_TOKEN`.
     ///
-    /// HTTP 401.
+    /// HTTP 401: *invalid oauth token*.
     ///
     /// Resolution: The access token is invalid or expired. A client with a refresh token refreshes once and retries; otherwise get a new access token. If a fresh token is rejected too, check that the data centre (ZOHO_DC) is the one the token was issued in.
     InvalidToken(::zoho_crm_runtime::ApiErrorInfo),
@@ -140,6 +164,22 @@ pub enum DeleteAttachmentsError {
     ///
     /// Resolution: The organisation's concurrency limit or API credits are exhausted. Back off and retry later, and lower the number of calls in flight (ClientBuilder::max_concurrency).
     TooManyRequests(::zoho_crm_runtime::ApiErrorInfo),
+    /// `RATE_LIMIT_EXCEEDED`.
+    ///
+    /// HTTP 429: *API rate limit exceeded. Please retry after some time*.
+    ///
+    /// Resolution: Too many calls in a short time. The client backs off and retries by itself; if it still fails, lower the number of calls in flight (ClientBuilder::max_concurrency) and spread the work over time.
+    RateLimitExceeded(::zoho_crm_runtime::ApiErrorInfo),
+    /// `SERVICE_UNAVAILABLE`.
+    ///
+    /// HTTP 503: *Service temporarily unavailable. Please try again later*.
+    ///
+    /// Resolution: Zoho CRM is temporarily unavailable (maintenance or overload). Try again later; after an upload, check the record before uploading again.
+    ServiceUnavailable(::zoho_crm_runtime::ApiErrorInfo),
+    /// `NOT_ALLOWED`.
+    NotAllowed(::zoho_crm_runtime::ApiErrorInfo),
+    /// `INVALID_REQUEST`.
+    InvalidRequest(::zoho_crm_runtime::ApiErrorInfo),
     /// A code the spec does not list for this operation.
     Unknown(::zoho_crm_runtime::ApiErrorInfo),
 }
@@ -171,18 +211,24 @@ impl DeleteAttachmentsError {
             resolution: "The request URL specified is incorrect. Specify a valid request URL. Refer to request URL section above.",
         },
         ::zoho_crm_runtime::DocumentedError {
+            code: "INVALID_URL_PATTERN",
+            status: 400,
+            message: ::std::option::Option::Some(
+                "the given attachment URL is incorrect",
+            ),
+            resolution: "The URL Zoho was given is malformed: the attachment link, or the request URL. Check the link (an absolute http or https URL) and the module and record in the path.",
+        },
+        ::zoho_crm_runtime::DocumentedError {
             code: "OAUTH_SCOPE_MISMATCH",
-            status: 401,
-            message: ::std::option::Option::Some("Unauthorized"),
-            resolution: "Client does not have ZohoCRM.modules.attachments.CREATE scope. Create a new client with valid scope. Refer to scope section above.",
+            status: 403,
+            message: ::std::option::Option::Some("required oauth scope is missing"),
+            resolution: "The access token was granted without a scope this call needs: ZohoCRM.modules.ALL, or ZohoCRM.modules.{module}.ALL with ZohoCRM.modules.attachments.ALL, or ZohoCRM.modules.{module}.DELETE with ZohoCRM.modules.attachments.DELETE. Generate a new grant that includes one of them (`zoho-crm scopes` prints the scopes per module).",
         },
         ::zoho_crm_runtime::DocumentedError {
             code: "NO_PERMISSION",
             status: 403,
-            message: ::std::option::Option::Some(
-                "Permission denied to upload attachment",
-            ),
-            resolution: "The user does not have permission to upload attachments. Contact your system administrator.",
+            message: ::std::option::Option::None,
+            resolution: "The user's profile does not allow deleting this module's attachments. Contact your system administrator.",
         },
         ::zoho_crm_runtime::DocumentedError {
             code: "INTERNAL_ERROR",
@@ -191,12 +237,18 @@ impl DeleteAttachmentsError {
             resolution: "Unexpected and unhandled exception in Server. Contact support team.",
         },
         ::zoho_crm_runtime::DocumentedError {
-            code: "AUTHORIZATION_FAILED",
+            code: "INVALID_REQUEST_METHOD",
             status: 400,
             message: ::std::option::Option::Some(
-                "User does not have sufficient privilege to upload attachments",
+                "The http request method type is not a valid one",
             ),
-            resolution: "The user does not have the permission to upload attachments. Contact your system administrator.",
+            resolution: "You have specified an invalid HTTP method to access the API URL. Specify a valid request method. Refer to endpoints section above.",
+        },
+        ::zoho_crm_runtime::DocumentedError {
+            code: "AUTHORIZATION_FAILED",
+            status: 400,
+            message: ::std::option::Option::None,
+            resolution: "The user does not have the privilege to delete this record's attachments. Contact your system administrator.",
         },
         ::zoho_crm_runtime::DocumentedError {
             code: "INVALID_DATA",
@@ -209,19 +261,39 @@ impl DeleteAttachmentsError {
         ::zoho_crm_runtime::DocumentedError {
             code: "INVALID_DATA",
             status: 400,
-            message: ::std::option::Option::Some("invalid file type"),
-            resolution: "The attachment that you are trying to upload is of an unsupported file form (.exe).",
+            message: ::std::option::Option::Some("invalid data provided"),
+            resolution: "Zoho could not use a value it was sent: check the ids and parameters of the call, and for a link upload that exactly one link is given as an absolute http or https URL.",
+        },
+        ::zoho_crm_runtime::DocumentedError {
+            code: "INVALID_DATA",
+            status: 404,
+            message: ::std::option::Option::Some("the id given seems to be invalid"),
+            resolution: "An id in the URL names nothing in this module: check the record id and the attachment id (list the record's attachments for valid ids).",
+        },
+        ::zoho_crm_runtime::DocumentedError {
+            code: "INVALID_DATA",
+            status: 400,
+            message: ::std::option::Option::Some("record not deleted"),
+            resolution: "The attachment (details.resource_path_index 3: the attachment id) does not exist on this record, or it was deleted already. List the record's attachments for valid ids.",
         },
         ::zoho_crm_runtime::DocumentedError {
             code: "REQUIRED_PARAM_MISSING",
             status: 400,
-            message: ::std::option::Option::None,
-            resolution: "A mandatory parameter is missing; `details.param_name` names it (for example `fields`, mandatory when listing attachments from v3 on).",
+            message: ::std::option::Option::Some(
+                "One of the expected parameter is missing",
+            ),
+            resolution: "A mandatory parameter is missing; `details.param_name` (`details.param` in Zoho's schema) names it (for example `fields`, mandatory when listing attachments from v3 on).",
+        },
+        ::zoho_crm_runtime::DocumentedError {
+            code: "MANDATORY_NOT_FOUND",
+            status: 400,
+            message: ::std::option::Option::Some("required field not found"),
+            resolution: "A field the call needs is missing (for a listing from v3 on, `fields`). Add it and try again.",
         },
         ::zoho_crm_runtime::DocumentedError {
             code: "INVALID_TOKEN",
             status: 401,
-            message: ::std::option::Option::None,
+            message: ::std::option::Option::Some("invalid oauth token"),
             resolution: "The access token is invalid or expired. A client with a refresh token refreshes once and retries; otherwise get a new access token. If a fresh token is rejected too, check that the data centre (ZOHO_DC) is the one the token was issued in.",
         },
         ::zoho_crm_runtime::DocumentedError {
@@ -242,6 +314,22 @@ impl DeleteAttachmentsError {
             message: ::std::option::Option::None,
             resolution: "The organisation's concurrency limit or API credits are exhausted. Back off and retry later, and lower the number of calls in flight (ClientBuilder::max_concurrency).",
         },
+        ::zoho_crm_runtime::DocumentedError {
+            code: "RATE_LIMIT_EXCEEDED",
+            status: 429,
+            message: ::std::option::Option::Some(
+                "API rate limit exceeded. Please retry after some time",
+            ),
+            resolution: "Too many calls in a short time. The client backs off and retries by itself; if it still fails, lower the number of calls in flight (ClientBuilder::max_concurrency) and spread the work over time.",
+        },
+        ::zoho_crm_runtime::DocumentedError {
+            code: "SERVICE_UNAVAILABLE",
+            status: 503,
+            message: ::std::option::Option::Some(
+                "Service temporarily unavailable. Please try again later",
+            ),
+            resolution: "Zoho CRM is temporarily unavailable (maintenance or overload). Try again later; after an upload, check the record before uploading again.",
+        },
     ];
     /// What Zoho sent.
     pub fn info(&self) -> &::zoho_crm_runtime::ApiErrorInfo {
@@ -251,13 +339,19 @@ impl DeleteAttachmentsError {
             | DeleteAttachmentsError::OauthScopeMismatch(info)
             | DeleteAttachmentsError::NoPermission(info)
             | DeleteAttachmentsError::InternalError(info)
+            | DeleteAttachmentsError::InvalidRequestMethod(info)
             | DeleteAttachmentsError::AuthorizationFailed(info)
             | DeleteAttachmentsError::InvalidData(info)
             | DeleteAttachmentsError::RequiredParamMissing(info)
+            | DeleteAttachmentsError::MandatoryNotFound(info)
             | DeleteAttachmentsError::InvalidToken(info)
             | DeleteAttachmentsError::InvalidOauthtoken(info)
             | DeleteAttachmentsError::AuthenticationFailure(info)
             | DeleteAttachmentsError::TooManyRequests(info)
+            | DeleteAttachmentsError::RateLimitExceeded(info)
+            | DeleteAttachmentsError::ServiceUnavailable(info)
+            | DeleteAttachmentsError::NotAllowed(info)
+            | DeleteAttachmentsError::InvalidRequest(info)
             | DeleteAttachmentsError::Unknown(info) => info,
         }
     }
@@ -309,6 +403,10 @@ impl DeleteAttachmentsError {
     pub fn is_internal_error(&self) -> bool {
         ::std::matches!(self, DeleteAttachmentsError::InternalError(_))
     }
+    /// Whether this is `INVALID_REQUEST_METHOD`.
+    pub fn is_invalid_request_method(&self) -> bool {
+        ::std::matches!(self, DeleteAttachmentsError::InvalidRequestMethod(_))
+    }
     /// Whether this is `AUTHORIZATION_FAILED`.
     pub fn is_authorization_failed(&self) -> bool {
         ::std::matches!(self, DeleteAttachmentsError::AuthorizationFailed(_))
@@ -320,6 +418,10 @@ impl DeleteAttachmentsError {
     /// Whether this is `REQUIRED_PARAM_MISSING`.
     pub fn is_required_param_missing(&self) -> bool {
         ::std::matches!(self, DeleteAttachmentsError::RequiredParamMissing(_))
+    }
+    /// Whether this is `MANDATORY_NOT_FOUND`.
+    pub fn is_mandatory_not_found(&self) -> bool {
+        ::std::matches!(self, DeleteAttachmentsError::MandatoryNotFound(_))
     }
     /// Whether this is `INVALID_TOKEN`.
     pub fn is_invalid_token(&self) -> bool {
@@ -337,6 +439,22 @@ impl DeleteAttachmentsError {
     pub fn is_too_many_requests(&self) -> bool {
         ::std::matches!(self, DeleteAttachmentsError::TooManyRequests(_))
     }
+    /// Whether this is `RATE_LIMIT_EXCEEDED`.
+    pub fn is_rate_limit_exceeded(&self) -> bool {
+        ::std::matches!(self, DeleteAttachmentsError::RateLimitExceeded(_))
+    }
+    /// Whether this is `SERVICE_UNAVAILABLE`.
+    pub fn is_service_unavailable(&self) -> bool {
+        ::std::matches!(self, DeleteAttachmentsError::ServiceUnavailable(_))
+    }
+    /// Whether this is `NOT_ALLOWED`.
+    pub fn is_not_allowed(&self) -> bool {
+        ::std::matches!(self, DeleteAttachmentsError::NotAllowed(_))
+    }
+    /// Whether this is `INVALID_REQUEST`.
+    pub fn is_invalid_request(&self) -> bool {
+        ::std::matches!(self, DeleteAttachmentsError::InvalidRequest(_))
+    }
 }
 impl ::std::fmt::Display for DeleteAttachmentsError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -352,17 +470,25 @@ impl ::zoho_crm_runtime::OperationError for DeleteAttachmentsError {
             "OAUTH_SCOPE_MISMATCH" => DeleteAttachmentsError::OauthScopeMismatch(info),
             "NO_PERMISSION" => DeleteAttachmentsError::NoPermission(info),
             "INTERNAL_ERROR" => DeleteAttachmentsError::InternalError(info),
+            "INVALID_REQUEST_METHOD" => {
+                DeleteAttachmentsError::InvalidRequestMethod(info)
+            }
             "AUTHORIZATION_FAILED" => DeleteAttachmentsError::AuthorizationFailed(info),
             "INVALID_DATA" => DeleteAttachmentsError::InvalidData(info),
             "REQUIRED_PARAM_MISSING" => {
                 DeleteAttachmentsError::RequiredParamMissing(info)
             }
+            "MANDATORY_NOT_FOUND" => DeleteAttachmentsError::MandatoryNotFound(info),
             "INVALID_TOKEN" => DeleteAttachmentsError::InvalidToken(info),
             "INVALID_OAUTHTOKEN" => DeleteAttachmentsError::InvalidOauthtoken(info),
             "AUTHENTICATION_FAILURE" => {
                 DeleteAttachmentsError::AuthenticationFailure(info)
             }
             "TOO_MANY_REQUESTS" => DeleteAttachmentsError::TooManyRequests(info),
+            "RATE_LIMIT_EXCEEDED" => DeleteAttachmentsError::RateLimitExceeded(info),
+            "SERVICE_UNAVAILABLE" => DeleteAttachmentsError::ServiceUnavailable(info),
+            "NOT_ALLOWED" => DeleteAttachmentsError::NotAllowed(info),
+            "INVALID_REQUEST" => DeleteAttachmentsError::InvalidRequest(info),
             _ => DeleteAttachmentsError::Unknown(info),
         }
     }

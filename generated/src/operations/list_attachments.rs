@@ -30,7 +30,7 @@ pub struct ListAttachmentsRequest {
     pub page: ::std::option::Option<i64>,
     /// Records per page, 1 to 200. Sent as `per_page` in the query string. Allowed: 1..=200.
     pub per_page: ::std::option::Option<i64>,
-    /// Only these attachments. Sent as `ids` in the query string. Allowed: 1..=.
+    /// Only these attachments. Sent as `ids` in the query string. Only in v5 and later. Allowed: 1..=.
     pub ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// The token of the page to fetch (v8), from the previous page's `next_page_token`. Sent as `page_token` in the query string. Only in v8 and later.
     pub page_token: ::std::option::Option<::std::string::String>,
@@ -76,7 +76,7 @@ impl ListAttachmentsRequest {
         self.per_page = ::std::option::Option::Some(per_page);
         self
     }
-    /// Sets `ids`: Only these attachments. Sent as `ids` in the query string. Allowed: 1..=.
+    /// Sets `ids`: Only these attachments. Sent as `ids` in the query string. Only in v5 and later. Allowed: 1..=.
     pub fn ids(
         mut self,
         ids: impl ::std::iter::IntoIterator<
@@ -126,18 +126,22 @@ pub enum ListAttachmentsError {
     /// HTTP 404: *Please check if the URL trying to access is a correct one*.
     ///
     /// Resolution: The request URL specified is incorrect. Specify a valid request URL. Refer to request URL section above.
+    ///
+    /// HTTP 400: *the given attachment URL is incorrect*.
+    ///
+    /// Resolution: The URL Zoho was given is malformed: the attachment link, or the request URL. Check the link (an absolute http or https URL) and the module and record in the path.
     InvalidUrlPattern(::zoho_crm_runtime::ApiErrorInfo),
     /// `OAUTH_SCOPE_MISMATCH`.
     ///
-    /// HTTP 401: *Unauthorized*.
+    /// HTTP 403: *required oauth scope is missing*.
     ///
-    /// Resolution: Client does not have ZohoCRM.modules.attachments.CREATE scope. Create a new client with valid scope. Refer to scope section above.
+    /// Resolution: The access token was granted without a scope this call needs: ZohoCRM.modules.ALL, or ZohoCRM.modules.{module}.ALL with ZohoCRM.modules.attachments.ALL, or ZohoCRM.modules.{module}.READ with ZohoCRM.modules.attachments.READ. Generate a new grant that includes one of them (`zoho-crm scopes` prints the scopes per module).
     OauthScopeMismatch(::zoho_crm_runtime::ApiErrorInfo),
     /// `NO_PERMISSION`.
     ///
-    /// HTTP 403: *Permission denied to upload attachment*.
+    /// HTTP 403.
     ///
-    /// Resolution: The user does not have permission to upload attachments. Contact your system administrator.
+    /// Resolution: The user's profile does not allow reading this module's records or their attachments. Contact your system administrator.
     NoPermission(::zoho_crm_runtime::ApiErrorInfo),
     /// `INTERNAL_ERROR`.
     ///
@@ -153,9 +157,9 @@ pub enum ListAttachmentsError {
     InvalidRequestMethod(::zoho_crm_runtime::ApiErrorInfo),
     /// `AUTHORIZATION_FAILED`.
     ///
-    /// HTTP 400: *User does not have sufficient privilege to upload attachments*.
+    /// HTTP 400.
     ///
-    /// Resolution: The user does not have the permission to upload attachments. Contact your system administrator.
+    /// Resolution: The user does not have the privilege to read this record's attachments. Contact your system administrator.
     AuthorizationFailed(::zoho_crm_runtime::ApiErrorInfo),
     /// `INVALID_DATA`.
     ///
@@ -163,19 +167,29 @@ pub enum ListAttachmentsError {
     ///
     /// Resolution: The related record ID specified in the URL is invalid. Refer to Get Related Records API to get valid related record IDs.
     ///
-    /// HTTP 400: *invalid file type*.
+    /// HTTP 400: *invalid data provided*.
     ///
-    /// Resolution: The attachment that you are trying to upload is of an unsupported file form (.exe).
+    /// Resolution: Zoho could not use a value it was sent: check the ids and parameters of the call, and for a link upload that exactly one link is given as an absolute http or https URL.
+    ///
+    /// HTTP 404: *the id given seems to be invalid*.
+    ///
+    /// Resolution: An id in the URL names nothing in this module: check the record id and the attachment id (list the record's attachments for valid ids).
     InvalidData(::zoho_crm_runtime::ApiErrorInfo),
     /// `REQUIRED_PARAM_MISSING`.
     ///
-    /// HTTP 400.
+    /// HTTP 400: *One of the expected parameter is missing*.
     ///
-    /// Resolution: A mandatory parameter is missing; `details.param_name` names it (for example `fields`, mandatory when listing attachments from v3 on).
+    /// Resolution: A mandatory parameter is missing; `details.param_name` (`details.param` in Zoho's schema) names it (for example `fields`, mandatory when listing attachments from v3 on).
     RequiredParamMissing(::zoho_crm_runtime::ApiErrorInfo),
+    /// `MANDATORY_NOT_FOUND`.
+    ///
+    /// HTTP 400: *required field not found*.
+    ///
+    /// Resolution: A field the call needs is missing (for a listing from v3 on, `fields`). Add it and try again.
+    MandatoryNotFound(::zoho_crm_runtime::ApiErrorInfo),
     /// `INVALID_TOKEN`.
     ///
-    /// HTTP 401.
+    /// HTTP 401: *invalid oauth token*.
     ///
     /// Resolution: The access token is invalid or expired. A client with a refresh token refreshes once and retries; otherwise get a new access token. If a fresh token is rejected too, check that the data centre (ZOHO_DC) is the one the token was issued in.
     InvalidToken(::zoho_crm_runtime::ApiErrorInfo),
@@ -197,6 +211,22 @@ pub enum ListAttachmentsError {
     ///
     /// Resolution: The organisation's concurrency limit or API credits are exhausted. Back off and retry later, and lower the number of calls in flight (ClientBuilder::max_concurrency).
     TooManyRequests(::zoho_crm_runtime::ApiErrorInfo),
+    /// `RATE_LIMIT_EXCEEDED`.
+    ///
+    /// HTTP 429: *API rate limit exceeded. Please retry after some time*.
+    ///
+    /// Resolution: Too many calls in a short time. The client backs off and retries by itself; if it still fails, lower the number of calls in flight (ClientBuilder::max_concurrency) and spread the work over time.
+    RateLimitExceeded(::zoho_crm_runtime::ApiErrorInfo),
+    /// `SERVICE_UNAVAILABLE`.
+    ///
+    /// HTTP 503: *Service temporarily unavailable. Please try again later*.
+    ///
+    /// Resolution: Zoho CRM is temporarily unavailable (maintenance or overload). Try again later; after an upload, check the record before uploading again.
+    ServiceUnavailable(::zoho_crm_runtime::ApiErrorInfo),
+    /// `NOT_ALLOWED`.
+    NotAllowed(::zoho_crm_runtime::ApiErrorInfo),
+    /// `INVALID_REQUEST`.
+    InvalidRequest(::zoho_crm_runtime::ApiErrorInfo),
     /// A code the spec does not list for this operation.
     Unknown(::zoho_crm_runtime::ApiErrorInfo),
 }
@@ -228,18 +258,24 @@ impl ListAttachmentsError {
             resolution: "The request URL specified is incorrect. Specify a valid request URL. Refer to request URL section above.",
         },
         ::zoho_crm_runtime::DocumentedError {
+            code: "INVALID_URL_PATTERN",
+            status: 400,
+            message: ::std::option::Option::Some(
+                "the given attachment URL is incorrect",
+            ),
+            resolution: "The URL Zoho was given is malformed: the attachment link, or the request URL. Check the link (an absolute http or https URL) and the module and record in the path.",
+        },
+        ::zoho_crm_runtime::DocumentedError {
             code: "OAUTH_SCOPE_MISMATCH",
-            status: 401,
-            message: ::std::option::Option::Some("Unauthorized"),
-            resolution: "Client does not have ZohoCRM.modules.attachments.CREATE scope. Create a new client with valid scope. Refer to scope section above.",
+            status: 403,
+            message: ::std::option::Option::Some("required oauth scope is missing"),
+            resolution: "The access token was granted without a scope this call needs: ZohoCRM.modules.ALL, or ZohoCRM.modules.{module}.ALL with ZohoCRM.modules.attachments.ALL, or ZohoCRM.modules.{module}.READ with ZohoCRM.modules.attachments.READ. Generate a new grant that includes one of them (`zoho-crm scopes` prints the scopes per module).",
         },
         ::zoho_crm_runtime::DocumentedError {
             code: "NO_PERMISSION",
             status: 403,
-            message: ::std::option::Option::Some(
-                "Permission denied to upload attachment",
-            ),
-            resolution: "The user does not have permission to upload attachments. Contact your system administrator.",
+            message: ::std::option::Option::None,
+            resolution: "The user's profile does not allow reading this module's records or their attachments. Contact your system administrator.",
         },
         ::zoho_crm_runtime::DocumentedError {
             code: "INTERNAL_ERROR",
@@ -258,10 +294,8 @@ impl ListAttachmentsError {
         ::zoho_crm_runtime::DocumentedError {
             code: "AUTHORIZATION_FAILED",
             status: 400,
-            message: ::std::option::Option::Some(
-                "User does not have sufficient privilege to upload attachments",
-            ),
-            resolution: "The user does not have the permission to upload attachments. Contact your system administrator.",
+            message: ::std::option::Option::None,
+            resolution: "The user does not have the privilege to read this record's attachments. Contact your system administrator.",
         },
         ::zoho_crm_runtime::DocumentedError {
             code: "INVALID_DATA",
@@ -274,19 +308,33 @@ impl ListAttachmentsError {
         ::zoho_crm_runtime::DocumentedError {
             code: "INVALID_DATA",
             status: 400,
-            message: ::std::option::Option::Some("invalid file type"),
-            resolution: "The attachment that you are trying to upload is of an unsupported file form (.exe).",
+            message: ::std::option::Option::Some("invalid data provided"),
+            resolution: "Zoho could not use a value it was sent: check the ids and parameters of the call, and for a link upload that exactly one link is given as an absolute http or https URL.",
+        },
+        ::zoho_crm_runtime::DocumentedError {
+            code: "INVALID_DATA",
+            status: 404,
+            message: ::std::option::Option::Some("the id given seems to be invalid"),
+            resolution: "An id in the URL names nothing in this module: check the record id and the attachment id (list the record's attachments for valid ids).",
         },
         ::zoho_crm_runtime::DocumentedError {
             code: "REQUIRED_PARAM_MISSING",
             status: 400,
-            message: ::std::option::Option::None,
-            resolution: "A mandatory parameter is missing; `details.param_name` names it (for example `fields`, mandatory when listing attachments from v3 on).",
+            message: ::std::option::Option::Some(
+                "One of the expected parameter is missing",
+            ),
+            resolution: "A mandatory parameter is missing; `details.param_name` (`details.param` in Zoho's schema) names it (for example `fields`, mandatory when listing attachments from v3 on).",
+        },
+        ::zoho_crm_runtime::DocumentedError {
+            code: "MANDATORY_NOT_FOUND",
+            status: 400,
+            message: ::std::option::Option::Some("required field not found"),
+            resolution: "A field the call needs is missing (for a listing from v3 on, `fields`). Add it and try again.",
         },
         ::zoho_crm_runtime::DocumentedError {
             code: "INVALID_TOKEN",
             status: 401,
-            message: ::std::option::Option::None,
+            message: ::std::option::Option::Some("invalid oauth token"),
             resolution: "The access token is invalid or expired. A client with a refresh token refreshes once and retries; otherwise get a new access token. If a fresh token is rejected too, check that the data centre (ZOHO_DC) is the one the token was issued in.",
         },
         ::zoho_crm_runtime::DocumentedError {
@@ -307,6 +355,22 @@ impl ListAttachmentsError {
             message: ::std::option::Option::None,
             resolution: "The organisation's concurrency limit or API credits are exhausted. Back off and retry later, and lower the number of calls in flight (ClientBuilder::max_concurrency).",
         },
+        ::zoho_crm_runtime::DocumentedError {
+            code: "RATE_LIMIT_EXCEEDED",
+            status: 429,
+            message: ::std::option::Option::Some(
+                "API rate limit exceeded. Please retry after some time",
+            ),
+            resolution: "Too many calls in a short time. The client backs off and retries by itself; if it still fails, lower the number of calls in flight (ClientBuilder::max_concurrency) and spread the work over time.",
+        },
+        ::zoho_crm_runtime::DocumentedError {
+            code: "SERVICE_UNAVAILABLE",
+            status: 503,
+            message: ::std::option::Option::Some(
+                "Service temporarily unavailable. Please try again later",
+            ),
+            resolution: "Zoho CRM is temporarily unavailable (maintenance or overload). Try again later; after an upload, check the record before uploading again.",
+        },
     ];
     /// What Zoho sent.
     pub fn info(&self) -> &::zoho_crm_runtime::ApiErrorInfo {
@@ -320,10 +384,15 @@ impl ListAttachmentsError {
             | ListAttachmentsError::AuthorizationFailed(info)
             | ListAttachmentsError::InvalidData(info)
             | ListAttachmentsError::RequiredParamMissing(info)
+            | ListAttachmentsError::MandatoryNotFound(info)
             | ListAttachmentsError::InvalidToken(info)
             | ListAttachmentsError::InvalidOauthtoken(info)
             | ListAttachmentsError::AuthenticationFailure(info)
             | ListAttachmentsError::TooManyRequests(info)
+            | ListAttachmentsError::RateLimitExceeded(info)
+            | ListAttachmentsError::ServiceUnavailable(info)
+            | ListAttachmentsError::NotAllowed(info)
+            | ListAttachmentsError::InvalidRequest(info)
             | ListAttachmentsError::Unknown(info) => info,
         }
     }
@@ -391,6 +460,10 @@ impl ListAttachmentsError {
     pub fn is_required_param_missing(&self) -> bool {
         ::std::matches!(self, ListAttachmentsError::RequiredParamMissing(_))
     }
+    /// Whether this is `MANDATORY_NOT_FOUND`.
+    pub fn is_mandatory_not_found(&self) -> bool {
+        ::std::matches!(self, ListAttachmentsError::MandatoryNotFound(_))
+    }
     /// Whether this is `INVALID_TOKEN`.
     pub fn is_invalid_token(&self) -> bool {
         ::std::matches!(self, ListAttachmentsError::InvalidToken(_))
@@ -406,6 +479,22 @@ impl ListAttachmentsError {
     /// Whether this is `TOO_MANY_REQUESTS`.
     pub fn is_too_many_requests(&self) -> bool {
         ::std::matches!(self, ListAttachmentsError::TooManyRequests(_))
+    }
+    /// Whether this is `RATE_LIMIT_EXCEEDED`.
+    pub fn is_rate_limit_exceeded(&self) -> bool {
+        ::std::matches!(self, ListAttachmentsError::RateLimitExceeded(_))
+    }
+    /// Whether this is `SERVICE_UNAVAILABLE`.
+    pub fn is_service_unavailable(&self) -> bool {
+        ::std::matches!(self, ListAttachmentsError::ServiceUnavailable(_))
+    }
+    /// Whether this is `NOT_ALLOWED`.
+    pub fn is_not_allowed(&self) -> bool {
+        ::std::matches!(self, ListAttachmentsError::NotAllowed(_))
+    }
+    /// Whether this is `INVALID_REQUEST`.
+    pub fn is_invalid_request(&self) -> bool {
+        ::std::matches!(self, ListAttachmentsError::InvalidRequest(_))
     }
 }
 impl ::std::fmt::Display for ListAttachmentsError {
@@ -426,10 +515,15 @@ impl ::zoho_crm_runtime::OperationError for ListAttachmentsError {
             "AUTHORIZATION_FAILED" => ListAttachmentsError::AuthorizationFailed(info),
             "INVALID_DATA" => ListAttachmentsError::InvalidData(info),
             "REQUIRED_PARAM_MISSING" => ListAttachmentsError::RequiredParamMissing(info),
+            "MANDATORY_NOT_FOUND" => ListAttachmentsError::MandatoryNotFound(info),
             "INVALID_TOKEN" => ListAttachmentsError::InvalidToken(info),
             "INVALID_OAUTHTOKEN" => ListAttachmentsError::InvalidOauthtoken(info),
             "AUTHENTICATION_FAILURE" => ListAttachmentsError::AuthenticationFailure(info),
             "TOO_MANY_REQUESTS" => ListAttachmentsError::TooManyRequests(info),
+            "RATE_LIMIT_EXCEEDED" => ListAttachmentsError::RateLimitExceeded(info),
+            "SERVICE_UNAVAILABLE" => ListAttachmentsError::ServiceUnavailable(info),
+            "NOT_ALLOWED" => ListAttachmentsError::NotAllowed(info),
+            "INVALID_REQUEST" => ListAttachmentsError::InvalidRequest(info),
             _ => ListAttachmentsError::Unknown(info),
         }
     }
@@ -525,6 +619,18 @@ impl crate::Client {
                 ::zoho_crm_runtime::validate::id("ids", item)?;
             }
         }
+        if request.ids.is_some()
+            && !::zoho_crm_runtime::validate::version_at_least(version, "v5")
+        {
+            return ::std::result::Result::Err(
+                ::zoho_crm_runtime::ValidationError::ParameterNotInVersion {
+                    name: "ids",
+                    since: "v5",
+                    version: version.to_owned(),
+                }
+                    .into(),
+            );
+        }
         if let ::std::option::Option::Some(value) = &request.page_token {
             ::zoho_crm_runtime::validate::text("page_token", value)?;
         }
@@ -585,7 +691,7 @@ impl crate::Client {
             request,
             move |request| self.list_attachments(request),
             |request: &ListAttachmentsRequest, info| {
-                if !info.more_records {
+                if info.more_records != ::std::option::Option::Some(true) {
                     return ::std::option::Option::None;
                 }
                 let mut next = request.clone();

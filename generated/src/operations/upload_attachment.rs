@@ -78,12 +78,20 @@ pub enum UploadAttachmentError {
     /// HTTP 404: *Please check if the URL trying to access is a correct one*.
     ///
     /// Resolution: The request URL specified is incorrect. Specify a valid request URL. Refer to request URL section above.
+    ///
+    /// HTTP 400: *the given attachment URL is incorrect*.
+    ///
+    /// Resolution: The URL Zoho was given is malformed: the attachment link, or the request URL. Check the link (an absolute http or https URL) and the module and record in the path.
     InvalidUrlPattern(::zoho_crm_runtime::ApiErrorInfo),
     /// `OAUTH_SCOPE_MISMATCH`.
     ///
     /// HTTP 401: *Unauthorized*.
     ///
     /// Resolution: Client does not have ZohoCRM.modules.attachments.CREATE scope. Create a new client with valid scope. Refer to scope section above.
+    ///
+    /// HTTP 403: *required oauth scope is missing*.
+    ///
+    /// Resolution: The access token was granted without a scope this call needs: ZohoCRM.modules.ALL, or ZohoCRM.modules.{module}.ALL with ZohoCRM.modules.attachments.ALL, or ZohoCRM.modules.{module}.WRITE with ZohoCRM.modules.attachments.WRITE, or ZohoCRM.modules.{module}.CREATE with ZohoCRM.modules.attachments.CREATE. Generate a new grant that includes one of them (`zoho-crm scopes` prints the scopes per module).
     OauthScopeMismatch(::zoho_crm_runtime::ApiErrorInfo),
     /// `NO_PERMISSION`.
     ///
@@ -118,16 +126,30 @@ pub enum UploadAttachmentError {
     /// HTTP 400: *invalid file type*.
     ///
     /// Resolution: The attachment that you are trying to upload is of an unsupported file form (.exe).
+    ///
+    /// HTTP 400: *invalid data provided*.
+    ///
+    /// Resolution: Zoho could not use a value it was sent: check the ids and parameters of the call, and for a link upload that exactly one link is given as an absolute http or https URL.
+    ///
+    /// HTTP 404: *the id given seems to be invalid*.
+    ///
+    /// Resolution: An id in the URL names nothing in this module: check the record id and the attachment id (list the record's attachments for valid ids).
     InvalidData(::zoho_crm_runtime::ApiErrorInfo),
-    /// `FILE_SIZE_MORE_THAN_ALLOWED_SIZE`.
+    /// `REQUIRED_PARAM_MISSING`.
     ///
-    /// HTTP 400: *please check if the file size is in the correct range*.
+    /// HTTP 400: *One of the expected parameter is missing*.
     ///
-    /// Resolution: The attachment you are trying to upload exceeds the allowed size(100 MB). Ensure that the attachment being uploaded is within the prescribed range.
-    FileSizeMoreThanAllowedSize(::zoho_crm_runtime::ApiErrorInfo),
+    /// Resolution: A mandatory parameter is missing; `details.param_name` (`details.param` in Zoho's schema) names it (for example `fields`, mandatory when listing attachments from v3 on).
+    RequiredParamMissing(::zoho_crm_runtime::ApiErrorInfo),
+    /// `MANDATORY_NOT_FOUND`.
+    ///
+    /// HTTP 400: *required field not found*.
+    ///
+    /// Resolution: A field the call needs is missing (for a listing from v3 on, `fields`). Add it and try again.
+    MandatoryNotFound(::zoho_crm_runtime::ApiErrorInfo),
     /// `INVALID_TOKEN`.
     ///
-    /// HTTP 401.
+    /// HTTP 401: *invalid oauth token*.
     ///
     /// Resolution: The access token is invalid or expired. A client with a refresh token refreshes once and retries; otherwise get a new access token. If a fresh token is rejected too, check that the data centre (ZOHO_DC) is the one the token was issued in.
     InvalidToken(::zoho_crm_runtime::ApiErrorInfo),
@@ -149,6 +171,44 @@ pub enum UploadAttachmentError {
     ///
     /// Resolution: The organisation's concurrency limit or API credits are exhausted. Back off and retry later, and lower the number of calls in flight (ClientBuilder::max_concurrency).
     TooManyRequests(::zoho_crm_runtime::ApiErrorInfo),
+    /// `RATE_LIMIT_EXCEEDED`.
+    ///
+    /// HTTP 429: *API rate limit exceeded. Please retry after some time*.
+    ///
+    /// Resolution: Too many calls in a short time. The client backs off and retries by itself; if it still fails, lower the number of calls in flight (ClientBuilder::max_concurrency) and spread the work over time.
+    RateLimitExceeded(::zoho_crm_runtime::ApiErrorInfo),
+    /// `SERVICE_UNAVAILABLE`.
+    ///
+    /// HTTP 503: *Service temporarily unavailable. Please try again later*.
+    ///
+    /// Resolution: Zoho CRM is temporarily unavailable (maintenance or overload). Try again later; after an upload, check the record before uploading again.
+    ServiceUnavailable(::zoho_crm_runtime::ApiErrorInfo),
+    /// `NOT_ALLOWED`.
+    NotAllowed(::zoho_crm_runtime::ApiErrorInfo),
+    /// `INVALID_REQUEST`.
+    InvalidRequest(::zoho_crm_runtime::ApiErrorInfo),
+    /// `FILE_SIZE_MORE_THAN_ALLOWED_SIZE`.
+    ///
+    /// HTTP 400: *please check if the file size is in the correct range*.
+    ///
+    /// Resolution: The attachment you are trying to upload exceeds the allowed size(100 MB). Ensure that the attachment being uploaded is within the prescribed range.
+    ///
+    /// HTTP 413: *Please check if the size of the file is in the correct range*.
+    ///
+    /// Resolution: The attachment exceeds the allowed size (100 MB). Upload a file within the limit.
+    FileSizeMoreThanAllowedSize(::zoho_crm_runtime::ApiErrorInfo),
+    /// `BODY_SIZE_REACHED`.
+    ///
+    /// HTTP 413: *The request body limit reached*.
+    ///
+    /// Resolution: The request is larger than Zoho accepts (100 MB). Upload a smaller file.
+    ///
+    /// HTTP 413: *Request body size exceeds the maximum limit of 100MB*.
+    ///
+    /// Resolution: The request is larger than Zoho accepts (100 MB). Upload a smaller file.
+    BodySizeReached(::zoho_crm_runtime::ApiErrorInfo),
+    /// `LIMIT_REACHED`.
+    LimitReached(::zoho_crm_runtime::ApiErrorInfo),
     /// A code the spec does not list for this operation.
     Unknown(::zoho_crm_runtime::ApiErrorInfo),
 }
@@ -180,10 +240,24 @@ impl UploadAttachmentError {
             resolution: "The request URL specified is incorrect. Specify a valid request URL. Refer to request URL section above.",
         },
         ::zoho_crm_runtime::DocumentedError {
+            code: "INVALID_URL_PATTERN",
+            status: 400,
+            message: ::std::option::Option::Some(
+                "the given attachment URL is incorrect",
+            ),
+            resolution: "The URL Zoho was given is malformed: the attachment link, or the request URL. Check the link (an absolute http or https URL) and the module and record in the path.",
+        },
+        ::zoho_crm_runtime::DocumentedError {
             code: "OAUTH_SCOPE_MISMATCH",
             status: 401,
             message: ::std::option::Option::Some("Unauthorized"),
             resolution: "Client does not have ZohoCRM.modules.attachments.CREATE scope. Create a new client with valid scope. Refer to scope section above.",
+        },
+        ::zoho_crm_runtime::DocumentedError {
+            code: "OAUTH_SCOPE_MISMATCH",
+            status: 403,
+            message: ::std::option::Option::Some("required oauth scope is missing"),
+            resolution: "The access token was granted without a scope this call needs: ZohoCRM.modules.ALL, or ZohoCRM.modules.{module}.ALL with ZohoCRM.modules.attachments.ALL, or ZohoCRM.modules.{module}.WRITE with ZohoCRM.modules.attachments.WRITE, or ZohoCRM.modules.{module}.CREATE with ZohoCRM.modules.attachments.CREATE. Generate a new grant that includes one of them (`zoho-crm scopes` prints the scopes per module).",
         },
         ::zoho_crm_runtime::DocumentedError {
             code: "NO_PERMISSION",
@@ -230,17 +304,35 @@ impl UploadAttachmentError {
             resolution: "The attachment that you are trying to upload is of an unsupported file form (.exe).",
         },
         ::zoho_crm_runtime::DocumentedError {
-            code: "FILE_SIZE_MORE_THAN_ALLOWED_SIZE",
+            code: "INVALID_DATA",
+            status: 400,
+            message: ::std::option::Option::Some("invalid data provided"),
+            resolution: "Zoho could not use a value it was sent: check the ids and parameters of the call, and for a link upload that exactly one link is given as an absolute http or https URL.",
+        },
+        ::zoho_crm_runtime::DocumentedError {
+            code: "INVALID_DATA",
+            status: 404,
+            message: ::std::option::Option::Some("the id given seems to be invalid"),
+            resolution: "An id in the URL names nothing in this module: check the record id and the attachment id (list the record's attachments for valid ids).",
+        },
+        ::zoho_crm_runtime::DocumentedError {
+            code: "REQUIRED_PARAM_MISSING",
             status: 400,
             message: ::std::option::Option::Some(
-                "please check if the file size is in the correct range",
+                "One of the expected parameter is missing",
             ),
-            resolution: "The attachment you are trying to upload exceeds the allowed size(100 MB). Ensure that the attachment being uploaded is within the prescribed range.",
+            resolution: "A mandatory parameter is missing; `details.param_name` (`details.param` in Zoho's schema) names it (for example `fields`, mandatory when listing attachments from v3 on).",
+        },
+        ::zoho_crm_runtime::DocumentedError {
+            code: "MANDATORY_NOT_FOUND",
+            status: 400,
+            message: ::std::option::Option::Some("required field not found"),
+            resolution: "A field the call needs is missing (for a listing from v3 on, `fields`). Add it and try again.",
         },
         ::zoho_crm_runtime::DocumentedError {
             code: "INVALID_TOKEN",
             status: 401,
-            message: ::std::option::Option::None,
+            message: ::std::option::Option::Some("invalid oauth token"),
             resolution: "The access token is invalid or expired. A client with a refresh token refreshes once and retries; otherwise get a new access token. If a fresh token is rejected too, check that the data centre (ZOHO_DC) is the one the token was issued in.",
         },
         ::zoho_crm_runtime::DocumentedError {
@@ -261,6 +353,52 @@ impl UploadAttachmentError {
             message: ::std::option::Option::None,
             resolution: "The organisation's concurrency limit or API credits are exhausted. Back off and retry later, and lower the number of calls in flight (ClientBuilder::max_concurrency).",
         },
+        ::zoho_crm_runtime::DocumentedError {
+            code: "RATE_LIMIT_EXCEEDED",
+            status: 429,
+            message: ::std::option::Option::Some(
+                "API rate limit exceeded. Please retry after some time",
+            ),
+            resolution: "Too many calls in a short time. The client backs off and retries by itself; if it still fails, lower the number of calls in flight (ClientBuilder::max_concurrency) and spread the work over time.",
+        },
+        ::zoho_crm_runtime::DocumentedError {
+            code: "SERVICE_UNAVAILABLE",
+            status: 503,
+            message: ::std::option::Option::Some(
+                "Service temporarily unavailable. Please try again later",
+            ),
+            resolution: "Zoho CRM is temporarily unavailable (maintenance or overload). Try again later; after an upload, check the record before uploading again.",
+        },
+        ::zoho_crm_runtime::DocumentedError {
+            code: "FILE_SIZE_MORE_THAN_ALLOWED_SIZE",
+            status: 400,
+            message: ::std::option::Option::Some(
+                "please check if the file size is in the correct range",
+            ),
+            resolution: "The attachment you are trying to upload exceeds the allowed size(100 MB). Ensure that the attachment being uploaded is within the prescribed range.",
+        },
+        ::zoho_crm_runtime::DocumentedError {
+            code: "FILE_SIZE_MORE_THAN_ALLOWED_SIZE",
+            status: 413,
+            message: ::std::option::Option::Some(
+                "Please check if the size of the file is in the correct range",
+            ),
+            resolution: "The attachment exceeds the allowed size (100 MB). Upload a file within the limit.",
+        },
+        ::zoho_crm_runtime::DocumentedError {
+            code: "BODY_SIZE_REACHED",
+            status: 413,
+            message: ::std::option::Option::Some("The request body limit reached"),
+            resolution: "The request is larger than Zoho accepts (100 MB). Upload a smaller file.",
+        },
+        ::zoho_crm_runtime::DocumentedError {
+            code: "BODY_SIZE_REACHED",
+            status: 413,
+            message: ::std::option::Option::Some(
+                "Request body size exceeds the maximum limit of 100MB",
+            ),
+            resolution: "The request is larger than Zoho accepts (100 MB). Upload a smaller file.",
+        },
     ];
     /// What Zoho sent.
     pub fn info(&self) -> &::zoho_crm_runtime::ApiErrorInfo {
@@ -273,11 +411,19 @@ impl UploadAttachmentError {
             | UploadAttachmentError::InvalidRequestMethod(info)
             | UploadAttachmentError::AuthorizationFailed(info)
             | UploadAttachmentError::InvalidData(info)
-            | UploadAttachmentError::FileSizeMoreThanAllowedSize(info)
+            | UploadAttachmentError::RequiredParamMissing(info)
+            | UploadAttachmentError::MandatoryNotFound(info)
             | UploadAttachmentError::InvalidToken(info)
             | UploadAttachmentError::InvalidOauthtoken(info)
             | UploadAttachmentError::AuthenticationFailure(info)
             | UploadAttachmentError::TooManyRequests(info)
+            | UploadAttachmentError::RateLimitExceeded(info)
+            | UploadAttachmentError::ServiceUnavailable(info)
+            | UploadAttachmentError::NotAllowed(info)
+            | UploadAttachmentError::InvalidRequest(info)
+            | UploadAttachmentError::FileSizeMoreThanAllowedSize(info)
+            | UploadAttachmentError::BodySizeReached(info)
+            | UploadAttachmentError::LimitReached(info)
             | UploadAttachmentError::Unknown(info) => info,
         }
     }
@@ -341,9 +487,13 @@ impl UploadAttachmentError {
     pub fn is_invalid_data(&self) -> bool {
         ::std::matches!(self, UploadAttachmentError::InvalidData(_))
     }
-    /// Whether this is `FILE_SIZE_MORE_THAN_ALLOWED_SIZE`.
-    pub fn is_file_size_more_than_allowed_size(&self) -> bool {
-        ::std::matches!(self, UploadAttachmentError::FileSizeMoreThanAllowedSize(_))
+    /// Whether this is `REQUIRED_PARAM_MISSING`.
+    pub fn is_required_param_missing(&self) -> bool {
+        ::std::matches!(self, UploadAttachmentError::RequiredParamMissing(_))
+    }
+    /// Whether this is `MANDATORY_NOT_FOUND`.
+    pub fn is_mandatory_not_found(&self) -> bool {
+        ::std::matches!(self, UploadAttachmentError::MandatoryNotFound(_))
     }
     /// Whether this is `INVALID_TOKEN`.
     pub fn is_invalid_token(&self) -> bool {
@@ -360,6 +510,34 @@ impl UploadAttachmentError {
     /// Whether this is `TOO_MANY_REQUESTS`.
     pub fn is_too_many_requests(&self) -> bool {
         ::std::matches!(self, UploadAttachmentError::TooManyRequests(_))
+    }
+    /// Whether this is `RATE_LIMIT_EXCEEDED`.
+    pub fn is_rate_limit_exceeded(&self) -> bool {
+        ::std::matches!(self, UploadAttachmentError::RateLimitExceeded(_))
+    }
+    /// Whether this is `SERVICE_UNAVAILABLE`.
+    pub fn is_service_unavailable(&self) -> bool {
+        ::std::matches!(self, UploadAttachmentError::ServiceUnavailable(_))
+    }
+    /// Whether this is `NOT_ALLOWED`.
+    pub fn is_not_allowed(&self) -> bool {
+        ::std::matches!(self, UploadAttachmentError::NotAllowed(_))
+    }
+    /// Whether this is `INVALID_REQUEST`.
+    pub fn is_invalid_request(&self) -> bool {
+        ::std::matches!(self, UploadAttachmentError::InvalidRequest(_))
+    }
+    /// Whether this is `FILE_SIZE_MORE_THAN_ALLOWED_SIZE`.
+    pub fn is_file_size_more_than_allowed_size(&self) -> bool {
+        ::std::matches!(self, UploadAttachmentError::FileSizeMoreThanAllowedSize(_))
+    }
+    /// Whether this is `BODY_SIZE_REACHED`.
+    pub fn is_body_size_reached(&self) -> bool {
+        ::std::matches!(self, UploadAttachmentError::BodySizeReached(_))
+    }
+    /// Whether this is `LIMIT_REACHED`.
+    pub fn is_limit_reached(&self) -> bool {
+        ::std::matches!(self, UploadAttachmentError::LimitReached(_))
     }
 }
 impl ::std::fmt::Display for UploadAttachmentError {
@@ -379,15 +557,23 @@ impl ::zoho_crm_runtime::OperationError for UploadAttachmentError {
             "INVALID_REQUEST_METHOD" => UploadAttachmentError::InvalidRequestMethod(info),
             "AUTHORIZATION_FAILED" => UploadAttachmentError::AuthorizationFailed(info),
             "INVALID_DATA" => UploadAttachmentError::InvalidData(info),
-            "FILE_SIZE_MORE_THAN_ALLOWED_SIZE" => {
-                UploadAttachmentError::FileSizeMoreThanAllowedSize(info)
-            }
+            "REQUIRED_PARAM_MISSING" => UploadAttachmentError::RequiredParamMissing(info),
+            "MANDATORY_NOT_FOUND" => UploadAttachmentError::MandatoryNotFound(info),
             "INVALID_TOKEN" => UploadAttachmentError::InvalidToken(info),
             "INVALID_OAUTHTOKEN" => UploadAttachmentError::InvalidOauthtoken(info),
             "AUTHENTICATION_FAILURE" => {
                 UploadAttachmentError::AuthenticationFailure(info)
             }
             "TOO_MANY_REQUESTS" => UploadAttachmentError::TooManyRequests(info),
+            "RATE_LIMIT_EXCEEDED" => UploadAttachmentError::RateLimitExceeded(info),
+            "SERVICE_UNAVAILABLE" => UploadAttachmentError::ServiceUnavailable(info),
+            "NOT_ALLOWED" => UploadAttachmentError::NotAllowed(info),
+            "INVALID_REQUEST" => UploadAttachmentError::InvalidRequest(info),
+            "FILE_SIZE_MORE_THAN_ALLOWED_SIZE" => {
+                UploadAttachmentError::FileSizeMoreThanAllowedSize(info)
+            }
+            "BODY_SIZE_REACHED" => UploadAttachmentError::BodySizeReached(info),
+            "LIMIT_REACHED" => UploadAttachmentError::LimitReached(info),
             _ => UploadAttachmentError::Unknown(info),
         }
     }

@@ -84,12 +84,20 @@ pub enum UploadLinkAttachmentError {
     /// HTTP 404: *Please check if the URL trying to access is a correct one*.
     ///
     /// Resolution: The request URL specified is incorrect. Specify a valid request URL. Refer to request URL section above.
+    ///
+    /// HTTP 400: *the given attachment URL is incorrect*.
+    ///
+    /// Resolution: The URL Zoho was given is malformed: the attachment link, or the request URL. Check the link (an absolute http or https URL) and the module and record in the path.
     InvalidUrlPattern(::zoho_crm_runtime::ApiErrorInfo),
     /// `OAUTH_SCOPE_MISMATCH`.
     ///
     /// HTTP 401: *Unauthorized*.
     ///
     /// Resolution: Client does not have ZohoCRM.modules.attachments.CREATE scope. Create a new client with valid scope. Refer to scope section above.
+    ///
+    /// HTTP 403: *required oauth scope is missing*.
+    ///
+    /// Resolution: The access token was granted without a scope this call needs: ZohoCRM.modules.ALL, or ZohoCRM.modules.{module}.ALL with ZohoCRM.modules.attachments.ALL, or ZohoCRM.modules.{module}.WRITE with ZohoCRM.modules.attachments.WRITE, or ZohoCRM.modules.{module}.CREATE with ZohoCRM.modules.attachments.CREATE. Generate a new grant that includes one of them (`zoho-crm scopes` prints the scopes per module).
     OauthScopeMismatch(::zoho_crm_runtime::ApiErrorInfo),
     /// `NO_PERMISSION`.
     ///
@@ -121,19 +129,29 @@ pub enum UploadLinkAttachmentError {
     ///
     /// Resolution: The related record ID specified in the URL is invalid. Refer to Get Related Records API to get valid related record IDs.
     ///
-    /// HTTP 400: *invalid file type*.
+    /// HTTP 400: *invalid data provided*.
     ///
-    /// Resolution: The attachment that you are trying to upload is of an unsupported file form (.exe).
+    /// Resolution: Zoho could not use a value it was sent: check the ids and parameters of the call, and for a link upload that exactly one link is given as an absolute http or https URL.
+    ///
+    /// HTTP 404: *the id given seems to be invalid*.
+    ///
+    /// Resolution: An id in the URL names nothing in this module: check the record id and the attachment id (list the record's attachments for valid ids).
     InvalidData(::zoho_crm_runtime::ApiErrorInfo),
-    /// `FILE_SIZE_MORE_THAN_ALLOWED_SIZE`.
+    /// `REQUIRED_PARAM_MISSING`.
     ///
-    /// HTTP 400: *please check if the file size is in the correct range*.
+    /// HTTP 400: *One of the expected parameter is missing*.
     ///
-    /// Resolution: The attachment you are trying to upload exceeds the allowed size(100 MB). Ensure that the attachment being uploaded is within the prescribed range.
-    FileSizeMoreThanAllowedSize(::zoho_crm_runtime::ApiErrorInfo),
+    /// Resolution: A mandatory parameter is missing; `details.param_name` (`details.param` in Zoho's schema) names it (for example `fields`, mandatory when listing attachments from v3 on).
+    RequiredParamMissing(::zoho_crm_runtime::ApiErrorInfo),
+    /// `MANDATORY_NOT_FOUND`.
+    ///
+    /// HTTP 400: *required field not found*.
+    ///
+    /// Resolution: A field the call needs is missing (for a listing from v3 on, `fields`). Add it and try again.
+    MandatoryNotFound(::zoho_crm_runtime::ApiErrorInfo),
     /// `INVALID_TOKEN`.
     ///
-    /// HTTP 401.
+    /// HTTP 401: *invalid oauth token*.
     ///
     /// Resolution: The access token is invalid or expired. A client with a refresh token refreshes once and retries; otherwise get a new access token. If a fresh token is rejected too, check that the data centre (ZOHO_DC) is the one the token was issued in.
     InvalidToken(::zoho_crm_runtime::ApiErrorInfo),
@@ -155,6 +173,24 @@ pub enum UploadLinkAttachmentError {
     ///
     /// Resolution: The organisation's concurrency limit or API credits are exhausted. Back off and retry later, and lower the number of calls in flight (ClientBuilder::max_concurrency).
     TooManyRequests(::zoho_crm_runtime::ApiErrorInfo),
+    /// `RATE_LIMIT_EXCEEDED`.
+    ///
+    /// HTTP 429: *API rate limit exceeded. Please retry after some time*.
+    ///
+    /// Resolution: Too many calls in a short time. The client backs off and retries by itself; if it still fails, lower the number of calls in flight (ClientBuilder::max_concurrency) and spread the work over time.
+    RateLimitExceeded(::zoho_crm_runtime::ApiErrorInfo),
+    /// `SERVICE_UNAVAILABLE`.
+    ///
+    /// HTTP 503: *Service temporarily unavailable. Please try again later*.
+    ///
+    /// Resolution: Zoho CRM is temporarily unavailable (maintenance or overload). Try again later; after an upload, check the record before uploading again.
+    ServiceUnavailable(::zoho_crm_runtime::ApiErrorInfo),
+    /// `NOT_ALLOWED`.
+    NotAllowed(::zoho_crm_runtime::ApiErrorInfo),
+    /// `INVALID_REQUEST`.
+    InvalidRequest(::zoho_crm_runtime::ApiErrorInfo),
+    /// `LIMIT_REACHED`.
+    LimitReached(::zoho_crm_runtime::ApiErrorInfo),
     /// A code the spec does not list for this operation.
     Unknown(::zoho_crm_runtime::ApiErrorInfo),
 }
@@ -186,10 +222,24 @@ impl UploadLinkAttachmentError {
             resolution: "The request URL specified is incorrect. Specify a valid request URL. Refer to request URL section above.",
         },
         ::zoho_crm_runtime::DocumentedError {
+            code: "INVALID_URL_PATTERN",
+            status: 400,
+            message: ::std::option::Option::Some(
+                "the given attachment URL is incorrect",
+            ),
+            resolution: "The URL Zoho was given is malformed: the attachment link, or the request URL. Check the link (an absolute http or https URL) and the module and record in the path.",
+        },
+        ::zoho_crm_runtime::DocumentedError {
             code: "OAUTH_SCOPE_MISMATCH",
             status: 401,
             message: ::std::option::Option::Some("Unauthorized"),
             resolution: "Client does not have ZohoCRM.modules.attachments.CREATE scope. Create a new client with valid scope. Refer to scope section above.",
+        },
+        ::zoho_crm_runtime::DocumentedError {
+            code: "OAUTH_SCOPE_MISMATCH",
+            status: 403,
+            message: ::std::option::Option::Some("required oauth scope is missing"),
+            resolution: "The access token was granted without a scope this call needs: ZohoCRM.modules.ALL, or ZohoCRM.modules.{module}.ALL with ZohoCRM.modules.attachments.ALL, or ZohoCRM.modules.{module}.WRITE with ZohoCRM.modules.attachments.WRITE, or ZohoCRM.modules.{module}.CREATE with ZohoCRM.modules.attachments.CREATE. Generate a new grant that includes one of them (`zoho-crm scopes` prints the scopes per module).",
         },
         ::zoho_crm_runtime::DocumentedError {
             code: "NO_PERMISSION",
@@ -232,21 +282,33 @@ impl UploadLinkAttachmentError {
         ::zoho_crm_runtime::DocumentedError {
             code: "INVALID_DATA",
             status: 400,
-            message: ::std::option::Option::Some("invalid file type"),
-            resolution: "The attachment that you are trying to upload is of an unsupported file form (.exe).",
+            message: ::std::option::Option::Some("invalid data provided"),
+            resolution: "Zoho could not use a value it was sent: check the ids and parameters of the call, and for a link upload that exactly one link is given as an absolute http or https URL.",
         },
         ::zoho_crm_runtime::DocumentedError {
-            code: "FILE_SIZE_MORE_THAN_ALLOWED_SIZE",
+            code: "INVALID_DATA",
+            status: 404,
+            message: ::std::option::Option::Some("the id given seems to be invalid"),
+            resolution: "An id in the URL names nothing in this module: check the record id and the attachment id (list the record's attachments for valid ids).",
+        },
+        ::zoho_crm_runtime::DocumentedError {
+            code: "REQUIRED_PARAM_MISSING",
             status: 400,
             message: ::std::option::Option::Some(
-                "please check if the file size is in the correct range",
+                "One of the expected parameter is missing",
             ),
-            resolution: "The attachment you are trying to upload exceeds the allowed size(100 MB). Ensure that the attachment being uploaded is within the prescribed range.",
+            resolution: "A mandatory parameter is missing; `details.param_name` (`details.param` in Zoho's schema) names it (for example `fields`, mandatory when listing attachments from v3 on).",
+        },
+        ::zoho_crm_runtime::DocumentedError {
+            code: "MANDATORY_NOT_FOUND",
+            status: 400,
+            message: ::std::option::Option::Some("required field not found"),
+            resolution: "A field the call needs is missing (for a listing from v3 on, `fields`). Add it and try again.",
         },
         ::zoho_crm_runtime::DocumentedError {
             code: "INVALID_TOKEN",
             status: 401,
-            message: ::std::option::Option::None,
+            message: ::std::option::Option::Some("invalid oauth token"),
             resolution: "The access token is invalid or expired. A client with a refresh token refreshes once and retries; otherwise get a new access token. If a fresh token is rejected too, check that the data centre (ZOHO_DC) is the one the token was issued in.",
         },
         ::zoho_crm_runtime::DocumentedError {
@@ -267,6 +329,22 @@ impl UploadLinkAttachmentError {
             message: ::std::option::Option::None,
             resolution: "The organisation's concurrency limit or API credits are exhausted. Back off and retry later, and lower the number of calls in flight (ClientBuilder::max_concurrency).",
         },
+        ::zoho_crm_runtime::DocumentedError {
+            code: "RATE_LIMIT_EXCEEDED",
+            status: 429,
+            message: ::std::option::Option::Some(
+                "API rate limit exceeded. Please retry after some time",
+            ),
+            resolution: "Too many calls in a short time. The client backs off and retries by itself; if it still fails, lower the number of calls in flight (ClientBuilder::max_concurrency) and spread the work over time.",
+        },
+        ::zoho_crm_runtime::DocumentedError {
+            code: "SERVICE_UNAVAILABLE",
+            status: 503,
+            message: ::std::option::Option::Some(
+                "Service temporarily unavailable. Please try again later",
+            ),
+            resolution: "Zoho CRM is temporarily unavailable (maintenance or overload). Try again later; after an upload, check the record before uploading again.",
+        },
     ];
     /// What Zoho sent.
     pub fn info(&self) -> &::zoho_crm_runtime::ApiErrorInfo {
@@ -279,11 +357,17 @@ impl UploadLinkAttachmentError {
             | UploadLinkAttachmentError::InvalidRequestMethod(info)
             | UploadLinkAttachmentError::AuthorizationFailed(info)
             | UploadLinkAttachmentError::InvalidData(info)
-            | UploadLinkAttachmentError::FileSizeMoreThanAllowedSize(info)
+            | UploadLinkAttachmentError::RequiredParamMissing(info)
+            | UploadLinkAttachmentError::MandatoryNotFound(info)
             | UploadLinkAttachmentError::InvalidToken(info)
             | UploadLinkAttachmentError::InvalidOauthtoken(info)
             | UploadLinkAttachmentError::AuthenticationFailure(info)
             | UploadLinkAttachmentError::TooManyRequests(info)
+            | UploadLinkAttachmentError::RateLimitExceeded(info)
+            | UploadLinkAttachmentError::ServiceUnavailable(info)
+            | UploadLinkAttachmentError::NotAllowed(info)
+            | UploadLinkAttachmentError::InvalidRequest(info)
+            | UploadLinkAttachmentError::LimitReached(info)
             | UploadLinkAttachmentError::Unknown(info) => info,
         }
     }
@@ -347,9 +431,13 @@ impl UploadLinkAttachmentError {
     pub fn is_invalid_data(&self) -> bool {
         ::std::matches!(self, UploadLinkAttachmentError::InvalidData(_))
     }
-    /// Whether this is `FILE_SIZE_MORE_THAN_ALLOWED_SIZE`.
-    pub fn is_file_size_more_than_allowed_size(&self) -> bool {
-        ::std::matches!(self, UploadLinkAttachmentError::FileSizeMoreThanAllowedSize(_))
+    /// Whether this is `REQUIRED_PARAM_MISSING`.
+    pub fn is_required_param_missing(&self) -> bool {
+        ::std::matches!(self, UploadLinkAttachmentError::RequiredParamMissing(_))
+    }
+    /// Whether this is `MANDATORY_NOT_FOUND`.
+    pub fn is_mandatory_not_found(&self) -> bool {
+        ::std::matches!(self, UploadLinkAttachmentError::MandatoryNotFound(_))
     }
     /// Whether this is `INVALID_TOKEN`.
     pub fn is_invalid_token(&self) -> bool {
@@ -366,6 +454,26 @@ impl UploadLinkAttachmentError {
     /// Whether this is `TOO_MANY_REQUESTS`.
     pub fn is_too_many_requests(&self) -> bool {
         ::std::matches!(self, UploadLinkAttachmentError::TooManyRequests(_))
+    }
+    /// Whether this is `RATE_LIMIT_EXCEEDED`.
+    pub fn is_rate_limit_exceeded(&self) -> bool {
+        ::std::matches!(self, UploadLinkAttachmentError::RateLimitExceeded(_))
+    }
+    /// Whether this is `SERVICE_UNAVAILABLE`.
+    pub fn is_service_unavailable(&self) -> bool {
+        ::std::matches!(self, UploadLinkAttachmentError::ServiceUnavailable(_))
+    }
+    /// Whether this is `NOT_ALLOWED`.
+    pub fn is_not_allowed(&self) -> bool {
+        ::std::matches!(self, UploadLinkAttachmentError::NotAllowed(_))
+    }
+    /// Whether this is `INVALID_REQUEST`.
+    pub fn is_invalid_request(&self) -> bool {
+        ::std::matches!(self, UploadLinkAttachmentError::InvalidRequest(_))
+    }
+    /// Whether this is `LIMIT_REACHED`.
+    pub fn is_limit_reached(&self) -> bool {
+        ::std::matches!(self, UploadLinkAttachmentError::LimitReached(_))
     }
 }
 impl ::std::fmt::Display for UploadLinkAttachmentError {
@@ -389,15 +497,21 @@ impl ::zoho_crm_runtime::OperationError for UploadLinkAttachmentError {
                 UploadLinkAttachmentError::AuthorizationFailed(info)
             }
             "INVALID_DATA" => UploadLinkAttachmentError::InvalidData(info),
-            "FILE_SIZE_MORE_THAN_ALLOWED_SIZE" => {
-                UploadLinkAttachmentError::FileSizeMoreThanAllowedSize(info)
+            "REQUIRED_PARAM_MISSING" => {
+                UploadLinkAttachmentError::RequiredParamMissing(info)
             }
+            "MANDATORY_NOT_FOUND" => UploadLinkAttachmentError::MandatoryNotFound(info),
             "INVALID_TOKEN" => UploadLinkAttachmentError::InvalidToken(info),
             "INVALID_OAUTHTOKEN" => UploadLinkAttachmentError::InvalidOauthtoken(info),
             "AUTHENTICATION_FAILURE" => {
                 UploadLinkAttachmentError::AuthenticationFailure(info)
             }
             "TOO_MANY_REQUESTS" => UploadLinkAttachmentError::TooManyRequests(info),
+            "RATE_LIMIT_EXCEEDED" => UploadLinkAttachmentError::RateLimitExceeded(info),
+            "SERVICE_UNAVAILABLE" => UploadLinkAttachmentError::ServiceUnavailable(info),
+            "NOT_ALLOWED" => UploadLinkAttachmentError::NotAllowed(info),
+            "INVALID_REQUEST" => UploadLinkAttachmentError::InvalidRequest(info),
+            "LIMIT_REACHED" => UploadLinkAttachmentError::LimitReached(info),
             _ => UploadLinkAttachmentError::Unknown(info),
         }
     }
@@ -409,7 +523,7 @@ impl ::zoho_crm_runtime::OperationError for UploadLinkAttachmentError {
     }
 }
 impl crate::Client {
-    /// Attach a link to a record. Sent as form fields, as Zoho's API pages do (Zoho's v8 SDK and OpenAPI file send them as query parameters instead; `query_in` lists the versions that should, none by default).
+    /// Attach a link to a record. Up to v7 the link goes in the query string with an empty body, as Zoho's SDKs send it; from v8 on as a multipart form field, as Zoho's v8 OpenAPI file describes it.
     ///
     /// Every parameter is checked (for the call's API version) before anything is sent; a bad one gives [`::zoho_crm_runtime::Error::Validation`].
     pub async fn upload_link_attachment(
@@ -461,11 +575,19 @@ impl crate::Client {
             "/crm/{}/{}/{}/Attachments", version, request.module_api_name.api_name(),
             request.record_id
         );
-        let query = ::zoho_crm_runtime::Query::new();
+        let mut query = ::zoho_crm_runtime::Query::new();
         let mut body = ::zoho_crm_runtime::RequestBody::multipart();
-        body = body.text("attachmentUrl", request.attachment_url.clone());
+        if ["v2", "v2.1", "v3", "v4", "v5", "v6", "v7"].contains(&version) {
+            query.push("attachmentUrl", request.attachment_url.clone());
+        } else {
+            body = body.text("attachmentUrl", request.attachment_url.clone());
+        }
         if let ::std::option::Option::Some(value) = &request.title {
-            body = body.text("title", (*value).clone());
+            if ["v2.1", "v3", "v4", "v5", "v6", "v7"].contains(&version) {
+                query.push("title", (*value).clone());
+            } else {
+                body = body.text("title", (*value).clone());
+            }
         }
         let body = if body.is_empty() {
             ::std::option::Option::None

@@ -10,19 +10,25 @@ pub struct Paging {
     /// Whether more follow.
     #[serde(rename = "has_more")]
     pub has_more: bool,
+    /// The fields Zoho sent that the spec does not name, as received.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 /// A stored photo.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct PhotoDetails {
     /// The photo's id.
-    #[serde(rename = "photo_id")]
+    #[serde(rename = "photo_id", with = "::zoho_crm_runtime::wire::id_string")]
     pub photo_id: ::std::string::String,
+    /// The fields Zoho sent that the spec does not name, as received.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 /// A widget.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct Widget {
     /// Its id.
-    #[serde(rename = "widgetId")]
+    #[serde(rename = "widgetId", with = "::zoho_crm_runtime::wire::id_string")]
     pub id: ::std::string::String,
     /// Its label.
     #[serde(rename = "label")]
@@ -41,4 +47,7 @@ pub struct Widget {
     /// When it was shelved.
     #[serde(rename = "added", default, skip_serializing_if = "Option::is_none")]
     pub added: ::std::option::Option<::chrono::DateTime<::chrono::FixedOffset>>,
+    /// The fields Zoho sent that the spec does not name, as received.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }

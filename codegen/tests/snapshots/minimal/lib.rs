@@ -23,7 +23,7 @@ pub use ::zoho_crm_runtime::{
     AccessToken, ActionResponse, ActionResults, ApiErrorInfo, AuthError, ConfigError,
     DecodeError, DocumentedError, Download, DownloadError, Endpoints, EnvSettings, Error,
     ExchangeError, FileSource, ListPage, OperationError, RetryPolicy, TokenProvider,
-    TokenStore, UploadLimits, ValidationError,
+    TokenStore, UnreadableSuccess, UploadLimits, ValidationError,
 };
 #[rustfmt::skip]
 pub use modules::Module;

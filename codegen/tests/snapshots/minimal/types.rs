@@ -5,6 +5,9 @@
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct AttachmentDetails {
     /// The attachment's id.
-    #[serde(rename = "id")]
+    #[serde(rename = "id", with = "::zoho_crm_runtime::wire::id_string")]
     pub id: ::std::string::String,
+    /// The fields Zoho sent that the spec does not name, as received.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
