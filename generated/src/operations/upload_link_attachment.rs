@@ -189,6 +189,26 @@ pub enum UploadLinkAttachmentError {
     NotAllowed(::zoho_crm_runtime::ApiErrorInfo),
     /// `INVALID_REQUEST`.
     InvalidRequest(::zoho_crm_runtime::ApiErrorInfo),
+    /// `FILE_SIZE_MORE_THAN_ALLOWED_SIZE`.
+    ///
+    /// HTTP 400: *please check if the file size is in the correct range*.
+    ///
+    /// Resolution: The attachment you are trying to upload exceeds the allowed size(100 MB). Ensure that the attachment being uploaded is within the prescribed range.
+    ///
+    /// HTTP 413: *Please check if the size of the file is in the correct range*.
+    ///
+    /// Resolution: The attachment exceeds the allowed size (100 MB). Upload a file within the limit.
+    FileSizeMoreThanAllowedSize(::zoho_crm_runtime::ApiErrorInfo),
+    /// `BODY_SIZE_REACHED`.
+    ///
+    /// HTTP 413: *The request body limit reached*.
+    ///
+    /// Resolution: The request is larger than Zoho accepts (100 MB). Upload a smaller file.
+    ///
+    /// HTTP 413: *Request body size exceeds the maximum limit of 100MB*.
+    ///
+    /// Resolution: The request is larger than Zoho accepts (100 MB). Upload a smaller file.
+    BodySizeReached(::zoho_crm_runtime::ApiErrorInfo),
     /// `LIMIT_REACHED`.
     LimitReached(::zoho_crm_runtime::ApiErrorInfo),
     /// A code the spec does not list for this operation.
@@ -345,6 +365,36 @@ impl UploadLinkAttachmentError {
             ),
             resolution: "Zoho CRM is temporarily unavailable (maintenance or overload). Try again later; after an upload, check the record before uploading again.",
         },
+        ::zoho_crm_runtime::DocumentedError {
+            code: "FILE_SIZE_MORE_THAN_ALLOWED_SIZE",
+            status: 400,
+            message: ::std::option::Option::Some(
+                "please check if the file size is in the correct range",
+            ),
+            resolution: "The attachment you are trying to upload exceeds the allowed size(100 MB). Ensure that the attachment being uploaded is within the prescribed range.",
+        },
+        ::zoho_crm_runtime::DocumentedError {
+            code: "FILE_SIZE_MORE_THAN_ALLOWED_SIZE",
+            status: 413,
+            message: ::std::option::Option::Some(
+                "Please check if the size of the file is in the correct range",
+            ),
+            resolution: "The attachment exceeds the allowed size (100 MB). Upload a file within the limit.",
+        },
+        ::zoho_crm_runtime::DocumentedError {
+            code: "BODY_SIZE_REACHED",
+            status: 413,
+            message: ::std::option::Option::Some("The request body limit reached"),
+            resolution: "The request is larger than Zoho accepts (100 MB). Upload a smaller file.",
+        },
+        ::zoho_crm_runtime::DocumentedError {
+            code: "BODY_SIZE_REACHED",
+            status: 413,
+            message: ::std::option::Option::Some(
+                "Request body size exceeds the maximum limit of 100MB",
+            ),
+            resolution: "The request is larger than Zoho accepts (100 MB). Upload a smaller file.",
+        },
     ];
     /// What Zoho sent.
     pub fn info(&self) -> &::zoho_crm_runtime::ApiErrorInfo {
@@ -367,6 +417,8 @@ impl UploadLinkAttachmentError {
             | UploadLinkAttachmentError::ServiceUnavailable(info)
             | UploadLinkAttachmentError::NotAllowed(info)
             | UploadLinkAttachmentError::InvalidRequest(info)
+            | UploadLinkAttachmentError::FileSizeMoreThanAllowedSize(info)
+            | UploadLinkAttachmentError::BodySizeReached(info)
             | UploadLinkAttachmentError::LimitReached(info)
             | UploadLinkAttachmentError::Unknown(info) => info,
         }
@@ -471,6 +523,14 @@ impl UploadLinkAttachmentError {
     pub fn is_invalid_request(&self) -> bool {
         ::std::matches!(self, UploadLinkAttachmentError::InvalidRequest(_))
     }
+    /// Whether this is `FILE_SIZE_MORE_THAN_ALLOWED_SIZE`.
+    pub fn is_file_size_more_than_allowed_size(&self) -> bool {
+        ::std::matches!(self, UploadLinkAttachmentError::FileSizeMoreThanAllowedSize(_))
+    }
+    /// Whether this is `BODY_SIZE_REACHED`.
+    pub fn is_body_size_reached(&self) -> bool {
+        ::std::matches!(self, UploadLinkAttachmentError::BodySizeReached(_))
+    }
     /// Whether this is `LIMIT_REACHED`.
     pub fn is_limit_reached(&self) -> bool {
         ::std::matches!(self, UploadLinkAttachmentError::LimitReached(_))
@@ -511,6 +571,10 @@ impl ::zoho_crm_runtime::OperationError for UploadLinkAttachmentError {
             "SERVICE_UNAVAILABLE" => UploadLinkAttachmentError::ServiceUnavailable(info),
             "NOT_ALLOWED" => UploadLinkAttachmentError::NotAllowed(info),
             "INVALID_REQUEST" => UploadLinkAttachmentError::InvalidRequest(info),
+            "FILE_SIZE_MORE_THAN_ALLOWED_SIZE" => {
+                UploadLinkAttachmentError::FileSizeMoreThanAllowedSize(info)
+            }
+            "BODY_SIZE_REACHED" => UploadLinkAttachmentError::BodySizeReached(info),
             "LIMIT_REACHED" => UploadLinkAttachmentError::LimitReached(info),
             _ => UploadLinkAttachmentError::Unknown(info),
         }
