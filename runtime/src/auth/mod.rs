@@ -7,4 +7,7 @@ pub mod store;
 
 pub use oauth::{AuthError, IssuedToken, OAuthClient, OAuthProfile, TokenErrorDoc, TokenErrorKind};
 pub use provider::{BoxFuture, Grant, RefreshTokenProvider, StaticTokenProvider, TokenProvider};
-pub use store::{FileTokenStore, MemoryTokenStore, StoreError, StoreLock, StoredToken, TokenStore};
+pub use store::{
+    FileTokenStore, MemoryTokenStore, StoreError, StoreErrorKind, StoreLock, StoredToken,
+    TokenStore,
+};

@@ -1,12 +1,24 @@
 //! The accounts server's token endpoint: refreshing an access token and exchanging a grant code,
 //! with secrets only ever in the form body, and every failure form turned into a typed error.
+//!
+//! The endpoint is never redirected (Zoho's does not redirect, and following a 307 or 308 would
+//! send the secrets to wherever `Location` points): a redirect answer is
+//! [`AuthError::Redirected`]. A request must be answered within its timeout, and the secrets it
+//! sent are redacted from any text of the answer that an error quotes. No value in the answer
+//! can make the client panic: lifetimes are read leniently and capped at
+//! [`MAX_TOKEN_LIFETIME`].
 
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use secrecy::{ExposeSecret as _, SecretString};
 
 use crate::error::error_chain;
+use crate::redact::Secrets;
 use crate::token::AccessToken;
+
+/// The longest lifetime a token response is believed: a longer (or absurd) `expires_in` is
+/// capped here, so the token is refreshed at least daily.
+pub const MAX_TOKEN_LIFETIME: Duration = Duration::from_secs(24 * 3600);
 
 /// What the spec says about the OAuth token endpoint.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -59,6 +71,13 @@ pub struct IssuedToken {
     pub refresh_token: Option<SecretString>,
 }
 
+impl IssuedToken {
+    /// When the token expires, for a token received at `now`.
+    pub fn expires_at(&self, now: SystemTime) -> SystemTime {
+        now.checked_add(self.expires_in).unwrap_or(now)
+    }
+}
+
 /// A failure to get an access token. Never contains a secret.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -84,6 +103,19 @@ pub enum AuthError {
     /// The endpoint could not be reached.
     #[error("the accounts server could not be reached: {0}")]
     Transport(String),
+    /// The endpoint answered with a redirect, which is never followed.
+    #[error(
+        "the accounts server answered HTTP {status} redirecting the token request to {location}; not followed, so the client secret and the refresh token or grant code were not sent there: check the accounts URL (ZOHO_ACCOUNTS_URL) and the data centre"
+    )]
+    Redirected {
+        /// The status.
+        status: u16,
+        /// Where it pointed: scheme, host, port and path (no query, user name or password).
+        location: String,
+    },
+    /// The endpoint did not answer in time.
+    #[error("the accounts server did not answer the token request within {0:?}; try again later")]
+    TimedOut(Duration),
     /// The endpoint's answer could not be understood.
     #[error("the accounts server's answer could not be understood: {0}")]
     Decode(String),
@@ -120,6 +152,7 @@ pub struct OAuthClient {
     client_id: String,
     client_secret: SecretString,
     profile: OAuthProfile,
+    timeout: Duration,
 }
 
 impl std::fmt::Debug for OAuthClient {
@@ -134,6 +167,10 @@ impl std::fmt::Debug for OAuthClient {
 
 impl OAuthClient {
     /// A client of `{accounts_url}{profile.token_path}`; the URL must already be checked.
+    /// `http` must follow no redirect (`reqwest::redirect::Policy::none()`): a client that
+    /// follows them would re-send the secrets before this one sees the redirect. Requests time
+    /// out after [`crate::builder::DEFAULT_RESPONSE_TIMEOUT`] unless [`Self::with_timeout`]
+    /// says otherwise.
     pub fn new(
         http: reqwest::Client,
         accounts_url: &str,
@@ -151,7 +188,14 @@ impl OAuthClient {
             client_id: client_id.into(),
             client_secret,
             profile,
+            timeout: crate::builder::DEFAULT_RESPONSE_TIMEOUT,
         }
+    }
+
+    /// Limits each token request, from connecting to the end of the answer.
+    pub fn with_timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
     }
 
     /// The token endpoint URL.
@@ -161,12 +205,15 @@ impl OAuthClient {
 
     /// Exchanges a refresh token for a new access token.
     pub async fn refresh(&self, refresh_token: &SecretString) -> Result<IssuedToken, AuthError> {
-        self.request(&[
-            ("grant_type", "refresh_token"),
-            ("client_id", &self.client_id),
-            ("client_secret", self.client_secret.expose_secret()),
-            ("refresh_token", refresh_token.expose_secret()),
-        ])
+        self.request(
+            &[
+                ("grant_type", "refresh_token"),
+                ("client_id", &self.client_id),
+                ("client_secret", self.client_secret.expose_secret()),
+                ("refresh_token", refresh_token.expose_secret()),
+            ],
+            refresh_token,
+        )
         .await
     }
 
@@ -186,7 +233,7 @@ impl OAuthClient {
         if let Some(uri) = redirect_uri {
             form.push(("redirect_uri", uri));
         }
-        let issued = self.request(&form).await?;
+        let issued = self.request(&form, code).await?;
         if issued.refresh_token.is_none() {
             return Err(AuthError::Decode(
                 "the code exchange returned no refresh_token (was the code generated with access_type=offline?)".into(),
@@ -195,7 +242,26 @@ impl OAuthClient {
         Ok(issued)
     }
 
-    async fn request(&self, form: &[(&str, &str)]) -> Result<IssuedToken, AuthError> {
+    /// Posts `form`, which holds the client secret and `grant` (a refresh token or a code).
+    async fn request(
+        &self,
+        form: &[(&str, &str)],
+        grant: &SecretString,
+    ) -> Result<IssuedToken, AuthError> {
+        let secrets = Secrets::new()
+            .with(self.client_secret.expose_secret())
+            .with(grant.expose_secret());
+        match tokio::time::timeout(self.timeout, self.post(form, &secrets)).await {
+            Ok(result) => result,
+            Err(_) => Err(AuthError::TimedOut(self.timeout)),
+        }
+    }
+
+    async fn post(
+        &self,
+        form: &[(&str, &str)],
+        secrets: &Secrets,
+    ) -> Result<IssuedToken, AuthError> {
         let body = form
             .iter()
             .map(|(k, v)| format!("{}={}", form_encode(k), form_encode(v)))
@@ -213,16 +279,22 @@ impl OAuthClient {
             .await
             .map_err(|e| AuthError::Transport(error_chain(&e)))?;
         let status = response.status().as_u16();
-        let bytes = response
-            .bytes()
+        if let Some(target) = crate::redirect::location(status, response.headers(), response.url())
+        {
+            return Err(AuthError::Redirected {
+                status,
+                location: crate::redirect::shown(target.as_ref()),
+            });
+        }
+        let bytes = crate::response::read_bounded_raw(response)
             .await
             .map_err(|e| AuthError::Transport(error_chain(&e)))?;
-        parse_token_response(status, &bytes, &self.profile)
+        parse_token_response(status, &bytes, &self.profile, secrets)
     }
 }
 
 /// `application/x-www-form-urlencoded` encoding of one key or value.
-fn form_encode(value: &str) -> String {
+pub(crate) fn form_encode(value: &str) -> String {
     let mut out = String::with_capacity(value.len());
     for byte in value.bytes() {
         match byte {
@@ -237,30 +309,33 @@ fn form_encode(value: &str) -> String {
 }
 
 /// Interprets a token endpoint answer. Success bodies hold secrets, so they are never quoted in
-/// errors; only refusals (which hold none) are.
-pub fn parse_token_response(
+/// errors; refusals are, with `secrets` (what the request sent) redacted, since a server may
+/// echo the form.
+pub(crate) fn parse_token_response(
     status: u16,
     body: &[u8],
     profile: &OAuthProfile,
+    secrets: &Secrets,
 ) -> Result<IssuedToken, AuthError> {
     let json: Option<serde_json::Value> = serde_json::from_slice(body).ok();
+    let quoted = || crate::response::snippet(&secrets.bytes(body.to_vec()));
     let Some(json) = json.filter(serde_json::Value::is_object) else {
         let text = String::from_utf8_lossy(body);
         if let Some(doc) = profile.errors.iter().find(|doc| text.contains(doc.error)) {
-            return Err(rejected(doc.error, profile));
+            return Err(rejected(doc.error, profile, secrets));
         }
         return Err(AuthError::Http {
             status,
-            snippet: crate::response::snippet(body),
+            snippet: quoted(),
         });
     };
     if let Some(error) = json.get("error").and_then(serde_json::Value::as_str) {
-        return Err(rejected(error, profile));
+        return Err(rejected(error, profile, secrets));
     }
     if status != 200 {
         return Err(AuthError::Http {
             status,
-            snippet: crate::response::snippet(body),
+            snippet: quoted(),
         });
     }
     let Some(token) = json.get("access_token").and_then(serde_json::Value::as_str) else {
@@ -270,13 +345,13 @@ pub fn parse_token_response(
     };
     let access_token = AccessToken::new(token)
         .map_err(|_| AuthError::Decode("the access_token is not a usable header value".into()))?;
-    let seconds = |key: &str| json.get(key).and_then(serde_json::Value::as_u64);
+    let seconds = |key: &str| json.get(key).and_then(lifetime_seconds);
     // Older answers give `expires_in` in milliseconds beside `expires_in_sec` in seconds.
     let expires_in = match (seconds("expires_in_sec"), seconds("expires_in")) {
-        (Some(secs), _) => Duration::from_secs(secs),
-        (None, Some(secs)) => Duration::from_secs(secs),
+        (Some(secs), _) | (None, Some(secs)) => Duration::from_secs(secs),
         (None, None) => profile.default_lifetime,
-    };
+    }
+    .min(MAX_TOKEN_LIFETIME);
     let text = |key: &str| {
         json.get(key)
             .and_then(serde_json::Value::as_str)
@@ -291,11 +366,30 @@ pub fn parse_token_response(
     })
 }
 
-fn rejected(error: &str, profile: &OAuthProfile) -> AuthError {
+/// A lifetime in whole seconds: a non-negative number (a fraction is cut, a huge one saturates)
+/// or such a number in a string; anything else (negative, text, null) is no lifetime.
+fn lifetime_seconds(value: &serde_json::Value) -> Option<u64> {
+    match value {
+        serde_json::Value::Number(n) => n.as_u64().or_else(|| {
+            n.as_f64()
+                .filter(|f| f.is_finite() && *f >= 0.0)
+                // `as` saturates at u64::MAX.
+                .map(|f| f as u64)
+        }),
+        serde_json::Value::String(s) => s
+            .trim()
+            .parse::<serde_json::Number>()
+            .ok()
+            .and_then(|n| lifetime_seconds(&serde_json::Value::Number(n))),
+        _ => None,
+    }
+}
+
+fn rejected(error: &str, profile: &OAuthProfile, secrets: &Secrets) -> AuthError {
     let doc = profile.errors.iter().find(|doc| doc.error == error);
     AuthError::Rejected {
         kind: doc.map_or(TokenErrorKind::Other, |d| d.kind),
-        error: error.chars().take(100).collect(),
+        error: secrets.text(error).chars().take(100).collect(),
         resolution: doc.map_or(
             "the accounts server gave an error this SDK does not know; check the client id, secret and data centre",
             |d| d.resolution,
@@ -330,7 +424,7 @@ mod tests {
             r#"{"access_token":"1000.a","expires_in":3600,"api_domain":"https://www.zohoapis.eu"}"#,
             r#"{"access_token":"1000.a","expires_in":3600000,"expires_in_sec":3600}"#,
         ] {
-            let issued = parse_token_response(200, body.as_bytes(), &PROFILE);
+            let issued = parse_token_response(200, body.as_bytes(), &PROFILE, &Secrets::new());
             assert_eq!(
                 issued.map(|i| i.expires_in).ok(),
                 Some(Duration::from_secs(3600)),
@@ -341,23 +435,106 @@ mod tests {
 
     #[test]
     fn refusals_in_200_answers_are_typed() {
-        let refused = parse_token_response(200, br#"{"error":"invalid_client"}"#, &PROFILE);
+        let refused = parse_token_response(
+            200,
+            br#"{"error":"invalid_client"}"#,
+            &PROFILE,
+            &Secrets::new(),
+        );
         assert_eq!(
             refused.err().and_then(|e| e.kind()),
             Some(TokenErrorKind::InvalidClient)
         );
-        let throttled = parse_token_response(200, b"<html>Access Denied</html>", &PROFILE);
+        let throttled = parse_token_response(
+            200,
+            b"<html>Access Denied</html>",
+            &PROFILE,
+            &Secrets::new(),
+        );
         assert_eq!(
             throttled.err().and_then(|e| e.kind()),
             Some(TokenErrorKind::Throttled)
         );
-        let unknown = parse_token_response(200, br#"{"error":"new_thing"}"#, &PROFILE);
+        let unknown =
+            parse_token_response(200, br#"{"error":"new_thing"}"#, &PROFILE, &Secrets::new());
         assert_eq!(
             unknown.err().and_then(|e| e.kind()),
             Some(TokenErrorKind::Other)
         );
-        let missing = parse_token_response(200, br#"{"token_type":"Bearer"}"#, &PROFILE);
+        let missing = parse_token_response(
+            200,
+            br#"{"token_type":"Bearer"}"#,
+            &PROFILE,
+            &Secrets::new(),
+        );
         assert!(matches!(missing, Err(AuthError::Decode(_))));
+    }
+
+    #[test]
+    fn no_lifetime_a_server_sends_can_panic_and_huge_ones_are_capped() {
+        let lifetime = |body: &str| {
+            parse_token_response(200, body.as_bytes(), &PROFILE, &Secrets::new())
+                .map(|issued| (issued.expires_in, issued.expires_at(SystemTime::now())))
+        };
+        let max = u64::MAX;
+        for body in [
+            format!(r#"{{"access_token":"1000.a","expires_in":{max}}}"#),
+            format!(r#"{{"access_token":"1000.a","expires_in_sec":{max},"expires_in":{max}}}"#),
+            r#"{"access_token":"1000.a","expires_in":1e308}"#.to_owned(),
+            r#"{"access_token":"1000.a","expires_in":"99999999999999999999"}"#.to_owned(),
+            format!(r#"{{"access_token":"1000.a","expires_in_sec":"{max}"}}"#),
+        ] {
+            let Ok((expires_in, expires_at)) = lifetime(&body) else {
+                panic!("refused: {body}");
+            };
+            assert_eq!(expires_in, MAX_TOKEN_LIFETIME, "{body}");
+            assert!(expires_at > SystemTime::now(), "{body}");
+        }
+        for body in [
+            r#"{"access_token":"1000.a","expires_in":-1}"#,
+            r#"{"access_token":"1000.a","expires_in":-1e308}"#,
+            r#"{"access_token":"1000.a","expires_in":"soon"}"#,
+            r#"{"access_token":"1000.a","expires_in":null,"expires_in_sec":[1]}"#,
+            r#"{"access_token":"1000.a","expires_in":{"s":1}}"#,
+        ] {
+            let got = lifetime(body).map(|(expires_in, _)| expires_in).ok();
+            assert_eq!(got, Some(PROFILE.default_lifetime), "{body}");
+        }
+        let fraction = lifetime(r#"{"access_token":"1000.a","expires_in":59.9}"#);
+        assert_eq!(fraction.ok().map(|(e, _)| e), Some(Duration::from_secs(59)));
+        let issued = IssuedToken {
+            access_token: AccessToken::new("1000.a").unwrap_or_else(|e| panic!("{e}")),
+            expires_in: Duration::MAX,
+            api_domain: None,
+            refresh_token: None,
+        };
+        let now = SystemTime::now();
+        assert_eq!(issued.expires_at(now), now);
+    }
+
+    #[test]
+    fn an_echoed_form_is_redacted_from_refusals() {
+        let secrets = Secrets::new()
+            .with("client-s3cret")
+            .with("1000.refresh/token");
+        let echo = "grant_type=refresh_token&client_secret=client-s3cret&refresh_token=1000.refresh%2Ftoken";
+        let http = parse_token_response(502, echo.as_bytes(), &PROFILE, &secrets);
+        let json = parse_token_response(
+            200,
+            br#"{"error":"bad client-s3cret for 1000.refresh\/token"}"#,
+            &PROFILE,
+            &secrets,
+        );
+        for error in [http.err(), json.err()] {
+            let Some(error) = error else {
+                panic!("accepted");
+            };
+            let shown = format!("{error} {error:?}");
+            assert!(!shown.contains("s3cret"), "{shown}");
+            assert!(!shown.contains("refresh/token"), "{shown}");
+            assert!(!shown.contains("refresh%2Ftoken"), "{shown}");
+            assert!(shown.contains("[redacted]"), "{shown}");
+        }
     }
 
     #[test]

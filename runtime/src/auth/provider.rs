@@ -149,8 +149,8 @@ impl RefreshTokenProvider {
         let issued = self.oauth.refresh(refresh_token).await?;
         self.refreshes.fetch_add(1, Ordering::Relaxed);
         let token = StoredToken {
+            expires_at: issued.expires_at(SystemTime::now()),
             access_token: issued.access_token,
-            expires_at: SystemTime::now() + issued.expires_in,
             api_domain: issued.api_domain,
             refresh_token: kept_refresh_token,
         };

@@ -1,14 +1,27 @@
 //! Where a refreshed access token is kept between calls and between runs: in memory, in a JSON
-//! file (written atomically, mode 0600, with a lock so two processes refresh one at a time), or
-//! in any store a user plugs in through [`TokenStore`].
+//! file ([`FileTokenStore`]: written atomically, private to its owner, with a lock so two
+//! processes refresh one at a time), or in any store a user plugs in through [`TokenStore`].
 
-use std::path::{Path, PathBuf};
+mod file;
+mod format;
+mod link;
+mod private;
+
+/// Reads the contents of a token file as [`FileTokenStore`] does, or says why they are not one
+/// (never quoting a value); for fuzzing and property tests.
+#[doc(hidden)]
+pub fn parse_token_file(bytes: &[u8]) -> Result<StoredToken, String> {
+    format::decode(bytes)
+}
+
 use std::time::{Duration, SystemTime};
 
-use secrecy::{ExposeSecret as _, SecretString};
+use secrecy::SecretString;
 
 use crate::auth::provider::BoxFuture;
 use crate::token::AccessToken;
+
+pub use file::FileTokenStore;
 
 /// A token set as stored.
 #[derive(Clone, Debug)]
@@ -32,14 +45,65 @@ impl StoredToken {
     }
 }
 
-/// A failure of a token store.
+/// A failure of a token store. Its message names what was wrong and what to do; it never quotes
+/// the contents of a token file.
 #[derive(Debug, thiserror::Error)]
 #[error("token store {location}: {message}")]
+#[non_exhaustive]
 pub struct StoreError {
     /// Which store (a path, or a name).
     pub location: String,
-    /// What went wrong.
+    /// What went wrong, and what to do about it.
     pub message: String,
+    /// What kind of failure it was, for code that reacts to it.
+    pub kind: StoreErrorKind,
+}
+
+impl StoreError {
+    /// A failure of the store at `location` (a path, or a name) of kind [`StoreErrorKind::Other`]:
+    /// for stores a user plugs in.
+    pub fn new(location: impl Into<String>, message: impl Into<String>) -> Self {
+        StoreError {
+            location: location.into(),
+            message: message.into(),
+            kind: StoreErrorKind::Other,
+        }
+    }
+}
+
+/// What kind of failure a [`StoreError`] is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum StoreErrorKind {
+    /// The token file's mode gives its group or others some access (Unix only). `mode` holds its
+    /// permission bits, e.g. `0o640`; `chmod 600` fixes it.
+    InsecureMode {
+        /// The file's permission bits (`mode & 0o7777`).
+        mode: u32,
+    },
+    /// The token file is owned by another user than the process's effective user (Unix only).
+    WrongOwner {
+        /// The uid that owns the file.
+        owner: u32,
+        /// The process's effective uid.
+        user: u32,
+    },
+    /// Something other than a regular file is at the path: a directory, a pipe, a socket, a
+    /// device.
+    NotAFile,
+    /// The path is a symbolic link into a directory that does not exist.
+    DanglingLink,
+    /// The file is larger than a token file can be.
+    TooLarge {
+        /// The file's size in bytes.
+        bytes: u64,
+    },
+    /// The file's contents are not a token set: empty, not JSON, or missing or mistyped fields.
+    Malformed,
+    /// Reading, writing or locking failed with this I/O error.
+    Io(std::io::ErrorKind),
+    /// Any other failure, e.g. of a store a user plugged in.
+    Other,
 }
 
 /// Held while a refresh is under way; dropping it lets other processes refresh.
@@ -100,241 +164,5 @@ impl TokenStore for MemoryTokenStore {
             Err(poisoned) => *poisoned.into_inner() = Some(token.clone()),
         }
         Box::pin(async { Ok(()) })
-    }
-}
-
-/// A store in a JSON file. Writes go to a temporary file in the same directory that is then
-/// renamed over the old one, so a reader never sees half a file; on Unix the file is created
-/// with mode 0600. `lock` takes an exclusive lock on `<file>.lock`, so processes sharing the
-/// file refresh one at a time.
-#[derive(Clone, Debug)]
-pub struct FileTokenStore {
-    path: PathBuf,
-}
-
-#[derive(serde::Serialize, serde::Deserialize)]
-struct TokenFile {
-    access_token: String,
-    expires_at_unix: u64,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    api_domain: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    refresh_token: Option<String>,
-}
-
-impl FileTokenStore {
-    /// A store at `path` (created on first save).
-    pub fn new(path: impl Into<PathBuf>) -> Self {
-        FileTokenStore { path: path.into() }
-    }
-
-    /// The file's path.
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
-
-    fn error(&self, message: impl std::fmt::Display) -> StoreError {
-        StoreError {
-            location: self.path.display().to_string(),
-            message: message.to_string(),
-        }
-    }
-
-    fn read(&self) -> Result<Option<StoredToken>, StoreError> {
-        let text = match std::fs::read_to_string(&self.path) {
-            Ok(text) => text,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(e) => return Err(self.error(e)),
-        };
-        let file: TokenFile = serde_json::from_str(&text).map_err(|e| {
-            self.error(format!("not a token file ({e}); delete it to start afresh"))
-        })?;
-        let access_token = AccessToken::new(file.access_token)
-            .map_err(|e| self.error(format!("the stored access token is unusable: {e}")))?;
-        Ok(Some(StoredToken {
-            access_token,
-            expires_at: SystemTime::UNIX_EPOCH + Duration::from_secs(file.expires_at_unix),
-            api_domain: file.api_domain,
-            refresh_token: file.refresh_token.map(SecretString::from),
-        }))
-    }
-
-    fn write(&self, token: &StoredToken) -> Result<(), StoreError> {
-        let file = TokenFile {
-            access_token: token.access_token.expose().to_owned(),
-            expires_at_unix: token
-                .expires_at
-                .duration_since(SystemTime::UNIX_EPOCH)
-                .map_or(0, |d| d.as_secs()),
-            api_domain: token.api_domain.clone(),
-            refresh_token: token
-                .refresh_token
-                .as_ref()
-                .map(|t| t.expose_secret().to_owned()),
-        };
-        let json = serde_json::to_vec_pretty(&file).map_err(|e| self.error(e))?;
-        let dir = match self.path.parent() {
-            Some(dir) if !dir.as_os_str().is_empty() => dir.to_owned(),
-            _ => PathBuf::from("."),
-        };
-        let name = self
-            .path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "tokens".into());
-        let temp = dir.join(format!(
-            ".{name}.{}.{}.tmp",
-            std::process::id(),
-            unique_suffix()
-        ));
-        let result = write_private(&temp, &json).and_then(|()| std::fs::rename(&temp, &self.path));
-        if result.is_err() {
-            let _ = std::fs::remove_file(&temp);
-        }
-        result.map_err(|e| self.error(e))
-    }
-}
-
-fn unique_suffix() -> u64 {
-    static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-    COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
-}
-
-/// Creates `path` (which must not exist) readable by its owner only, writes and syncs it.
-fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    use std::io::Write as _;
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt as _;
-        options.mode(0o600);
-    }
-    let mut file = options.open(path)?;
-    file.write_all(bytes)?;
-    file.sync_all()
-}
-
-impl TokenStore for FileTokenStore {
-    fn load(&self) -> BoxFuture<'_, Result<Option<StoredToken>, StoreError>> {
-        let store = self.clone();
-        Box::pin(async move {
-            tokio::task::spawn_blocking(move || store.read())
-                .await
-                .map_err(|e| StoreError {
-                    location: String::new(),
-                    message: e.to_string(),
-                })?
-        })
-    }
-
-    fn save<'a>(&'a self, token: &'a StoredToken) -> BoxFuture<'a, Result<(), StoreError>> {
-        let store = self.clone();
-        let token = token.clone();
-        Box::pin(async move {
-            tokio::task::spawn_blocking(move || store.write(&token))
-                .await
-                .map_err(|e| StoreError {
-                    location: String::new(),
-                    message: e.to_string(),
-                })?
-        })
-    }
-
-    fn lock(&self) -> BoxFuture<'_, Result<StoreLock, StoreError>> {
-        let store = self.clone();
-        Box::pin(async move {
-            tokio::task::spawn_blocking(move || {
-                let mut lock_path = store.path.clone().into_os_string();
-                lock_path.push(".lock");
-                let mut options = std::fs::OpenOptions::new();
-                options.write(true).create(true).truncate(false);
-                #[cfg(unix)]
-                {
-                    use std::os::unix::fs::OpenOptionsExt as _;
-                    options.mode(0o600);
-                }
-                let file = options.open(&lock_path).map_err(|e| store.error(e))?;
-                file.lock().map_err(|e| store.error(e))?;
-                Ok(StoreLock(Some(Box::new(file))))
-            })
-            .await
-            .map_err(|e| StoreError {
-                location: String::new(),
-                message: e.to_string(),
-            })?
-        })
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn token(value: &str) -> StoredToken {
-        StoredToken {
-            access_token: match AccessToken::new(value) {
-                Ok(t) => t,
-                Err(e) => panic!("{e}"),
-            },
-            expires_at: SystemTime::UNIX_EPOCH + Duration::from_secs(4_000_000_000),
-            api_domain: Some("https://www.zohoapis.eu".into()),
-            refresh_token: Some(SecretString::from("1000.refresh")),
-        }
-    }
-
-    #[tokio::test]
-    async fn the_file_store_round_trips_with_owner_only_permissions() {
-        let dir = match tempfile::tempdir() {
-            Ok(dir) => dir,
-            Err(e) => panic!("{e}"),
-        };
-        let store = FileTokenStore::new(dir.path().join("tokens.json"));
-        assert!(matches!(store.load().await, Ok(None)));
-        assert!(store.save(&token("1000.first")).await.is_ok());
-        assert!(store.save(&token("1000.second")).await.is_ok());
-        let loaded = store.load().await.ok().flatten();
-        assert_eq!(
-            loaded.as_ref().map(|t| t.access_token.expose().to_owned()),
-            Some("1000.second".to_owned())
-        );
-        assert_eq!(
-            loaded
-                .and_then(|t| t.refresh_token)
-                .map(|t| t.expose_secret().to_owned()),
-            Some("1000.refresh".to_owned())
-        );
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt as _;
-            let mode = std::fs::metadata(store.path()).map(|m| m.permissions().mode() & 0o777);
-            assert_eq!(mode.ok(), Some(0o600));
-        }
-        let leftovers: Vec<_> = std::fs::read_dir(dir.path())
-            .map(|entries| {
-                entries
-                    .filter_map(Result::ok)
-                    .map(|e| e.file_name().to_string_lossy().into_owned())
-                    .filter(|n| n.ends_with(".tmp"))
-                    .collect()
-            })
-            .unwrap_or_default();
-        assert!(leftovers.is_empty(), "{leftovers:?}");
-    }
-
-    #[tokio::test]
-    async fn a_corrupt_file_is_an_error_that_says_what_to_do() {
-        let dir = match tempfile::tempdir() {
-            Ok(dir) => dir,
-            Err(e) => panic!("{e}"),
-        };
-        let path = dir.path().join("tokens.json");
-        assert!(std::fs::write(&path, "{not json").is_ok());
-        let error = FileTokenStore::new(&path)
-            .load()
-            .await
-            .err()
-            .map(|e| e.to_string());
-        assert!(error.is_some_and(|e| e.contains("delete it")));
     }
 }
