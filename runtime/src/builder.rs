@@ -1,5 +1,12 @@
 //! Building a [`Client`]: where it talks to (data centre and environment, or explicit URLs),
-//! how it authenticates, and its timeouts, retries, concurrency and proxy.
+//! how it authenticates, and its timeouts, retries, concurrency, page limit and proxy.
+//!
+//! Every call ends within a bounded time whatever the server does. With the defaults below, a
+//! server that drips its answer (one byte a second, say) ends a call after at most
+//! [`DEFAULT_RESPONSE_TIMEOUT`] per attempt (4 attempts for a GET or DELETE, backoff between
+//! them: about 4 minutes; 1 minute for an upload, which is not retried once sent), a download
+//! whose content drips after [`DEFAULT_LOW_SPEED_TIME`], and nothing runs longer than
+//! [`DEFAULT_TOTAL_TIMEOUT`].
 
 use std::marker::PhantomData;
 use std::path::PathBuf;
@@ -15,16 +22,36 @@ use crate::auth::{
 use crate::client::{Client, Inner, ThrottleListener, is_loopback};
 use crate::env::EnvSettings;
 use crate::error::ConfigError;
+use crate::http::HttpSettings;
 use crate::profile::ApiProfile;
+use crate::redact::url_for_display;
 use crate::retry::RetryPolicy;
+use crate::timeouts::{LowSpeed, Timeouts};
 use crate::token::AccessToken;
 use crate::validate;
 
-/// Connect timeout used unless configured.
+/// Connect timeout used unless configured: 10 seconds.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
-/// Longest wait for any single read from the server unless configured; a stalled server fails
-/// the attempt instead of hanging it.
+/// Longest gap between two reads from the server unless configured: 2 minutes. (A server that
+/// drips bytes resets it; the response timeout and the low-speed rule catch that.)
 pub const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(120);
+/// Longest wait, once a request has been sent, for its whole answer (the head, and the body of a
+/// JSON answer) unless configured: 1 minute per attempt, however slowly the server sends it. For
+/// the token endpoint it limits the whole request.
+pub const DEFAULT_RESPONSE_TIMEOUT: Duration = Duration::from_secs(60);
+/// Longest a whole call may take unless configured, retries, backoff, token refreshes and a
+/// download's content included: 30 minutes (room for a 100 MB upload or download at about
+/// 60 kB/s).
+pub const DEFAULT_TOTAL_TIMEOUT: Duration = Duration::from_secs(30 * 60);
+/// The low-speed rule's minimum speed unless configured: 1024 bytes per second. A transfer (an
+/// upload's body, a download's content) that moves less than this on average over a window of
+/// [`DEFAULT_LOW_SPEED_TIME`] is aborted, as with curl's `--speed-limit`.
+pub const DEFAULT_LOW_SPEED_LIMIT: u64 = 1024;
+/// The low-speed rule's window unless configured: 30 seconds (curl's `--speed-time`).
+pub const DEFAULT_LOW_SPEED_TIME: Duration = Duration::from_secs(30);
+/// The most pages one listing stream fetches unless configured: 500 (each page is one API
+/// call, and API calls cost API credits).
+pub const DEFAULT_MAX_PAGES: u32 = 500;
 
 /// A grant-code exchange that failed.
 #[derive(Debug, thiserror::Error)]
@@ -63,7 +90,10 @@ pub struct ClientBuilder<C = Client> {
     connect_timeout: Duration,
     read_timeout: Duration,
     attempt_timeout: Option<Duration>,
-    total_timeout: Option<Duration>,
+    response_timeout: Duration,
+    total_timeout: Duration,
+    low_speed: LowSpeed,
+    max_pages: u32,
     retry: RetryPolicy,
     concurrency: Option<usize>,
     proxy: Option<String>,
@@ -91,7 +121,10 @@ impl<C> std::fmt::Debug for ClientBuilder<C> {
             .field("connect_timeout", &self.connect_timeout)
             .field("read_timeout", &self.read_timeout)
             .field("attempt_timeout", &self.attempt_timeout)
+            .field("response_timeout", &self.response_timeout)
             .field("total_timeout", &self.total_timeout)
+            .field("low_speed", &self.low_speed)
+            .field("max_pages", &self.max_pages)
             .field("retry", &self.retry)
             .field("concurrency", &self.concurrency)
             .field("proxy", &self.proxy.as_ref().map(|_| "[set]"))
@@ -116,7 +149,13 @@ impl<C: From<Client>> ClientBuilder<C> {
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             read_timeout: DEFAULT_READ_TIMEOUT,
             attempt_timeout: None,
-            total_timeout: None,
+            response_timeout: DEFAULT_RESPONSE_TIMEOUT,
+            total_timeout: DEFAULT_TOTAL_TIMEOUT,
+            low_speed: LowSpeed {
+                bytes_per_second: DEFAULT_LOW_SPEED_LIMIT,
+                time: DEFAULT_LOW_SPEED_TIME,
+            },
+            max_pages: DEFAULT_MAX_PAGES,
             retry: RetryPolicy::default(),
             concurrency: None,
             proxy: None,
@@ -197,7 +236,7 @@ impl<C: From<Client>> ClientBuilder<C> {
     }
 
     /// Overrides the API base URL. Plain `http://` is accepted only for loopback hosts, so a
-    /// token never travels in clear text.
+    /// token never travels in clear text; a URL with a user name or password is refused.
     pub fn base_url(mut self, url: impl Into<String>) -> Self {
         self.base_url = Some(url.into());
         self
@@ -276,27 +315,62 @@ impl<C: From<Client>> ClientBuilder<C> {
         self
     }
 
-    /// Sets how long establishing a connection may take.
+    /// Sets how long establishing a connection may take (default
+    /// [`DEFAULT_CONNECT_TIMEOUT`], 10 s).
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.connect_timeout = timeout;
         self
     }
 
-    /// Sets how long any single read from the server may wait.
+    /// Sets how long the gap between two reads from the server may be (default
+    /// [`DEFAULT_READ_TIMEOUT`], 2 min).
     pub fn read_timeout(mut self, timeout: Duration) -> Self {
         self.read_timeout = timeout;
         self
     }
 
-    /// Limits each attempt, from sending to the end of the response.
+    /// Limits each attempt, from sending to the end of the response (default: no limit of its
+    /// own; the response timeout, the low-speed rule and the total timeout apply).
     pub fn attempt_timeout(mut self, timeout: Duration) -> Self {
         self.attempt_timeout = Some(timeout);
         self
     }
 
-    /// Limits a whole call, retries and backoff included.
+    /// Sets how long, once a request has been sent, its whole answer may take: the head, and
+    /// the body of a JSON answer, however slowly the server drips them (default
+    /// [`DEFAULT_RESPONSE_TIMEOUT`], 1 min, per attempt). A download's content is not bound by
+    /// it but by the low-speed rule. Also limits each request to the token endpoint.
+    pub fn response_timeout(mut self, timeout: Duration) -> Self {
+        self.response_timeout = timeout;
+        self
+    }
+
+    /// Limits a whole call, retries, backoff, token refreshes and a download's content included
+    /// (default [`DEFAULT_TOTAL_TIMEOUT`], 30 min).
     pub fn total_timeout(mut self, timeout: Duration) -> Self {
-        self.total_timeout = Some(timeout);
+        self.total_timeout = timeout;
+        self
+    }
+
+    /// Sets the low-speed rule: a transfer (an upload's body, a download's content) that moves
+    /// fewer than `bytes_per_second × time` bytes in any window of `time` is aborted, as with
+    /// curl's `--speed-limit` and `--speed-time` (default [`DEFAULT_LOW_SPEED_LIMIT`], 1024
+    /// bytes per second, over [`DEFAULT_LOW_SPEED_TIME`], 30 s). A `bytes_per_second` of 0 turns
+    /// the rule off (the total timeout still applies).
+    pub fn low_speed_limit(mut self, bytes_per_second: u64, time: Duration) -> Self {
+        self.low_speed = LowSpeed {
+            bytes_per_second,
+            time,
+        };
+        self
+    }
+
+    /// Sets the most pages a listing's stream fetches (default [`DEFAULT_MAX_PAGES`], 500; at
+    /// least 1). A stream that reaches it while the server says more follow ends with
+    /// [`crate::pagination::PaginationError::PageLimit`], so a server that never says "no more"
+    /// cannot spend the organisation's API credits.
+    pub fn max_pages(mut self, pages: u32) -> Self {
+        self.max_pages = pages.max(1);
         self
     }
 
@@ -313,8 +387,12 @@ impl<C: From<Client>> ClientBuilder<C> {
         self
     }
 
-    /// Sends every call through this proxy (`http://`, `https://` or `socks5://` URL). Without
-    /// it, the standard proxy variables (`HTTPS_PROXY`, `ALL_PROXY`, `NO_PROXY`) apply.
+    /// Sends every call through this proxy (an `http://` or `https://` URL; one with a user
+    /// name or password is refused). Without it, the standard variables (`HTTPS_PROXY`,
+    /// `HTTP_PROXY`, `ALL_PROXY`, `NO_PROXY`) apply. Either way, a plain-http request (only
+    /// ever to a loopback API or accounts URL) goes through a proxy only when the proxy runs on
+    /// that very host; any other proxy is bypassed and the request connects directly, so its
+    /// token never reaches another host in clear text.
     pub fn proxy(mut self, url: impl Into<String>) -> Self {
         self.proxy = Some(url.into());
         self
@@ -358,28 +436,26 @@ impl<C: From<Client>> ClientBuilder<C> {
             .unwrap_or(self.profile.default_environment);
         let endpoints = self.profile.endpoints(data_center, environment)?;
         let accounts_url = checked_url(
+            ACCOUNTS_URL,
             self.accounts_url
                 .as_deref()
                 .unwrap_or(&endpoints.accounts_url),
         )?;
-        let http = reqwest::Client::builder()
-            .connect_timeout(self.connect_timeout)
-            .read_timeout(self.read_timeout)
-            .build()
-            .map_err(|e| ConfigError::Http(crate::error::error_chain(&e)))?;
+        let http = self.http_settings().build()?;
         let oauth = OAuthClient::new(
-            http,
+            http.no_redirects,
             &accounts_url,
             self.profile.oauth,
             client_id,
             client_secret,
-        );
+        )
+        .with_timeout(self.response_timeout);
         let issued = oauth
             .exchange_code(&SecretString::from(code.to_owned()), redirect_uri)
             .await?;
         let token = StoredToken {
+            expires_at: issued.expires_at(std::time::SystemTime::now()),
             access_token: issued.access_token,
-            expires_at: std::time::SystemTime::now() + issued.expires_in,
             api_domain: issued.api_domain,
             refresh_token: issued.refresh_token,
         };
@@ -408,9 +484,14 @@ impl<C: From<Client>> ClientBuilder<C> {
             .as_deref()
             .unwrap_or(profile.default_environment);
         let endpoints = profile.endpoints(data_center, environment)?;
+        let http = self.http_settings().build()?;
         let explicit_base = self.base_url.is_some();
-        let base_url = checked_url(self.base_url.as_deref().unwrap_or(&endpoints.api_base_url))?;
+        let base_url = checked_url(
+            API_BASE_URL,
+            self.base_url.as_deref().unwrap_or(&endpoints.api_base_url),
+        )?;
         let accounts_url = checked_url(
+            ACCOUNTS_URL,
             self.accounts_url
                 .as_deref()
                 .unwrap_or(&endpoints.accounts_url),
@@ -424,19 +505,6 @@ impl<C: From<Client>> ClientBuilder<C> {
         validate::api_version(&version).map_err(ConfigError::InvalidVersion)?;
         let auth_header = reqwest::header::HeaderName::from_bytes(profile.auth_header.as_bytes())
             .map_err(|e| ConfigError::Http(e.to_string()))?;
-
-        let mut http = reqwest::Client::builder()
-            .connect_timeout(self.connect_timeout)
-            .read_timeout(self.read_timeout)
-            .user_agent(concat!("zoho-crm-rs/", env!("CARGO_PKG_VERSION")));
-        if let Some(proxy) = &self.proxy {
-            let proxy = reqwest::Proxy::all(proxy.as_str())
-                .map_err(|e| ConfigError::Http(format!("invalid proxy URL: {e}")))?;
-            http = http.proxy(proxy);
-        }
-        let http = http
-            .build()
-            .map_err(|e| ConfigError::Http(crate::error::error_chain(&e)))?;
 
         let store: Arc<dyn TokenStore> = match (self.store, &self.token_file) {
             (Some(store), _) => store,
@@ -457,12 +525,13 @@ impl<C: From<Client>> ClientBuilder<C> {
                     return Err(ConfigError::IncompleteCredentials("the client id is empty"));
                 }
                 let oauth = OAuthClient::new(
-                    http.clone(),
+                    http.no_redirects.clone(),
                     &accounts_url,
                     profile.oauth,
                     client_id,
                     client_secret,
-                );
+                )
+                .with_timeout(self.response_timeout);
                 Arc::new(RefreshTokenProvider::new(oauth, refresh_token, store))
             }
             Credentials::Provider(provider) => provider,
@@ -482,18 +551,39 @@ impl<C: From<Client>> ClientBuilder<C> {
                 provider,
                 retry: self.retry,
                 limiter: Arc::new(tokio::sync::Semaphore::new(concurrency)),
-                attempt_timeout: self.attempt_timeout,
-                total_timeout: self.total_timeout,
+                timeouts: Timeouts {
+                    attempt: self.attempt_timeout,
+                    response: self.response_timeout,
+                    total: self.total_timeout,
+                    low_speed: self.low_speed,
+                },
+                max_pages: self.max_pages,
                 on_throttled: self.on_throttled,
             }),
         }))
     }
+
+    /// What the HTTP clients are built from.
+    fn http_settings(&self) -> HttpSettings {
+        HttpSettings {
+            connect_timeout: self.connect_timeout,
+            read_timeout: self.read_timeout,
+            proxy: self.proxy.clone(),
+        }
+    }
 }
 
-/// Checks a base URL that will receive tokens: https, or plain http to a loopback host only.
-fn checked_url(url: &str) -> Result<String, ConfigError> {
+/// How [`ConfigError::InvalidBaseUrl`] names the API base URL.
+const API_BASE_URL: &str = "the API base URL";
+/// How [`ConfigError::InvalidBaseUrl`] names the accounts URL.
+const ACCOUNTS_URL: &str = "the accounts URL";
+
+/// Checks a base URL that will receive tokens: https, or plain http to a loopback host only,
+/// without credentials (which the error does not show either).
+fn checked_url(setting: &'static str, url: &str) -> Result<String, ConfigError> {
     let invalid = |reason: &str| ConfigError::InvalidBaseUrl {
-        url: url.to_owned(),
+        setting,
+        url: url_for_display(url),
         reason: reason.to_owned(),
     };
     let parsed = reqwest::Url::parse(url).map_err(|e| invalid(&e.to_string()))?;
@@ -501,7 +591,9 @@ fn checked_url(url: &str) -> Result<String, ConfigError> {
         return Err(invalid("it must not have a query or fragment"));
     }
     if !parsed.username().is_empty() || parsed.password().is_some() {
-        return Err(invalid("it must not carry credentials"));
+        return Err(invalid(
+            "it must not carry a user name or password; give credentials as tokens instead",
+        ));
     }
     match parsed.scheme() {
         "https" => {}
@@ -532,10 +624,12 @@ mod tests {
             "http://localhost:1",
             "http://[::1]:3000",
         ] {
-            assert!(checked_url(good).is_ok(), "{good}");
+            assert!(checked_url(API_BASE_URL, good).is_ok(), "{good}");
         }
         assert_eq!(
-            checked_url("https://www.zohoapis.com/").ok().as_deref(),
+            checked_url(API_BASE_URL, "https://www.zohoapis.com/")
+                .ok()
+                .as_deref(),
             Some("https://www.zohoapis.com")
         );
         for bad in [
@@ -547,9 +641,28 @@ mod tests {
             "https://user:pw@x.com",
         ] {
             assert!(
-                matches!(checked_url(bad), Err(ConfigError::InvalidBaseUrl { .. })),
+                matches!(
+                    checked_url(API_BASE_URL, bad),
+                    Err(ConfigError::InvalidBaseUrl { .. })
+                ),
                 "{bad}"
             );
+        }
+    }
+
+    #[test]
+    fn a_url_with_a_password_is_refused_without_showing_it() {
+        for url in [
+            "https://user:hunter2@www.zohoapis.com",
+            "http://user:hunter2@127.0.0.1:8080",
+            "http://user:hunter2@bad host/",
+        ] {
+            let Err(error) = checked_url(ACCOUNTS_URL, url) else {
+                panic!("accepted {url}");
+            };
+            let shown = format!("{error} {error:?}");
+            assert!(!shown.contains("hunter2"), "{shown}");
+            assert!(shown.starts_with("the accounts URL"), "{shown}");
         }
     }
 }

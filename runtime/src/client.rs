@@ -1,10 +1,15 @@
 //! The HTTP client: configuration, and executing a prepared request with a fresh token, within
 //! the concurrency limit and the timeouts, retrying what is safe to retry.
+//!
+//! Each attempt races the request against a watcher that enforces the low-speed rule while the
+//! body is sent and the response timeout once it is (module `timeouts`); a redirect the
+//! request may not follow ends it with [`Error::Redirect`] (see [`crate::redirect`]); the
+//! access token is redacted from every answer before it is decoded (module `redact`).
 
 use std::net::IpAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Instant, SystemTime};
 
 use futures_util::StreamExt as _;
 use serde::de::DeserializeOwned;
@@ -14,12 +19,16 @@ use crate::auth::{Grant, TokenProvider};
 use crate::body::RequestBody;
 use crate::download::Download;
 use crate::error::{Error, OperationError};
+use crate::http::HttpClients;
 use crate::multipart::MultipartBody;
 use crate::profile::ApiProfile;
+use crate::redact::Secrets;
+use crate::redirect::RedirectError;
 use crate::response::{self, ActionResponse, ActionResults, ListPage};
 use crate::retry::{
     Outcome, RetryDecision, RetryPolicy, StopReason, parse_retry_after, random_jitter,
 };
+use crate::timeouts::{Timeouts, deadline_after};
 
 /// A configured client. Cheap to clone; clones share the connection pool, the token provider
 /// and the concurrency limit.
@@ -29,7 +38,7 @@ pub struct Client {
 }
 
 pub(crate) struct Inner {
-    pub(crate) http: reqwest::Client,
+    pub(crate) http: HttpClients,
     pub(crate) base_url: String,
     pub(crate) follow_api_domain: bool,
     pub(crate) version: String,
@@ -38,8 +47,8 @@ pub(crate) struct Inner {
     pub(crate) provider: Arc<dyn TokenProvider>,
     pub(crate) retry: RetryPolicy,
     pub(crate) limiter: Arc<tokio::sync::Semaphore>,
-    pub(crate) attempt_timeout: Option<Duration>,
-    pub(crate) total_timeout: Option<Duration>,
+    pub(crate) timeouts: Timeouts,
+    pub(crate) max_pages: u32,
     pub(crate) on_throttled: Option<ThrottleListener>,
 }
 
@@ -81,18 +90,38 @@ struct RawResponse {
     headers: reqwest::header::HeaderMap,
     body: Vec<u8>,
     stream: Option<(reqwest::Response, tokio::sync::OwnedSemaphorePermit)>,
+    /// When the attempt timeout ends, if one is set: a streamed body must arrive before.
+    attempt_deadline: Option<tokio::time::Instant>,
 }
 
 /// How far one attempt got.
-#[derive(Default)]
 struct Progress {
     bytes_sent: AtomicU64,
     body_complete: AtomicBool,
+    /// Notified once, when the last byte of the body has been handed over.
+    sent: tokio::sync::Notify,
+}
+
+impl Progress {
+    /// Progress of a request with a body, or of one without (which is sent as it starts).
+    fn new(has_body: bool) -> Self {
+        Progress {
+            bytes_sent: AtomicU64::new(0),
+            body_complete: AtomicBool::new(!has_body),
+            sent: tokio::sync::Notify::new(),
+        }
+    }
 }
 
 enum AttemptFailure {
     Transport(reqwest::Error),
+    /// The attempt timeout.
     TimedOut,
+    /// The low-speed rule, while sending: the bytes handed over in the last window.
+    SendingTooSlow(u64),
+    /// The response timeout, after the request was sent.
+    NoAnswer,
+    Redirected(RedirectError),
     Unsendable(&'static str),
 }
 
@@ -111,6 +140,13 @@ impl Client {
     /// The token provider.
     pub fn token_provider(&self) -> &Arc<dyn TokenProvider> {
         &self.inner.provider
+    }
+
+    /// The most pages a listing's stream fetches (see [`ClientBuilder::max_pages`]).
+    ///
+    /// [`ClientBuilder::max_pages`]: crate::ClientBuilder::max_pages
+    pub fn max_pages(&self) -> u32 {
+        self.inner.max_pages
     }
 
     /// Sends a request whose answer is a `data[]` list of action results, and decodes its first
@@ -159,12 +195,27 @@ impl Client {
         success_status: &[u16],
         empty_status: &[u16],
     ) -> Result<Option<Download>, Error<E>> {
+        // The content streams after this returns, still within the call's total timeout.
+        let deadline = deadline_after(self.inner.timeouts.total);
         let response = self.execute(request, success_status).await?;
         if empty_status.contains(&response.status) {
             return Ok(None);
         }
         match response.stream {
-            Some((stream, permit)) => Ok(Some(Download::new(stream, permit))),
+            Some((stream, permit)) => {
+                let timeouts = &self.inner.timeouts;
+                let (deadline, limit) = match (response.attempt_deadline, timeouts.attempt) {
+                    (Some(end), Some(limit)) if end < deadline => (end, limit),
+                    _ => (deadline, timeouts.total),
+                };
+                Ok(Some(Download::new(
+                    stream,
+                    permit,
+                    deadline,
+                    limit,
+                    timeouts.low_speed,
+                )))
+            }
             None => Err(response::decode_error(response.status, &response.body)),
         }
     }
@@ -181,15 +232,13 @@ impl Client {
         };
         let sent_whole = AtomicBool::new(false);
         let run = self.run_attempts(&request, first_body, &sent_whole, stream_statuses);
-        match self.inner.total_timeout {
-            None => run.await,
-            Some(limit) => match tokio::time::timeout(limit, run).await {
-                Ok(result) => result,
-                Err(_) => Err(Error::Timeout {
-                    message: format!("the call took longer than its total timeout of {limit:?}"),
-                    may_have_been_processed: sent_whole.load(Ordering::Relaxed),
-                }),
-            },
+        let limit = self.inner.timeouts.total;
+        match tokio::time::timeout(limit, run).await {
+            Ok(result) => result,
+            Err(_) => Err(Error::Timeout {
+                message: format!("the call took longer than its total timeout of {limit:?}"),
+                may_have_been_processed: sent_whole.load(Ordering::Relaxed),
+            }),
         }
     }
 
@@ -206,7 +255,7 @@ impl Client {
         let mut refreshed = false;
         let mut attempt = 1u32;
         loop {
-            let progress = Arc::new(Progress::default());
+            let progress = Arc::new(Progress::new(body.is_some()));
             let result = self
                 .attempt(
                     request,
@@ -281,13 +330,47 @@ impl Client {
                         may_have_been_processed: false,
                     });
                 }
+                Err(AttemptFailure::Redirected(redirect)) => {
+                    tracing::warn!(
+                        status = redirect.status,
+                        location = %redirect.location,
+                        "redirect not followed"
+                    );
+                    return Err(Error::Redirect(redirect));
+                }
+                Err(AttemptFailure::SendingTooSlow(moved)) => {
+                    let rule = self.inner.timeouts.low_speed;
+                    (
+                        Outcome::LostBeforeBodySent,
+                        Err(Error::Timeout {
+                            message: format!(
+                                "attempt {attempt} sent only {moved} bytes of the request in {:?}, under the minimum of {} bytes per second (the low-speed rule): the server is not reading it, so it cannot have processed it",
+                                rule.window(),
+                                rule.bytes_per_second
+                            ),
+                            may_have_been_processed: false,
+                        }),
+                    )
+                }
+                Err(AttemptFailure::NoAnswer) => {
+                    let limit = self.inner.timeouts.response;
+                    (
+                        Outcome::TimedOutAfterSend,
+                        Err(Error::Timeout {
+                            message: format!(
+                                "attempt {attempt} got no complete answer within {limit:?} of sending the request (the response timeout)"
+                            ),
+                            may_have_been_processed: true,
+                        }),
+                    )
+                }
                 Err(AttemptFailure::TimedOut) => {
                     let outcome = if complete {
                         Outcome::TimedOutAfterSend
                     } else {
                         Outcome::LostBeforeBodySent
                     };
-                    let limit = self.inner.attempt_timeout.unwrap_or_default();
+                    let limit = self.inner.timeouts.attempt.unwrap_or_default();
                     (
                         outcome,
                         Err(Error::Timeout {
@@ -338,6 +421,7 @@ impl Client {
             bytes_sent = tracing::field::Empty,
         );
         let started = Instant::now();
+        let attempt_deadline = self.inner.timeouts.attempt.map(deadline_after);
         let result = async {
             let permit = Arc::clone(&self.inner.limiter)
                 .acquire_owned()
@@ -346,9 +430,16 @@ impl Client {
                     AttemptFailure::Unsendable("the client's concurrency limiter was closed")
                 })?;
             let send = self.send(request, body, grant, progress, permit, stream_statuses);
-            match self.inner.attempt_timeout {
-                None => send.await,
-                Some(limit) => tokio::time::timeout(limit, send)
+            let watched = async {
+                tokio::select! {
+                    biased;
+                    result = send => result,
+                    failure = watch(progress, &self.inner.timeouts) => Err(failure),
+                }
+            };
+            match self.inner.timeouts.attempt {
+                None => watched.await,
+                Some(limit) => tokio::time::timeout(limit, watched)
                     .await
                     .unwrap_or(Err(AttemptFailure::TimedOut)),
             }
@@ -360,7 +451,10 @@ impl Client {
         if let Ok(response) = &result {
             span.record("status", response.status);
         }
-        result
+        result.map(|response| RawResponse {
+            attempt_deadline,
+            ..response
+        })
     }
 
     async fn send(
@@ -377,7 +471,17 @@ impl Client {
             .as_deref()
             .filter(|domain| self.inner.follow_api_domain && is_safe_base(domain))
             .unwrap_or(&self.inner.base_url);
-        let url = format!("{}{}", base.trim_end_matches('/'), request.path);
+        let url = reqwest::Url::parse(&format!("{}{}", base.trim_end_matches('/'), request.path))
+            .map_err(|_| AttemptFailure::Unsendable("the request URL is invalid"))?;
+        // Only a body-less GET or DELETE may follow a redirect, and only within its origin.
+        let followable = body.is_none()
+            && (request.method == reqwest::Method::GET
+                || request.method == reqwest::Method::DELETE);
+        let http = if followable {
+            &self.inner.http.same_origin
+        } else {
+            &self.inner.http.no_redirects
+        };
         let mut auth = reqwest::header::HeaderValue::from_str(&format!(
             "{} {}",
             self.inner.profile.auth_scheme,
@@ -385,59 +489,94 @@ impl Client {
         ))
         .map_err(|_| AttemptFailure::Unsendable("the access token cannot be sent in a header"))?;
         auth.set_sensitive(true);
-        let mut builder = self
-            .inner
-            .http
-            .request(request.method.clone(), url)
+        let mut builder = http
+            .request(request.method.clone(), url.clone())
             .header(self.inner.auth_header.clone(), auth);
-        match body {
-            Some(body) => {
-                let content_type = body.content_type();
-                let (length, stream) = body.into_stream();
-                let tracker = Arc::clone(progress);
-                // The body counts as sent once its last byte is handed over: from then on the
-                // server may have all of it, so a lost answer must not be retried blindly.
-                let counted = stream.map(move |chunk| {
-                    if let Ok(bytes) = &chunk {
-                        let sent = tracker
-                            .bytes_sent
-                            .fetch_add(bytes.len() as u64, Ordering::Relaxed)
-                            + bytes.len() as u64;
-                        if sent >= length {
-                            tracker.body_complete.store(true, Ordering::Relaxed);
-                        }
+        // A body-less request counts as sent from the start (see `Progress::new`).
+        if let Some(body) = body {
+            let content_type = body.content_type();
+            let (length, stream) = body.into_stream();
+            let tracker = Arc::clone(progress);
+            // The body counts as sent once its last byte is handed over: from then on the
+            // server may have all of it, so a lost answer must not be retried blindly.
+            let counted = stream.map(move |chunk| {
+                if let Ok(bytes) = &chunk {
+                    let sent = tracker
+                        .bytes_sent
+                        .fetch_add(bytes.len() as u64, Ordering::Relaxed)
+                        .saturating_add(bytes.len() as u64);
+                    if sent >= length && !tracker.body_complete.swap(true, Ordering::Relaxed) {
+                        tracker.sent.notify_one();
                     }
-                    chunk
-                });
-                builder = builder
-                    .header(reqwest::header::CONTENT_TYPE, content_type)
-                    .header(reqwest::header::CONTENT_LENGTH, length)
-                    .body(reqwest::Body::wrap_stream(counted));
-            }
-            None => progress.body_complete.store(true, Ordering::Relaxed),
+                }
+                chunk
+            });
+            builder = builder
+                .header(reqwest::header::CONTENT_TYPE, content_type)
+                .header(reqwest::header::CONTENT_LENGTH, length)
+                .body(reqwest::Body::wrap_stream(counted));
         }
         let response = builder.send().await.map_err(AttemptFailure::Transport)?;
         let status = response.status().as_u16();
         let headers = response.headers().clone();
+        if let Some(redirect) =
+            RedirectError::from_answer(status, &headers, &url, response.url(), followable)
+        {
+            return Err(AttemptFailure::Redirected(redirect));
+        }
         if stream_statuses.contains(&status) {
             return Ok(RawResponse {
                 status,
                 headers,
                 body: Vec::new(),
                 stream: Some((response, permit)),
+                attempt_deadline: None,
             });
         }
         let body = response::read_bounded_raw(response)
             .await
             .map_err(AttemptFailure::Transport)?;
         drop(permit);
+        // A gateway may echo the request: the token must not reach an error or a log.
+        let body = Secrets::new().with(grant.token.expose()).bytes(body);
         Ok(RawResponse {
             status,
             headers,
             body,
             stream: None,
+            attempt_deadline: None,
         })
     }
+}
+
+/// Resolves when an attempt breaks a limit: the low-speed rule while its body is sent, then the
+/// response timeout. Raced against the attempt, so it ends when the attempt does; while sending,
+/// each window that does not fail moved at least the rule's minimum, so a body of a given
+/// length takes a bounded number of windows.
+async fn watch(progress: &Progress, timeouts: &Timeouts) -> AttemptFailure {
+    let rule = timeouts.low_speed;
+    let mut check = crate::timeouts::SpeedCheck::start(rule);
+    let mut counted = 0u64;
+    while !progress.body_complete.load(Ordering::Relaxed) {
+        let Some(window_end) = check.window_end() else {
+            // The rule is off: only the end of sending matters.
+            progress.sent.notified().await;
+            continue;
+        };
+        tokio::select! {
+            () = progress.sent.notified() => {}
+            () = tokio::time::sleep_until(window_end) => {
+                let sent = progress.bytes_sent.load(Ordering::Relaxed);
+                check.add(sent.saturating_sub(counted));
+                counted = sent;
+                if let Err(moved) = check.check(tokio::time::Instant::now()) {
+                    return AttemptFailure::SendingTooSlow(moved);
+                }
+            }
+        }
+    }
+    tokio::time::sleep(timeouts.response).await;
+    AttemptFailure::NoAnswer
 }
 
 async fn rebuild<E: std::error::Error>(

@@ -1,14 +1,18 @@
 //! A downloaded file, streamed: to any writer, or to a path through a temporary file that is
 //! renamed into place only once every byte has arrived, so a cut connection never leaves a
 //! partial file behind. The name the server suggests is sanitised so it cannot leave the
-//! target directory.
+//! target directory. The content must keep to the client's low-speed rule and arrive within
+//! the call's total timeout (and its attempt timeout, if one is set), so a server that drips
+//! it, or sends it without end, cannot hang the download.
 
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use futures_util::StreamExt as _;
 use tokio::io::{AsyncWrite, AsyncWriteExt as _};
 
 use crate::error::error_chain;
+use crate::timeouts::{LowSpeed, SpeedCheck};
 
 /// How much a download buffers before writing to its file.
 const WRITE_BUFFER_BYTES: usize = 1024 * 1024;
@@ -39,6 +43,31 @@ pub enum DownloadError {
         /// What failed.
         message: String,
     },
+    /// The content did not arrive within the call's total timeout (or the attempt timeout,
+    /// when one is set and ends sooner).
+    #[error(
+        "the download timed out after {received} bytes: its time limit of {limit:?} (the call's total or attempt timeout) passed; nothing was kept"
+    )]
+    TimedOut {
+        /// Bytes received.
+        received: u64,
+        /// The timeout that ended it.
+        limit: Duration,
+    },
+    /// The content arrived more slowly than the low-speed rule allows.
+    #[error(
+        "the download was too slow after {received} bytes: only {moved} bytes arrived in {window:?}, under the minimum of {bytes_per_second} bytes per second (the low-speed rule); nothing was kept"
+    )]
+    TooSlow {
+        /// Bytes received.
+        received: u64,
+        /// Bytes received in the last window.
+        moved: u64,
+        /// The window.
+        window: Duration,
+        /// The minimum speed.
+        bytes_per_second: u64,
+    },
     /// The file could not be written.
     #[error("cannot write {path}: {source}")]
     Io {
@@ -62,6 +91,12 @@ pub struct Download {
     response: reqwest::Response,
     file_name: Option<String>,
     sync: bool,
+    /// When the content must have arrived: the end of the call's total timeout, or of the
+    /// attempt timeout if that is sooner.
+    deadline: tokio::time::Instant,
+    /// The timeout that sets `deadline`.
+    limit: Duration,
+    low_speed: LowSpeed,
     _permit: tokio::sync::OwnedSemaphorePermit,
 }
 
@@ -69,6 +104,9 @@ impl Download {
     pub(crate) fn new(
         response: reqwest::Response,
         permit: tokio::sync::OwnedSemaphorePermit,
+        deadline: tokio::time::Instant,
+        limit: Duration,
+        low_speed: LowSpeed,
     ) -> Self {
         let file_name = response
             .headers()
@@ -79,6 +117,9 @@ impl Download {
             response,
             file_name,
             sync: false,
+            deadline,
+            limit,
+            low_speed,
             _permit: permit,
         }
     }
@@ -126,9 +167,30 @@ impl Download {
         mut progress: impl FnMut(u64),
     ) -> Result<u64, DownloadError> {
         let expected = self.response.content_length();
+        let (deadline, limit) = (self.deadline, self.limit);
+        let mut speed = SpeedCheck::start(self.low_speed);
         let mut received = 0u64;
         let mut chunks = self.response.bytes_stream();
-        while let Some(chunk) = chunks.next().await {
+        // Ends with the content, an error, the low-speed rule or the deadline, whichever first.
+        loop {
+            let wake = speed.window_end().map_or(deadline, |end| end.min(deadline));
+            let next = tokio::time::timeout_at(wake, chunks.next()).await;
+            let now = tokio::time::Instant::now();
+            let chunk = match next {
+                Ok(None) => break,
+                Ok(Some(chunk)) => Some(chunk),
+                // Woken to check the time.
+                Err(_) => None,
+            };
+            if now >= deadline {
+                return Err(DownloadError::TimedOut { received, limit });
+            }
+            let Some(chunk) = chunk else {
+                speed
+                    .check(now)
+                    .map_err(|moved| too_slow(received, moved, self.low_speed))?;
+                continue;
+            };
             let chunk = chunk.map_err(|e| match expected {
                 Some(expected) if received < expected && !e.is_timeout() => {
                     DownloadError::Incomplete { expected, received }
@@ -138,7 +200,8 @@ impl Download {
                     message: error_chain(&e),
                 },
             })?;
-            received += chunk.len() as u64;
+            received = received.saturating_add(chunk.len() as u64);
+            speed.add(chunk.len() as u64);
             if let Some(expected) = expected
                 && received > expected
             {
@@ -152,6 +215,9 @@ impl Download {
                     source,
                 })?;
             progress(received);
+            speed
+                .check(tokio::time::Instant::now())
+                .map_err(|moved| too_slow(received, moved, self.low_speed))?;
         }
         if let Some(expected) = expected
             && received != expected
@@ -244,6 +310,16 @@ impl Download {
             })?;
         }
         Ok(written)
+    }
+}
+
+/// The error for a download under the low-speed rule.
+fn too_slow(received: u64, moved: u64, rule: LowSpeed) -> DownloadError {
+    DownloadError::TooSlow {
+        received,
+        moved,
+        window: rule.window(),
+        bytes_per_second: rule.bytes_per_second,
     }
 }
 

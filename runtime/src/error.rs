@@ -38,6 +38,7 @@ pub trait OperationError: std::error::Error + Sized {
 
 /// Everything a call can fail with. `E` is the operation's generated API error enum.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum Error<E: std::error::Error> {
     /// The input was rejected before anything was sent.
     #[error("invalid input, nothing was sent: {0}")]
@@ -71,6 +72,13 @@ pub enum Error<E: std::error::Error> {
     /// its answer could not be read. Do not repeat the call: it would be carried out twice.
     #[error(transparent)]
     UnreadableSuccess(UnreadableSuccess),
+    /// The server answered with a redirect that was not followed (to another origin, or for a
+    /// request with a body); nothing was sent to its target.
+    #[error(transparent)]
+    Redirect(crate::redirect::RedirectError),
+    /// A listing stopped because the server made no progress, or at its page limit.
+    #[error(transparent)]
+    Pagination(crate::pagination::PaginationError),
 }
 
 impl<E: std::error::Error> Error<E> {
@@ -124,7 +132,10 @@ impl<E: OperationError> Error<E> {
             Error::Api(e) => e.info().status >= 500,
             Error::Decode(e) => !(400..500).contains(&e.status),
             Error::UnreadableSuccess(_) => true,
-            Error::Validation(_) | Error::Auth(_) => false,
+            // "See other" answers a request that was carried out; other redirects say the
+            // request belongs elsewhere.
+            Error::Redirect(e) => e.status == 303,
+            Error::Validation(_) | Error::Auth(_) | Error::Pagination(_) => false,
         }
     }
 
@@ -337,10 +348,12 @@ pub enum ConfigError {
     /// The access token is empty or would break the Authorization header.
     #[error("the access token is invalid: {0}")]
     InvalidToken(&'static str),
-    /// The API base URL cannot be used.
-    #[error("API base URL {url:?} is invalid: {reason}")]
+    /// The API base URL or the accounts URL cannot be used.
+    #[error("{setting} {url:?} is invalid: {reason}")]
     InvalidBaseUrl {
-        /// The URL given.
+        /// Which URL: `the API base URL` or `the accounts URL`.
+        setting: &'static str,
+        /// The URL given, without any user name or password.
         url: String,
         /// Why it was rejected.
         reason: String,
@@ -373,6 +386,16 @@ pub enum ConfigError {
         /// The variable.
         name: &'static str,
         /// What is wrong with it (never its value, which may be a secret).
+        reason: String,
+    },
+    /// A proxy cannot be used.
+    #[error("proxy {url:?} from {setting} is invalid: {reason}")]
+    InvalidProxy {
+        /// Where it was configured: `ClientBuilder::proxy` or an environment variable's name.
+        setting: &'static str,
+        /// The proxy URL, without any user name or password.
+        url: String,
+        /// Why it was rejected.
         reason: String,
     },
     /// The HTTP client could not be created.

@@ -225,14 +225,58 @@ async fn open_regular_file(path: &Path) -> Result<(tokio::fs::File, u64), Valida
             path: path.to_owned(),
         });
     }
+    // Refused before `open`: opening a FIFO blocks until a writer appears, and a device or
+    // a socket has no length to declare.
+    if !metadata.is_file() {
+        return Err(not_regular(path, &metadata.file_type()));
+    }
+    // The type is checked again on the handle, in case the path was replaced meanwhile. A
+    // path replaced by a FIFO between `metadata` and `open` can still block the `open` (until
+    // a writer appears): closing that gap needs `O_NONBLOCK`, which std does not offer
+    // portably; the window is a few system calls wide.
     let file = tokio::fs::File::open(path).await.map_err(unreadable)?;
     let metadata = file.metadata().await.map_err(unreadable)?;
     if !metadata.is_file() {
-        return Err(unreadable(std::io::Error::other(
-            "it is not a regular file, so its size is unknown",
-        )));
+        return Err(not_regular(path, &metadata.file_type()));
     }
     Ok((file, metadata.len()))
+}
+
+/// The refusal of a path that is not a regular file (a symlink to one is followed and fine).
+fn not_regular(path: &Path, file_type: &std::fs::FileType) -> ValidationError {
+    ValidationError::Unreadable {
+        path: path.to_owned(),
+        source: std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            format!(
+                "it is {}, not a regular file, and only regular files can be uploaded",
+                file_kind(file_type)
+            ),
+        ),
+    }
+}
+
+/// What a file that is neither a regular file nor a directory is, in words.
+#[cfg(unix)]
+fn file_kind(file_type: &std::fs::FileType) -> &'static str {
+    use std::os::unix::fs::FileTypeExt as _;
+    if file_type.is_fifo() {
+        "a FIFO (named pipe)"
+    } else if file_type.is_socket() {
+        "a socket"
+    } else if file_type.is_block_device() {
+        "a block device"
+    } else if file_type.is_char_device() {
+        "a character device"
+    } else {
+        "a special file"
+    }
+}
+
+/// What a file that is neither a regular file nor a directory is, in words.
+#[cfg(not(unix))]
+fn file_kind(_file_type: &std::fs::FileType) -> &'static str {
+    "a special file"
 }
 
 /// A checked file, ready to be streamed.
@@ -393,6 +437,42 @@ mod tests {
             Err(e) => Err(e.to_string()),
         };
         assert_eq!(bytes, Ok(b"abc".to_vec()));
+    }
+
+    #[cfg(unix)]
+    #[tokio::test]
+    async fn a_fifo_is_refused_before_it_is_opened_and_a_symlink_to_a_file_is_fine() {
+        let dir = match tempfile::tempdir() {
+            Ok(dir) => dir,
+            Err(e) => panic!("{e}"),
+        };
+        let fifo = dir.path().join("pipe.txt");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        assert!(made.is_ok_and(|status| status.success()), "mkfifo failed");
+        let opened = tokio::time::timeout(
+            std::time::Duration::from_secs(5),
+            FileSource::from_path(&fifo).open(&LIMITS),
+        )
+        .await;
+        let Ok(result) = opened else {
+            // Unblock the stuck `open` (a FIFO opens once both ends are open), then fail.
+            let _ = std::fs::OpenOptions::new().write(true).open(&fifo);
+            panic!("opening a FIFO blocked");
+        };
+        let message = result.err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(
+            message.contains("FIFO") && message.contains("not a regular file"),
+            "{message}"
+        );
+        let file = dir.path().join("real.txt");
+        assert!(std::fs::write(&file, b"abc").is_ok());
+        let link = dir.path().join("link.txt");
+        assert!(std::os::unix::fs::symlink(&file, &link).is_ok());
+        let opened = FileSource::from_path(&link).open(&LIMITS).await;
+        assert_eq!(
+            opened.map(|o| (o.name().to_owned(), o.length())).ok(),
+            Some(("link.txt".to_owned(), 3))
+        );
     }
 
     #[tokio::test]

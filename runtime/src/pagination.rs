@@ -1,58 +1,345 @@
 //! Walking a listing lazily: a stream of items that fetches the next page only when the
 //! previous one is used up, and stops at the end.
+//!
+//! A confused or hostile server cannot make the walk loop: it stops with a
+//! [`PaginationError`] when the server points again to a page it already gave (the same page
+//! token, the same page number), when a page repeats an earlier page's items, when a page is
+//! empty although the server says more follow, and at a page limit
+//! ([`crate::builder::DEFAULT_MAX_PAGES`] unless configured), which bounds the API calls (and
+//! API credits) one walk can spend.
 
-use std::collections::VecDeque;
+use std::collections::{HashSet, VecDeque};
 use std::future::Future;
+use std::hash::{DefaultHasher, Hash as _, Hasher as _};
 
 use futures_util::Stream;
 
 use crate::error::Error;
 use crate::response::ListPage;
 
+/// Where the next page of a listing is, as the server pointed to it.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum PageMark {
+    /// A page token the server gave.
+    Token(String),
+    /// A page number.
+    Number(i64),
+}
+
+impl std::fmt::Display for PageMark {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PageMark::Token(token) => {
+                let shown: String = token.chars().take(64).collect();
+                let more = if shown.len() < token.len() { "…" } else { "" };
+                write!(f, "page token {shown:?}{more}")
+            }
+            PageMark::Number(number) => write!(f, "page number {number}"),
+        }
+    }
+}
+
+/// Why a listing stopped before the server said it was complete. The items of the pages
+/// before were delivered; nothing was changed on the server.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum PaginationError {
+    /// The server pointed to a page it had already given.
+    #[error(
+        "listing stopped after {pages} pages: the server pointed again to a page it had already given ({mark}), so following it would loop forever; the items of those pages were delivered"
+    )]
+    RepeatedPage {
+        /// Pages fetched.
+        pages: u32,
+        /// Where the server pointed.
+        mark: PageMark,
+    },
+    /// A page held exactly the items of an earlier page.
+    #[error(
+        "listing stopped after {pages} pages: page {pages} repeated the items of an earlier page (the server seems to ignore the page it is asked for), so following it would loop forever; the items of the pages before were delivered"
+    )]
+    SameItemsAgain {
+        /// Pages fetched.
+        pages: u32,
+    },
+    /// A page was empty although the server said more follow.
+    #[error(
+        "listing stopped after {pages} pages: page {pages} was empty although the server said more follow, so following it could loop forever; the items of the pages before were delivered"
+    )]
+    EmptyPageWithMore {
+        /// Pages fetched.
+        pages: u32,
+    },
+    /// The walk reached its page limit while the server still said more follow.
+    #[error(
+        "listing stopped at its limit of {limit} pages while the server says more follow: each page is an API call that costs API credits; raise the limit (ClientBuilder::max_pages) or narrow the listing"
+    )]
+    PageLimit {
+        /// The limit.
+        limit: u32,
+    },
+}
+
 /// Every item of a listing, page by page. `fetch` gets one page for a request; `next` gives the
-/// request for the page after (from the page's paging information), or `None` at the end. A
-/// page that is empty although it claims more stops the walk, so a confused server cannot make
-/// it loop forever.
+/// request for the page after and where it is (from the page's paging information), or `None`
+/// at the end. At most `max_pages` pages are fetched (at least one).
 pub fn paginate<R, T, I, E, F, Fut, N>(
+    max_pages: u32,
     first: R,
     fetch: F,
     next: N,
 ) -> impl Stream<Item = Result<T, Error<E>>>
 where
     E: std::error::Error,
+    T: serde::Serialize,
     F: Fn(R) -> Fut,
     Fut: Future<Output = Result<ListPage<T, I>, Error<E>>>,
-    N: Fn(&R, &I) -> Option<R>,
+    N: Fn(&R, &I) -> Option<(R, PageMark)>,
     R: Clone,
 {
     struct State<R, T> {
         request: Option<R>,
         buffered: VecDeque<T>,
+        /// The error to give once the buffered items are out.
+        stop: Option<PaginationError>,
+        pages: u32,
+        marks: HashSet<PageMark>,
+        fingerprints: HashSet<u64>,
     }
     let state = State {
         request: Some(first),
         buffered: VecDeque::new(),
+        stop: None,
+        pages: 0,
+        marks: HashSet::new(),
+        fingerprints: HashSet::new(),
     };
+    let max_pages = max_pages.max(1);
     futures_util::stream::unfold(
         (state, fetch, next),
-        |(mut state, fetch, next)| async move {
+        move |(mut state, fetch, next)| async move {
+            // Each turn gives an item, fetches a page, or ends: at most `max_pages` fetches.
             loop {
                 if let Some(item) = state.buffered.pop_front() {
                     return Some((Ok(item), (state, fetch, next)));
                 }
+                if let Some(stop) = state.stop.take() {
+                    return Some((Err(Error::Pagination(stop)), (state, fetch, next)));
+                }
                 let request = state.request.take()?;
-                match fetch(request.clone()).await {
+                if state.pages >= max_pages {
+                    let stop = PaginationError::PageLimit { limit: max_pages };
+                    return Some((Err(Error::Pagination(stop)), (state, fetch, next)));
+                }
+                let page = match fetch_page(&fetch, &next, request).await {
+                    Ok(page) => page,
                     Err(e) => return Some((Err(e), (state, fetch, next))),
-                    Ok(page) => {
-                        let had_items = !page.data.is_empty();
-                        state.request = match &page.info {
-                            Some(info) if had_items => next(&request, info),
-                            _ => None,
-                        };
-                        state.buffered.extend(page.data);
+                };
+                state.pages += 1;
+                let pages = state.pages;
+                let says_more = page.next.is_some();
+                if page.items.is_empty() {
+                    if says_more {
+                        state.stop = Some(PaginationError::EmptyPageWithMore { pages });
+                    }
+                    continue;
+                }
+                if let Some(fingerprint) = page.fingerprint
+                    && !state.fingerprints.insert(fingerprint)
+                {
+                    state.stop = Some(PaginationError::SameItemsAgain { pages });
+                    continue;
+                }
+                state.buffered.extend(page.items);
+                if let Some((request, mark)) = page.next {
+                    if state.marks.insert(mark.clone()) {
+                        state.request = Some(request);
+                    } else {
+                        state.stop = Some(PaginationError::RepeatedPage { pages, mark });
                     }
                 }
             }
         },
     )
+}
+
+/// A fetched page: its items, a fingerprint of them, and the request for the next page.
+struct Fetched<R, T> {
+    items: Vec<T>,
+    fingerprint: Option<u64>,
+    next: Option<(R, PageMark)>,
+}
+
+async fn fetch_page<R, T, I, E, F, Fut, N>(
+    fetch: &F,
+    next: &N,
+    request: R,
+) -> Result<Fetched<R, T>, Error<E>>
+where
+    E: std::error::Error,
+    T: serde::Serialize,
+    F: Fn(R) -> Fut,
+    Fut: Future<Output = Result<ListPage<T, I>, Error<E>>>,
+    N: Fn(&R, &I) -> Option<(R, PageMark)>,
+    R: Clone,
+{
+    // The next request is worked out from the one sent, so a copy is sent.
+    let page = fetch(request.clone()).await?;
+    let following = page.info.as_ref().and_then(|info| next(&request, info));
+    let fingerprint = serde_json::to_vec(&page.data).ok().map(|bytes| {
+        let mut hasher = DefaultHasher::new();
+        bytes.hash(&mut hasher);
+        hasher.finish()
+    });
+    Ok(Fetched {
+        items: page.data,
+        fingerprint,
+        next: following,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use futures_util::StreamExt as _;
+
+    use super::*;
+
+    #[derive(Debug, thiserror::Error)]
+    #[error("test error")]
+    struct TestError;
+
+    /// What the fake server answers for a page: its items and where it says the next page is.
+    type Answer = (Vec<u32>, Option<PageMark>);
+
+    /// Walks a listing whose page `n` (0-based request count) is `answer(n)`; returns the items
+    /// and the error that ended it, if any, and how many pages were fetched.
+    async fn walk(
+        max_pages: u32,
+        answer: impl Fn(u32) -> Answer,
+    ) -> (Vec<u32>, Option<PaginationError>, u32) {
+        let fetched = std::sync::atomic::AtomicU32::new(0);
+        let stream = paginate(
+            max_pages,
+            0u32,
+            |n: u32| {
+                fetched.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let (items, mark) = answer(n);
+                async move {
+                    Ok::<_, Error<TestError>>(ListPage {
+                        data: items,
+                        info: Some(mark),
+                        extra: serde_json::Map::new(),
+                    })
+                }
+            },
+            |n: &u32, mark: &Option<PageMark>| mark.clone().map(|mark| (n + 1, mark)),
+        );
+        let results: Vec<_> = stream.collect().await;
+        let mut items = Vec::new();
+        let mut error = None;
+        for result in results {
+            match result {
+                Ok(item) => items.push(item),
+                Err(Error::Pagination(e)) => error = Some(e),
+                Err(e) => panic!("unexpected error: {e}"),
+            }
+        }
+        (
+            items,
+            error,
+            fetched.load(std::sync::atomic::Ordering::Relaxed),
+        )
+    }
+
+    #[tokio::test]
+    async fn a_listing_ends_when_the_server_says_no_more() {
+        let (items, error, pages) = walk(10, |n| match n {
+            0 => (vec![1, 2], Some(PageMark::Number(2))),
+            _ => (vec![3], None),
+        })
+        .await;
+        assert_eq!(items, [1, 2, 3]);
+        assert_eq!(error, None);
+        assert_eq!(pages, 2);
+    }
+
+    #[tokio::test]
+    async fn the_same_page_token_again_stops_the_walk() {
+        let (items, error, pages) = walk(100, |n| {
+            (
+                vec![n * 10, n * 10 + 1],
+                Some(PageMark::Token("same".into())),
+            )
+        })
+        .await;
+        assert_eq!(items, [0, 1, 10, 11]);
+        assert_eq!(
+            error,
+            Some(PaginationError::RepeatedPage {
+                pages: 2,
+                mark: PageMark::Token("same".into())
+            })
+        );
+        assert_eq!(pages, 2);
+    }
+
+    #[tokio::test]
+    async fn a_token_cycle_or_a_repeated_page_number_stops_the_walk() {
+        let (_, error, pages) = walk(100, |n| {
+            let token = if n % 2 == 0 { "a" } else { "b" };
+            (vec![n], Some(PageMark::Token(token.into())))
+        })
+        .await;
+        assert!(matches!(
+            error,
+            Some(PaginationError::RepeatedPage { pages: 3, .. })
+        ));
+        assert_eq!(pages, 3);
+        let (_, error, _) = walk(100, |n| (vec![n], Some(PageMark::Number(i64::MAX)))).await;
+        assert!(matches!(
+            error,
+            Some(PaginationError::RepeatedPage { pages: 2, .. })
+        ));
+    }
+
+    #[tokio::test]
+    async fn a_page_that_repeats_earlier_items_stops_the_walk() {
+        let (items, error, pages) = walk(100, |n| {
+            (vec![7, 8], Some(PageMark::Number(i64::from(n) + 2)))
+        })
+        .await;
+        assert_eq!(items, [7, 8]);
+        assert_eq!(error, Some(PaginationError::SameItemsAgain { pages: 2 }));
+        assert_eq!(pages, 2);
+    }
+
+    #[tokio::test]
+    async fn an_empty_page_that_says_more_stops_the_walk() {
+        let (items, error, pages) = walk(100, |n| match n {
+            0 => (vec![1], Some(PageMark::Number(2))),
+            _ => (vec![], Some(PageMark::Number(i64::from(n) + 2))),
+        })
+        .await;
+        assert_eq!(items, [1]);
+        assert_eq!(error, Some(PaginationError::EmptyPageWithMore { pages: 2 }));
+        assert_eq!(pages, 2);
+        let (items, error, _) = walk(100, |_| (vec![], None)).await;
+        assert_eq!((items.len(), error), (0, None));
+    }
+
+    #[tokio::test]
+    async fn the_page_limit_bounds_the_calls() {
+        let (items, error, pages) =
+            walk(3, |n| (vec![n], Some(PageMark::Number(i64::from(n) + 2)))).await;
+        assert_eq!(items, [0, 1, 2]);
+        assert_eq!(error, Some(PaginationError::PageLimit { limit: 3 }));
+        assert_eq!(pages, 3);
+    }
+
+    #[test]
+    fn long_page_tokens_are_shortened_when_shown() {
+        let shown = PageMark::Token("x".repeat(500)).to_string();
+        assert!(shown.len() < 100, "{shown}");
+        assert_eq!(PageMark::Number(3).to_string(), "page number 3");
+    }
 }

@@ -80,7 +80,8 @@ pub(crate) fn error_code(body: &[u8]) -> Option<String> {
 
 /// Decodes an action response: the first `data[]` item on success, or the operation's typed
 /// error from either envelope.
-pub(crate) fn decode_action<T: DeserializeOwned, E: OperationError>(
+#[doc(hidden)]
+pub fn decode_action<T: DeserializeOwned, E: OperationError>(
     status: u16,
     body: &[u8],
     success_status: &[u16],
@@ -118,7 +119,8 @@ pub(crate) fn decode_action<T: DeserializeOwned, E: OperationError>(
 
 /// Decodes an error response of either envelope into the operation's error (or a decode error
 /// when the body is not one).
-pub(crate) fn decode_error<E: OperationError>(status: u16, body: &[u8]) -> Error<E> {
+#[doc(hidden)]
+pub fn decode_error<E: OperationError>(status: u16, body: &[u8]) -> Error<E> {
     let decode_error = |reason: String| undecodable(status, body, reason);
     if body.iter().all(u8::is_ascii_whitespace) {
         return decode_error(format!("HTTP {status} with an empty body"));
@@ -138,7 +140,8 @@ pub(crate) fn decode_error<E: OperationError>(status: u16, body: &[u8]) -> Error
 }
 
 /// Decodes a listing: `{"data": [...], "info": {...}}`, or an empty page for an `empty` status.
-pub(crate) fn decode_list<T: DeserializeOwned, I: DeserializeOwned, E: OperationError>(
+#[doc(hidden)]
+pub fn decode_list<T: DeserializeOwned, I: DeserializeOwned, E: OperationError>(
     status: u16,
     body: &[u8],
     success_status: &[u16],
@@ -201,7 +204,8 @@ fn path_suffix(e: &serde_path_to_error::Error<serde_json::Error>) -> String {
 }
 
 /// Decodes per-item action results: each `data[]` item is a success or a typed error.
-pub(crate) fn decode_action_list<T: DeserializeOwned, E: OperationError>(
+#[doc(hidden)]
+pub fn decode_action_list<T: DeserializeOwned, E: OperationError>(
     status: u16,
     body: &[u8],
     success_status: &[u16],
@@ -314,13 +318,37 @@ fn undecodable<E: std::error::Error>(status: u16, body: &[u8], reason: String) -
     })
 }
 
-/// The start of a body as printable text, for error messages.
+/// The start of a body as printable text, for error messages (line breaks and tabs become
+/// spaces). A body whose start is not text (not UTF-8, or control characters other than line
+/// breaks and tabs, as in a compressed or binary answer) is described instead of shown:
+/// `<N bytes of binary data>`.
 pub(crate) fn snippet(body: &[u8]) -> String {
-    String::from_utf8_lossy(body)
-        .chars()
+    let Some(text) = text_start(body) else {
+        return format!("<{} bytes of binary data>", body.len());
+    };
+    text.chars()
         .take(SNIPPET_CHARS)
         .map(|c| if c.is_control() { ' ' } else { c })
         .collect()
+}
+
+/// The start of `body` (up to the bytes a snippet can show) as text, or `None` when it is not
+/// text. A character cut off at the end of the inspected bytes does not count against it.
+fn text_start(body: &[u8]) -> Option<&str> {
+    let start = body
+        .get(..body.len().min(SNIPPET_CHARS * 4))
+        .unwrap_or(body);
+    let text = match std::str::from_utf8(start) {
+        Ok(text) => text,
+        Err(e) if e.error_len().is_none() => {
+            std::str::from_utf8(start.get(..e.valid_up_to()).unwrap_or_default()).ok()?
+        }
+        Err(_) => return None,
+    };
+    text.chars()
+        .take(SNIPPET_CHARS)
+        .all(|c| !c.is_control() || matches!(c, '\n' | '\r' | '\t'))
+        .then_some(text)
 }
 
 #[cfg(test)]
@@ -397,6 +425,29 @@ mod tests {
             assert!(e.snippet.chars().count() <= SNIPPET_CHARS);
             assert!(body.starts_with(e.snippet.trim_end()));
         }
+    }
+
+    #[test]
+    fn a_body_that_is_not_text_is_described_not_shown() {
+        let gzip = [
+            0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x03, 0xab, 0x56,
+        ];
+        let nul = b"{\"code\":\"X\0\"}".to_vec();
+        for body in [&gzip[..], &nul[..]] {
+            assert_eq!(
+                snippet(body),
+                format!("<{} bytes of binary data>", body.len())
+            );
+        }
+        let decoded: Result<ActionResponse<Details>, Error<TestError>> =
+            decode_action(502, &gzip, &[200]);
+        let Err(Error::Decode(e)) = decoded else {
+            panic!("not a decode error: {decoded:?}");
+        };
+        assert_eq!(e.snippet, "<12 bytes of binary data>");
+        // Text with line breaks stays text, and a character cut at the end does not matter.
+        assert_eq!(snippet(b"a\r\nb\tc"), "a  b c");
+        assert_eq!(snippet("xé".as_bytes().get(..2).unwrap_or_default()), "x");
     }
 
     #[test]

@@ -47,6 +47,7 @@ use serde::Serialize;
 use serde_json::json;
 use tokio::net::TcpListener;
 
+use crate::hostile;
 use crate::serve::Running;
 use crate::server::percent_decode;
 use crate::tokens::TokenRegistry;
@@ -129,6 +130,42 @@ pub enum TokenFailure {
     AccessDenied,
     /// This HTTP status (500 if not a valid status code) with an empty body.
     Status(u16),
+    /// This status (302 if not a valid status code) with `Location: location` (exactly as
+    /// given, e.g. `http://127.0.0.2:PORT/oauth/v2/token`) and an empty body, as a
+    /// misconfigured proxy in front of the accounts server might answer. Nothing is issued.
+    Redirect {
+        /// The HTTP status, e.g. 307 or 308 (which ask a client to re-send the form there).
+        status: u16,
+        /// The `Location` header value.
+        location: String,
+    },
+    /// This status (500 if not a valid status code) with a `text/plain` body repeating the
+    /// request's form body exactly as received (client secret and refresh token or code
+    /// included), as a debugging proxy might. Nothing is issued.
+    EchoForm {
+        /// The HTTP status.
+        status: u16,
+    },
+    /// HTTP 200 `{"error": "<the form body as received>"}`: an OAuth error whose text echoes
+    /// the secrets. Nothing is issued.
+    EchoFormAsError,
+    /// Handle the request normally (a token may be issued), then send the answer's head at once
+    /// and its body one byte every `interval`.
+    Drip {
+        /// The wait before each byte.
+        interval: Duration,
+    },
+}
+
+/// Raw `expires_in` / `expires_in_sec` values for token answers (set with
+/// [`AccountsServer::set_raw_expiry`]), to test what a client makes of absurd lifetimes: any
+/// JSON value, e.g. `u64::MAX`, `-1`, `1e308`, `"3600"` or `null`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RawExpiry {
+    /// The `expires_in` value.
+    pub expires_in: serde_json::Value,
+    /// The `expires_in_sec` value; `None` leaves the key out.
+    pub expires_in_sec: Option<serde_json::Value>,
 }
 
 /// Settings tests can change while the server runs.
@@ -138,6 +175,7 @@ struct Settings {
     legacy: bool,
     api_domain: Option<String>,
     delay: Duration,
+    raw_expiry: Option<RawExpiry>,
 }
 
 /// State shared between an [`AccountsServer`] handle and its handler.
@@ -182,6 +220,7 @@ impl AccountsServer {
                 legacy: false,
                 api_domain: config.api_domain.clone(),
                 delay: Duration::ZERO,
+                raw_expiry: None,
             }),
             config,
             failures: Mutex::new(VecDeque::new()),
@@ -265,6 +304,13 @@ impl AccountsServer {
         lock(&self.state.settings).legacy = legacy;
     }
 
+    /// Makes later token answers carry these raw expiry values instead of the configured
+    /// lifetime (the tokens themselves still live [`AccountsConfig::token_lifetime`] in the
+    /// registry); `None` goes back to normal answers.
+    pub fn set_raw_expiry(&self, expiry: Option<RawExpiry>) {
+        lock(&self.state.settings).raw_expiry = expiry;
+    }
+
     /// Sets the `api_domain` value of later responses (`None` leaves it out).
     pub fn set_api_domain(&self, domain: Option<String>) {
         lock(&self.state.settings).api_domain = domain;
@@ -313,7 +359,13 @@ fn empty(status: StatusCode) -> Response {
     response
 }
 
-fn failure_response(failure: TokenFailure) -> Response {
+/// The answer for a queued failure; `raw_form` is the request body as received, `normal` the
+/// answer normal handling would give.
+fn failure_response(
+    failure: TokenFailure,
+    raw_form: &str,
+    normal: impl FnOnce() -> Response,
+) -> Response {
     match failure {
         TokenFailure::InvalidClient => oauth_error("invalid_client"),
         TokenFailure::InvalidCode => oauth_error("invalid_code"),
@@ -327,6 +379,13 @@ fn failure_response(failure: TokenFailure) -> Response {
         TokenFailure::Status(status) => {
             empty(StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR))
         }
+        TokenFailure::Redirect { status, location } => hostile::redirect(status, &location),
+        TokenFailure::EchoForm { status } => hostile::echo(
+            StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+            raw_form.to_owned(),
+        ),
+        TokenFailure::EchoFormAsError => oauth_error(raw_form),
+        TokenFailure::Drip { interval } => hostile::drip(normal(), interval),
     }
 }
 
@@ -355,12 +414,13 @@ fn is_form_content_type(content_type: Option<&str>) -> bool {
 impl AccountsState {
     /// A success reply with a freshly issued access token.
     fn issue(&self, refresh_token: Option<&str>) -> Response {
-        let (lifetime, legacy, api_domain) = {
+        let (lifetime, legacy, api_domain, raw_expiry) = {
             let settings = lock(&self.settings);
             (
                 settings.lifetime,
                 settings.legacy,
                 settings.api_domain.clone(),
+                settings.raw_expiry.clone(),
             )
         };
         let access_token = self.tokens.issue(lifetime);
@@ -377,7 +437,18 @@ impl AccountsState {
                 seconds
             },
         };
-        Json(reply).into_response()
+        let Some(raw) = raw_expiry else {
+            return Json(reply).into_response();
+        };
+        let mut value = json!(reply);
+        if let Some(map) = value.as_object_mut() {
+            map.remove("expires_in_sec");
+            map.insert("expires_in".to_owned(), raw.expires_in);
+            if let Some(seconds) = raw.expires_in_sec {
+                map.insert("expires_in_sec".to_owned(), seconds);
+            }
+        }
+        Json(value).into_response()
     }
 
     fn client_matches(&self, form: &BTreeMap<String, String>) -> bool {
@@ -463,13 +534,22 @@ async fn handle(State(state): State<Arc<AccountsState>>, request: Request) -> Re
             return (StatusCode::BAD_REQUEST, body).into_response();
         }
     }
+    let raw_form = || match &body {
+        Ok(bytes) => String::from_utf8_lossy(bytes).into_owned(),
+        Err(_) => String::new(),
+    };
     let failure = lock(&state.failures).pop_front();
-    if let Some(failure) = failure {
-        return failure_response(failure);
+    match failure {
+        None => grant(&state, &form),
+        Some(failure) => failure_response(failure, &raw_form(), || grant(&state, &form)),
     }
+}
+
+/// Normal handling of a token request, by its grant type.
+fn grant(state: &AccountsState, form: &BTreeMap<String, String>) -> Response {
     match form.get("grant_type").map(String::as_str) {
-        Some("refresh_token") => state.refresh(&form),
-        Some("authorization_code") => state.exchange(&form),
+        Some("refresh_token") => state.refresh(form),
+        Some("authorization_code") => state.exchange(form),
         _ => oauth_error("unsupported_grant_type"),
     }
 }

@@ -25,6 +25,14 @@
 //! 5xx after storing, stalls, expiring tokens, truncated downloads, hostile
 //! `Content-Disposition` values) to exercise a client's retries and error handling.
 //!
+//! A hostile world is at hand too: [`Fault::Redirect`] (e.g. to an [`OtherHost`] on
+//! `127.0.0.2`, which records what reaches it), [`Fault::Drip`] (an answer one byte at a
+//! time), [`Fault::Encode`] (gzip or deflate answers), [`Fault::Echo`] (a gateway echoing the
+//! request, `Authorization` included), [`Paging`] styles that never end a listing or repeat a
+//! page ([`LoopbackServer::set_paging`]), and on the accounts server
+//! [`TokenFailure::Redirect`], [`TokenFailure::EchoForm`], [`TokenFailure::EchoFormAsError`],
+//! [`TokenFailure::Drip`] and absurd lifetimes ([`AccountsServer::set_raw_expiry`]).
+//!
 //! ```no_run
 //! # async fn demo() -> std::io::Result<()> {
 //! use zoho_crm_testkit::{CannedReply, LoopbackServer};
@@ -73,8 +81,10 @@
 #![warn(missing_docs)]
 
 pub mod accounts;
+pub mod hostile;
 pub mod multipart;
 pub mod operations;
+pub mod other_host;
 mod query;
 pub mod responses;
 mod serve;
@@ -90,16 +100,20 @@ mod tests_attachments;
 #[cfg(test)]
 mod tests_faults;
 #[cfg(test)]
+mod tests_hostile;
+#[cfg(test)]
 mod tests_oauth;
 
-pub use accounts::{AccountsConfig, AccountsServer, TokenFailure, TokenRequest};
+pub use accounts::{AccountsConfig, AccountsServer, RawExpiry, TokenFailure, TokenRequest};
+pub use hostile::Coding;
+pub use other_host::OtherHost;
 pub use server::{LoopbackServer, ServerConfig};
 
 /// The loopback API server, by the name users of the test kit reach for first.
 pub type Server = LoopbackServer;
 pub use state::{
-    AttachmentKind, CannedReply, Disposition, EmptyList, Fault, ReceivedRequest, StoredAttachment,
-    StoredContent, UploadDetails,
+    AttachmentKind, CannedReply, Disposition, EmptyList, Fault, Paging, ReceivedRequest,
+    StoredAttachment, StoredContent, UploadDetails,
 };
 pub use tokens::TokenRegistry;
 

@@ -19,7 +19,7 @@ use tokio::io::AsyncReadExt;
 
 use crate::query::{self, Query};
 use crate::responses::{self, ApiError, USER_ID, USER_NAME};
-use crate::state::{Disposition, EmptyList, Found, Shared, Summary};
+use crate::state::{Disposition, EmptyList, Found, Paging, Shared, Summary};
 
 /// The fields of a list item, in the order they are sent (`$field_states` from v8 on only).
 pub const LIST_FIELDS: [&str; 17] = [
@@ -229,7 +229,9 @@ fn try_list(shared: &Shared, record: &Record<'_>, query: &Query) -> Result<Respo
     let per_page = number(query, "per_page", MAX_PER_PAGE, 1, MAX_PER_PAGE)?;
     let page = number(query, "page", 1, 1, u64::MAX)?;
     let now = chrono::Utc::now().timestamp();
-    let token_offset = match query.get("page_token")? {
+    let paging = shared.paging();
+    let sent_token = query.get("page_token")?;
+    let token_offset = match sent_token {
         None => None,
         Some(_) if !query::page_token_allowed(record.version) => {
             return Err(ApiError::invalid_param(
@@ -255,20 +257,32 @@ fn try_list(shared: &Shared, record: &Record<'_>, query: &Query) -> Result<Respo
     if let Some(ids) = &ids {
         all.retain(|summary| ids.contains(&summary.id.as_str()));
     }
-    let offset = token_offset.unwrap_or_else(|| (page - 1).saturating_mul(per_page));
+    let offset = match paging {
+        Paging::IgnorePage => 0,
+        _ => token_offset.unwrap_or_else(|| (page - 1).saturating_mul(per_page)),
+    };
     let start = usize::try_from(offset).unwrap_or(usize::MAX).min(all.len());
     let take = usize::try_from(per_page).unwrap_or(usize::MAX);
     let on_page = &all[start..all.len().min(start.saturating_add(take))];
-    let more_records = start + on_page.len() < all.len();
+    // The token to repeat as the next one ([`Paging::RepeatToken`]).
+    let repeated = sent_token.filter(|_| paging == Paging::RepeatToken);
+    let more_records = match paging {
+        Paging::Honest => start + on_page.len() < all.len(),
+        Paging::RepeatToken => repeated.is_some() || start + on_page.len() < all.len(),
+        Paging::Endless | Paging::IgnorePage => true,
+    };
 
-    if on_page.is_empty() && shared.empty_list_style() == EmptyList::NoContent {
+    if on_page.is_empty() && !more_records && shared.empty_list_style() == EmptyList::NoContent {
         return Ok(StatusCode::NO_CONTENT.into_response());
     }
     let tokens = query::page_token_allowed(record.version).then(|| {
         let expiry = now.saturating_add(query::PAGE_TOKEN_LIFETIME_SECS);
         let token =
             |offset: u64| query::encode_page_token(record.module, record.record_id, offset, expiry);
-        let next = more_records.then(|| token(offset.saturating_add(on_page.len() as u64)));
+        let next = match repeated {
+            Some(sent) => Some(sent.to_owned()),
+            None => more_records.then(|| token(offset.saturating_add(on_page.len() as u64))),
+        };
         PageTokens {
             page_token_expiry: next.as_ref().and_then(|_| query::zoho_time(expiry)),
             next_page_token: next,

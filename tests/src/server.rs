@@ -67,13 +67,14 @@ use bytes::Bytes;
 use futures_util::StreamExt;
 use tokio::net::TcpListener;
 
+use crate::hostile;
 use crate::multipart::{self, DRAIN_LIMIT, UploadOptions};
 use crate::operations::{self, IsDownload, Record};
 use crate::query::{self, Query};
 use crate::responses::{self, ApiError};
 use crate::serve::{DropConnection, Running};
 use crate::state::{
-    AttachmentKind, CannedReply, Disposition, EmptyList, Fault, ReceivedRequest, Shared,
+    AttachmentKind, CannedReply, Disposition, EmptyList, Fault, Paging, ReceivedRequest, Shared,
     StoredAttachment, StoredContent, UploadDetails,
 };
 use crate::tokens::TokenRegistry;
@@ -298,6 +299,12 @@ impl LoopbackServer {
         self.shared.set_empty_list_style(style);
     }
 
+    /// Sets how list answers page (default [`Paging::Honest`]; the others loop a client that
+    /// trusts them).
+    pub fn set_paging(&self, paging: Paging) {
+        self.shared.set_paging(paging);
+    }
+
     /// Sets what the `details` of upload answers hold: the full object (the default) or the
     /// id alone, as Zoho's OpenAPI description allows.
     pub fn set_upload_details(&self, style: UploadDetails) {
@@ -520,6 +527,21 @@ async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response
         }
         Fault::TruncateBody { after_bytes } => {
             truncate(handle_normally(&shared, parts, body).await, after_bytes)
+        }
+        Fault::Redirect { status, location } => {
+            drain_body(body).await;
+            hostile::redirect(status, &location)
+        }
+        Fault::Drip { interval } => {
+            hostile::drip(handle_normally(&shared, parts, body).await, interval)
+        }
+        Fault::Encode(coding) => {
+            hostile::encode(handle_normally(&shared, parts, body).await, coding).await
+        }
+        Fault::Echo { status } => {
+            drain_body(body).await;
+            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_GATEWAY);
+            hostile::echo(status, hostile::request_text(&parts))
         }
         Fault::Disposition(value) => {
             let mut response = handle_normally(&shared, parts, body).await;

@@ -284,6 +284,55 @@ pub enum Fault {
         /// How long to wait.
         duration: Duration,
     },
+    /// Read the request body to the end, then answer `status` (302 if not a valid status code)
+    /// with `Location: location` (exactly as given, e.g. `http://127.0.0.2:PORT/steal` for
+    /// "another host", or a path on this server) and an empty body, instead of normal handling:
+    /// nothing is stored. A `location` that isn't a valid header value leaves the header out.
+    Redirect {
+        /// The HTTP status, e.g. 301, 302, 303, 307 or 308.
+        status: u16,
+        /// The `Location` header value.
+        location: String,
+    },
+    /// Handle the request normally, then send the reply's head at once (with the body's full
+    /// `Content-Length` when it is known) and its body one byte every `interval` (a
+    /// `Duration::from_secs(1)` interval drips one byte a second). The server stops when the
+    /// client goes away.
+    Drip {
+        /// The wait before each byte.
+        interval: Duration,
+    },
+    /// Handle the request normally, then send the reply's body encoded with `coding` (with
+    /// `Content-Encoding` and the encoded `Content-Length`). A body of unknown length or over
+    /// [`crate::hostile::MAX_ENCODED_BODY`] bytes is sent unencoded.
+    Encode(crate::hostile::Coding),
+    /// Read the request body to the end, then answer `status` (502 if not a valid status code)
+    /// with a `text/plain` body echoing the request line and every header as received,
+    /// `Authorization` included, as a misconfigured gateway does. Nothing is stored.
+    Echo {
+        /// The HTTP status.
+        status: u16,
+    },
+}
+
+/// How list answers page (set with [`crate::LoopbackServer::set_paging`]): honestly, or in one
+/// of the ways a confused server loops a client that trusts it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Paging {
+    /// `more_records` is true exactly when records follow the page (the default).
+    #[default]
+    Honest,
+    /// Every answer says `more_records: true`, past the last record too (with a
+    /// `next_page_token` from v8 on), so pages past the end are empty (a 200 with `data: []`,
+    /// whatever [`EmptyList`] says) but claim more.
+    Endless,
+    /// From v8: an answer to a request that sent a `page_token` gives that same token as
+    /// `next_page_token`, with `more_records: true`. (The first page, asked without a token,
+    /// pages honestly.)
+    RepeatToken,
+    /// `page` and `page_token` are ignored: every answer is the first page, with
+    /// `more_records: true`.
+    IgnorePage,
 }
 
 /// The first attachment id handed out; later ones count up from it.
@@ -352,6 +401,7 @@ struct Styles {
     empty_list: EmptyList,
     disposition: Disposition,
     upload_details: UploadDetails,
+    paging: Paging,
 }
 
 /// State shared between a [`crate::LoopbackServer`] handle and its request handlers.
@@ -619,6 +669,16 @@ impl Shared {
     /// Sets how list requests with nothing on the page are answered.
     pub fn set_empty_list_style(&self, style: EmptyList) {
         lock(&self.styles).empty_list = style;
+    }
+
+    /// How list answers page.
+    pub fn paging(&self) -> Paging {
+        lock(&self.styles).paging
+    }
+
+    /// Sets how list answers page.
+    pub fn set_paging(&self, paging: Paging) {
+        lock(&self.styles).paging = paging;
     }
 
     /// What upload answers' `details` hold.

@@ -825,14 +825,17 @@ fn emit_paginator(spec: &Spec, name: &str, op: &Operation, names: &TypeNames) ->
                 if let ::std::option::Option::Some(token) = &info.#next {
                     next.#param = ::std::option::Option::Some(token.clone());
                     next.#page = ::std::option::Option::None;
-                    return ::std::option::Option::Some(next);
+                    return ::std::option::Option::Some((
+                        next,
+                        ::zoho_crm_runtime::PageMark::Token(token.clone()),
+                    ));
                 }
             }
         }
         _ => quote! {},
     };
     let stream_doc = doc(&format!(
-        "Every item of `{name}`, fetched lazily page by page (following the page token where the server gives one, else the page number) until the server says there are no more."
+        "Every item of `{name}`, fetched lazily page by page (following the page token where the server gives one, else the page number) until the server says there are no more. A server that makes no progress (the same page token or page number again, a page repeating earlier items, an empty page that says more follow) ends the stream with `Error::Pagination`, as does reaching the client's page limit (`ClientBuilder::max_pages`)."
     ));
     quote! {
         #stream_doc
@@ -841,6 +844,7 @@ fn emit_paginator(spec: &Spec, name: &str, op: &Operation, names: &TypeNames) ->
             request: #request,
         ) -> impl ::zoho_crm_runtime::Stream<Item = ::std::result::Result<#item, ::zoho_crm_runtime::Error<#error>>> + '_ {
             ::zoho_crm_runtime::pagination::paginate(
+                self.runtime().max_pages(),
                 request,
                 move |request| self.#method_name(request),
                 |request: &#request, info| {
@@ -849,8 +853,9 @@ fn emit_paginator(spec: &Spec, name: &str, op: &Operation, names: &TypeNames) ->
                     }
                     let mut next = request.clone();
                     #token_step
-                    next.#page = ::std::option::Option::Some(request.#page.unwrap_or(1) + 1);
-                    ::std::option::Option::Some(next)
+                    let page = request.#page.unwrap_or(1).saturating_add(1);
+                    next.#page = ::std::option::Option::Some(page);
+                    ::std::option::Option::Some((next, ::zoho_crm_runtime::PageMark::Number(page)))
                 },
             )
         }

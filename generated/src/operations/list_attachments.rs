@@ -677,7 +677,7 @@ impl crate::Client {
         };
         self.runtime().execute_list(prepared, SUCCESS_STATUS, EMPTY_STATUS).await
     }
-    /// Every item of `list_attachments`, fetched lazily page by page (following the page token where the server gives one, else the page number) until the server says there are no more.
+    /// Every item of `list_attachments`, fetched lazily page by page (following the page token where the server gives one, else the page number) until the server says there are no more. A server that makes no progress (the same page token or page number again, a page repeating earlier items, an empty page that says more follow) ends the stream with `Error::Pagination`, as does reaching the client's page limit (`ClientBuilder::max_pages`).
     pub fn list_attachments_stream(
         &self,
         request: ListAttachmentsRequest,
@@ -688,6 +688,7 @@ impl crate::Client {
         >,
     > + '_ {
         ::zoho_crm_runtime::pagination::paginate(
+            self.runtime().max_pages(),
             request,
             move |request| self.list_attachments(request),
             |request: &ListAttachmentsRequest, info| {
@@ -698,10 +699,17 @@ impl crate::Client {
                 if let ::std::option::Option::Some(token) = &info.next_page_token {
                     next.page_token = ::std::option::Option::Some(token.clone());
                     next.page = ::std::option::Option::None;
-                    return ::std::option::Option::Some(next);
+                    return ::std::option::Option::Some((
+                        next,
+                        ::zoho_crm_runtime::PageMark::Token(token.clone()),
+                    ));
                 }
-                next.page = ::std::option::Option::Some(request.page.unwrap_or(1) + 1);
-                ::std::option::Option::Some(next)
+                let page = request.page.unwrap_or(1).saturating_add(1);
+                next.page = ::std::option::Option::Some(page);
+                ::std::option::Option::Some((
+                    next,
+                    ::zoho_crm_runtime::PageMark::Number(page),
+                ))
             },
         )
     }

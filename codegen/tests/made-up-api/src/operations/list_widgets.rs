@@ -247,7 +247,7 @@ impl crate::Client {
         };
         self.runtime().execute_list(prepared, SUCCESS_STATUS, EMPTY_STATUS).await
     }
-    /// Every item of `list_widgets`, fetched lazily page by page (following the page token where the server gives one, else the page number) until the server says there are no more.
+    /// Every item of `list_widgets`, fetched lazily page by page (following the page token where the server gives one, else the page number) until the server says there are no more. A server that makes no progress (the same page token or page number again, a page repeating earlier items, an empty page that says more follow) ends the stream with `Error::Pagination`, as does reaching the client's page limit (`ClientBuilder::max_pages`).
     pub fn list_widgets_stream(
         &self,
         request: ListWidgetsRequest,
@@ -258,6 +258,7 @@ impl crate::Client {
         >,
     > + '_ {
         ::zoho_crm_runtime::pagination::paginate(
+            self.runtime().max_pages(),
             request,
             move |request| self.list_widgets(request),
             |request: &ListWidgetsRequest, info| {
@@ -265,8 +266,12 @@ impl crate::Client {
                     return ::std::option::Option::None;
                 }
                 let mut next = request.clone();
-                next.page = ::std::option::Option::Some(request.page.unwrap_or(1) + 1);
-                ::std::option::Option::Some(next)
+                let page = request.page.unwrap_or(1).saturating_add(1);
+                next.page = ::std::option::Option::Some(page);
+                ::std::option::Option::Some((
+                    next,
+                    ::zoho_crm_runtime::PageMark::Number(page),
+                ))
             },
         )
     }

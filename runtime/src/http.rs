@@ -1,0 +1,368 @@
+//! The reqwest clients behind a [`crate::Client`]: one that follows no redirect (for the token
+//! endpoint and for requests with a body) and one that follows redirects within the same origin
+//! only (for GET and DELETE; see [`crate::redirect`]). Both have the connect and read timeouts,
+//! decode gzip and deflate answers, and apply the proxy rules below.
+//!
+//! # Proxies
+//!
+//! A proxy set with [`crate::ClientBuilder::proxy`] is used for every request it may see;
+//! without one, the standard variables are read when the client is built, as curl reads them:
+//! `HTTPS_PROXY` for https requests, `HTTP_PROXY` for plain-http ones, `ALL_PROXY` for either
+//! (upper case first, then lower case; a value without a scheme means `http://`), with
+//! `NO_PROXY` listing hosts to reach directly (names, which match their subdomains too, IP
+//! addresses, `address/prefix` ranges, or `*`). When `REQUEST_METHOD` is set (a CGI program,
+//! where a proxy variable may come from a request header) the variables are ignored.
+//!
+//! Plain http is only ever used with loopback hosts (the builder refuses it for others), and
+//! such a request carries the access token (or the client secret and refresh token) in clear
+//! text. So **a plain-http request goes through a proxy only when the proxy runs on the very
+//! host the request is for** (the same loopback address or name): any other proxy, explicit or
+//! from the environment, is bypassed and the request connects directly, so the secrets never
+//! reach another host, even one on this machine (tests use 127.0.0.2 to stand for another
+//! host). https requests use the proxy as configured. A proxy URL with a user name or password
+//! is refused with a [`ConfigError::InvalidProxy`] that does not show the password, so the
+//! password cannot end up in a printed URL.
+
+use std::time::Duration;
+
+use reqwest::Url;
+
+use crate::error::{ConfigError, error_chain};
+use crate::redact::url_for_display;
+
+/// What the clients are built from.
+#[derive(Clone, Debug)]
+pub(crate) struct HttpSettings {
+    pub(crate) connect_timeout: Duration,
+    pub(crate) read_timeout: Duration,
+    /// The proxy of [`crate::ClientBuilder::proxy`], if set.
+    pub(crate) proxy: Option<String>,
+}
+
+/// The two clients; they share nothing but their settings.
+#[derive(Clone, Debug)]
+pub(crate) struct HttpClients {
+    /// Follows no redirect: the token endpoint and requests with a body.
+    pub(crate) no_redirects: reqwest::Client,
+    /// Follows redirects within the first URL's origin: GET and DELETE.
+    pub(crate) same_origin: reqwest::Client,
+}
+
+impl HttpSettings {
+    /// Builds both clients, reading proxy variables from the process environment.
+    pub(crate) fn build(&self) -> Result<HttpClients, ConfigError> {
+        self.build_with_env(|name| std::env::var(name).ok())
+    }
+
+    /// Builds both clients, reading proxy variables through `lookup`.
+    pub(crate) fn build_with_env(
+        &self,
+        lookup: impl Fn(&str) -> Option<String>,
+    ) -> Result<HttpClients, ConfigError> {
+        let proxies = match &self.proxy {
+            Some(url) => Proxies::explicit(url)?,
+            None => Proxies::from_env(lookup)?,
+        };
+        let client = |policy: reqwest::redirect::Policy| {
+            let builder = reqwest::Client::builder()
+                .connect_timeout(self.connect_timeout)
+                .read_timeout(self.read_timeout)
+                .user_agent(concat!("zoho-crm-rs/", env!("CARGO_PKG_VERSION")))
+                .redirect(policy);
+            proxies
+                .apply(builder)?
+                .build()
+                .map_err(|e| ConfigError::Http(error_chain(&e)))
+        };
+        Ok(HttpClients {
+            no_redirects: client(reqwest::redirect::Policy::none())?,
+            same_origin: client(crate::redirect::same_origin_policy())?,
+        })
+    }
+}
+
+/// The proxies to use, decided when the client is built.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+struct Proxies {
+    /// From [`crate::ClientBuilder::proxy`].
+    explicit: Option<Url>,
+    /// From the environment, for https requests.
+    https: Option<Url>,
+    /// From the environment, for plain-http requests to the proxy's own host.
+    http: Option<Url>,
+    /// `NO_PROXY`.
+    no_proxy: Option<String>,
+}
+
+impl Proxies {
+    fn explicit(url: &str) -> Result<Self, ConfigError> {
+        Ok(Proxies {
+            explicit: Some(proxy_url("ClientBuilder::proxy", url)?),
+            ..Proxies::default()
+        })
+    }
+
+    fn from_env(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        if lookup("REQUEST_METHOD").is_some() {
+            return Ok(Proxies::default());
+        }
+        let first = |names: [&'static str; 2]| {
+            names
+                .into_iter()
+                .find_map(|name| lookup(name).map(|value| (name, value)))
+                .filter(|(_, value)| !value.trim().is_empty())
+        };
+        let parse = |found: Option<(&'static str, String)>| match found {
+            Some((name, value)) => proxy_url(name, value.trim()).map(Some),
+            None => Ok(None),
+        };
+        let all = parse(first(["ALL_PROXY", "all_proxy"]))?;
+        let https = parse(first(["HTTPS_PROXY", "https_proxy"]))?.or_else(|| all.clone());
+        let http = parse(first(["HTTP_PROXY", "http_proxy"]))?.or(all);
+        Ok(Proxies {
+            explicit: None,
+            https,
+            http,
+            no_proxy: first(["NO_PROXY", "no_proxy"]).map(|(_, value)| value),
+        })
+    }
+
+    /// Configures `builder` with these proxies only (no automatic system proxy), a plain-http
+    /// request reaching one only if it runs on the request's host.
+    fn apply(
+        &self,
+        builder: reqwest::ClientBuilder,
+    ) -> Result<reqwest::ClientBuilder, ConfigError> {
+        let mut builder = builder.no_proxy();
+        if let Some(proxy) = self.explicit.clone() {
+            builder = builder.proxy(reqwest::Proxy::custom(move |target| {
+                (target.scheme() != "http" || same_host(&proxy, target)).then(|| proxy.clone())
+            }));
+        }
+        if let Some(proxy) = self.http.clone() {
+            let bypass = self.no_proxy.clone().unwrap_or_default();
+            builder = builder.proxy(reqwest::Proxy::custom(move |target| {
+                (target.scheme() == "http"
+                    && same_host(&proxy, target)
+                    && !no_proxy_matches(&bypass, target))
+                .then(|| proxy.clone())
+            }));
+        }
+        let no_proxy = || {
+            self.no_proxy
+                .as_deref()
+                .and_then(reqwest::NoProxy::from_string)
+        };
+        let invalid =
+            |setting: &'static str, url: &Url, e: reqwest::Error| ConfigError::InvalidProxy {
+                setting,
+                url: url_for_display(url.as_str()),
+                reason: error_chain(&e),
+            };
+        if let Some(proxy) = &self.https {
+            let https = reqwest::Proxy::https(proxy.as_str())
+                .map_err(|e| invalid("HTTPS_PROXY or ALL_PROXY", proxy, e))?;
+            builder = builder.proxy(https.no_proxy(no_proxy()));
+        }
+        Ok(builder)
+    }
+}
+
+/// Whether a proxy runs on the host a request is for (the same address, or the same name).
+fn same_host(proxy: &Url, target: &Url) -> bool {
+    match (proxy.host(), target.host()) {
+        (Some(url::Host::Domain(a)), Some(url::Host::Domain(b))) => a.eq_ignore_ascii_case(b),
+        (Some(a), Some(b)) => a == b,
+        _ => false,
+    }
+}
+
+/// Whether `NO_PROXY` (comma-separated names, addresses, `address/prefix` ranges or `*`) lists
+/// the target's host. A name matches itself and its subdomains, with or without a leading dot.
+fn no_proxy_matches(list: &str, target: &Url) -> bool {
+    let host = target.host_str().unwrap_or_default();
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    let ip: Option<std::net::IpAddr> = host.parse().ok();
+    list.split(',').map(str::trim).any(|entry| {
+        if entry == "*" {
+            return true;
+        }
+        if let (Some(ip), Some((network, prefix))) = (ip, entry.split_once('/')) {
+            return in_range(ip, network, prefix);
+        }
+        if let Ok(listed) = entry.parse::<std::net::IpAddr>() {
+            return ip == Some(listed);
+        }
+        let name = entry.trim_start_matches('.');
+        !name.is_empty()
+            && (host.eq_ignore_ascii_case(name)
+                || host
+                    .to_ascii_lowercase()
+                    .ends_with(&format!(".{}", name.to_ascii_lowercase())))
+    })
+}
+
+/// Whether `ip` lies in `network/prefix` (both of the same family; anything unreadable is not).
+fn in_range(ip: std::net::IpAddr, network: &str, prefix: &str) -> bool {
+    use std::net::IpAddr;
+    let (Ok(network), Ok(prefix)) = (network.parse::<IpAddr>(), prefix.parse::<u32>()) else {
+        return false;
+    };
+    let (ip, network, bits) = match (ip, network) {
+        (IpAddr::V4(ip), IpAddr::V4(net)) => {
+            (u128::from(u32::from(ip)), u128::from(u32::from(net)), 32u32)
+        }
+        (IpAddr::V6(ip), IpAddr::V6(net)) => (u128::from(ip), u128::from(net), 128),
+        _ => return false,
+    };
+    if prefix > bits {
+        return false;
+    }
+    let shift = bits - prefix;
+    ip.checked_shr(shift).unwrap_or(0) == network.checked_shr(shift).unwrap_or(0)
+}
+
+/// Parses a proxy URL (`http://` assumed without a scheme), refusing credentials.
+fn proxy_url(setting: &'static str, url: &str) -> Result<Url, ConfigError> {
+    let invalid = |reason: &str| ConfigError::InvalidProxy {
+        setting,
+        url: url_for_display(url),
+        reason: reason.to_owned(),
+    };
+    let with_scheme = if url.contains("://") {
+        url.to_owned()
+    } else {
+        format!("http://{url}")
+    };
+    let parsed = Url::parse(&with_scheme).map_err(|e| invalid(&e.to_string()))?;
+    if !parsed.username().is_empty() || parsed.password().is_some() {
+        return Err(invalid(
+            "it carries a user name or password, which could be printed with the URL; use a proxy that needs no credentials in its URL",
+        ));
+    }
+    if parsed.host_str().is_none_or(str::is_empty) {
+        return Err(invalid("it has no host"));
+    }
+    Ok(parsed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn proxies(vars: &[(&str, &str)]) -> Result<Proxies, ConfigError> {
+        Proxies::from_env(|name| {
+            vars.iter()
+                .find(|(key, _)| *key == name)
+                .map(|(_, value)| (*value).to_owned())
+        })
+    }
+
+    fn host(url: &Option<Url>) -> Option<String> {
+        url.as_ref().and_then(|u| u.host_str().map(str::to_owned))
+    }
+
+    fn url(text: &str) -> Url {
+        Url::parse(text).unwrap_or_else(|e| panic!("{text}: {e}"))
+    }
+
+    #[test]
+    fn the_environment_gives_a_proxy_per_scheme() {
+        let Ok(found) = proxies(&[
+            ("ALL_PROXY", "proxy.example:3128"),
+            ("HTTP_PROXY", "http://127.0.0.2:3128"),
+        ]) else {
+            panic!("refused");
+        };
+        assert_eq!(host(&found.https), Some("proxy.example".to_owned()));
+        assert_eq!(host(&found.http), Some("127.0.0.2".to_owned()));
+        let Ok(found) = proxies(&[("https_proxy", "http://[::1]:8080")]) else {
+            panic!("refused");
+        };
+        assert_eq!(host(&found.https), Some("[::1]".to_owned()));
+        assert_eq!(found.http, None);
+    }
+
+    #[test]
+    fn a_plain_http_request_reaches_only_a_proxy_on_its_own_host() {
+        let target = url("http://127.0.0.1:8080/crm");
+        assert!(same_host(&url("http://127.0.0.1:3128"), &target));
+        assert!(!same_host(&url("http://127.0.0.2:3128"), &target));
+        assert!(!same_host(&url("http://localhost:3128"), &target));
+        assert!(same_host(
+            &url("http://LOCALHOST:1"),
+            &url("http://localhost:2/")
+        ));
+        assert!(!same_host(&url("http://proxy.example"), &target));
+    }
+
+    #[test]
+    fn no_proxy_lists_names_addresses_and_ranges() {
+        let matches = |list: &str, target: &str| no_proxy_matches(list, &url(target));
+        assert!(matches("*", "http://127.0.0.1/"));
+        assert!(matches("example.com, 127.0.0.1", "http://127.0.0.1:9/"));
+        assert!(matches("127.0.0.0/8", "http://127.3.2.1/"));
+        assert!(!matches("127.0.0.0/8", "http://[::1]/"));
+        assert!(matches("::1", "http://[::1]:8/"));
+        assert!(matches("::/0", "http://[::1]:8/"));
+        assert!(matches(".zoho.eu", "https://www.zoho.eu/"));
+        assert!(matches("Zoho.EU", "https://zoho.eu/"));
+        assert!(!matches("zoho.eu", "https://notzoho.eu/"));
+        assert!(!matches(
+            "localhost, 10.0.0.0/33, x/y, ,",
+            "http://127.0.0.1/"
+        ));
+        assert!(!matches("", "http://127.0.0.1/"));
+    }
+
+    #[test]
+    fn upper_case_variables_win_and_cgi_programs_ignore_them() {
+        let Ok(found) = proxies(&[
+            ("HTTPS_PROXY", "http://upper.example"),
+            ("https_proxy", "http://lower.example"),
+            ("NO_PROXY", "zoho.eu"),
+        ]) else {
+            panic!("refused");
+        };
+        assert_eq!(host(&found.https), Some("upper.example".to_owned()));
+        assert_eq!(found.no_proxy.as_deref(), Some("zoho.eu"));
+        let cgi = proxies(&[("REQUEST_METHOD", "GET"), ("HTTPS_PROXY", "http://p")]);
+        assert_eq!(cgi.ok(), Some(Proxies::default()));
+    }
+
+    #[test]
+    fn proxy_credentials_are_refused_without_showing_the_password() {
+        for found in [
+            proxies(&[("HTTPS_PROXY", "http://user:hunter2@proxy.example:3128")]),
+            Proxies::explicit("http://user:hunter2@127.0.0.1:3128"),
+        ] {
+            let Err(error) = found else {
+                panic!("credentials accepted");
+            };
+            let shown = format!("{error} {error:?}");
+            assert!(!shown.contains("hunter2"), "{shown}");
+            assert!(shown.contains("user name or password"), "{shown}");
+        }
+    }
+
+    #[test]
+    fn the_clients_build_with_every_kind_of_proxy() {
+        let settings = |proxy: Option<&str>| HttpSettings {
+            connect_timeout: Duration::from_secs(1),
+            read_timeout: Duration::from_secs(1),
+            proxy: proxy.map(str::to_owned),
+        };
+        for proxy in [
+            None,
+            Some("http://127.0.0.1:3128"),
+            Some("http://proxy.example"),
+        ] {
+            let built = settings(proxy).build_with_env(|name| match name {
+                "HTTPS_PROXY" => Some("http://proxy.example:3128".to_owned()),
+                "HTTP_PROXY" => Some("http://localhost:3128".to_owned()),
+                _ => None,
+            });
+            assert!(built.is_ok(), "{proxy:?}: {:?}", built.err());
+        }
+    }
+}
