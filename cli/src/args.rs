@@ -177,9 +177,18 @@ pub struct DeleteArgs {
 #[derive(Debug, Args)]
 pub struct UploadManyArgs {
     /// CSV file with the header `module,record_id,path` and optionally `title` (the name to
-    /// upload the file under); paths are relative to the manifest's directory.
+    /// upload the file under); paths are relative to the manifest's directory, and the files
+    /// must be inside it (symbolic links resolved) unless --allow-outside.
     #[arg(long, value_name = "FILE.csv")]
     pub manifest: PathBuf,
+    /// Accept files outside the manifest's directory: absolute paths, `..` and symbolic links
+    /// that lead out of it.
+    #[arg(long)]
+    pub allow_outside: bool,
+    /// Upload a file again for each further line that names it for the same record (without
+    /// this, such lines are reported as duplicates and the file is uploaded once).
+    #[arg(long)]
+    pub allow_duplicates: bool,
     /// Uploads in flight at most, 1 to 25 (lowered by itself while Zoho answers 429).
     #[arg(long, value_name = "N", default_value_t = 5, value_parser = clap::value_parser!(u16).range(1..=25))]
     pub concurrency: u16,

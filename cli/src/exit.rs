@@ -2,6 +2,8 @@
 
 use std::process::ExitCode;
 
+use crate::interrupt::Signal;
+
 /// How a run ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Exit {
@@ -13,6 +15,9 @@ pub enum Exit {
     BadInput,
     /// A run of several items finished, some of them failed: 3.
     Partial,
+    /// Stopped by a signal: 130 for SIGINT, 143 for SIGTERM (128 + the signal's number, as
+    /// shells report it).
+    Stopped(Signal),
 }
 
 impl Exit {
@@ -23,6 +28,8 @@ impl Exit {
             Exit::Failed => 1,
             Exit::BadInput => 2,
             Exit::Partial => 3,
+            Exit::Stopped(Signal::Interrupt) => 130,
+            Exit::Stopped(Signal::Terminate) => 143,
         }
     }
 
@@ -52,5 +59,7 @@ mod tests {
         assert_eq!(Exit::for_items(3, 3, Exit::Failed), Exit::Partial);
         assert_eq!(Exit::for_items(1, 1, Exit::Failed), Exit::Failed);
         assert_eq!(Exit::for_items(1, 1, Exit::BadInput).code(), 2);
+        assert_eq!(Exit::Stopped(Signal::Interrupt).code(), 130);
+        assert_eq!(Exit::Stopped(Signal::Terminate).code(), 143);
     }
 }

@@ -1,8 +1,18 @@
 //! The `upload-many` journal: one JSON line per event of a manifest line, appended as it
 //! happens. `started` is written before an upload is sent; `ok`, `stored_unverified`, `error` or
 //! `unknown` when it ends, flushed and fsync'd before the result is reported, so a killed run loses nothing that
-//! completed and knows which uploads were in flight. A re-run reads the last record of each
-//! manifest line, matched by line number, module, record id and path together.
+//! completed and knows which uploads were in flight.
+//!
+//! A record says what it is about by what the upload is, not by where the manifest mentions it:
+//! module, record id, the file's resolved path, its size, its content's fingerprint (SHA-256
+//! for small files, else the modification time, see [`crate::fingerprint`]) and which copy of
+//! it (see [`crate::manifest::number_copies`]). So inserting, removing, reordering or blanking
+//! manifest lines never makes a done upload look new, and a file changed since is a new upload.
+//! The line number and the path as given are kept for people to read.
+//!
+//! Journals of earlier versions keyed records by line number; their records have no `file`.
+//! They are matched by module, record id and the path as the manifest gives it (and the size,
+//! when the record has it), whatever the line number, and apply to the first copy only.
 //!
 //! Records are written by one thread that takes every record waiting and writes them with a
 //! single write and a single fsync (group commit), so concurrent uploads do not queue behind
@@ -16,7 +26,10 @@ use chrono::{DateTime, FixedOffset, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
 use tokio::sync::oneshot;
 
-/// What happened to a manifest line.
+use crate::fingerprint::Fingerprint;
+use crate::manifest::Entry;
+
+/// What happened to an upload.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
@@ -35,7 +48,7 @@ pub enum Status {
 }
 
 impl Status {
-    /// Whether the line's file is attached, so a re-run leaves it alone.
+    /// Whether the file is attached, so a re-run leaves it alone.
     pub fn is_done(self) -> bool {
         matches!(self, Status::Ok | Status::StoredUnverified)
     }
@@ -44,7 +57,7 @@ impl Status {
 /// One journal line.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Record {
-    /// The manifest line number.
+    /// The manifest line number (for people; not part of the identity).
     pub line: u64,
     /// The path as the manifest gives it.
     pub path: String,
@@ -52,6 +65,10 @@ pub struct Record {
     pub module: String,
     /// The record id.
     pub record_id: String,
+    /// The file, resolved (absolute, symbolic links followed); absent in journals of earlier
+    /// versions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
     /// What happened.
     pub status: Status,
     /// When (RFC 3339, UTC).
@@ -65,6 +82,15 @@ pub struct Record {
     /// Its size in bytes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bytes: Option<u64>,
+    /// Its modification time when checked (RFC 3339).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub modified: Option<String>,
+    /// The SHA-256 of its content, for files up to [`crate::fingerprint::HASH_LIMIT`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sha256: Option<String>,
+    /// Which copy of the same file for the same record (written when above 1).
+    #[serde(default = "first_copy", skip_serializing_if = "is_first_copy")]
+    pub copy: u32,
     /// The error code (status `error` or `unknown`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
@@ -76,29 +102,52 @@ pub struct Record {
     pub found_on_record: bool,
 }
 
+fn first_copy() -> u32 {
+    1
+}
+
+fn is_first_copy(copy: &u32) -> bool {
+    *copy == 1
+}
+
 impl Record {
-    /// A record of `status` for a manifest line, stamped now.
-    pub fn new(key: &Key, status: Status) -> Self {
+    /// A record of `status` for a manifest line's upload, stamped now.
+    pub fn new(entry: &Entry, status: Status) -> Self {
         Record {
-            line: key.line,
-            path: key.path.clone(),
-            module: key.module.clone(),
-            record_id: key.record_id.clone(),
+            line: entry.line,
+            path: entry.path.clone(),
+            module: entry.module.api_name().to_owned(),
+            record_id: entry.record_id.clone(),
+            file: Some(entry.file.to_string_lossy().into_owned()),
             status,
             at: now(),
             id: None,
-            name: None,
-            bytes: None,
+            name: Some(entry.name.clone()),
+            bytes: Some(entry.size),
+            modified: entry.facts.modified.clone(),
+            sha256: entry.facts.sha256.clone(),
+            copy: entry.copy,
             code: None,
             message: None,
             found_on_record: false,
         }
     }
 
-    /// The manifest line it is about.
-    pub fn key(&self) -> Key {
-        Key {
-            line: self.line,
+    /// The upload it is about; `None` for a record of an earlier version (no `file`).
+    fn key(&self) -> Option<Key> {
+        Some(Key {
+            module: self.module.clone(),
+            record_id: self.record_id.clone(),
+            file: self.file.clone()?,
+            size: self.bytes?,
+            fingerprint: Fingerprint::of(self.sha256.as_deref(), self.modified.as_deref()),
+            copy: self.copy,
+        })
+    }
+
+    /// How a record of an earlier version is matched.
+    fn legacy_key(&self) -> LegacyKey {
+        LegacyKey {
             module: self.module.clone(),
             record_id: self.record_id.clone(),
             path: self.path.clone(),
@@ -111,37 +160,76 @@ pub fn now() -> String {
     Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true)
 }
 
-/// What identifies a manifest line across runs.
+/// What identifies an upload across runs and manifest edits.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Key {
-    /// The line number.
-    pub line: u64,
     /// The module's API name.
     pub module: String,
     /// The record id.
     pub record_id: String,
-    /// The path as the manifest gives it.
-    pub path: String,
+    /// The file, resolved.
+    pub file: String,
+    /// Its size in bytes.
+    pub size: u64,
+    /// Its content's fingerprint.
+    pub fingerprint: Fingerprint,
+    /// Which copy of the same file for the same record.
+    pub copy: u32,
 }
 
-/// The state of a manifest line according to the journal.
+/// What identified a manifest line in journals of earlier versions, less the line number.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+struct LegacyKey {
+    module: String,
+    record_id: String,
+    path: String,
+}
+
+/// The state of an upload according to the journal.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Last {
     /// Its last record's status.
     pub status: Status,
     /// When its latest attempt started, if the journal says.
     pub started_at: Option<DateTime<FixedOffset>>,
+    /// Its size, if the journal says.
+    bytes: Option<u64>,
 }
 
 /// What earlier runs did.
 #[derive(Debug, Default)]
 pub struct History {
-    /// The state of each manifest line the journal mentions.
-    pub last: HashMap<Key, Last>,
+    /// The state of each upload the journal mentions.
+    last: HashMap<Key, Last>,
+    /// The state of each path records of an earlier version mention.
+    legacy: HashMap<LegacyKey, Last>,
     /// Attachment ids the journal records as uploaded.
     pub attached_ids: HashSet<String>,
     /// Lines that are not journal records (e.g. cut short by a crash).
     pub unreadable_lines: usize,
+    /// Records of an earlier version (matched by path, see the module's documentation).
+    pub legacy_records: usize,
+}
+
+impl History {
+    /// The state of a manifest line's upload: its own records, else (for a first copy) those
+    /// an earlier version wrote for the same module, record and path, if the size agrees.
+    pub fn last(&self, entry: &Entry) -> Option<&Last> {
+        if let Some(last) = self.last.get(&entry.key()) {
+            return Some(last);
+        }
+        if entry.copy != 1 {
+            return None;
+        }
+        let legacy = LegacyKey {
+            module: entry.module.api_name().to_owned(),
+            record_id: entry.record_id.clone(),
+            path: entry.path.clone(),
+        };
+        self.legacy
+            .get(&legacy)
+            .filter(|last| last.bytes.is_none_or(|bytes| bytes == entry.size))
+    }
 }
 
 /// Reads the journal at `path` (none yet is an empty history).
@@ -151,6 +239,12 @@ pub fn load(path: &Path) -> std::io::Result<History> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(History::default()),
         Err(e) => return Err(e),
     };
+    Ok(replay(&text))
+}
+
+/// Replays a journal's text: the last state of every upload it mentions (lines that are not
+/// whole records, such as one cut off by a crash, are counted and skipped).
+pub fn replay(text: &str) -> History {
     let mut history = History::default();
     for line in text.lines().filter(|line| !line.trim().is_empty()) {
         let Ok(record) = serde_json::from_str::<Record>(line) else {
@@ -160,22 +254,34 @@ pub fn load(path: &Path) -> std::io::Result<History> {
         if let (Status::Ok | Status::StoredUnverified, Some(id)) = (record.status, &record.id) {
             history.attached_ids.insert(id.clone());
         }
-        let started_at = match record.status {
-            Status::Started => DateTime::parse_from_rfc3339(&record.at).ok(),
-            _ => history
-                .last
-                .get(&record.key())
-                .and_then(|last| last.started_at),
-        };
-        history.last.insert(
-            record.key(),
-            Last {
-                status: record.status,
-                started_at,
-            },
-        );
+        match record.key() {
+            Some(key) => update(&mut history.last, key, &record),
+            None => {
+                history.legacy_records += 1;
+                update(&mut history.legacy, record.legacy_key(), &record);
+            }
+        }
     }
-    Ok(history)
+    history
+}
+
+/// Makes `record` the last of `key`, keeping the start time and size of earlier ones when it
+/// does not say.
+fn update<K: std::hash::Hash + Eq>(last: &mut HashMap<K, Last>, key: K, record: &Record) {
+    let earlier = last.get(&key);
+    let started_at = match record.status {
+        Status::Started => DateTime::parse_from_rfc3339(&record.at).ok(),
+        _ => earlier.and_then(|last| last.started_at),
+    };
+    let bytes = record.bytes.or(earlier.and_then(|last| last.bytes));
+    last.insert(
+        key,
+        Last {
+            status: record.status,
+            started_at,
+            bytes,
+        },
+    );
 }
 
 type Job = (Vec<u8>, bool, oneshot::Sender<std::io::Result<()>>);
@@ -269,18 +375,27 @@ fn write_loop(mut file: std::fs::File, queue: &std::sync::mpsc::Receiver<Job>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::fingerprint::Facts;
 
-    fn key(line: u64, path: &str) -> Key {
-        Key {
+    fn entry(line: u64, path: &str, sha256: &str) -> Entry {
+        Entry {
             line,
-            module: "Leads".into(),
+            module: "Leads".parse().unwrap_or_else(|e| panic!("{e}")),
             record_id: "1".into(),
             path: path.into(),
+            file: format!("/data/{path}").into(),
+            name: path.into(),
+            size: 3,
+            facts: Facts {
+                modified: Some("2024-01-01T00:00:00.000000000Z".into()),
+                sha256: Some(sha256.into()),
+            },
+            copy: 1,
         }
     }
 
     #[tokio::test]
-    async fn the_last_record_of_each_line_counts_and_torn_lines_are_skipped() {
+    async fn the_last_record_of_each_upload_counts_and_torn_lines_are_skipped() {
         let dir = match tempfile::tempdir() {
             Ok(dir) => dir,
             Err(e) => panic!("{e}"),
@@ -293,14 +408,20 @@ mod tests {
             Err(e) => panic!("{e:?}"),
         };
         assert!(matches!(Writer::open(&path), Err(OpenError::Locked)));
-        let started = Record::new(&key(2, "a"), Status::Started);
-        let mut ok = Record::new(&key(2, "a"), Status::Ok);
+        let a = entry(2, "a", "aa");
+        let mut ok = Record::new(&a, Status::Ok);
         ok.id = Some("77".into());
-        assert!(writer.append(&started, false).await.is_ok());
-        assert!(writer.append(&ok, true).await.is_ok());
         assert!(
             writer
-                .append(&Record::new(&key(3, "b"), Status::Started), true)
+                .append(&Record::new(&a, Status::Started), false)
+                .await
+                .is_ok()
+        );
+        assert!(writer.append(&ok, true).await.is_ok());
+        let b = entry(3, "b", "bb");
+        assert!(
+            writer
+                .append(&Record::new(&b, Status::Started), true)
                 .await
                 .is_ok()
         );
@@ -309,22 +430,41 @@ mod tests {
             Err(e) => panic!("{e}"),
         };
         assert_eq!(history.unreadable_lines, 1);
-        assert_eq!(
-            history.last.get(&key(2, "a")).map(|l| l.status),
-            Some(Status::Ok)
-        );
-        assert!(
-            history
-                .last
-                .get(&key(2, "a"))
-                .is_some_and(|l| l.started_at.is_some())
-        );
-        assert_eq!(
-            history.last.get(&key(3, "b")).map(|l| l.status),
-            Some(Status::Started)
-        );
-        // Another path on the same line is another item.
-        assert!(!history.last.contains_key(&key(2, "other")));
+        // Found whatever line now names it.
+        let moved = entry(40, "a", "aa");
+        assert_eq!(history.last(&moved).map(|l| l.status), Some(Status::Ok));
+        assert!(history.last(&moved).is_some_and(|l| l.started_at.is_some()));
+        assert_eq!(history.last(&b).map(|l| l.status), Some(Status::Started));
+        // Other content, or a second copy, is another upload.
+        assert!(history.last(&entry(2, "a", "changed")).is_none());
+        let second = Entry { copy: 2, ..moved };
+        assert!(history.last(&second).is_none());
         assert!(history.attached_ids.contains("77"));
+    }
+
+    #[test]
+    fn records_of_earlier_versions_are_matched_by_path_and_size_not_line() {
+        let dir = match tempfile::tempdir() {
+            Ok(dir) => dir,
+            Err(e) => panic!("{e}"),
+        };
+        let path = dir.path().join("j");
+        let old = [
+            r#"{"line":2,"path":"a","module":"Leads","record_id":"1","status":"started","at":"2024-01-01T00:00:00.000Z","bytes":3}"#,
+            r#"{"line":2,"path":"a","module":"Leads","record_id":"1","status":"ok","at":"2024-01-01T00:00:01.000Z","id":"5","bytes":3}"#,
+            r#"{"line":3,"path":"b","module":"Leads","record_id":"1","status":"ok","at":"2024-01-01T00:00:01.000Z","id":"6","bytes":99}"#,
+        ];
+        assert!(std::fs::write(&path, old.join("\n")).is_ok());
+        let history = match load(&path) {
+            Ok(history) => history,
+            Err(e) => panic!("{e}"),
+        };
+        assert_eq!(history.legacy_records, 3);
+        let a = entry(7, "a", "aa");
+        assert_eq!(history.last(&a).map(|l| l.status), Some(Status::Ok));
+        // b's size differs: it changed since, so it is not done.
+        assert!(history.last(&entry(3, "b", "bb")).is_none());
+        // Only the first copy.
+        assert!(history.last(&Entry { copy: 2, ..a }).is_none());
     }
 }

@@ -4,11 +4,24 @@
 //! file (it exists, is a regular readable file, is within the size limit, has an allowed
 //! extension and a usable name). Problems are reported with their line numbers (the header is
 //! line 1).
+//!
+//! Paths are relative to the manifest's directory, and the file they lead to, with symbolic
+//! links resolved, must be inside that directory (also resolved): an absolute path, a `..`
+//! that climbs out or a symbolic link that points out is refused unless `--allow-outside`. A
+//! manifest from elsewhere cannot make a run upload, say, `~/.ssh/id_rsa`.
+//!
+//! Lines that name the same file (resolved path, size and content) for the same record are
+//! duplicates: the first is uploaded, the others reported, unless `--allow-duplicates`, which
+//! numbers them as copies 2, 3... of the file, each uploaded once.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use zoho_crm::operations::upload_attachment::LIMITS;
 use zoho_crm::{FileSource, Module};
+
+use crate::fingerprint;
+use crate::journal::Key;
 
 /// The columns, in the order the documentation gives them.
 pub const COLUMNS: [&str; 4] = ["module", "record_id", "path", "title"];
@@ -24,14 +37,65 @@ pub struct Entry {
     pub record_id: String,
     /// The path as the manifest gives it.
     pub path: String,
-    /// The file: `path` below the manifest's directory.
+    /// The file: `path` below the manifest's directory, resolved (absolute, symbolic links
+    /// followed). This is the file uploaded.
     pub file: PathBuf,
-    /// The name the file is uploaded under (the title, or the file's name).
+    /// The name the file is uploaded under (the title, or the last component of `path`).
     pub name: String,
-    /// Whether `name` comes from the `title` column.
-    pub titled: bool,
     /// The file's size in bytes when checked.
     pub size: u64,
+    /// Its modification time and, when small, its hash, when checked.
+    pub facts: fingerprint::Facts,
+    /// Which copy of the same file for the same record this line is: 1, or 2, 3... for
+    /// duplicates kept with `--allow-duplicates`.
+    pub copy: u32,
+}
+
+impl Entry {
+    /// What identifies this line's upload in the journal.
+    pub fn key(&self) -> Key {
+        Key {
+            module: self.module.api_name().to_owned(),
+            record_id: self.record_id.clone(),
+            file: self.file.to_string_lossy().into_owned(),
+            size: self.size,
+            fingerprint: fingerprint::Fingerprint::of(
+                self.facts.sha256.as_deref(),
+                self.facts.modified.as_deref(),
+            ),
+            copy: self.copy,
+        }
+    }
+}
+
+/// A line that names the same file for the same record as an earlier line.
+#[derive(Clone, Debug)]
+pub struct Duplicate {
+    /// The later line.
+    pub entry: Entry,
+    /// The line it repeats.
+    pub first_line: u64,
+}
+
+/// Numbers the copies of each file for each record in manifest order. With `allow`, every line
+/// is kept (the 2nd, 3rd... are copies 2, 3...); without, only the first of each is, and the
+/// others are returned as duplicates.
+pub fn number_copies(entries: Vec<Entry>, allow: bool) -> (Vec<Entry>, Vec<Duplicate>) {
+    let mut seen: HashMap<Key, (u32, u64)> = HashMap::new();
+    let mut kept = Vec::new();
+    let mut duplicates = Vec::new();
+    for mut entry in entries {
+        let (count, first_line) = seen.entry(entry.key()).or_insert((0, entry.line));
+        *count += 1;
+        entry.copy = *count;
+        if *count == 1 || allow {
+            kept.push(entry);
+        } else {
+            let first_line = *first_line;
+            duplicates.push(Duplicate { entry, first_line });
+        }
+    }
+    (kept, duplicates)
 }
 
 /// A line that cannot be uploaded.
@@ -59,19 +123,49 @@ pub struct Manifest {
 pub struct Unusable(pub String);
 
 /// A row as read, before its checks.
-struct Row {
-    line: u64,
-    fields: Vec<Option<String>>,
-    extra: Option<usize>,
+#[derive(Debug)]
+pub struct Row {
+    /// Its line number.
+    pub line: u64,
+    /// Its `module`, `record_id`, `path` and `title` fields, where the header has them.
+    pub fields: Vec<Option<String>>,
+    /// How many fields it has beyond the header's, if any.
+    pub extra: Option<usize>,
 }
 
-/// Reads and checks the manifest at `path`.
-pub async fn load(path: &Path) -> Result<Manifest, Unusable> {
+/// Where the files of a manifest may be.
+#[derive(Clone, Debug)]
+struct Base {
+    /// The manifest's directory, as given (relative paths are joined to it).
+    dir: PathBuf,
+    /// The same, resolved.
+    resolved: PathBuf,
+    /// `--allow-outside`: files may be anywhere.
+    allow_outside: bool,
+}
+
+/// Reads and checks the manifest at `path`; with `allow_outside`, files may be outside its
+/// directory.
+pub async fn load(path: &Path, allow_outside: bool) -> Result<Manifest, Unusable> {
     let owned = path.to_owned();
     let (rows, mut invalid) = tokio::task::spawn_blocking(move || read(&owned))
         .await
         .map_err(|e| Unusable(format!("the manifest could not be read: {e}")))??;
-    let base = path.parent().map(Path::to_owned).unwrap_or_default();
+    let dir = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir.to_owned(),
+        _ => PathBuf::from("."),
+    };
+    let resolved = tokio::fs::canonicalize(&dir).await.map_err(|e| {
+        Unusable(format!(
+            "the manifest's directory {} cannot be resolved: {e}",
+            dir.display()
+        ))
+    })?;
+    let base = Base {
+        dir,
+        resolved,
+        allow_outside,
+    };
     let mut manifest = Manifest::default();
     for row in rows {
         match check(&base, row).await {
@@ -84,17 +178,22 @@ pub async fn load(path: &Path) -> Result<Manifest, Unusable> {
     Ok(manifest)
 }
 
-/// Parses the CSV: the header's column positions, then each row's fields (CSV errors become
-/// invalid lines).
+/// Reads the manifest file and parses it.
 fn read(path: &Path) -> Result<(Vec<Row>, Vec<Invalid>), Unusable> {
     let bytes = std::fs::read(path)
         .map_err(|e| Unusable(format!("cannot read {}: {e}", path.display())))?;
-    let lines = Lines::new(&bytes);
+    parse(&bytes)
+}
+
+/// Parses a manifest's CSV: the header's column positions, then each row's fields, by line
+/// number (CSV errors become invalid lines; blank lines are skipped).
+pub fn parse(bytes: &[u8]) -> Result<(Vec<Row>, Vec<Invalid>), Unusable> {
+    let lines = Lines::new(bytes);
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)
         .flexible(true)
         .trim(csv::Trim::All)
-        .from_reader(bytes.as_slice());
+        .from_reader(bytes);
     let header = reader
         .headers()
         .map_err(|e| Unusable(format!("line 1: {}", csv_reason(&e))))?
@@ -205,7 +304,7 @@ fn csv_reason(error: &csv::Error) -> String {
 }
 
 /// Checks one row; every problem is reported, not just the first.
-async fn check(base: &Path, row: Row) -> Result<Entry, Invalid> {
+async fn check(base: &Base, row: Row) -> Result<Entry, Invalid> {
     let mut problems = Vec::new();
     let field = |index: usize| row.fields.get(index).cloned().flatten();
     let (module, record_id, path, title) = (field(0), field(1), field(2), field(3));
@@ -239,35 +338,35 @@ async fn check(base: &Path, row: Row) -> Result<Entry, Invalid> {
         }
     }
     let title = title.filter(|t| !t.is_empty());
-    let mut checked = None;
-    match path.as_deref() {
-        None => problems.push("the path column is missing".to_owned()),
-        Some("") => problems.push("the path is empty".to_owned()),
-        Some(given) => {
-            let file = base.join(given);
-            let source = match &title {
-                Some(title) => FileSource::from_path_named(&file, title.clone()),
-                None => FileSource::from_path(&file),
-            };
-            match source.open(&LIMITS).await {
-                Ok(opened) => checked = Some((file, opened.name().to_owned(), opened.length())),
-                Err(e) => problems.push(e.to_string()),
-            }
+    let checked = match path.as_deref() {
+        None => {
+            problems.push("the path column is missing".to_owned());
+            None
         }
-    }
+        Some("") => {
+            problems.push("the path is empty".to_owned());
+            None
+        }
+        Some(given) => match check_file(base, given, title).await {
+            Ok(checked) => Some(checked),
+            Err(problem) => {
+                problems.push(problem);
+                None
+            }
+        },
+    };
     match (module, record_id, path, checked) {
-        (Some(module), Some(record_id), Some(path), Some((file, name, size)))
-            if problems.is_empty() =>
-        {
+        (Some(module), Some(record_id), Some(path), Some(file)) if problems.is_empty() => {
             Ok(Entry {
                 line: row.line,
                 module,
                 record_id,
                 path,
-                file,
-                name,
-                titled: title.is_some(),
-                size,
+                file: file.resolved,
+                name: file.name,
+                size: file.size,
+                facts: file.facts,
+                copy: 1,
             })
         }
         (_, _, path, _) => Err(Invalid {
@@ -276,6 +375,55 @@ async fn check(base: &Path, row: Row) -> Result<Entry, Invalid> {
             reason: problems.join("; "),
         }),
     }
+}
+
+/// A file a line names, checked.
+struct CheckedFile {
+    resolved: PathBuf,
+    name: String,
+    size: u64,
+    facts: fingerprint::Facts,
+}
+
+/// Checks the file at `given` (below the manifest's directory): inside it unless
+/// `--allow-outside`, then the SDK's checks (which refuse FIFOs, devices and sockets before
+/// opening them), then its facts.
+async fn check_file(
+    base: &Base,
+    given: &str,
+    title: Option<String>,
+) -> Result<CheckedFile, String> {
+    let file = base.dir.join(given);
+    // A path that cannot be resolved does not exist (or cannot be reached): the SDK's check
+    // below says which.
+    let resolved = tokio::fs::canonicalize(&file).await.ok();
+    if let Some(resolved) = &resolved
+        && !base.allow_outside
+        && !resolved.starts_with(&base.resolved)
+    {
+        return Err(format!(
+            "the file is outside the manifest's directory {} (it is {}); paths are relative to that directory and may not leave it (no absolute paths, `..` or symbolic links out of it): move the file there, or pass --allow-outside",
+            base.resolved.display(),
+            resolved.display()
+        ));
+    }
+    let source = match title {
+        Some(title) => FileSource::from_path_named(&file, title),
+        None => FileSource::from_path(&file),
+    };
+    let opened = source.open(&LIMITS).await.map_err(|e| e.to_string())?;
+    let (name, size) = (opened.name().to_owned(), opened.length());
+    drop(opened);
+    let Some(resolved) = resolved else {
+        return Err(format!("{} cannot be resolved", file.display()));
+    };
+    let facts = fingerprint::read(&resolved, size).await?;
+    Ok(CheckedFile {
+        resolved,
+        name,
+        size,
+        facts,
+    })
 }
 
 #[cfg(test)]
@@ -302,7 +450,7 @@ mod tests {
             "m.csv",
             "path,module,record_id,title\r\na.txt,Leads,1,\r\n\r\nb.txt,Le ads,x,\r\n  ,  ,  \r\na.txt,Leads,1,evil.exe\na.txt,Deals\n",
         );
-        let loaded = match load(&manifest).await {
+        let loaded = match load(&manifest, false).await {
             Ok(loaded) => loaded,
             Err(e) => panic!("{}", e.0),
         };
@@ -345,7 +493,7 @@ mod tests {
             Err(e) => panic!("{e}"),
         };
         let manifest = write(dir.path(), "m.csv", "module,path\nLeads,a.txt\n");
-        let error = load(&manifest).await.err().map(|e| e.0);
+        let error = load(&manifest, false).await.err().map(|e| e.0);
         assert!(error.is_some_and(|e| e.starts_with("line 1:") && e.contains("record_id")));
     }
 }

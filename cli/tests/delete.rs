@@ -3,6 +3,7 @@
 mod common;
 
 use common::{RECORD, against, run, server, tempdir, text};
+use zoho_crm_testkit::CannedReply;
 
 #[tokio::test]
 async fn one_id_is_deleted() {
@@ -88,4 +89,62 @@ async fn all_deleted_exits_0_and_bad_ids_exit_2_before_sending() {
     let none = ["delete", "--module", "Leads", "--record", RECORD];
     run(against(&server, dir.path(), &none)).await.expect(2);
     assert_eq!(server.request_count(), before);
+}
+
+#[tokio::test]
+async fn results_are_matched_by_id_whatever_their_order_missing_or_extra() {
+    let server = server().await;
+    let dir = tempdir();
+    let (a, b, c, z) = ("1000001", "1000002", "1000003", "1000099");
+    // Zoho answers for c (refused), a (deleted) and z (never asked), in that order; b is
+    // missing from the answer.
+    server.respond_next_with(CannedReply::json(
+        200,
+        serde_json::json!({"data": [
+            {"code": "INVALID_DATA", "details": {"id": c}, "message": "the related id given seems to be invalid", "status": "error"},
+            {"code": "SUCCESS", "details": {"id": a}, "message": "record deleted", "status": "success"},
+            {"code": "SUCCESS", "details": {"id": z}, "message": "record deleted", "status": "success"},
+        ]}),
+    ));
+    let args = [
+        "--json", "delete", "--module", "Leads", "--record", RECORD, "--id", a, b, c,
+    ];
+    let run = run(against(&server, dir.path(), &args)).await;
+    run.expect(3);
+    let lines = run.json();
+    let results: Vec<(&str, &str, bool, bool)> = lines
+        .iter()
+        .map(|v| {
+            (
+                text(v, "id"),
+                text(v, "status"),
+                v["ok"] == true,
+                v["asked"] == true,
+            )
+        })
+        .collect();
+    assert_eq!(
+        results,
+        [
+            (a, "deleted", true, true),
+            (b, "unknown", false, true),
+            (c, "error", false, true),
+            (z, "deleted", false, false),
+        ]
+    );
+    // The missing one is neither deleted nor failed for sure: it may have been deleted.
+    assert_eq!(lines[1]["may_have_been_processed"], true);
+    assert!(text(&lines[1], "check").starts_with("zoho-crm list --module Leads --record"));
+    assert_eq!(text(&lines[2], "code"), "INVALID_DATA");
+    assert!(
+        run.stderr
+            .contains(&format!("error: {b}: may have been deleted")),
+        "{run:#?}"
+    );
+    assert!(
+        run.stderr.contains(&format!(
+            "warning: Zoho's answer has a result for id {z}, which was not asked: deleted"
+        )),
+        "{run:#?}"
+    );
 }

@@ -3,7 +3,11 @@
 
 mod common;
 
-use common::{RECORD, against, run, server, tempdir, text, write};
+use std::path::Path;
+use std::process::Stdio;
+use std::time::Duration;
+
+use common::{RECORD, against, run, send_signal, server, tempdir, text, wait_until, write};
 use zoho_crm_testkit::Fault;
 
 #[tokio::test]
@@ -151,4 +155,68 @@ async fn links_unknown_ids_and_missing_directories_fail() {
         before,
         "nothing is sent for bad input"
     );
+}
+
+/// The names in `dir`.
+fn names_in(dir: &Path) -> Vec<String> {
+    match std::fs::read_dir(dir) {
+        Ok(entries) => entries
+            .filter_map(Result::ok)
+            .map(|entry| entry.file_name().to_string_lossy().into_owned())
+            .collect(),
+        Err(e) => panic!("cannot read {}: {e}", dir.display()),
+    }
+}
+
+#[tokio::test]
+async fn a_signal_during_a_download_removes_the_partial_file_and_exits_130_or_143() {
+    for (signal, name, code) in [("INT", "SIGINT", 130), ("TERM", "SIGTERM", 143)] {
+        let server = server().await;
+        let dir = tempdir();
+        let id = server.insert_file("Leads", RECORD, "big.bin", &[7u8; 4096]);
+        // The answer's head arrives at once, its body a byte every 200 ms.
+        server.push_fault(Fault::Drip {
+            interval: Duration::from_millis(200),
+        });
+        let out = dir.path().join("out");
+        assert!(std::fs::create_dir(&out).is_ok());
+        let out_arg = out.to_string_lossy().into_owned();
+        let args = [
+            "download", "--module", "Leads", "--record", RECORD, "--id", &id, "-o", &out_arg,
+        ];
+        let mut download = against(&server, dir.path(), &args);
+        download.stdout(Stdio::piped()).stderr(Stdio::piped());
+        let child = match download.spawn() {
+            Ok(child) => child,
+            Err(e) => panic!("cannot start the CLI: {e}"),
+        };
+        let pid = child.id();
+        wait_until(
+            Duration::from_secs(20),
+            "the download writes its temporary file",
+            || {
+                names_in(&out)
+                    .iter()
+                    .any(|name| name.starts_with(".zoho-crm-download-"))
+            },
+        )
+        .await;
+        send_signal(pid, signal);
+        let waited = tokio::time::timeout(
+            Duration::from_secs(10),
+            tokio::task::spawn_blocking(move || child.wait_with_output()),
+        )
+        .await;
+        let Ok(Ok(Ok(output))) = waited else {
+            send_signal(pid, "KILL");
+            panic!("the CLI did not end after {name}");
+        };
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(code), "{stderr}");
+        assert!(
+            stderr.contains(&format!("error: interrupted ({name})")),
+            "{stderr}"
+        );
+        assert_eq!(names_in(&out), Vec::<String>::new(), "{stderr}");
+    }
 }

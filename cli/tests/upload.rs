@@ -2,7 +2,12 @@
 
 mod common;
 
-use common::{RECORD, against, command, run, server, stored_names, tempdir, text, write};
+use std::time::Duration;
+
+use common::{
+    RECORD, against, command, mkfifo, run, run_within, send_signal, server, stored_names, tempdir,
+    text, wait_until, write,
+};
 use zoho_crm_testkit::{CannedReply, Fault, UploadDetails};
 
 #[tokio::test]
@@ -123,26 +128,155 @@ async fn an_api_error_for_one_file_exits_1_with_code_message_and_resolution() {
     );
 }
 
+/// Runs a check command the CLI printed (it leaves the token out: a secret) with the token
+/// and returns what it printed.
+async fn run_check(
+    server: &zoho_crm_testkit::Server,
+    home: &std::path::Path,
+    check: &str,
+) -> String {
+    let words: Vec<&str> = check.split_whitespace().collect();
+    assert_eq!(words.first(), Some(&"zoho-crm"), "{check}");
+    let mut args = vec!["--token", server.token()];
+    args.extend_from_slice(&words[1..]);
+    let listed = run(command(home, &args)).await;
+    listed.expect(0);
+    listed.stdout
+}
+
 #[tokio::test]
-async fn a_lost_answer_after_the_upload_is_reported_as_unknown() {
+async fn a_lost_answer_after_the_upload_says_may_have_been_stored_and_how_to_check() {
     let server = server().await;
     let dir = tempdir();
     let file = write(dir.path(), "a.txt", b"a");
     let path = file.to_string_lossy();
     server.push_fault(Fault::DropAfterBody { store: true });
     let args = [
-        "--json", "upload", "--module", "Leads", "--record", RECORD, &path,
+        "--api-version",
+        "v2.1",
+        "upload",
+        "--module",
+        "Leads",
+        "--record",
+        RECORD,
+        &path,
+    ];
+    let run_text = run(against(&server, dir.path(), &args)).await;
+    run_text.expect(1);
+    let check = format!(
+        "zoho-crm list --module Leads --record {RECORD} --api-base {} --api-version v2.1",
+        server.base_url()
+    );
+    let first = run_text.stderr.lines().next().unwrap_or_default();
+    assert_eq!(
+        first,
+        format!(
+            "error: {path}: may have been stored; before uploading it again, check with: {check}"
+        ),
+        "{run_text:#?}"
+    );
+    assert!(!run_text.stderr.contains("not uploaded"), "{run_text:#?}");
+    // Not retried: one copy, which the command printed shows.
+    assert_eq!(server.attachments().len(), 1);
+    assert!(
+        run_check(&server, dir.path(), &check)
+            .await
+            .contains("a.txt")
+    );
+
+    // In JSON: the status, the flag and the same command.
+    server.push_fault(Fault::DropAfterBody { store: true });
+    let json_args: Vec<&str> = ["--json"].iter().chain(args.iter()).copied().collect();
+    let run_json = run(against(&server, dir.path(), &json_args)).await;
+    run_json.expect(1);
+    let line = &run_json.json()[0];
+    assert_eq!(line["may_have_been_processed"], true, "{line}");
+    assert_eq!(text(line, "status"), "unknown");
+    assert_eq!(text(line, "check"), check);
+}
+
+#[tokio::test]
+async fn a_server_error_after_the_body_says_may_have_been_stored_and_a_refusal_not_uploaded() {
+    let server = server().await;
+    let dir = tempdir();
+    let a = write(dir.path(), "a.txt", b"a");
+    let b = write(dir.path(), "b.txt", b"b");
+    let (a, b) = (a.to_string_lossy(), b.to_string_lossy());
+    server.push_fault(Fault::StatusAfterBody {
+        status: 500,
+        store: true,
+    });
+    server.respond_next_with(CannedReply::json(
+        403,
+        serde_json::json!({"code": "NO_PERMISSION", "details": {}, "message": "Permission denied to upload attachment", "status": "error"}),
+    ));
+    let args = ["upload", "--module", "Leads", "--record", RECORD, &a, &b];
+    let run = run(against(&server, dir.path(), &args)).await;
+    run.expect(3);
+    let errors: Vec<&str> = run
+        .stderr
+        .lines()
+        .filter(|line| line.starts_with("error: "))
+        .collect();
+    assert_eq!(errors.len(), 2, "{run:#?}");
+    assert!(
+        errors[0].starts_with(&format!("error: {a}: may have been stored; before uploading it again, check with: zoho-crm list --module Leads --record {RECORD}")),
+        "{run:#?}"
+    );
+    assert!(
+        errors[1].starts_with(&format!("error: {b}: not uploaded: NO_PERMISSION")),
+        "{run:#?}"
+    );
+    assert_eq!(stored_names(&server), ["a.txt"]);
+}
+
+#[tokio::test]
+async fn a_link_whose_answer_is_lost_may_have_been_stored() {
+    let server = server().await;
+    let dir = tempdir();
+    server.push_fault(Fault::DropAfterBody { store: true });
+    let args = [
+        "--json",
+        "upload",
+        "--module",
+        "Leads",
+        "--record",
+        RECORD,
+        "--url",
+        "https://www.zohocorp.com",
     ];
     let run = run(against(&server, dir.path(), &args)).await;
     run.expect(1);
-    let lines = run.json();
-    assert_eq!(lines[0]["may_have_been_processed"], true, "{lines:?}");
     assert!(
-        run.stderr.contains("list the record's attachments"),
+        run.stderr.starts_with("error: https://www.zohocorp.com: may have been stored; before uploading it again, check with: zoho-crm list --module Leads"),
         "{run:#?}"
     );
-    // Not retried: one copy.
+    let line = &run.json()[0];
+    assert_eq!(text(line, "status"), "unknown");
+    assert!(text(line, "check").starts_with("zoho-crm list --module Leads"));
     assert_eq!(server.attachments().len(), 1);
+}
+
+#[cfg(unix)]
+#[tokio::test]
+async fn a_fifo_is_refused_at_once_with_exit_2() {
+    let server = server().await;
+    let dir = tempdir();
+    let fifo = dir.path().join("pipe.txt");
+    mkfifo(&fifo);
+    let good = write(dir.path(), "good.txt", b"x");
+    let (fifo_arg, good) = (fifo.to_string_lossy(), good.to_string_lossy());
+    let args = [
+        "upload", "--module", "Leads", "--record", RECORD, &good, &fifo_arg,
+    ];
+    let run = run_within(against(&server, dir.path(), &args), Duration::from_secs(20)).await;
+    run.expect(2);
+    assert!(
+        run.stderr.contains("FIFO (named pipe), not a regular file"),
+        "{run:#?}"
+    );
+    assert!(run.stderr.contains("nothing was sent"), "{run:#?}");
+    assert_eq!(server.request_count(), 0);
 }
 
 #[tokio::test]
@@ -277,4 +411,52 @@ async fn a_success_answer_that_cannot_be_read_says_stored_and_exits_0() {
     assert!(run.stderr.contains("warning: stored"), "{run:#?}");
     assert!(run.stderr.contains("do not upload it again"), "{run:#?}");
     assert!(!run.stderr.contains("not uploaded"), "{run:#?}");
+}
+
+#[tokio::test]
+async fn an_upload_stopped_by_sigint_may_have_been_stored_and_exits_130() {
+    let server = server().await;
+    let dir = tempdir();
+    let file = write(dir.path(), "a.txt", b"a");
+    let path = file.to_string_lossy();
+    // Stored, then the answer stalls.
+    server.push_fault(Fault::Stall {
+        before_body: false,
+        duration: Duration::from_secs(60),
+    });
+    let args = ["upload", "--module", "Leads", "--record", RECORD, &path];
+    let mut upload = against(&server, dir.path(), &args);
+    upload
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let child = match upload.spawn() {
+        Ok(child) => child,
+        Err(e) => panic!("cannot start the CLI: {e}"),
+    };
+    let pid = child.id();
+    wait_until(
+        Duration::from_secs(20),
+        "the server stores the file",
+        || server.attachment_count() == 1,
+    )
+    .await;
+    send_signal(pid, "INT");
+    let waited = tokio::time::timeout(
+        Duration::from_secs(10),
+        tokio::task::spawn_blocking(move || child.wait_with_output()),
+    )
+    .await;
+    let Ok(Ok(Ok(output))) = waited else {
+        send_signal(pid, "KILL");
+        panic!("the CLI did not end after SIGINT");
+    };
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(130), "{stderr}");
+    assert!(
+        stderr.starts_with(&format!(
+            "error: interrupted (SIGINT): an upload in flight may have been stored; before uploading it again, check with: zoho-crm list --module Leads --record {RECORD} --api-base {}",
+            server.base_url()
+        )),
+        "{stderr}"
+    );
 }

@@ -9,7 +9,10 @@ use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use common::{RECORD, against, run, server, stored_names, tempdir, text, write};
+use common::{
+    RECORD, against, mkfifo, run, run_within, send_signal, server, stored_names, tempdir, text,
+    wait_until, write,
+};
 use serde_json::Value;
 use zoho_crm_testkit::{CannedReply, Fault, Server, UploadDetails};
 
@@ -442,6 +445,13 @@ async fn an_unknown_result_is_not_retried_unless_asked_and_then_not_duplicated()
     ];
     let first = run(against(&server, dir.path(), &args)).await;
     first.expect(3);
+    assert!(
+        first.stderr.contains(
+            "error: line 2 (files/f00.txt): may have been stored; before uploading it again, check with: zoho-crm list --module Leads"
+        ),
+        "{first:#?}"
+    );
+    assert!(!first.stderr.contains("not uploaded"), "{first:#?}");
     let summary = first.summary();
     assert_eq!(summary["unknown"], 1);
     assert_eq!(summary["uploaded"], 2);
@@ -469,10 +479,19 @@ async fn an_unknown_result_is_not_retried_unless_asked_and_then_not_duplicated()
     ))
     .await;
     human.expect(3);
+    let check = format!(
+        "zoho-crm list --module Leads --record {RECORD} --api-base {}",
+        server.base_url()
+    );
     assert!(
-        human.stderr.contains("unknown result") && human.stderr.contains("line 2"),
+        human.stderr.contains(
+            "1 upload(s) may have been stored: check the records with the commands given"
+        ) && human
+            .stderr
+            .contains(&format!("  line 2 (files/f00.txt): {check}")),
         "{human:#?}"
     );
+    assert_eq!(second.summary()["checks"], serde_json::json!([check]));
     assert_eq!(copies(&server).get("f00.txt"), Some(&1));
 
     // --retry-unknown: found on the record, so not sent again.
@@ -621,4 +640,347 @@ async fn a_success_answer_that_cannot_be_read_is_stored_and_never_sent_again() {
     assert_eq!(second.summary()["already_done"], 2);
     assert_eq!(second.summary()["uploaded"], 0);
     assert_eq!(server.request_count(), requests);
+}
+
+/// The item lines (not the summary) of a JSON run with `status`.
+fn items_with(run: &common::Run, status: &str) -> Vec<Value> {
+    run.json()
+        .into_iter()
+        .filter(|v| v["status"] == status)
+        .collect()
+}
+
+#[tokio::test]
+async fn inserted_reordered_and_blank_lines_never_resend_done_files() {
+    let server = server().await;
+    let dir = tempdir();
+    let manifest = manifest_of(dir.path(), 3);
+    let manifest_arg = manifest.to_string_lossy();
+    let args = ["--json", "upload-many", "--manifest", &manifest_arg];
+    run(against(&server, dir.path(), &args)).await.expect(0);
+    assert_eq!(server.attachment_count(), 3);
+    // A new line at the top, blank lines, the old lines in another order and another spelling
+    // of one path: only the new file goes.
+    write(dir.path(), "files/new.txt", b"new");
+    let csv = format!(
+        "module,record_id,path\nLeads,{RECORD},files/new.txt\n\n\nLeads,{RECORD},files/f02.txt\nLeads,{RECORD},./files/f00.txt\n\nLeads,{RECORD},files/../files/f01.txt\n"
+    );
+    write(dir.path(), "manifest.csv", csv.as_bytes());
+    let second = run(against(&server, dir.path(), &args)).await;
+    second.expect(0);
+    assert_eq!(second.summary()["uploaded"], 1, "{second:#?}");
+    assert_eq!(second.summary()["already_done"], 3);
+    let counts = copies(&server);
+    assert!(
+        counts.len() == 4 && counts.values().all(|n| *n == 1),
+        "{counts:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_duplicate_line_is_reported_and_uploaded_once_unless_allowed() {
+    let server = server().await;
+    let dir = tempdir();
+    write(dir.path(), "a.txt", b"aaa");
+    let csv = format!(
+        "module,record_id,path\nLeads,{RECORD},a.txt\nLeads,{RECORD},a.txt\nLeads,{RECORD},./a.txt\nDeals,{RECORD},a.txt\n"
+    );
+    let manifest = write(dir.path(), "m.csv", csv.as_bytes());
+    let manifest_arg = manifest.to_string_lossy();
+    let args = ["--json", "upload-many", "--manifest", &manifest_arg];
+    let first = run(against(&server, dir.path(), &args)).await;
+    first.expect(0);
+    assert_eq!(first.summary()["uploaded"], 2, "{first:#?}");
+    assert_eq!(first.summary()["duplicates"], 2);
+    let duplicates: Vec<(u64, u64)> = items_with(&first, "duplicate")
+        .iter()
+        .map(|v| {
+            (
+                v["line"].as_u64().unwrap_or(0),
+                v["duplicate_of"].as_u64().unwrap_or(0),
+            )
+        })
+        .collect();
+    assert_eq!(duplicates, [(3, 2), (4, 2)]);
+    assert_eq!(copies(&server).get("a.txt"), Some(&2)); // one on Leads, one on Deals
+    let text_run = run(against(
+        &server,
+        dir.path(),
+        &["upload-many", "--manifest", &manifest_arg],
+    ))
+    .await;
+    text_run.expect(0);
+    assert!(
+        text_run.stderr.contains("duplicate: line 3 (a.txt): the same file for the same record as line 2, uploaded once (pass --allow-duplicates to upload it again)"),
+        "{text_run:#?}"
+    );
+    // Asked for: each further line is one more copy, once, and a re-run sends nothing.
+    let allow = [
+        "--json",
+        "upload-many",
+        "--manifest",
+        &manifest_arg,
+        "--allow-duplicates",
+    ];
+    let allowed = run(against(&server, dir.path(), &allow)).await;
+    allowed.expect(0);
+    assert_eq!(allowed.summary()["uploaded"], 2, "{allowed:#?}");
+    assert_eq!(allowed.summary()["already_done"], 2);
+    let again = run(against(&server, dir.path(), &allow)).await;
+    again.expect(0);
+    assert_eq!(again.summary()["uploaded"], 0);
+    let on_leads = server
+        .attachments()
+        .iter()
+        .filter(|a| a.module == "Leads")
+        .count();
+    assert_eq!(on_leads, 3);
+}
+
+#[tokio::test]
+async fn a_changed_file_is_a_new_upload_but_a_touched_one_is_not() {
+    let server = server().await;
+    let dir = tempdir();
+    let manifest = manifest_of(dir.path(), 2);
+    let manifest_arg = manifest.to_string_lossy();
+    let args = ["--json", "upload-many", "--manifest", &manifest_arg];
+    run(against(&server, dir.path(), &args)).await.expect(0);
+    // f00: same size, other content. f01: same content, a new modification time.
+    write(dir.path(), "files/f00.txt", b"FILE 0");
+    let touched = std::fs::File::options()
+        .write(true)
+        .open(dir.path().join("files/f01.txt"))
+        .and_then(|f| f.set_modified(std::time::SystemTime::now() + Duration::from_secs(60)));
+    assert!(touched.is_ok());
+    let second = run(against(&server, dir.path(), &args)).await;
+    second.expect(0);
+    assert_eq!(second.summary()["uploaded"], 1);
+    assert_eq!(second.summary()["already_done"], 1);
+    assert_eq!(copies(&server).get("f00.txt"), Some(&2));
+    assert_eq!(copies(&server).get("f01.txt"), Some(&1));
+}
+
+#[tokio::test]
+async fn a_journal_keyed_by_line_numbers_is_matched_by_path_whatever_the_line() {
+    let server = server().await;
+    let dir = tempdir();
+    let manifest = manifest_of(dir.path(), 3);
+    let manifest_arg = manifest.to_string_lossy();
+    // An earlier version's journal: f00 and f01 done, recorded at lines that now hold other
+    // files; f02 recorded with another size (changed since).
+    let old = [
+        serde_json::json!({"line": 4, "path": "files/f00.txt", "module": "Leads", "record_id": RECORD, "status": "ok", "at": "2024-01-01T00:00:00.000Z", "id": "9001", "bytes": 6}),
+        serde_json::json!({"line": 2, "path": "files/f01.txt", "module": "Leads", "record_id": RECORD, "status": "ok", "at": "2024-01-01T00:00:00.000Z", "id": "9002"}),
+        serde_json::json!({"line": 3, "path": "files/f02.txt", "module": "Leads", "record_id": RECORD, "status": "ok", "at": "2024-01-01T00:00:00.000Z", "id": "9003", "bytes": 1}),
+    ];
+    let text_lines: Vec<String> = old.iter().map(|v| v.to_string()).collect();
+    write(
+        dir.path(),
+        "manifest.csv.journal",
+        format!("{}\n", text_lines.join("\n")).as_bytes(),
+    );
+    let args = ["--json", "upload-many", "--manifest", &manifest_arg];
+    let run = run(against(&server, dir.path(), &args)).await;
+    run.expect(0);
+    assert_eq!(run.summary()["already_done"], 2, "{run:#?}");
+    assert_eq!(run.summary()["uploaded"], 1);
+    assert_eq!(stored_names(&server), ["f02.txt"]);
+    assert!(run.stderr.contains("of an earlier version"), "{run:#?}");
+}
+
+#[tokio::test]
+async fn an_older_attachment_of_the_same_name_and_size_is_not_taken_for_an_interrupted_upload() {
+    let server = server().await;
+    let dir = tempdir();
+    let manifest = manifest_of(dir.path(), 1);
+    let manifest_arg = manifest.to_string_lossy();
+    // On the record before the run: a file of the same name and size.
+    let older = server.insert_file("Leads", RECORD, "f00.txt", b"file 0");
+    // Zoho's times have whole seconds: the attempt starts in a later second.
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    let started = serde_json::json!({
+        "line": 2, "path": "files/f00.txt", "module": "Leads", "record_id": RECORD,
+        "status": "started", "at": chrono::Utc::now().to_rfc3339(),
+    });
+    write(
+        dir.path(),
+        "manifest.csv.journal",
+        format!("{started}\n").as_bytes(),
+    );
+    let args = ["--json", "upload-many", "--manifest", &manifest_arg];
+    let run = run(against(&server, dir.path(), &args)).await;
+    run.expect(0);
+    assert_eq!(run.summary()["found_on_record"], 0, "{run:#?}");
+    assert_eq!(run.summary()["uploaded"], 1);
+    let ids: Vec<String> = server.attachments().into_iter().map(|a| a.id).collect();
+    assert_eq!(ids.len(), 2);
+    assert_eq!(ids[0], older);
+}
+
+#[cfg(unix)]
+#[tokio::test]
+async fn paths_outside_the_manifests_directory_are_refused_unless_allowed() {
+    let server = server().await;
+    let dir = tempdir();
+    let outside = write(dir.path(), "outside.txt", b"secret");
+    write(dir.path(), "batch/inside.txt", b"fine");
+    write(dir.path(), "batch/data/target.txt", b"linked");
+    assert!(std::os::unix::fs::symlink(&outside, dir.path().join("batch/escape.txt")).is_ok());
+    assert!(
+        std::os::unix::fs::symlink("data/target.txt", dir.path().join("batch/link.txt")).is_ok()
+    );
+    let csv = format!(
+        "module,record_id,path\nLeads,{RECORD},inside.txt\nLeads,{RECORD},../outside.txt\nLeads,{RECORD},{}\nLeads,{RECORD},escape.txt\nLeads,{RECORD},link.txt\n",
+        outside.display()
+    );
+    let manifest = write(dir.path(), "batch/m.csv", csv.as_bytes());
+    let manifest_arg = manifest.to_string_lossy();
+    let args = ["upload-many", "--manifest", &manifest_arg];
+    let refused = run(against(&server, dir.path(), &args)).await;
+    refused.expect(2);
+    for line in [3, 4, 5] {
+        let reported = refused.stderr.lines().any(|l| {
+            l.starts_with(&format!("error: line {line} "))
+                && l.contains("outside the manifest's directory")
+                && l.contains("--allow-outside")
+        });
+        assert!(reported, "line {line}: {refused:#?}");
+    }
+    assert!(!refused.stderr.contains("line 2 "), "{refused:#?}");
+    assert!(!refused.stderr.contains("line 6 "), "{refused:#?}");
+    assert_eq!(server.request_count(), 0);
+    // --allow-outside: all of them; the link is uploaded under its own name.
+    let allow = [
+        "--json",
+        "upload-many",
+        "--manifest",
+        &manifest_arg,
+        "--allow-outside",
+    ];
+    let allowed = run(against(&server, dir.path(), &allow)).await;
+    allowed.expect(0);
+    // outside.txt three ways is one file for one record: once, and two duplicates.
+    assert_eq!(allowed.summary()["uploaded"], 3, "{allowed:#?}");
+    assert_eq!(allowed.summary()["duplicates"], 2);
+    let mut names = stored_names(&server);
+    names.sort();
+    assert_eq!(names, ["inside.txt", "link.txt", "outside.txt"]);
+}
+
+#[cfg(unix)]
+#[tokio::test]
+async fn a_fifo_in_a_manifest_is_refused_at_once_with_exit_2() {
+    let server = server().await;
+    let dir = tempdir();
+    mkfifo(&dir.path().join("pipe.txt"));
+    write(dir.path(), "ok.txt", b"fine");
+    let csv = format!("module,record_id,path\nLeads,{RECORD},ok.txt\nLeads,{RECORD},pipe.txt\n");
+    let manifest = write(dir.path(), "m.csv", csv.as_bytes());
+    let manifest_arg = manifest.to_string_lossy();
+    let args = ["upload-many", "--manifest", &manifest_arg];
+    let run = run_within(against(&server, dir.path(), &args), Duration::from_secs(20)).await;
+    run.expect(2);
+    let reported = run
+        .stderr
+        .lines()
+        .any(|l| l.starts_with("error: line 3 (pipe.txt)") && l.contains("FIFO (named pipe)"));
+    assert!(reported, "{run:#?}");
+    assert_eq!(server.request_count(), 0);
+}
+
+#[tokio::test]
+async fn a_signal_stops_the_run_with_a_whole_journal_and_the_next_run_finishes_it() {
+    let server = server().await;
+    let dir = tempdir();
+    let manifest = manifest_of(dir.path(), 3);
+    let manifest_arg = manifest.to_string_lossy().into_owned();
+    // The first upload is stored, then its answer stalls.
+    server.push_fault(Fault::Stall {
+        before_body: false,
+        duration: Duration::from_secs(60),
+    });
+    let args = [
+        "--json",
+        "upload-many",
+        "--manifest",
+        &manifest_arg,
+        "--concurrency",
+        "1",
+    ];
+    let mut command = against(&server, dir.path(), &args);
+    command.stdout(Stdio::piped()).stderr(Stdio::piped());
+    let child = match command.spawn() {
+        Ok(child) => child,
+        Err(e) => panic!("cannot start the CLI: {e}"),
+    };
+    let pid = child.id();
+    wait_until(
+        Duration::from_secs(20),
+        "the server stores the first file",
+        || server.attachment_count() == 1,
+    )
+    .await;
+    send_signal(pid, "TERM");
+    let waited = tokio::time::timeout(
+        Duration::from_secs(10),
+        tokio::task::spawn_blocking(move || child.wait_with_output()),
+    )
+    .await;
+    let Ok(Ok(Ok(output))) = waited else {
+        send_signal(pid, "KILL");
+        panic!("the run did not end after SIGTERM");
+    };
+    let stopped = common::Run {
+        code: output.status.code(),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    };
+    stopped.expect(143);
+    let summary = stopped.summary();
+    assert_eq!(
+        (
+            &summary["interrupted"],
+            &summary["not_started"],
+            &summary["uploaded"]
+        ),
+        (
+            &serde_json::json!(1),
+            &serde_json::json!(2),
+            &serde_json::json!(0)
+        ),
+        "{stopped:#?}"
+    );
+    let abandoned = items_with(&stopped, "interrupted");
+    assert!(
+        abandoned.len() == 1 && abandoned[0]["line"] == 2,
+        "{stopped:#?}"
+    );
+    assert!(
+        stopped.stderr.contains(
+            "error: line 2 (files/f00.txt): may have been stored: SIGTERM stopped it in flight"
+        ),
+        "{stopped:#?}"
+    );
+    // Every journal line is a whole record; the abandoned upload is left `started`.
+    let journal = dir.path().join("manifest.csv.journal");
+    let text = std::fs::read_to_string(&journal).unwrap_or_default();
+    assert!(text.ends_with('\n'), "{text}");
+    let records = journal_records(&journal);
+    assert_eq!(records.len(), text.lines().count(), "{text}");
+    let statuses: Vec<&str> = records
+        .iter()
+        .map(|r| r["status"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(statuses, ["started"]);
+
+    // The next run finds the stored file on the record and uploads the other two.
+    let resumed = run(against(&server, dir.path(), &args)).await;
+    resumed.expect(0);
+    assert_eq!(resumed.summary()["found_on_record"], 1, "{resumed:#?}");
+    assert_eq!(resumed.summary()["uploaded"], 2);
+    let counts = copies(&server);
+    assert!(
+        counts.len() == 3 && counts.values().all(|n| *n == 1),
+        "{counts:?}"
+    );
 }

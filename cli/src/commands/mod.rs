@@ -1,4 +1,7 @@
-//! The subcommands, one module each, and the dispatch between them.
+//! The subcommands, one module each, the dispatch between them, and what a signal does to
+//! each: `upload-many` stops by itself (it journals what finished and prints its summary);
+//! the others are dropped where they are (a download's temporary file goes with it) and say
+//! what may have happened.
 
 mod auth;
 mod delete;
@@ -8,22 +11,71 @@ mod scopes;
 mod upload;
 mod upload_many;
 
+use std::future::Future;
+use std::pin::Pin;
+
 use crate::args::{Cli, Command};
 use crate::connect::Env;
 use crate::exit::Exit;
+use crate::interrupt::Interrupt;
 use crate::output::Output;
+use crate::recheck::Recheck;
 
-/// Runs the subcommand the command line names.
-pub async fn run(cli: Cli, env: &Env, output: &Output) -> Exit {
+/// Runs the subcommand the command line names, until it ends or a signal stops it.
+pub async fn run(cli: Cli, env: &Env, output: &Output, interrupt: &Interrupt) -> Exit {
     let global = &cli.global;
-    match cli.command {
-        Command::Upload(args) => upload::run(global, env, output, args).await,
-        Command::List(args) => list::run(global, env, output, args).await,
-        Command::Download(args) => download::run(global, env, output, args).await,
-        Command::Delete(args) => delete::run(global, env, output, args).await,
-        Command::UploadMany(args) => upload_many::run(global, env, output, args).await,
-        Command::Scopes(args) => scopes::run(output, &args),
-        Command::Auth(command) => auth::run(global, env, output, command).await,
+    let recheck = Recheck::new(global);
+    let (work, stopped): (Pin<Box<dyn Future<Output = Exit> + '_>>, String) = match cli.command {
+        Command::UploadMany(args) => {
+            return tokio::select! {
+                biased;
+                exit = upload_many::run(global, env, output, args, interrupt) => exit,
+                signal = interrupt.second() => {
+                    output.stderr(&format!(
+                        "error: interrupted again ({}): stopping at once; uploads in flight may have been stored (a re-run checks their records first)",
+                        signal.name()
+                    ));
+                    Exit::Stopped(signal)
+                }
+            };
+        }
+        Command::Upload(args) => {
+            let check = recheck.list(args.target.module.api_name(), &args.target.record);
+            let stopped = format!(
+                "an upload in flight may have been stored; before uploading it again, check with: {check}"
+            );
+            (Box::pin(upload::run(global, env, output, args)), stopped)
+        }
+        Command::Delete(args) => {
+            let check = recheck.list(args.target.module.api_name(), &args.target.record);
+            let stopped = format!("the deletion may have been carried out; check with: {check}");
+            (Box::pin(delete::run(global, env, output, args)), stopped)
+        }
+        Command::Download(args) => {
+            let stopped = "stopped; nothing was saved (the partial download was removed)";
+            (
+                Box::pin(download::run(global, env, output, args)),
+                stopped.to_owned(),
+            )
+        }
+        Command::List(args) => (
+            Box::pin(list::run(global, env, output, args)),
+            "stopped".to_owned(),
+        ),
+        Command::Scopes(args) => return scopes::run(output, &args),
+        Command::Auth(command) => (
+            Box::pin(auth::run(global, env, output, command)),
+            "stopped".to_owned(),
+        ),
+    };
+    tokio::select! {
+        biased;
+        exit = work => exit,
+        signal = interrupt.first() => {
+            output.bars().clear().ok();
+            output.stderr(&format!("error: interrupted ({}): {stopped}", signal.name()));
+            Exit::Stopped(signal)
+        }
     }
 }
 

@@ -15,10 +15,8 @@ use crate::exit::Exit;
 use crate::failure::Failure;
 use crate::output::Output;
 use crate::progress::{self, Tracker};
+use crate::recheck::Recheck;
 use crate::stored::{Stored, stored};
-
-/// What the hint for an upload with an unknown result says.
-pub const UNKNOWN_HINT: &str = "the server may have attached the file although the call failed: list the record's attachments before uploading it again";
 
 /// One file's result line in JSON.
 #[derive(Serialize)]
@@ -34,8 +32,22 @@ struct FileLine<'a> {
     id: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     bytes: Option<u64>,
+    /// For a result that may have been stored: the command that shows whether it was.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    check: Option<&'a str>,
     #[serde(flatten)]
     failure: Option<&'a Failure>,
+}
+
+/// The first words of a failed upload's message, and its JSON status: "may have been stored"
+/// when the server may have stored it (the body was sent and the answer lost, or a 5xx), "not
+/// uploaded" when it surely did not (a refusal, or nothing sent).
+pub fn verdict(failure: &Failure) -> (&'static str, &'static str) {
+    if failure.is_unknown() {
+        ("may have been stored", "unknown")
+    } else {
+        ("not uploaded", "error")
+    }
 }
 
 /// Runs `upload`.
@@ -46,15 +58,17 @@ pub async fn run(global: &Global, env: &Env, output: &Output, args: UploadArgs) 
     };
     let module = args.target.module;
     let record = args.target.record;
+    let recheck = Recheck::new(global);
     match args.url {
-        Some(url) => upload_link(&client, output, module, &record, url, args.title).await,
-        None => upload_files(&client, output, &module, &record, &args.files).await,
+        Some(url) => upload_link(&client, output, &recheck, module, &record, url, args.title).await,
+        None => upload_files(&client, output, &recheck, &module, &record, &args.files).await,
     }
 }
 
 async fn upload_link(
     client: &Client,
     output: &Output,
+    recheck: &Recheck,
     module: Module,
     record: &str,
     url: String,
@@ -75,6 +89,8 @@ async fn upload_link(
         record_id: &'a str,
         #[serde(skip_serializing_if = "Option::is_none")]
         id: Option<&'a str>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        check: Option<&'a str>,
         #[serde(flatten)]
         failure: Option<&'a Failure>,
     }
@@ -89,26 +105,25 @@ async fn upload_link(
                 module: &module_name,
                 record_id: record,
                 id: stored.id.as_deref(),
+                check: None,
                 failure: None,
             });
             Exit::Success
         }
         Err(error) => {
             let failure = Failure::from_call(&error);
-            output.stderr(&format!(
-                "error: {url}: not attached: {}",
-                failure.describe()
-            ));
-            if failure.is_unknown() {
-                output.stderr(&format!("  note: {UNKNOWN_HINT}"));
-            }
+            let check = failure
+                .is_unknown()
+                .then(|| recheck.list(&module_name, record));
+            print_failure(output, &url, &failure, check.as_deref());
             output.json_line(&LinkLine {
                 ok: false,
-                status: None,
+                status: Some(verdict(&failure).1),
                 url: &url,
                 module: &module_name,
                 record_id: record,
                 id: None,
+                check: check.as_deref(),
                 failure: Some(&failure),
             });
             failure.exit()
@@ -126,6 +141,7 @@ struct Checked {
 async fn upload_files(
     client: &Client,
     output: &Output,
+    recheck: &Recheck,
     module: &Module,
     record: &str,
     files: &[PathBuf],
@@ -143,7 +159,8 @@ async fn upload_files(
             Err(error) => {
                 invalid += 1;
                 let failure = Failure::invalid(error.to_string());
-                report_failure(output, module, record, path, &display_name(path), &failure);
+                let name = display_name(path);
+                report_failure(output, recheck, module, record, path, &name, &failure);
             }
         }
     }
@@ -185,12 +202,14 @@ async fn upload_files(
                     record_id: record,
                     id: stored.id.as_deref(),
                     bytes: Some(file.size),
+                    check: None,
                     failure: None,
                 });
             }
             Err(error) => {
                 let failure = Failure::from_call(&error);
-                report_failure(output, module, record, &file.path, &file.name, &failure);
+                let path = &file.path;
+                report_failure(output, recheck, module, record, path, &file.name, &failure);
                 failures.push(failure);
             }
         }
@@ -214,31 +233,47 @@ fn display_name(path: &Path) -> String {
         .unwrap_or_else(|| path.display().to_string())
 }
 
+/// Prints a failed upload on standard error: the verdict first, then for one that may have
+/// been stored the command that checks, then the cause.
+pub fn print_failure(output: &Output, what: &str, failure: &Failure, check: Option<&str>) {
+    let (words, _) = verdict(failure);
+    match check {
+        Some(check) => output.stderr(&format!(
+            "error: {what}: {words}; before uploading it again, check with: {check}\n  cause: {}",
+            failure.describe()
+        )),
+        None => output.stderr(&format!("error: {what}: {words}: {}", failure.describe())),
+    }
+}
+
 fn report_failure(
     output: &Output,
+    recheck: &Recheck,
     module: &Module,
     record: &str,
     path: &Path,
     name: &str,
     failure: &Failure,
 ) {
-    output.stderr(&format!(
-        "error: {}: not uploaded: {}",
-        path.display(),
-        failure.describe()
-    ));
-    if failure.is_unknown() {
-        output.stderr(&format!("  note: {UNKNOWN_HINT}"));
-    }
+    let check = failure
+        .is_unknown()
+        .then(|| recheck.list(module.api_name(), record));
+    print_failure(
+        output,
+        &path.display().to_string(),
+        failure,
+        check.as_deref(),
+    );
     output.json_line(&FileLine {
         ok: false,
-        status: None,
+        status: Some(verdict(failure).1),
         file: name,
         path: path.display().to_string(),
         module: module.api_name(),
         record_id: record,
         id: None,
         bytes: None,
+        check: check.as_deref(),
         failure: Some(failure),
     });
 }

@@ -2,14 +2,19 @@
 //! concurrency and a journal that makes re-runs safe.
 //!
 //! 1. The whole manifest is checked first; an invalid line means nothing is sent (exit 2)
-//!    unless `--skip-invalid`, which skips and counts it.
-//! 2. The journal says what earlier runs did: a line whose last record is `ok` is skipped; one
-//!    whose result was `unknown` is left alone (reported) unless `--retry-unknown`; one left
-//!    `started` by a killed run, and an unknown one being retried, is first looked for on its
+//!    unless `--skip-invalid`, which skips and counts it. A line naming the same file for the
+//!    same record as an earlier one is reported and left out, unless `--allow-duplicates`.
+//! 2. The journal says what earlier runs did with each upload (see [`crate::journal`] for how
+//!    uploads are identified): one whose last record is `ok` is skipped; one whose result was
+//!    `unknown` is left alone (reported) unless `--retry-unknown`; one left `started` by a
+//!    killed or interrupted run, and an unknown one being retried, is first looked for on its
 //!    record, so a file the server stored is not attached twice.
 //! 3. Uploads run with at most `--concurrency` in flight, halved on each burst of 429s and
 //!    raised again after successes; each is journaled before it is sent and when it ends.
-//! 4. A summary follows (standard error, or a JSON line with `--json`).
+//! 4. On SIGINT or SIGTERM no further upload starts and those in flight are abandoned (left
+//!    `started` in the journal, so the next run checks their records first); results that
+//!    arrived are journaled whole; the summary follows and the exit code is 130 or 143.
+//! 5. A summary follows (standard error, or a JSON line with `--json`).
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -22,15 +27,17 @@ use zoho_crm::operations::UploadAttachmentRequest;
 use zoho_crm::{Client, FileSource};
 
 use super::client_or_exit;
-use super::upload::{UNKNOWN_HINT, warn_unverified};
+use super::upload::{print_failure, verdict, warn_unverified};
 use crate::args::{Global, UploadManyArgs};
 use crate::connect::Env;
 use crate::exit::Exit;
 use crate::failure::{Failure, Kind};
-use crate::journal::{self, History, Key, Record, Status, Writer};
-use crate::manifest::{self, Entry, Invalid};
+use crate::interrupt::{Interrupt, Signal};
+use crate::journal::{self, History, Record, Status, Writer};
+use crate::manifest::{self, Duplicate, Entry, Invalid};
 use crate::output::Output;
 use crate::progress::{self, Tracker};
+use crate::recheck::Recheck;
 use crate::reconcile::{self, Candidate};
 use crate::stored::stored;
 use crate::throttle::{AdaptiveLimit, Permit, Stats};
@@ -40,15 +47,6 @@ pub fn default_journal(manifest: &Path) -> PathBuf {
     let mut path = manifest.as_os_str().to_owned();
     path.push(".journal");
     PathBuf::from(path)
-}
-
-fn key_of(entry: &Entry) -> Key {
-    Key {
-        line: entry.line,
-        module: entry.module.api_name().to_owned(),
-        record_id: entry.record_id.clone(),
-        path: entry.path.clone(),
-    }
 }
 
 /// One manifest line's result line in JSON.
@@ -68,6 +66,12 @@ struct ItemLine<'a> {
     id: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     bytes: Option<u64>,
+    /// For a duplicate: the line it repeats.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    duplicate_of: Option<u64>,
+    /// For an upload that may have been stored: the command that shows whether it was.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    check: Option<&'a str>,
     #[serde(flatten)]
     failure: Option<&'a Failure>,
 }
@@ -75,7 +79,10 @@ struct ItemLine<'a> {
 impl<'a> ItemLine<'a> {
     fn of(entry: &'a Entry, status: &'static str) -> Self {
         ItemLine {
-            ok: matches!(status, "ok" | "stored-unverified" | "found_on_record"),
+            ok: matches!(
+                status,
+                "ok" | "stored-unverified" | "found_on_record" | "duplicate"
+            ),
             status,
             line: entry.line,
             path: &entry.path,
@@ -84,6 +91,8 @@ impl<'a> ItemLine<'a> {
             record_id: Some(&entry.record_id),
             id: None,
             bytes: None,
+            duplicate_of: None,
+            check: None,
             failure: None,
         }
     }
@@ -97,6 +106,10 @@ struct Tally {
     found_on_record: usize,
     failed: usize,
     unknown: Vec<Entry>,
+    /// In flight when a signal came: abandoned, left `started` in the journal.
+    interrupted: Vec<Entry>,
+    /// Not started because a signal came.
+    not_started: usize,
     bytes: u64,
 }
 
@@ -107,6 +120,8 @@ struct Shared {
     output: Output,
     bar: ProgressBar,
     limit: Arc<AdaptiveLimit>,
+    recheck: Recheck,
+    interrupt: Interrupt,
     tally: Mutex<Tally>,
     stop: AtomicBool,
     finished: AtomicUsize,
@@ -134,10 +149,27 @@ impl Shared {
     }
 }
 
-/// Runs `upload-many`.
-pub async fn run(global: &Global, env: &Env, output: &Output, args: UploadManyArgs) -> Exit {
+/// Runs `upload-many`; a signal stops it cleanly (see the module's documentation).
+pub async fn run(
+    global: &Global,
+    env: &Env,
+    output: &Output,
+    args: UploadManyArgs,
+    interrupt: &Interrupt,
+) -> Exit {
     let started = Instant::now();
-    let manifest = match manifest::load(&args.manifest).await {
+    let loaded = tokio::select! {
+        biased;
+        loaded = manifest::load(&args.manifest, args.allow_outside) => loaded,
+        signal = interrupt.first() => {
+            output.stderr(&format!(
+                "error: interrupted ({}) while checking the manifest; nothing was sent",
+                signal.name()
+            ));
+            return Exit::Stopped(signal);
+        }
+    };
+    let manifest = match loaded {
         Ok(manifest) => manifest,
         Err(unusable) => {
             output.fail(
@@ -180,7 +212,18 @@ pub async fn run(global: &Global, env: &Env, output: &Output, args: UploadManyAr
             journal_path.display()
         ));
     }
-    let plan = Plan::new(manifest.entries, &history, args.retry_unknown);
+    if history.legacy_records > 0 {
+        output.note(format!(
+            "note: the journal {} has {} record(s) of an earlier version; they are matched by module, record id and path (whatever their line number), and new records identify each file by its content",
+            journal_path.display(),
+            history.legacy_records
+        ));
+    }
+    let (entries, duplicates) = manifest::number_copies(manifest.entries, args.allow_duplicates);
+    for duplicate in &duplicates {
+        report_duplicate(output, duplicate);
+    }
+    let plan = Plan::new(entries, &history, args.retry_unknown);
     let concurrency = usize::from(args.concurrency);
     let limit = AdaptiveLimit::new(concurrency);
     let client = match client_or_exit(global, env, output, |builder| {
@@ -235,6 +278,8 @@ pub async fn run(global: &Global, env: &Env, output: &Output, args: UploadManyAr
         output: output.clone(),
         bar: progress::bulk(output, total_bytes, files),
         limit: Arc::clone(&limit),
+        recheck: Recheck::new(global),
+        interrupt: interrupt.clone(),
         tally: Mutex::new(Tally {
             already_done,
             ..Tally::default()
@@ -253,15 +298,25 @@ pub async fn run(global: &Global, env: &Env, output: &Output, args: UploadManyAr
     let mut tally = std::mem::take(&mut *shared.tally());
     tally.unknown.extend(unknown);
     tally.unknown.sort_by_key(|entry| entry.line);
-    summarize(
+    tally.interrupted.sort_by_key(|entry| entry.line);
+    let counts = Counts {
+        invalid: manifest.invalid.len(),
+        duplicates: duplicates.len(),
+    };
+    let exit = summarize(
         output,
+        &shared.recheck,
         &tally,
-        manifest.invalid.len(),
+        counts,
         stats,
         concurrency,
         started,
         &journal_path,
-    )
+    );
+    match interrupt.received() {
+        Some(signal) => Exit::Stopped(signal),
+        None => exit,
+    }
 }
 
 /// What to do with each valid line, from the journal.
@@ -293,7 +348,7 @@ impl Plan {
             to_check: Vec::new(),
         };
         for entry in entries {
-            match history.last.get(&key_of(&entry)) {
+            match history.last(&entry) {
                 Some(last) if last.status.is_done() => plan.already_done += 1,
                 Some(last) if last.status == Status::Unknown && !retry_unknown => {
                     plan.unknown.push(entry);
@@ -314,7 +369,7 @@ impl Plan {
 
 /// Looks for the lines of `checks` on their records: found ones are journaled as done; the
 /// others are returned to upload, or to keep as unknown when the record could not be listed
-/// (unless `--retry-unknown`).
+/// (unless `--retry-unknown`). A signal while listing leaves them all as they were.
 async fn check_records(
     shared: &Arc<Shared>,
     checks: Vec<Check>,
@@ -339,17 +394,25 @@ async fn check_records(
             since: check.since,
         })
         .collect();
-    let found = reconcile::find(&shared.client, &candidates, &history.attached_ids).await;
+    let recheck = &shared.recheck;
+    let finding = reconcile::find(&shared.client, &candidates, &history.attached_ids);
+    let found = tokio::select! {
+        biased;
+        _ = shared.interrupt.first() => {
+            // Left as they were in the journal, for the next run.
+            shared.tally().not_started += checks.len();
+            return (Vec::new(), Vec::new());
+        }
+        found = finding => found,
+    };
     let mut retry = Vec::new();
     let mut kept = Vec::new();
     for (check, result) in checks.into_iter().zip(found) {
         let entry = check.entry;
         match result {
             Ok(Some(id)) => {
-                let mut record = Record::new(&key_of(&entry), Status::Ok);
+                let mut record = Record::new(&entry, Status::Ok);
                 record.id = Some(id.clone());
-                record.name = Some(entry.name.clone());
-                record.bytes = Some(entry.size);
                 record.found_on_record = true;
                 if let Err(e) = shared.writer.append(&record, true).await {
                     shared.journal_failed(&e);
@@ -369,8 +432,9 @@ async fn check_records(
             }
             Ok(None) => retry.push(entry),
             Err(failure) if check.interrupted && !retry_unknown => {
+                let check = recheck.list(entry.module.api_name(), &entry.record_id);
                 output.stderr(&format!(
-                    "error: line {} ({}): a killed run left it in flight and the record cannot be checked: {}",
+                    "error: line {} ({}): may have been stored by a run that was stopped while uploading it, and the record cannot be checked; before uploading it again, check with: {check}\n  cause: {}",
                     entry.line,
                     entry.path,
                     failure.describe()
@@ -391,10 +455,11 @@ async fn check_records(
     (retry, kept)
 }
 
-/// Uploads `pending` with the adaptive limit.
+/// Uploads `pending` with the adaptive limit, until a signal comes.
 async fn upload_all(shared: &Arc<Shared>, pending: Vec<Entry>) {
     let mut tasks = tokio::task::JoinSet::new();
-    for entry in pending {
+    let mut pending = pending.into_iter();
+    while let Some(entry) = pending.next() {
         if shared.stop.load(Ordering::Relaxed) {
             let failure = Failure::new(
                 Kind::Local,
@@ -405,19 +470,29 @@ async fn upload_all(shared: &Arc<Shared>, pending: Vec<Entry>) {
             shared.tally().failed += 1;
             continue;
         }
-        let permit = shared.limit.acquire().await;
+        let permit = tokio::select! {
+            biased;
+            _ = shared.interrupt.first() => {
+                shared.tally().not_started += 1 + pending.len();
+                break;
+            }
+            permit = shared.limit.acquire() => permit,
+        };
         while tasks.try_join_next().is_some() {}
         tasks.spawn(upload_one(Arc::clone(shared), entry, permit));
     }
     while tasks.join_next().await.is_some() {}
 }
 
-/// Uploads one line: journaled as `started` before it is sent, then with its result.
+/// Uploads one line: journaled as `started` before it is sent, then with its result. A signal
+/// abandons it while in flight, leaving it `started`; a result that arrived is journaled.
 async fn upload_one(shared: Arc<Shared>, entry: Entry, permit: Permit) {
-    let key = key_of(&entry);
-    let mut record = Record::new(&key, Status::Started);
-    record.name = Some(entry.name.clone());
-    record.bytes = Some(entry.size);
+    if shared.interrupt.received().is_some() {
+        shared.bar.dec_length(entry.size);
+        shared.tally().not_started += 1;
+        return;
+    }
+    let record = Record::new(&entry, Status::Started);
     if let Err(e) = shared.writer.append(&record, false).await {
         shared.journal_failed(&e);
         let failure = Failure::new(
@@ -432,18 +507,24 @@ async fn upload_one(shared: Arc<Shared>, entry: Entry, permit: Permit) {
         return;
     }
     let tracker = Tracker::new(shared.bar.clone());
-    let source = if entry.titled {
-        FileSource::from_path_named(&entry.file, entry.name.clone())
-    } else {
-        FileSource::from_path(&entry.file)
-    }
-    .on_progress({
+    let source = FileSource::from_path_named(&entry.file, entry.name.clone()).on_progress({
         let tracker = tracker.clone();
         move |sent| tracker.update(sent)
     });
     let request =
         UploadAttachmentRequest::new(entry.module.clone(), entry.record_id.clone(), source);
-    let result = stored(shared.client.upload_attachment(request).await);
+    let result = tokio::select! {
+        biased;
+        result = shared.client.upload_attachment(request) => stored(result),
+        signal = shared.interrupt.first() => {
+            drop(permit);
+            tracker.withdraw(entry.size);
+            report_interrupted(&shared, &entry, signal);
+            shared.tally().interrupted.push(entry);
+            shared.count_finished();
+            return;
+        }
+    };
     drop(permit);
     match result {
         Ok(stored) => {
@@ -454,11 +535,9 @@ async fn upload_one(shared: Arc<Shared>, entry: Entry, permit: Permit) {
             } else {
                 Status::Ok
             };
-            let mut record = Record::new(&key, status);
+            let mut record = Record::new(&entry, status);
             record.id = stored.id.clone();
             record.message = stored.unverified.clone();
-            record.name = Some(entry.name.clone());
-            record.bytes = Some(entry.size);
             if let Err(e) = shared.writer.append(&record, true).await {
                 // The upload is done; a re-run finds it on the record (it is `started` there).
                 shared.journal_failed(&e);
@@ -489,8 +568,7 @@ async fn upload_one(shared: Arc<Shared>, entry: Entry, permit: Permit) {
             } else {
                 Status::Error
             };
-            let mut record = Record::new(&key, status);
-            record.name = Some(entry.name.clone());
+            let mut record = Record::new(&entry, status);
             record.code = Some(failure.code.clone());
             record.message = Some(failure.message.clone());
             if let Err(e) = shared.writer.append(&record, true).await {
@@ -510,23 +588,51 @@ async fn upload_one(shared: Arc<Shared>, entry: Entry, permit: Permit) {
 
 fn report_failure(shared: &Shared, entry: &Entry, failure: &Failure) {
     let output = &shared.output;
-    let (what, status) = if failure.is_unknown() {
-        ("result unknown", "unknown")
-    } else {
-        ("not uploaded", "error")
-    };
-    output.stderr(&format!(
-        "error: line {} ({}): {what}: {}",
-        entry.line,
-        entry.path,
-        failure.describe()
-    ));
-    if failure.is_unknown() {
-        output.stderr(&format!("  note: {UNKNOWN_HINT}"));
+    let check = failure.is_unknown().then(|| {
+        shared
+            .recheck
+            .list(entry.module.api_name(), &entry.record_id)
+    });
+    let what = format!("line {} ({})", entry.line, entry.path);
+    print_failure(output, &what, failure, check.as_deref());
+    if check.is_some() {
+        output.stderr(
+            "  or re-run with --retry-unknown, which uploads it only if it is not on the record",
+        );
     }
     output.json_line(&ItemLine {
+        check: check.as_deref(),
         failure: Some(failure),
-        ..ItemLine::of(entry, status)
+        ..ItemLine::of(entry, verdict(failure).1)
+    });
+}
+
+/// An upload abandoned in flight by a signal: the body may have reached the server.
+fn report_interrupted(shared: &Shared, entry: &Entry, signal: Signal) {
+    let check = shared
+        .recheck
+        .list(entry.module.api_name(), &entry.record_id);
+    shared.output.stderr(&format!(
+        "error: line {} ({}): may have been stored: {} stopped it in flight; the next run checks the record before sending it again (or check with: {check})",
+        entry.line,
+        entry.path,
+        signal.name()
+    ));
+    shared.output.json_line(&ItemLine {
+        check: Some(&check),
+        ..ItemLine::of(entry, "interrupted")
+    });
+}
+
+fn report_duplicate(output: &Output, duplicate: &Duplicate) {
+    let entry = &duplicate.entry;
+    output.stderr(&format!(
+        "duplicate: line {} ({}): the same file for the same record as line {}, uploaded once (pass --allow-duplicates to upload it again)",
+        entry.line, entry.path, duplicate.first_line
+    ));
+    output.json_line(&ItemLine {
+        duplicate_of: Some(duplicate.first_line),
+        ..ItemLine::of(entry, "duplicate")
     });
 }
 
@@ -550,6 +656,8 @@ fn report_invalid(output: &Output, invalid: &Invalid, skipped: bool) {
         record_id: None,
         id: None,
         bytes: None,
+        duplicate_of: None,
+        check: None,
         failure: Some(&failure),
     });
 }
@@ -565,6 +673,9 @@ struct Summary<'a> {
     failed: usize,
     unknown: usize,
     invalid: usize,
+    duplicates: usize,
+    interrupted: usize,
+    not_started: usize,
     bytes: u64,
     seconds: f64,
     throttled: u64,
@@ -573,32 +684,49 @@ struct Summary<'a> {
     final_concurrency: usize,
     journal: String,
     unknown_lines: Vec<u64>,
+    /// For each upload that may have been stored, the command that checks its record.
+    checks: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     hint: Option<&'a str>,
 }
 
-const UNKNOWN_SUMMARY_HINT: &str = "the file(s) may be attached already: check the records (zoho-crm list --module M --record ID), then re-run with --retry-unknown, which uploads only those not found on their record";
+/// Lines left out before uploading.
+#[derive(Clone, Copy, Debug)]
+struct Counts {
+    invalid: usize,
+    duplicates: usize,
+}
 
+const UNKNOWN_SUMMARY_HINT: &str = "check the records with the commands given, or re-run with --retry-unknown, which uploads only those not found on their record";
+
+#[allow(clippy::too_many_arguments)]
 fn summarize(
     output: &Output,
+    recheck: &Recheck,
     tally: &Tally,
-    invalid: usize,
+    counts: Counts,
     stats: Stats,
     concurrency: usize,
     started: Instant,
     journal: &Path,
 ) -> Exit {
     let seconds = started.elapsed().as_secs_f64();
-    let problems = tally.failed + tally.unknown.len() + invalid;
+    let problems = tally.failed + tally.unknown.len() + counts.invalid;
+    let check_of = |entry: &Entry| recheck.list(entry.module.api_name(), &entry.record_id);
+    let mut checks: Vec<String> = tally.unknown.iter().map(check_of).collect();
+    checks.dedup();
     let summary = Summary {
         summary: true,
-        ok: problems == 0,
+        ok: problems == 0 && tally.interrupted.is_empty() && tally.not_started == 0,
         uploaded: tally.uploaded,
         already_done: tally.already_done,
         found_on_record: tally.found_on_record,
         failed: tally.failed,
         unknown: tally.unknown.len(),
-        invalid,
+        invalid: counts.invalid,
+        duplicates: counts.duplicates,
+        interrupted: tally.interrupted.len(),
+        not_started: tally.not_started,
         bytes: tally.bytes,
         seconds: (seconds * 1000.0).round() / 1000.0,
         throttled: stats.throttled,
@@ -607,25 +735,34 @@ fn summarize(
         final_concurrency: stats.limit,
         journal: journal.display().to_string(),
         unknown_lines: tally.unknown.iter().map(|entry| entry.line).collect(),
+        checks,
         hint: (!tally.unknown.is_empty()).then_some(UNKNOWN_SUMMARY_HINT),
     };
     output.json_line(&summary);
-    if !output.json && (!output.quiet || problems > 0) {
+    if !output.json && (!output.quiet || !summary.ok) {
         let rate = if seconds > 0.0 {
             format!(", {}/s", HumanBytes((tally.bytes as f64 / seconds) as u64))
         } else {
             String::new()
         };
         output.stderr(&format!(
-            "uploaded {} ({}) in {seconds:.1} s{rate}; already done {} ({} found on the record); failed {}; unknown {}; invalid {}",
+            "uploaded {} ({}) in {seconds:.1} s{rate}; already done {} ({} found on the record); failed {}; may have been stored {}; invalid {}; duplicates {}",
             tally.uploaded,
             HumanBytes(tally.bytes),
             tally.already_done + tally.found_on_record,
             tally.found_on_record,
             tally.failed,
             tally.unknown.len(),
-            invalid,
+            counts.invalid,
+            counts.duplicates,
         ));
+        if !tally.interrupted.is_empty() || tally.not_started > 0 {
+            output.stderr(&format!(
+                "stopped by a signal: {} in flight abandoned (the next run checks their records first), {} not started; run the same command again to finish",
+                tally.interrupted.len(),
+                tally.not_started
+            ));
+        }
         if stats.throttled > 0 {
             output.stderr(&format!(
                 "throttled {} time(s) (HTTP 429): concurrency {concurrency}, lowered to {} at most, {} at the end",
@@ -634,16 +771,15 @@ fn summarize(
         }
         if !tally.unknown.is_empty() {
             output.stderr(&format!(
-                "{} upload(s) have an unknown result: {UNKNOWN_SUMMARY_HINT}",
+                "{} upload(s) may have been stored: {UNKNOWN_SUMMARY_HINT}",
                 tally.unknown.len()
             ));
             for entry in &tally.unknown {
                 output.stderr(&format!(
-                    "  line {} ({}) -> {}/{}",
+                    "  line {} ({}): {}",
                     entry.line,
                     entry.path,
-                    entry.module.api_name(),
-                    entry.record_id
+                    check_of(entry)
                 ));
             }
         }

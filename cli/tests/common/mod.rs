@@ -6,7 +6,8 @@
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
 
 use serde_json::Value;
 use zoho_crm_testkit::{Server, StoredContent};
@@ -110,6 +111,62 @@ pub async fn run(mut command: Command) -> Run {
         Ok(Err(e)) => panic!("cannot run {BIN}: {e}"),
         Err(e) => panic!("the runner thread failed: {e}"),
     }
+}
+
+/// Runs `command` like [`run`], but kills it and fails the test if it has not ended within
+/// `limit` (for runs that used to hang).
+pub async fn run_within(mut command: Command, limit: Duration) -> Run {
+    command.stdout(Stdio::piped()).stderr(Stdio::piped());
+    let child = match command.spawn() {
+        Ok(child) => child,
+        Err(e) => panic!("cannot run {BIN}: {e}"),
+    };
+    let pid = child.id();
+    let waiting = tokio::task::spawn_blocking(move || child.wait_with_output());
+    match tokio::time::timeout(limit, waiting).await {
+        Ok(Ok(Ok(output))) => Run {
+            code: output.status.code(),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        },
+        Ok(Ok(Err(e))) => panic!("cannot wait for {BIN}: {e}"),
+        Ok(Err(e)) => panic!("the runner thread failed: {e}"),
+        Err(_) => {
+            send_signal(pid, "KILL");
+            panic!("{BIN} did not end within {limit:?} (killed)");
+        }
+    }
+}
+
+/// Sends the signal `name` (`INT`, `TERM`, `KILL`) to the process `pid` with kill(1).
+pub fn send_signal(pid: u32, name: &str) {
+    let sent = Command::new("kill")
+        .arg(format!("-{name}"))
+        .arg(pid.to_string())
+        .status();
+    assert!(
+        sent.is_ok_and(|status| status.success()),
+        "kill -{name} {pid} failed"
+    );
+}
+
+/// Waits (polling, at most `limit`) until `ready` says yes; fails the test otherwise.
+pub async fn wait_until(limit: Duration, what: &str, mut ready: impl FnMut() -> bool) {
+    let deadline = Instant::now() + limit;
+    while !ready() {
+        assert!(Instant::now() < deadline, "timed out waiting until {what}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// Makes a FIFO (named pipe) at `path` with mkfifo(1).
+pub fn mkfifo(path: &Path) {
+    let made = Command::new("mkfifo").arg(path).status();
+    assert!(
+        made.is_ok_and(|status| status.success()),
+        "mkfifo {} failed",
+        path.display()
+    );
 }
 
 /// Starts the test kit's API server.

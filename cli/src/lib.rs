@@ -1,0 +1,62 @@
+//! The `zoho-crm` command line as a library: the binary's whole program, behind [`main`]. Its
+//! manifest and journal parsers are public (hidden from the docs) for the fuzz targets and
+//! property tests; nothing here is a stable API.
+
+mod args;
+mod commands;
+mod connect;
+mod exit;
+mod failure;
+#[doc(hidden)]
+pub mod fingerprint;
+mod interrupt;
+#[doc(hidden)]
+pub mod journal;
+#[doc(hidden)]
+pub mod manifest;
+mod output;
+mod progress;
+mod recheck;
+mod reconcile;
+mod stored;
+mod throttle;
+
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::Parser as _;
+
+use crate::exit::Exit;
+use crate::interrupt::Interrupt;
+use crate::output::Output;
+
+/// How long work left behind (a blocking file write, say) may hold up the exit.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(2);
+
+/// Runs the command line: parses the arguments, runs the command, and gives its exit code.
+pub fn main() -> ExitCode {
+    let cli = args::Cli::parse();
+    let output = Output::new(cli.global.json, cli.global.quiet);
+    let env = connect::Env::from_process();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            output.stderr(&format!("error: cannot start the async runtime: {e}"));
+            return Exit::Failed.into();
+        }
+    };
+    let exit = runtime.block_on(async {
+        let (interrupt, error) = Interrupt::catch();
+        if let Some(e) = error {
+            output.warn(format!(
+                "Ctrl-C and SIGTERM cannot be caught ({e}); they stop the program without clean-up"
+            ));
+        }
+        commands::run(cli, &env, &output, &interrupt).await
+    });
+    runtime.shutdown_timeout(SHUTDOWN_GRACE);
+    exit.into()
+}
