@@ -3,6 +3,7 @@
 //! file, `$HOME/.config/zoho-crm/tokens.json`.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use secrecy::SecretString;
 use zoho_crm::runtime::EnvSettings;
@@ -95,6 +96,10 @@ pub fn builder(global: &Global, env: &Env) -> ClientBuilder {
         builder = builder.api_version(version.as_str());
     }
     builder
+        .connect_timeout(Duration::from_secs(global.connect_timeout))
+        .response_timeout(Duration::from_secs(global.response_timeout))
+        .total_timeout(Duration::from_secs(global.timeout))
+        .max_pages(global.max_pages)
 }
 
 /// Applies the data centre, environment and URL options.

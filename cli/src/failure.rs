@@ -37,7 +37,8 @@ pub struct Failure {
     pub kind: Kind,
     /// Zoho's error code (e.g. `INVALID_DATA`), the token endpoint's error, or one of the
     /// CLI's: `INVALID_INPUT`, `CONFIG_ERROR`, `TRANSPORT_ERROR`, `TIMEOUT`, `AUTH_ERROR`,
-    /// `DECODE_ERROR`, `UNREADABLE_SUCCESS`, `CALL_FAILED`, `NOT_FOUND`, `FILE_EXISTS`, `IO_ERROR`, `JOURNAL_ERROR`.
+    /// `DECODE_ERROR`, `UNREADABLE_SUCCESS`, `REDIRECTED`, `PAGINATION_STOPPED`, `CALL_FAILED`,
+    /// `NOT_FOUND`, `FILE_EXISTS`, `IO_ERROR`, `JOURNAL_ERROR`.
     pub code: String,
     /// The HTTP status, when Zoho answered.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -109,7 +110,15 @@ impl Failure {
                 may_have_been_processed: true,
                 ..Failure::new(Kind::Decode, "UNREADABLE_SUCCESS", unreadable.to_string())
             },
-            // What else the runtime reports (a redirect not followed, a listing stopped).
+            Error::Redirect(redirect) => Failure {
+                http_status: Some(redirect.status),
+                may_have_been_processed: error.may_have_been_processed(),
+                ..Failure::new(Kind::Transport, "REDIRECTED", error.to_string())
+            },
+            Error::Pagination(_) => {
+                Failure::new(Kind::Decode, "PAGINATION_STOPPED", error.to_string())
+            }
+            // What a newer runtime may add.
             _ => Failure {
                 may_have_been_processed: error.may_have_been_processed(),
                 ..Failure::new(Kind::Transport, "CALL_FAILED", error.to_string())

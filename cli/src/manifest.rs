@@ -273,11 +273,13 @@ struct Lines<'a> {
 }
 
 impl<'a> Lines<'a> {
+    /// Line ends are `\n`, `\r\n` and a lone `\r`, as the CSV reader takes them (a manifest
+    /// saved with old Mac line ends has no `\n` at all).
     fn new(bytes: &'a [u8]) -> Self {
         let newlines = bytes
             .iter()
             .enumerate()
-            .filter(|(_, b)| **b == b'\n')
+            .filter(|&(i, b)| *b == b'\n' || (*b == b'\r' && bytes.get(i + 1) != Some(&b'\n')))
             .map(|(i, _)| i)
             .collect();
         Lines { bytes, newlines }
@@ -474,7 +476,7 @@ mod tests {
 
     #[test]
     fn line_numbers_count_blank_lines_and_crlf() {
-        for text in ["h\r\n1\r\n\r\n3\r\n", "h\n1\n\n3\n"] {
+        for text in ["h\r\n1\r\n\r\n3\r\n", "h\n1\n\n3\n", "h\r1\r\r3\r"] {
             let lines = Lines::new(text.as_bytes());
             let mut reader = csv::Reader::from_reader(text.as_bytes());
             let found: Vec<u64> = reader
@@ -484,6 +486,19 @@ mod tests {
                 .collect();
             assert_eq!(found, [2, 4], "{text:?}");
         }
+    }
+
+    /// Found by the `manifest` fuzz target: a header ended by a lone `\r` put the next row on
+    /// "line 1", the header's line.
+    #[test]
+    fn a_lone_carriage_return_ends_a_line() {
+        let bytes =
+            b"module,record_id,path\r\0itle\nLea\n\0rd_id,path,title\nLea\n\0le,reTleul47\nntvacoc";
+        let Ok((rows, invalid)) = parse(bytes) else {
+            panic!("the header is usable");
+        };
+        let lines: Vec<u64> = rows.iter().map(|row| row.line).collect();
+        assert_eq!(lines, [2, 3, 4, 5, 6, 7], "{invalid:?}");
     }
 
     #[tokio::test]

@@ -149,3 +149,72 @@ async fn bad_paging_exits_2_and_api_errors_exit_1() {
     assert_eq!(text(&lines[0], "code"), "INVALID_TOKEN");
     assert_eq!(lines[0]["http_status"], 401);
 }
+
+#[tokio::test]
+async fn a_dripping_server_is_cut_off_by_the_response_timeout_option() {
+    let server = server().await;
+    let dir = tempdir();
+    server.insert_file("Leads", RECORD, "a.pdf", b"12345");
+    for _ in 0..4 {
+        server.push_fault(zoho_crm_testkit::Fault::Drip {
+            interval: std::time::Duration::from_millis(400),
+        });
+    }
+    let args = [
+        "--json",
+        "--response-timeout",
+        "1",
+        "list",
+        "--module",
+        "Leads",
+        "--record",
+        RECORD,
+    ];
+    let started = std::time::Instant::now();
+    let run = run(against(&server, dir.path(), &args)).await;
+    let took = started.elapsed();
+    run.expect(1);
+    assert_eq!(text(&run.json()[0], "code"), "TIMEOUT", "{run:#?}");
+    // Four attempts of one second each, and the backoff between them.
+    assert!(took < std::time::Duration::from_secs(10), "took {took:?}");
+}
+
+#[tokio::test]
+async fn a_listing_that_never_ends_stops_at_the_page_cap() {
+    let server = server().await;
+    let dir = tempdir();
+    for index in 0..5 {
+        server.insert_file("Leads", RECORD, &format!("f{index}.pdf"), b"12345");
+    }
+    server.set_paging(zoho_crm_testkit::Paging::Endless);
+    let args = [
+        "--json",
+        "--max-pages",
+        "3",
+        "list",
+        "--module",
+        "Leads",
+        "--record",
+        RECORD,
+        "--all",
+        "--per-page",
+        "1",
+    ];
+    let run = run(against(&server, dir.path(), &args)).await;
+    run.expect(1);
+    let lines = run.json();
+    let failure = lines.iter().find(|line| line.get("code").is_some());
+    assert!(
+        failure
+            .is_some_and(|f| text(f, "code") == "PAGINATION_STOPPED"
+                && text(f, "message").contains("3 pages")),
+        "{run:#?}"
+    );
+    // The three pages' items were printed, and no fourth page was asked for.
+    assert_eq!(
+        lines.iter().filter(|l| l.get("id").is_some()).count(),
+        3,
+        "{run:#?}"
+    );
+    assert_eq!(server.request_count(), 3);
+}

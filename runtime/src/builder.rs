@@ -387,8 +387,8 @@ impl<C: From<Client>> ClientBuilder<C> {
         self
     }
 
-    /// Sends every call through this proxy (an `http://` or `https://` URL; one with a user
-    /// name or password is refused). Without it, the standard variables (`HTTPS_PROXY`,
+    /// Sends every call through this proxy (an `http://` or `https://` URL; a user name and
+    /// password in it go to the proxy and are never shown in errors or logs). Without it, the standard variables (`HTTPS_PROXY`,
     /// `HTTP_PROXY`, `ALL_PROXY`, `NO_PROXY`) apply. Either way, a plain-http request (only
     /// ever to a loopback API or accounts URL) goes through a proxy only when the proxy runs on
     /// that very host; any other proxy is bypassed and the request connects directly, so its

@@ -210,6 +210,17 @@ pub enum ValidationError {
         /// The path given.
         path: PathBuf,
     },
+    /// The path names something other than a regular file or a directory (a FIFO, a socket, a
+    /// device), which is refused before it is opened: opening a FIFO would block.
+    #[error(
+        "{path} is {kind}, not a regular file, and only regular files can be uploaded; give the path of a file"
+    )]
+    NotRegularFile {
+        /// The path given.
+        path: PathBuf,
+        /// What it is, in words (e.g. "a FIFO (named pipe)").
+        kind: &'static str,
+    },
     /// The file exists but could not be opened or read.
     #[error("file {path} cannot be read ({source}); check its permissions")]
     Unreadable {

@@ -244,15 +244,9 @@ async fn open_regular_file(path: &Path) -> Result<(tokio::fs::File, u64), Valida
 
 /// The refusal of a path that is not a regular file (a symlink to one is followed and fine).
 fn not_regular(path: &Path, file_type: &std::fs::FileType) -> ValidationError {
-    ValidationError::Unreadable {
+    ValidationError::NotRegularFile {
         path: path.to_owned(),
-        source: std::io::Error::new(
-            std::io::ErrorKind::InvalidInput,
-            format!(
-                "it is {}, not a regular file, and only regular files can be uploaded",
-                file_kind(file_type)
-            ),
-        ),
+        kind: file_kind(file_type),
     }
 }
 
@@ -459,11 +453,17 @@ mod tests {
             let _ = std::fs::OpenOptions::new().write(true).open(&fifo);
             panic!("opening a FIFO blocked");
         };
-        let message = result.err().map(|e| e.to_string()).unwrap_or_default();
+        let error = result.err();
+        let message = error.as_ref().map(ToString::to_string).unwrap_or_default();
+        assert!(
+            matches!(error, Some(ValidationError::NotRegularFile { .. })),
+            "{error:?}"
+        );
         assert!(
             message.contains("FIFO") && message.contains("not a regular file"),
             "{message}"
         );
+        assert!(!message.contains("permissions"), "{message}");
         let file = dir.path().join("real.txt");
         assert!(std::fs::write(&file, b"abc").is_ok());
         let link = dir.path().join("link.txt");

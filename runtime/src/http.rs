@@ -19,9 +19,9 @@
 //! host the request is for** (the same loopback address or name): any other proxy, explicit or
 //! from the environment, is bypassed and the request connects directly, so the secrets never
 //! reach another host, even one on this machine (tests use 127.0.0.2 to stand for another
-//! host). https requests use the proxy as configured. A proxy URL with a user name or password
-//! is refused with a [`ConfigError::InvalidProxy`] that does not show the password, so the
-//! password cannot end up in a printed URL.
+//! host). https requests use the proxy as configured. A proxy URL may carry a user name and
+//! password (sent to the proxy as basic authentication, as curl does); they are never shown:
+//! errors and `Debug` output print the URL with its credentials replaced by `[redacted]`.
 
 use std::time::Duration;
 
@@ -82,7 +82,7 @@ impl HttpSettings {
 }
 
 /// The proxies to use, decided when the client is built.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Default, PartialEq, Eq)]
 struct Proxies {
     /// From [`crate::ClientBuilder::proxy`].
     explicit: Option<Url>,
@@ -92,6 +92,18 @@ struct Proxies {
     http: Option<Url>,
     /// `NO_PROXY`.
     no_proxy: Option<String>,
+}
+
+impl std::fmt::Debug for Proxies {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let shown = |url: &Option<Url>| url.as_ref().map(|url| url_for_display(url.as_str()));
+        f.debug_struct("Proxies")
+            .field("explicit", &shown(&self.explicit))
+            .field("https", &shown(&self.https))
+            .field("http", &shown(&self.http))
+            .field("no_proxy", &self.no_proxy)
+            .finish()
+    }
 }
 
 impl Proxies {
@@ -222,7 +234,8 @@ fn in_range(ip: std::net::IpAddr, network: &str, prefix: &str) -> bool {
     ip.checked_shr(shift).unwrap_or(0) == network.checked_shr(shift).unwrap_or(0)
 }
 
-/// Parses a proxy URL (`http://` assumed without a scheme), refusing credentials.
+/// Parses a proxy URL (`http://` assumed without a scheme); credentials in it are kept for the
+/// proxy and never shown.
 fn proxy_url(setting: &'static str, url: &str) -> Result<Url, ConfigError> {
     let invalid = |reason: &str| ConfigError::InvalidProxy {
         setting,
@@ -235,11 +248,6 @@ fn proxy_url(setting: &'static str, url: &str) -> Result<Url, ConfigError> {
         format!("http://{url}")
     };
     let parsed = Url::parse(&with_scheme).map_err(|e| invalid(&e.to_string()))?;
-    if !parsed.username().is_empty() || parsed.password().is_some() {
-        return Err(invalid(
-            "it carries a user name or password, which could be printed with the URL; use a proxy that needs no credentials in its URL",
-        ));
-    }
     if parsed.host_str().is_none_or(str::is_empty) {
         return Err(invalid("it has no host"));
     }
@@ -331,18 +339,26 @@ mod tests {
     }
 
     #[test]
-    fn proxy_credentials_are_refused_without_showing_the_password() {
+    fn proxy_credentials_are_kept_for_the_proxy_but_never_shown() {
         for found in [
             proxies(&[("HTTPS_PROXY", "http://user:hunter2@proxy.example:3128")]),
             Proxies::explicit("http://user:hunter2@127.0.0.1:3128"),
         ] {
-            let Err(error) = found else {
-                panic!("credentials accepted");
+            let Ok(found) = found else {
+                panic!("credentials refused: {found:?}");
             };
-            let shown = format!("{error} {error:?}");
+            let url = found.explicit.as_ref().or(found.https.as_ref());
+            assert_eq!(url.and_then(Url::password), Some("hunter2"));
+            let shown = format!("{found:?}");
             assert!(!shown.contains("hunter2"), "{shown}");
-            assert!(shown.contains("user name or password"), "{shown}");
+            assert!(shown.contains("[redacted]@"), "{shown}");
         }
+        let broken = proxies(&[("HTTPS_PROXY", "http://user:hunter2@[::1")]);
+        let Err(error) = broken else {
+            panic!("a broken proxy URL was accepted");
+        };
+        let shown = format!("{error} {error:?}");
+        assert!(!shown.contains("hunter2"), "{shown}");
     }
 
     #[test]

@@ -258,9 +258,6 @@ async fn a_url_with_a_password_is_refused_without_echoing_it() {
             .accounts_url("https://user:hunter2@accounts.zoho.com"),
         Client::builder()
             .access_token("t")
-            .proxy("http://user:hunter2@proxy.example:3128"),
-        Client::builder()
-            .access_token("t")
             .proxy("http://user:hunter2@bad host:3128"),
     ];
     for builder in builders {
@@ -272,6 +269,47 @@ async fn a_url_with_a_password_is_refused_without_echoing_it() {
         assert_clean(&text, &["hunter2"]);
         assert!(text.contains("[redacted]"), "{text}");
     }
+    // A proxy may need credentials (they go to the proxy as basic authentication), but the
+    // client never shows them.
+    let client = build(
+        Client::builder()
+            .access_token("t")
+            .proxy("http://user:hunter2@proxy.example:3128"),
+    );
+    assert_clean(&format!("{client:?}"), &["hunter2"]);
+}
+
+#[tokio::test]
+async fn a_proxy_gets_the_credentials_of_its_url_and_errors_do_not_show_them() {
+    let proxy = other_host().await;
+    let url = proxy
+        .base_url()
+        .replacen("http://", "http://user:hunter2@", 1);
+    let client = build(
+        Client::builder()
+            .access_token("t")
+            .proxy(url)
+            .retry_policy(RetryPolicy::never()),
+    );
+    // An https call goes through the proxy with CONNECT; the recorder is no proxy, so the
+    // call fails, but what it received shows the credentials were offered to the proxy.
+    let result = client
+        .list_attachments(zoho_crm::operations::ListAttachmentsRequest::new(
+            zoho_crm::Module::Leads,
+            "3477061000005177002",
+        ))
+        .await;
+    let Err(error) = result else {
+        panic!("a call through a recorder that is no proxy succeeded");
+    };
+    assert_clean(&shown(&error), &["hunter2"]);
+    let received = proxy.received_text();
+    assert!(
+        received.starts_with("CONNECT www.zohoapis.com:443"),
+        "{received}"
+    );
+    // base64("user:hunter2")
+    assert!(received.contains("Basic dXNlcjpodW50ZXIy"), "{received}");
 }
 
 #[tokio::test]

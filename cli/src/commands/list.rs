@@ -30,7 +30,11 @@ pub async fn run(global: &Global, env: &Env, output: &Output, args: ListArgs) ->
         while let Some(item) = stream.next().await {
             match item {
                 Ok(attachment) => items.push(attachment),
-                Err(error) => return fail(output, &Failure::from_call(&error)),
+                Err(error) => {
+                    // What arrived before the failure is shown, then the failure.
+                    print(output, &items, None);
+                    return fail(output, &Failure::from_call(&error));
+                }
             }
         }
         (items, None)
