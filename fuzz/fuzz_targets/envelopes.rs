@@ -33,7 +33,9 @@ fuzz_target!(|input: &[u8]| {
         return;
     };
     let status = STATUSES[usize::from(selector) % STATUSES.len()];
-    if let Err(e) = decode_action::<AttachmentDetails, UploadAttachmentError>(status, body, &[200, 201]) {
+    if let Err(e) =
+        decode_action::<AttachmentDetails, UploadAttachmentError>(status, body, &[200, 201])
+    {
         check(&e);
     }
     if let Err(e) =
@@ -41,7 +43,8 @@ fuzz_target!(|input: &[u8]| {
     {
         check(&e);
     }
-    if let Err(e) = decode_action::<DeletedAttachment, DeleteAttachmentError>(status, body, &[200]) {
+    if let Err(e) = decode_action::<DeletedAttachment, DeleteAttachmentError>(status, body, &[200])
+    {
         check(&e);
     }
     if let Err(e) =
@@ -49,7 +52,9 @@ fuzz_target!(|input: &[u8]| {
     {
         check(&e);
     }
-    if let Err(e) = decode_list::<Attachment, ListInfo, ListAttachmentsError>(status, body, &[200], &[204]) {
+    if let Err(e) =
+        decode_list::<Attachment, ListInfo, ListAttachmentsError>(status, body, &[200], &[204])
+    {
         check(&e);
     }
     check(&decode_error::<ListAttachmentsError>(status, body));

@@ -18,10 +18,18 @@ fuzz_target!(|bytes: &[u8]| {
         .count();
     let lines = 1 + ends as u64;
     for row in &rows {
-        assert!(row.line >= 2 && row.line <= lines.max(2), "row line {} of {lines}", row.line);
+        assert!(
+            row.line >= 2 && row.line <= lines.max(2),
+            "row line {} of {lines}",
+            row.line
+        );
         assert_eq!(row.fields.len(), 4);
     }
     for bad in &invalid {
-        assert!(bad.line >= 1 && bad.line <= lines.max(2), "invalid line {} of {lines}", bad.line);
+        assert!(
+            bad.line >= 1 && bad.line <= lines.max(2),
+            "invalid line {} of {lines}",
+            bad.line
+        );
     }
 });

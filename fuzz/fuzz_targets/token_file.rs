@@ -14,7 +14,10 @@ fuzz_target!(|bytes: &[u8]| {
                 .split(|c: char| !c.is_ascii_alphanumeric() && c != '.')
                 .filter(|word| word.len() >= 12);
             for word in long_words {
-                assert!(!reason.contains(word), "the reason quotes {word:?}: {reason}");
+                assert!(
+                    !reason.contains(word),
+                    "the reason quotes {word:?}: {reason}"
+                );
             }
         }
     }
