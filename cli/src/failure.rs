@@ -243,6 +243,7 @@ mod tests {
         let lost: Error<UploadAttachmentError> = Error::Transport {
             message: "reset".into(),
             may_have_been_processed: true,
+            source: None,
         };
         assert!(Failure::from_call(&lost).is_unknown());
     }

@@ -72,6 +72,7 @@ mod tests {
         let result: Result<_, Error<UploadAttachmentError>> = Err(Error::Transport {
             message: "reset".into(),
             may_have_been_processed: false,
+            source: None,
         });
         assert!(stored(result).is_err());
     }

@@ -96,6 +96,7 @@ fn the_minimal_spec_generates_rust_that_parses() {
     assert_eq!(
         paths,
         [
+            "errors.rs",
             "lib.rs",
             "modules.rs",
             "operations/mod.rs",

@@ -7,6 +7,8 @@
 //! Generated from the API spec; the module docs and error docs quote it.
 #![warn(missing_docs)]
 #[rustfmt::skip]
+pub mod errors;
+#[rustfmt::skip]
 pub mod modules;
 #[rustfmt::skip]
 pub mod operations;

@@ -322,12 +322,13 @@ impl Client {
                         Outcome::LostAfterSend
                     };
                     let may = outcome.may_have_been_processed();
-                    (outcome, Err(Error::from_reqwest(&e, may)))
+                    (outcome, Err(Error::from_reqwest(e, may)))
                 }
                 Err(AttemptFailure::Unsendable(message)) => {
                     return Err(Error::Transport {
                         message: message.to_owned(),
                         may_have_been_processed: false,
+                        source: None,
                     });
                 }
                 Err(AttemptFailure::Redirected(redirect)) => {

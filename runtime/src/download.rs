@@ -398,21 +398,22 @@ fn unquote(raw: &str) -> String {
     out
 }
 
+/// Decodes the value of a `filename*` parameter; `None` unless every `%` starts a two-digit
+/// hex escape and the bytes are UTF-8.
 fn percent_decode(encoded: &str) -> Option<String> {
-    let bytes = encoded.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut index = 0;
-    while index < bytes.len() {
-        if bytes[index] == b'%' {
-            let hex = encoded.get(index + 1..index + 3)?;
-            out.push(u8::from_str_radix(hex, 16).ok()?);
-            index += 3;
-        } else {
-            out.push(bytes[index]);
-            index += 1;
-        }
+    let escapes_valid = encoded.split('%').skip(1).all(|escape| {
+        escape
+            .as_bytes()
+            .get(..2)
+            .is_some_and(|hex| hex.iter().all(u8::is_ascii_hexdigit))
+    });
+    if !escapes_valid {
+        return None;
     }
-    String::from_utf8(out).ok()
+    let decoded = percent_encoding::percent_decode_str(encoded)
+        .decode_utf8()
+        .ok()?;
+    Some(decoded.into_owned())
 }
 
 /// Reduces a suggested file name to a plain name that stays inside a target directory: the
@@ -466,6 +467,23 @@ mod tests {
         );
         assert_eq!(name("attachment"), None);
         assert_eq!(name("attachment; filename*=UTF-8''%ZZ"), None);
+    }
+
+    #[test]
+    fn extended_file_names_need_whole_escapes_and_utf8() {
+        let name = |v: &str| content_disposition_file_name(v.as_bytes());
+        assert_eq!(
+            name("attachment; filename*=utf-8''%c3%a9t%C3%A9%41.txt").as_deref(),
+            Some("étéA.txt")
+        );
+        assert_eq!(name("attachment; filename*=UTF-8''a%4"), None);
+        assert_eq!(name("attachment; filename*=UTF-8''a%"), None);
+        assert_eq!(name("attachment; filename*=UTF-8''%FF.txt"), None);
+        // An extended name that cannot be decoded falls back to the plain one.
+        assert_eq!(
+            name("attachment; filename=\"plain.txt\"; filename*=UTF-8''%E5%A0").as_deref(),
+            Some("plain.txt")
+        );
     }
 
     #[test]

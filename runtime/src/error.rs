@@ -57,10 +57,13 @@ pub enum Error<E: std::error::Error> {
     /// The connection failed, or the body could not be read while sending.
     #[error("transport error: {message}{}", if *may_have_been_processed { MAY_HAVE_BEEN_PROCESSED } else { "" })]
     Transport {
-        /// What failed.
+        /// What failed, the causes included.
         message: String,
         /// Whether the server may have processed the request (it received all of it).
         may_have_been_processed: bool,
+        /// The error that ended the call (a [`reqwest::Error`]), when there was one.
+        #[source]
+        source: Option<Box<dyn std::error::Error + Send + Sync>>,
     },
     /// No access token could be had.
     #[error("authentication failed: {0}")]
@@ -98,8 +101,8 @@ impl<E: std::error::Error> Error<E> {
         }
     }
 
-    pub(crate) fn from_reqwest(err: &reqwest::Error, may_have_been_processed: bool) -> Self {
-        let message = error_chain(err);
+    pub(crate) fn from_reqwest(err: reqwest::Error, may_have_been_processed: bool) -> Self {
+        let message = error_chain(&err);
         if err.is_timeout() {
             Error::Timeout {
                 message,
@@ -109,6 +112,7 @@ impl<E: std::error::Error> Error<E> {
             Error::Transport {
                 message,
                 may_have_been_processed,
+                source: Some(Box::new(err)),
             }
         }
     }

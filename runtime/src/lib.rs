@@ -7,10 +7,15 @@
 
 #![warn(missing_docs)]
 
+#[doc(hidden)]
+#[path = "private.rs"]
+pub mod __private;
 pub mod auth;
 pub mod body;
 pub mod builder;
+mod call;
 pub mod client;
+mod descriptor;
 pub mod download;
 pub mod env;
 pub mod error;

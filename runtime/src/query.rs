@@ -1,5 +1,7 @@
 //! Building a query string: keys and values percent-encoded, lists comma-separated.
 
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+
 /// A query string under construction.
 #[derive(Debug, Default, Clone)]
 pub struct Query {
@@ -33,19 +35,17 @@ impl Query {
     }
 }
 
-/// Percent-encodes everything but unreserved characters (commas too are kept, as list
-/// separators).
+/// Everything but unreserved characters is percent-encoded; commas too are kept, as list
+/// separators.
+const ENCODED: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~')
+    .remove(b',');
+
 fn encode(value: &str) -> String {
-    let mut out = String::with_capacity(value.len());
-    for byte in value.bytes() {
-        match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b',' => {
-                out.push(byte as char)
-            }
-            other => out.push_str(&format!("%{other:02X}")),
-        }
-    }
-    out
+    utf8_percent_encode(value, ENCODED).to_string()
 }
 
 #[cfg(test)]
@@ -66,5 +66,15 @@ mod tests {
         let mut empty = "/y".to_owned();
         Query::new().append_to(&mut empty);
         assert_eq!(empty, "/y");
+    }
+
+    #[test]
+    fn only_unreserved_characters_and_commas_stay_raw() {
+        assert_eq!(encode("AZaz09-_.~,"), "AZaz09-_.~,");
+        assert_eq!(
+            encode("*+!'()%?#[]@:;$\"\t\u{7f}"),
+            "%2A%2B%21%27%28%29%25%3F%23%5B%5D%40%3A%3B%24%22%09%7F"
+        );
+        assert_eq!(encode("\u{1F600}"), "%F0%9F%98%80");
     }
 }

@@ -66,6 +66,7 @@ pub(super) fn emit(spec: &Spec) -> TokenStream {
         #crate_doc
         #![warn(missing_docs)]
 
+        pub mod errors;
         pub mod modules;
         pub mod operations;
         pub mod regions;

@@ -3,6 +3,7 @@
 //! on the spec (maps are ordered; nothing reads the clock or the environment).
 
 mod crate_root;
+mod errors;
 mod modules;
 mod operation;
 mod regions;
@@ -29,6 +30,7 @@ pub struct GeneratedFile {
 pub fn emit(spec: &Spec, source: &str) -> Result<Vec<GeneratedFile>, GenError> {
     let mut files = vec![
         render_root(source, crate_root::emit(spec))?,
+        render(source, "errors.rs", errors::emit(spec))?,
         render(source, "modules.rs", modules::emit(spec))?,
         render(source, "regions.rs", regions::emit(spec))?,
         render(source, "scopes.rs", scopes::emit(spec))?,

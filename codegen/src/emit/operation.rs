@@ -8,7 +8,6 @@ use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
 use super::{camel_ident, doc, ident, snake_ident};
-use crate::error_cases::{cases_for, resolution_for};
 use crate::model::{HttpMethod, Operation, Param, ParamIn, ParamType, ResponseKind, Spec};
 use crate::validate::VERSION_PLACEHOLDER;
 
@@ -174,7 +173,7 @@ pub(super) fn emit(spec: &Spec, name: &str, op: &Operation) -> TokenStream {
         op.path,
         first_sentence(&op.doc)
     );
-    let constants = emit_constants(op);
+    let constants = emit_constants(name, op);
     let request = emit_request(op, &names);
     let response = emit_response(op, &names);
     let error = emit_error(spec, name, op, &names);
@@ -189,8 +188,9 @@ pub(super) fn emit(spec: &Spec, name: &str, op: &Operation) -> TokenStream {
     }
 }
 
-fn emit_constants(op: &Operation) -> TokenStream {
-    let method = method_str(op.method);
+fn emit_constants(name: &str, op: &Operation) -> TokenStream {
+    let rt = quote! { ::zoho_crm_runtime::__private };
+    let method = format_ident!("{}", method_variant(op.method));
     let path = &op.path;
     let success = op
         .response
@@ -203,50 +203,135 @@ fn emit_constants(op: &Operation) -> TokenStream {
         .iter()
         .map(|s| Literal::u16_unsuffixed(*s));
     let scope_variants = op.scope_operations.iter().map(|s| camel_ident(s));
-    let limits = op.limits.as_ref().map(|limits| {
-        let max = Literal::u64_unsuffixed(limits.max_file_bytes);
-        let max_bytes = limits.max_file_bytes;
-        let forbidden = &limits.forbidden_extensions;
-        let limit_doc = format!(
-            " Limits on the uploaded file: at most {max_bytes} bytes{}.",
-            if forbidden.is_empty() {
-                String::new()
-            } else {
-                format!(
-                    ", none of the extensions {}",
-                    forbidden
-                        .iter()
-                        .map(|e| format!(".{e}"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                )
+    let segments = op.path.split('/').filter(|s| !s.is_empty()).map(|segment| {
+        match segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+            Some(VERSION_PLACEHOLDER) => quote! { #rt::Segment::Version },
+            Some(placeholder) => {
+                let index = op
+                    .params
+                    .iter()
+                    .position(|p| p.name == placeholder)
+                    .unwrap_or(0);
+                let index = Literal::usize_unsuffixed(index);
+                quote! { #rt::Segment::Param(#index) }
             }
-        );
-        quote! {
-            #[doc = #limit_doc]
-            pub const LIMITS: ::zoho_crm_runtime::UploadLimits = ::zoho_crm_runtime::UploadLimits {
-                max_file_bytes: #max,
-                forbidden_extensions: &[ #( #forbidden ),* ],
-            };
+            None => quote! { #rt::Segment::Literal(#segment) },
         }
     });
+    let params = op.params.iter().map(|param| {
+        let location = format_ident!("{}", location_variant(param.location));
+        let kind = format_ident!("{}", kind_variant(param.ty));
+        let wire = &param.name;
+        let mut tokens =
+            quote! { #rt::Param::new(#wire, #rt::Location::#location, #rt::Kind::#kind) };
+        if let Some(min) = param.min {
+            let min = Literal::i64_unsuffixed(min);
+            tokens = quote! { #tokens.min(#min) };
+        }
+        if let Some(max) = param.max {
+            let max = Literal::i64_unsuffixed(max);
+            tokens = quote! { #tokens.max(#max) };
+        }
+        if let Some(since) = &param.since {
+            tokens = quote! { #tokens.since(#since) };
+        }
+        if let Some(from) = &param.required_from {
+            tokens = quote! { #tokens.required_from(#from) };
+        }
+        if !param.query_in.is_empty() {
+            let versions = &param.query_in;
+            tokens = quote! { #tokens.query_in(&[ #( #versions ),* ]) };
+        }
+        tokens
+    });
+    let response = format_ident!("{}", response_variant(op.response.kind));
+    let (limits_const, limits) = match &op.limits {
+        Some(limits) => {
+            let max = Literal::u64_unsuffixed(limits.max_file_bytes);
+            let forbidden = &limits.forbidden_extensions;
+            let limit_doc = format!(
+                " Limits on the uploaded file: at most {} bytes{}.",
+                limits.max_file_bytes,
+                if forbidden.is_empty() {
+                    String::new()
+                } else {
+                    let list: Vec<String> = forbidden.iter().map(|e| format!(".{e}")).collect();
+                    format!(", none of the extensions {}", list.join(", "))
+                }
+            );
+            (
+                quote! {
+                    #[doc = #limit_doc]
+                    pub const LIMITS: ::zoho_crm_runtime::UploadLimits = ::zoho_crm_runtime::UploadLimits {
+                        max_file_bytes: #max,
+                        forbidden_extensions: &[ #( #forbidden ),* ],
+                    };
+                },
+                quote! { ::std::option::Option::Some(LIMITS) },
+            )
+        }
+        None => (quote! {}, quote! { ::std::option::Option::None }),
+    };
     let idempotent = is_idempotent(op);
     quote! {
-        /// The HTTP method.
-        pub const METHOD: &str = #method;
-        /// Whether repeating the call is harmless; if not, it is never retried once the server
-        /// may have processed it.
-        pub const IDEMPOTENT: bool = #idempotent;
-        /// The path template below the API base URL.
-        pub const PATH_TEMPLATE: &str = #path;
-        /// The HTTP statuses that mean success.
-        pub const SUCCESS_STATUS: &[u16] = &[ #( #success ),* ];
-        /// The HTTP statuses that mean "nothing" (an empty page, no such item).
-        pub const EMPTY_STATUS: &[u16] = &[ #( #empty ),* ];
+        /// The operation as data, which the runtime validates, builds, sends and decodes.
+        pub const OPERATION: #rt::Operation = #rt::Operation {
+            name: #name,
+            method: #rt::HttpMethod::#method,
+            path_template: #path,
+            path: &[ #( #segments ),* ],
+            params: &[ #( #params ),* ],
+            idempotent: #idempotent,
+            success_status: &[ #( #success ),* ],
+            empty_status: &[ #( #empty ),* ],
+            response: #rt::ResponseKind::#response,
+            limits: #limits,
+        };
         /// The scope operation types that allow this operation (see [`crate::scopes`]).
         pub const SCOPE_OPERATIONS: &[crate::scopes::ScopeOperation] =
             &[ #( crate::scopes::ScopeOperation::#scope_variants ),* ];
-        #limits
+        #limits_const
+    }
+}
+
+fn method_variant(method: HttpMethod) -> &'static str {
+    match method {
+        HttpMethod::Get => "Get",
+        HttpMethod::Post => "Post",
+        HttpMethod::Put => "Put",
+        HttpMethod::Patch => "Patch",
+        HttpMethod::Delete => "Delete",
+    }
+}
+
+fn location_variant(location: ParamIn) -> &'static str {
+    match location {
+        ParamIn::Path => "Path",
+        ParamIn::Query => "Query",
+        ParamIn::Form => "Form",
+    }
+}
+
+fn kind_variant(ty: ParamType) -> &'static str {
+    match ty {
+        ParamType::Module => "Module",
+        ParamType::RecordId => "RecordId",
+        ParamType::Id => "Id",
+        ParamType::String => "Text",
+        ParamType::Integer => "Integer",
+        ParamType::StringList => "TextList",
+        ParamType::IdList => "IdList",
+        ParamType::Url => "Url",
+        ParamType::File => "File",
+    }
+}
+
+fn response_variant(kind: ResponseKind) -> &'static str {
+    match kind {
+        ResponseKind::Action => "Action",
+        ResponseKind::ActionList => "ActionList",
+        ResponseKind::List => "List",
+        ResponseKind::Binary => "Binary",
     }
 }
 
@@ -406,39 +491,19 @@ fn emit_error(spec: &Spec, name: &str, op: &Operation, names: &TypeNames) -> Tok
         .iter()
         .map(|c| format_ident!("is_{}", snake_ident(c)))
         .collect();
-    let check_docs = codes.iter().map(|c| format!(" Whether this is `{c}`."));
     let variant_docs = codes.iter().map(|code| {
-        let mut text = format!("`{code}`.");
-        for case in cases_for(spec, name, code) {
-            match &case.message {
-                Some(message) => {
-                    text.push_str(&format!("\n\nHTTP {}: *{}*.", case.status, message.trim()))
-                }
-                None => text.push_str(&format!("\n\nHTTP {}.", case.status)),
-            }
-            let resolution = resolution_for(spec, op, case);
-            text.push_str(&format!("\n\nResolution: {resolution}"));
-        }
+        let links: Vec<String> = super::errors::case_names(spec, name, code)
+            .iter()
+            .map(|case| format!("[`{case}`](crate::errors::{case})"))
+            .collect();
+        let text = if links.is_empty() {
+            format!("`{code}`.")
+        } else {
+            format!("`{code}`; its documented cases: {}.", links.join(", "))
+        };
         doc(&text)
     });
-    let table = codes.iter().flat_map(|code| {
-        cases_for(spec, name, code).map(move |case| {
-            let status = Literal::u16_unsuffixed(case.status);
-            let resolution = resolution_for(spec, op, case);
-            let message = match &case.message {
-                Some(message) => {
-                    let message = message.trim();
-                    quote! { ::std::option::Option::Some(#message) }
-                }
-                None => quote! { ::std::option::Option::None },
-            };
-            quote! {
-                ::zoho_crm_runtime::DocumentedError {
-                    code: #code, status: #status, message: #message, resolution: #resolution,
-                },
-            }
-        })
-    });
+    let table = super::errors::table_ident(name);
     let error_doc = format!(" The errors `{name}` can return, one variant per documented code.");
     quote! {
         #[doc = #error_doc]
@@ -450,130 +515,10 @@ fn emit_error(spec: &Spec, name: &str, op: &Operation, names: &TypeNames) -> Tok
             Unknown(::zoho_crm_runtime::ApiErrorInfo),
         }
 
-        impl #error {
-            /// Every documented case of every code of this operation, from the spec.
-            pub const DOCUMENTED: &'static [::zoho_crm_runtime::DocumentedError] = &[ #( #table )* ];
-
-            /// What Zoho sent.
-            pub fn info(&self) -> &::zoho_crm_runtime::ApiErrorInfo {
-                match self {
-                    #( #error::#variants(info) )|* | #error::Unknown(info) => info,
-                }
-            }
-
-            /// Zoho's error code, e.g. `INVALID_DATA`.
-            pub fn code(&self) -> &str {
-                &self.info().code
-            }
-
-            /// Zoho's message.
-            pub fn message(&self) -> &str {
-                &self.info().message
-            }
-
-            /// The HTTP status.
-            pub fn http_status(&self) -> u16 {
-                self.info().status
-            }
-
-            /// Zoho's `details` object.
-            pub fn details(&self) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
-                &self.info().details
-            }
-
-            /// The documented case this error is, when it can be told.
-            pub fn documented(&self) -> ::std::option::Option<&'static ::zoho_crm_runtime::DocumentedError> {
-                ::zoho_crm_runtime::DocumentedError::find(Self::DOCUMENTED, self.info())
-            }
-
-            /// What the spec says to do about this error, when the case can be told.
-            pub fn resolution(&self) -> ::std::option::Option<&'static str> {
-                self.documented().map(|case| case.resolution)
-            }
-
-            #(
-                #[doc = #check_docs]
-                pub fn #checks(&self) -> bool {
-                    ::std::matches!(self, #error::#variants(_))
-                }
-            )*
+        ::zoho_crm_runtime::__private::operation_error! {
+            #error, crate::errors::#table;
+            #( #variants = #codes => #checks, )*
         }
-
-        impl ::std::fmt::Display for #error {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                ::std::fmt::Display::fmt(self.info(), f)
-            }
-        }
-
-        impl ::std::error::Error for #error {}
-
-        impl ::zoho_crm_runtime::OperationError for #error {
-            fn from_api(info: ::zoho_crm_runtime::ApiErrorInfo) -> Self {
-                match info.code.as_str() {
-                    #( #codes => #error::#variants(info), )*
-                    _ => #error::Unknown(info),
-                }
-            }
-
-            fn info(&self) -> &::zoho_crm_runtime::ApiErrorInfo {
-                #error::info(self)
-            }
-
-            fn resolution(&self) -> ::std::option::Option<&'static str> {
-                #error::resolution(self)
-            }
-        }
-    }
-}
-
-/// The checks for one parameter's value (`value` is a `&` to it).
-fn value_checks(param: &Param, value: TokenStream) -> TokenStream {
-    let wire = &param.name;
-    let bound = |b: Option<i64>| match b {
-        Some(b) => quote! { ::std::option::Option::Some(#b) },
-        None => quote! { ::std::option::Option::None },
-    };
-    let (min, max) = (bound(param.min), bound(param.max));
-    match param.ty {
-        ParamType::Module => quote! {
-            ::zoho_crm_runtime::validate::module_api_name(crate::modules::Module::api_name(#value))?;
-            if let ::std::option::Option::Some(since) = crate::modules::Module::since(#value)
-                && !::zoho_crm_runtime::validate::version_at_least(version, since)
-            {
-                return ::std::result::Result::Err(::zoho_crm_runtime::ValidationError::ModuleNotInVersion {
-                    module: crate::modules::Module::api_name(#value).to_owned(),
-                    since,
-                    version: version.to_owned(),
-                }.into());
-            }
-        },
-        ParamType::RecordId => quote! { ::zoho_crm_runtime::validate::record_id(#value)?; },
-        ParamType::Id => quote! { ::zoho_crm_runtime::validate::id(#wire, #value)?; },
-        ParamType::String => quote! { ::zoho_crm_runtime::validate::text(#wire, #value)?; },
-        ParamType::Url => quote! { ::zoho_crm_runtime::validate::http_url(#value)?; },
-        ParamType::Integer => quote! {
-            ::zoho_crm_runtime::validate::range(#wire, *#value, #min, #max)?;
-        },
-        ParamType::StringList | ParamType::IdList => {
-            let item_check = if param.ty == ParamType::IdList {
-                quote! { ::zoho_crm_runtime::validate::id(#wire, item)?; }
-            } else {
-                quote! { ::zoho_crm_runtime::validate::list_item(#wire, item)?; }
-            };
-            quote! {
-                let list: &::std::vec::Vec<::std::string::String> = #value;
-                ::zoho_crm_runtime::validate::range(
-                    #wire,
-                    i64::try_from(list.len()).unwrap_or(i64::MAX),
-                    #min,
-                    #max,
-                )?;
-                for item in list {
-                    #item_check
-                }
-            }
-        }
-        ParamType::File => quote! {},
     }
 }
 
@@ -584,179 +529,14 @@ fn emit_client_method(spec: &Spec, name: &str, op: &Operation, names: &TypeNames
         "{}\n\nEvery parameter is checked (for the call's API version) before anything is sent; a bad one gives [`::zoho_crm_runtime::Error::Validation`].",
         op.doc.trim()
     ));
-
-    let mut checks = Vec::new();
-    for param in &op.params {
+    let values = op.params.iter().map(|param| {
         let field = snake_ident(&param.name);
-        let wire = &param.name;
-        if is_required(param) {
-            checks.push(value_checks(param, quote! { &request.#field }));
+        if param.ty == ParamType::Module {
+            quote! { ::zoho_crm_runtime::__private::Value::module(request.#field.api_name(), request.#field.since()) }
         } else {
-            let inner = value_checks(param, quote! { value });
-            checks.push(quote! {
-                if let ::std::option::Option::Some(value) = &request.#field {
-                    #inner
-                }
-            });
+            quote! { ::zoho_crm_runtime::__private::Value::from(request.#field) }
         }
-        if let Some(since) = &param.since {
-            let present = if is_required(param) {
-                quote! { true }
-            } else {
-                quote! { request.#field.is_some() }
-            };
-            checks.push(quote! {
-                if #present && !::zoho_crm_runtime::validate::version_at_least(version, #since) {
-                    return ::std::result::Result::Err(::zoho_crm_runtime::ValidationError::ParameterNotInVersion {
-                        name: #wire,
-                        since: #since,
-                        version: version.to_owned(),
-                    }.into());
-                }
-            });
-        }
-        if let Some(from) = &param.required_from {
-            checks.push(quote! {
-                if request.#field.is_none() && ::zoho_crm_runtime::validate::version_at_least(version, #from) {
-                    return ::std::result::Result::Err(::zoho_crm_runtime::ValidationError::MissingParameter {
-                        name: #wire,
-                        required_from: #from,
-                        version: version.to_owned(),
-                    }.into());
-                }
-            });
-        }
-    }
-
-    let mut template = String::new();
-    let mut args = Vec::new();
-    for segment in op.path.split('/').filter(|s| !s.is_empty()) {
-        template.push('/');
-        match segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
-            Some(VERSION_PLACEHOLDER) => {
-                template.push_str("{}");
-                args.push(quote! { version });
-            }
-            Some(placeholder) => {
-                template.push_str("{}");
-                let field = snake_ident(placeholder);
-                let is_module = op
-                    .params
-                    .iter()
-                    .any(|p| p.name == placeholder && p.ty == ParamType::Module);
-                args.push(if is_module {
-                    quote! { request.#field.api_name() }
-                } else {
-                    quote! { request.#field }
-                });
-            }
-            None => template.push_str(segment),
-        }
-    }
-
-    let to_text = |param: &Param, value: TokenStream| -> TokenStream {
-        match param.ty {
-            ParamType::Integer => quote! { #value.to_string() },
-            ParamType::StringList | ParamType::IdList => quote! { #value.join(",") },
-            _ => quote! { #value.clone() },
-        }
-    };
-    let mut query_pushes = Vec::new();
-    let mut form_parts = Vec::new();
-    for param in &op.params {
-        let field = snake_ident(&param.name);
-        let wire = &param.name;
-        let required = is_required(param);
-        let value = if required {
-            quote! { request.#field }
-        } else {
-            quote! { (*value) }
-        };
-        // Wraps a statement using `value` so that it runs only when the option is set.
-        let when_set = |statement: TokenStream| {
-            if required {
-                statement
-            } else {
-                quote! {
-                    if let ::std::option::Option::Some(value) = &request.#field {
-                        #statement
-                    }
-                }
-            }
-        };
-        match param.location {
-            ParamIn::Path => {}
-            ParamIn::Query => {
-                let text = to_text(param, value);
-                query_pushes.push(when_set(quote! { query.push(#wire, #text); }));
-            }
-            ParamIn::Form if param.ty == ParamType::File => {
-                form_parts.push(if required {
-                    quote! { body = body.file(#wire, request.#field, LIMITS); }
-                } else {
-                    quote! {
-                        if let ::std::option::Option::Some(source) = request.#field {
-                            body = body.file(#wire, source, LIMITS);
-                        }
-                    }
-                });
-            }
-            ParamIn::Form => {
-                let text = to_text(param, value);
-                let query_in = &param.query_in;
-                form_parts.push(when_set(if query_in.is_empty() {
-                    quote! { body = body.text(#wire, #text); }
-                } else {
-                    quote! {
-                        if [ #( #query_in ),* ].contains(&version) {
-                            query.push(#wire, #text);
-                        } else {
-                            body = body.text(#wire, #text);
-                        }
-                    }
-                }));
-            }
-        }
-    }
-    let has_form = op.params.iter().any(|p| p.location == ParamIn::Form);
-    let needs_query = op
-        .params
-        .iter()
-        .any(|p| p.location == ParamIn::Query || !p.query_in.is_empty());
-    let query_binding = if needs_query {
-        quote! { mut query }
-    } else {
-        quote! { query }
-    };
-    let build_body = if has_form {
-        quote! {
-            let mut body = ::zoho_crm_runtime::RequestBody::multipart();
-            #( #form_parts )*
-            let body = if body.is_empty() {
-                ::std::option::Option::None
-            } else {
-                ::std::option::Option::Some(body)
-            };
-        }
-    } else {
-        quote! { let body = ::std::option::Option::None; }
-    };
-
-    let http_method = format_ident!("{}", method_str(op.method));
-    let execute = match op.response.kind {
-        ResponseKind::Action => quote! {
-            self.runtime().execute_action(prepared, SUCCESS_STATUS).await
-        },
-        ResponseKind::ActionList => quote! {
-            self.runtime().execute_action_list(prepared, SUCCESS_STATUS).await
-        },
-        ResponseKind::List => quote! {
-            self.runtime().execute_list(prepared, SUCCESS_STATUS, EMPTY_STATUS).await
-        },
-        ResponseKind::Binary => quote! {
-            self.runtime().execute_binary(prepared, SUCCESS_STATUS, EMPTY_STATUS).await
-        },
-    };
+    });
     let paginator = emit_paginator(spec, name, op, names);
     quote! {
         impl crate::Client {
@@ -765,24 +545,9 @@ fn emit_client_method(spec: &Spec, name: &str, op: &Operation, names: &TypeNames
                 &self,
                 request: #request,
             ) -> ::std::result::Result<#response, ::zoho_crm_runtime::Error<#error>> {
-                let version: &str = match request.version {
-                    ::std::option::Option::Some(version) => version.as_str(),
-                    ::std::option::Option::None => self.runtime().api_version(),
-                };
-                #( #checks )*
-                let mut path = ::std::format!(#template, #( #args ),*);
-                let #query_binding = ::zoho_crm_runtime::Query::new();
-                #( #query_pushes )*
-                #build_body
-                query.append_to(&mut path);
-                let prepared = ::zoho_crm_runtime::PreparedRequest {
-                    method: ::zoho_crm_runtime::Method::#http_method,
-                    path,
-                    path_template: PATH_TEMPLATE,
-                    body,
-                    idempotent: IDEMPOTENT,
-                };
-                #execute
+                let version = request.version.map(crate::versions::ApiVersion::as_str);
+                let values = ::std::vec![ #( #values ),* ];
+                self.runtime().call(&OPERATION, version, values).await
             }
 
             #paginator

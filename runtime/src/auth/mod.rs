@@ -1,12 +1,14 @@
 //! OAuth: where access tokens come from (a fixed token, or a refresh token exchanged at the
 //! accounts server), where they are kept between runs, and the errors of the token endpoint.
 
+mod future;
 pub mod oauth;
 pub mod provider;
 pub mod store;
 
+pub use future::BoxFuture;
 pub use oauth::{AuthError, IssuedToken, OAuthClient, OAuthProfile, TokenErrorDoc, TokenErrorKind};
-pub use provider::{BoxFuture, Grant, RefreshTokenProvider, StaticTokenProvider, TokenProvider};
+pub use provider::{Grant, RefreshTokenProvider, StaticTokenProvider, TokenProvider};
 pub use store::{
     FileTokenStore, MemoryTokenStore, StoreError, StoreErrorKind, StoreLock, StoredToken,
     TokenStore,

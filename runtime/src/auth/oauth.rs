@@ -262,11 +262,9 @@ impl OAuthClient {
         form: &[(&str, &str)],
         secrets: &Secrets,
     ) -> Result<IssuedToken, AuthError> {
-        let body = form
-            .iter()
-            .map(|(k, v)| format!("{}={}", form_encode(k), form_encode(v)))
-            .collect::<Vec<_>>()
-            .join("&");
+        let body = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(form)
+            .finish();
         let response = self
             .http
             .post(&self.token_url)
@@ -295,17 +293,7 @@ impl OAuthClient {
 
 /// `application/x-www-form-urlencoded` encoding of one key or value.
 pub(crate) fn form_encode(value: &str) -> String {
-    let mut out = String::with_capacity(value.len());
-    for byte in value.bytes() {
-        match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'*' => {
-                out.push(byte as char)
-            }
-            b' ' => out.push('+'),
-            other => out.push_str(&format!("%{other:02X}")),
-        }
-    }
-    out
+    url::form_urlencoded::byte_serialize(value.as_bytes()).collect()
 }
 
 /// Interprets a token endpoint answer. Success bodies hold secrets, so they are never quoted in
@@ -540,5 +528,7 @@ mod tests {
     #[test]
     fn form_values_are_encoded() {
         assert_eq!(form_encode("a b&c=d/é"), "a+b%26c%3Dd%2F%C3%A9");
+        assert_eq!(form_encode("AZaz09*-._"), "AZaz09*-._");
+        assert_eq!(form_encode("~+%'\n"), "%7E%2B%25%27%0A");
     }
 }

@@ -2,20 +2,16 @@
 //! as they expire. Refreshes are cached and single-flight: however many calls find the token
 //! expired at once, one refresh happens and all of them use its result.
 
-use std::future::Future;
-use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime};
 
 use secrecy::SecretString;
 
+use crate::auth::future::BoxFuture;
 use crate::auth::oauth::{AuthError, OAuthClient};
 use crate::auth::store::{StoredToken, TokenStore};
 use crate::token::AccessToken;
-
-/// A boxed future, so that providers and stores can be trait objects.
-pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
 /// An access token to use now, and the API domain it is for (if the accounts server said).
 #[derive(Clone, Debug)]

@@ -18,7 +18,7 @@ use std::time::{Duration, SystemTime};
 
 use secrecy::SecretString;
 
-use crate::auth::provider::BoxFuture;
+use crate::auth::future::BoxFuture;
 use crate::token::AccessToken;
 
 pub use file::FileTokenStore;

@@ -1,11 +1,11 @@
 //! [`FileTokenStore`]: tokens in a JSON file that must be private to the process's user.
 
-use std::io::Read as _;
+use std::io::{Read as _, Write as _};
 use std::path::{Path, PathBuf};
 
 use super::private::{self, Refusal};
 use super::{StoreError, StoreErrorKind, StoreLock, StoredToken, TokenStore, format, link};
-use crate::auth::provider::BoxFuture;
+use crate::auth::future::BoxFuture;
 
 /// A store in a JSON file.
 ///
@@ -198,19 +198,20 @@ impl FileTokenStore {
         }
         let name = target
             .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "tokens".into());
-        let temp = dir.join(format!(
-            ".{name}.{}.{}.tmp",
-            std::process::id(),
-            unique_suffix()
-        ));
-        let result =
-            private::write_new(&temp, &json).and_then(|()| std::fs::rename(&temp, &target));
-        if result.is_err() {
-            let _ = std::fs::remove_file(&temp);
-        }
-        result.map_err(|e| self.io_fail("write", &target, &e))
+            .map(|n| format!(".{}.", n.to_string_lossy()))
+            .unwrap_or_else(|| ".tokens.".into());
+        // Created with mode 0600 on Unix, removed if anything below fails.
+        let mut temp = tempfile::Builder::new()
+            .prefix(&name)
+            .suffix(".tmp")
+            .tempfile_in(&dir)
+            .map_err(|e| self.io_fail("write", &target, &e))?;
+        temp.write_all(&json)
+            .and_then(|()| temp.as_file().sync_all())
+            .map_err(|e| self.io_fail("write", &target, &e))?;
+        temp.persist(&target)
+            .map(drop)
+            .map_err(|e| self.io_fail("write", &target, &e.error))
     }
 
     fn lock_blocking(&self) -> Result<StoreLock, StoreError> {
@@ -250,11 +251,6 @@ impl FileTokenStore {
                 )
             })?
     }
-}
-
-fn unique_suffix() -> u64 {
-    static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-    COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
 }
 
 /// `path` as one word for a POSIX shell: as it is when that is safe, else in single quotes.
@@ -352,8 +348,11 @@ mod tests {
     async fn a_corrupt_file_is_an_error_that_says_what_to_do() {
         let dir = dir();
         let path = dir.path().join("tokens.json");
-        assert!(private::write_new(&path, b"{not json").is_ok());
-        let error = FileTokenStore::new(&path).load().await.err();
+        let store = FileTokenStore::new(&path);
+        // Saved first, so the file is private; `write` keeps its mode.
+        assert!(store.save(&token("1000.first")).await.is_ok());
+        assert!(std::fs::write(&path, b"{not json").is_ok());
+        let error = store.load().await.err();
         assert_eq!(
             error.as_ref().map(|e| e.kind),
             Some(StoreErrorKind::Malformed)

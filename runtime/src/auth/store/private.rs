@@ -101,21 +101,6 @@ fn effective_uid(dir: &Path) -> io::Result<u32> {
     Ok(probe.metadata()?.uid())
 }
 
-/// Creates `path` (which must not exist) readable by its owner only, writes and syncs it.
-pub(super) fn write_new(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    use std::io::Write as _;
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt as _;
-        options.mode(0o600);
-    }
-    let mut file = options.open(path)?;
-    file.write_all(bytes)?;
-    file.sync_all()
-}
-
 #[cfg(all(test, unix))]
 mod tests {
     use super::*;
@@ -123,7 +108,7 @@ mod tests {
 
     fn file_with_mode(dir: &Path, mode: u32) -> Metadata {
         let path = dir.join(format!("{mode:o}"));
-        let made = write_new(&path, b"{}")
+        let made = std::fs::write(&path, b"{}")
             .and_then(|()| std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode)))
             .and_then(|()| std::fs::metadata(&path));
         match made {

@@ -227,10 +227,13 @@ async fn a_reader_that_ends_early_fails_the_upload_and_nothing_is_stored() {
     let client = client(&server);
     let short = FileSource::from_reader("short.bin", 1000, std::io::Cursor::new(vec![7u8; 10]));
     let result = client.upload_attachment(upload(short)).await;
-    let Err(zoho_crm::Error::Transport {
-        message,
-        may_have_been_processed,
-    }) = result
+    let Err(
+        error @ zoho_crm::Error::Transport {
+            message,
+            may_have_been_processed,
+            ..
+        },
+    ) = &result
     else {
         panic!("{result:?}");
     };
@@ -239,5 +242,17 @@ async fn a_reader_that_ends_early_fails_the_upload_and_nothing_is_stored() {
         message.contains("990 bytes before its declared length"),
         "{message}"
     );
+    // The causes are kept, not only their text: the chain leads to reqwest's error and on to
+    // the I/O error of the file.
+    let source = std::error::Error::source(error);
+    assert!(
+        source.is_some_and(|s| s.downcast_ref::<reqwest::Error>().is_some()),
+        "{source:?}"
+    );
+    let eof = std::iter::successors(source, |e| e.source()).any(|e| {
+        e.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::UnexpectedEof)
+    });
+    assert!(eof, "{error:?}");
     assert!(server.attachments().is_empty());
 }

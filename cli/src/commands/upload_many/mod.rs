@@ -1,0 +1,226 @@
+//! `upload-many`: every file a CSV manifest names, uploaded with bounded, adaptive
+//! concurrency and a journal that makes re-runs safe.
+//!
+//! 1. The whole manifest is checked first; an invalid line means nothing is sent (exit 2)
+//!    unless `--skip-invalid`, which skips and counts it. A line naming the same file for the
+//!    same record as an earlier one is reported and left out, unless `--allow-duplicates`.
+//! 2. The journal says what earlier runs did with each upload (see [`crate::journal`] for how
+//!    uploads are identified): one whose last record is `ok` is skipped; one whose result was
+//!    `unknown` is left alone (reported) unless `--retry-unknown`; one left `started` by a
+//!    killed or interrupted run, and an unknown one being retried, is first looked for on its
+//!    record, so a file the server stored is not attached twice.
+//! 3. Uploads run with at most `--concurrency` in flight, halved on each burst of 429s and
+//!    raised again after successes; each is journaled before it is sent and when it ends.
+//! 4. On SIGINT or SIGTERM no further upload starts and those in flight are abandoned (left
+//!    `started` in the journal, so the next run checks their records first); results that
+//!    arrived are journaled whole; the summary follows and the exit code is 130 or 143.
+//! 5. A summary follows (standard error, or a JSON line with `--json`).
+
+mod check_records;
+mod plan;
+mod report;
+mod shared;
+mod summary;
+mod upload;
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicUsize};
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use crate::args::{Global, UploadManyArgs};
+use crate::commands::client_or_exit;
+use crate::connect::Env;
+use crate::exit::Exit;
+use crate::failure::Failure;
+use crate::interrupt::Interrupt;
+use crate::journal::{self, Writer};
+use crate::manifest;
+use crate::output::Output;
+use crate::progress;
+use crate::recheck::Recheck;
+use crate::throttle::AdaptiveLimit;
+
+use self::check_records::check_records;
+use self::plan::Plan;
+use self::report::{report_duplicate, report_invalid};
+use self::shared::{Shared, Tally};
+use self::summary::{Counts, summarize};
+use self::upload::upload_all;
+
+/// The journal's path unless `--journal` gives one: the manifest's path + `.journal`.
+pub fn default_journal(manifest: &Path) -> PathBuf {
+    let mut path = manifest.as_os_str().to_owned();
+    path.push(".journal");
+    PathBuf::from(path)
+}
+
+/// Runs `upload-many`; a signal stops it cleanly (see the module's documentation).
+pub async fn run(
+    global: &Global,
+    env: &Env,
+    output: &Output,
+    args: UploadManyArgs,
+    interrupt: &Interrupt,
+) -> Exit {
+    let started = Instant::now();
+    let loaded = tokio::select! {
+        biased;
+        loaded = manifest::load(&args.manifest, args.allow_outside) => loaded,
+        signal = interrupt.first() => {
+            output.stderr(&format!(
+                "error: interrupted ({}) while checking the manifest; nothing was sent",
+                signal.name()
+            ));
+            return Exit::Stopped(signal);
+        }
+    };
+    let manifest = match loaded {
+        Ok(manifest) => manifest,
+        Err(unusable) => {
+            output.fail(
+                &format!("the manifest {} cannot be used", args.manifest.display()),
+                &Failure::invalid(unusable.0),
+            );
+            return Exit::BadInput;
+        }
+    };
+    for invalid in &manifest.invalid {
+        report_invalid(output, invalid, args.skip_invalid);
+    }
+    if !manifest.invalid.is_empty() && !args.skip_invalid {
+        output.stderr(&format!(
+            "error: {} of {} lines of the manifest are invalid; nothing was sent (fix them, or pass --skip-invalid to upload the valid lines)",
+            manifest.invalid.len(),
+            manifest.invalid.len() + manifest.entries.len()
+        ));
+        return Exit::BadInput;
+    }
+    let journal_path = args
+        .journal
+        .clone()
+        .unwrap_or_else(|| default_journal(&args.manifest));
+    let history = match journal::load(&journal_path) {
+        Ok(history) => history,
+        Err(e) => {
+            let failure = Failure::invalid(format!(
+                "cannot read the journal {}: {e}",
+                journal_path.display()
+            ));
+            output.fail("the journal cannot be used", &failure);
+            return Exit::BadInput;
+        }
+    };
+    if history.unreadable_lines > 0 {
+        output.warn(format!(
+            "{} line(s) of the journal {} are not records (cut short by a crash?) and are ignored",
+            history.unreadable_lines,
+            journal_path.display()
+        ));
+    }
+    if history.legacy_records > 0 {
+        output.note(format!(
+            "note: the journal {} has {} record(s) of an earlier version; they are matched by module, record id and path (whatever their line number), and new records identify each file by its content",
+            journal_path.display(),
+            history.legacy_records
+        ));
+    }
+    let (entries, duplicates) = manifest::number_copies(manifest.entries, args.allow_duplicates);
+    for duplicate in &duplicates {
+        report_duplicate(output, duplicate);
+    }
+    let plan = Plan::new(entries, &history, args.retry_unknown);
+    let concurrency = usize::from(args.concurrency);
+    let limit = AdaptiveLimit::new(concurrency);
+    let client = match client_or_exit(global, env, output, |builder| {
+        let limit = Arc::clone(&limit);
+        builder
+            .max_concurrency(concurrency)
+            .on_throttled(move || limit.throttled())
+    }) {
+        Ok(client) => client,
+        Err(exit) => return exit,
+    };
+    let writer = match Writer::open(&journal_path) {
+        Ok(writer) => writer,
+        Err(journal::OpenError::Locked) => {
+            let failure = Failure::invalid(format!(
+                "another upload-many run is using the journal {}",
+                journal_path.display()
+            ))
+            .with_resolution("wait for it to finish, or give this run another --journal");
+            output.fail("the journal cannot be used", &failure);
+            return Exit::BadInput;
+        }
+        Err(journal::OpenError::Io(e)) => {
+            let failure = Failure::invalid(format!(
+                "cannot open the journal {}: {e}",
+                journal_path.display()
+            ));
+            output.fail("the journal cannot be used", &failure);
+            return Exit::BadInput;
+        }
+    };
+    let Plan {
+        mut pending,
+        already_done,
+        mut unknown,
+        to_check,
+    } = plan;
+    if !pending.is_empty() || !to_check.is_empty() {
+        // One token up front: a credential problem stops the run before anything is sent.
+        if let Err(error) = client.runtime().token_provider().token().await {
+            let failure = Failure::auth(&error);
+            output.fail("no access token could be had; nothing was sent", &failure);
+            return failure.exit();
+        }
+    }
+    let total_bytes = pending.iter().map(|e| e.size).sum::<u64>()
+        + to_check.iter().map(|c| c.entry.size).sum::<u64>();
+    let files = pending.len() + to_check.len();
+    let shared = Arc::new(Shared {
+        client,
+        writer,
+        output: output.clone(),
+        bar: progress::bulk(output, total_bytes, files),
+        limit: Arc::clone(&limit),
+        recheck: Recheck::new(global),
+        interrupt: interrupt.clone(),
+        tally: Mutex::new(Tally {
+            already_done,
+            ..Tally::default()
+        }),
+        stop: AtomicBool::new(false),
+        finished: AtomicUsize::new(0),
+        total: files,
+    });
+    let (retry, kept) = check_records(&shared, to_check, &history, args.retry_unknown).await;
+    pending.extend(retry);
+    unknown.extend(kept);
+    pending.sort_by_key(|entry| entry.line);
+    upload_all(&shared, pending).await;
+    shared.bar.finish_and_clear();
+    let stats = limit.stats();
+    let mut tally = std::mem::take(&mut *shared.tally());
+    tally.unknown.extend(unknown);
+    tally.unknown.sort_by_key(|entry| entry.line);
+    tally.interrupted.sort_by_key(|entry| entry.line);
+    let counts = Counts {
+        invalid: manifest.invalid.len(),
+        duplicates: duplicates.len(),
+    };
+    let exit = summarize(
+        output,
+        &shared.recheck,
+        &tally,
+        counts,
+        stats,
+        concurrency,
+        started,
+        &journal_path,
+    );
+    match interrupt.received() {
+        Some(signal) => Exit::Stopped(signal),
+        None => exit,
+    }
+}

@@ -1,0 +1,66 @@
+//! What the upload tasks of a run share (client, journal writer, progress bar, adaptive limit,
+//! stop flag) and the tally of what they did.
+
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+
+use indicatif::ProgressBar;
+use zoho_crm::Client;
+
+use crate::interrupt::Interrupt;
+use crate::journal::Writer;
+use crate::manifest::Entry;
+use crate::output::Output;
+use crate::recheck::Recheck;
+use crate::throttle::AdaptiveLimit;
+
+/// The counts of a run.
+#[derive(Debug, Default)]
+pub(super) struct Tally {
+    pub(super) uploaded: usize,
+    pub(super) already_done: usize,
+    pub(super) found_on_record: usize,
+    pub(super) failed: usize,
+    pub(super) unknown: Vec<Entry>,
+    /// In flight when a signal came: abandoned, left `started` in the journal.
+    pub(super) interrupted: Vec<Entry>,
+    /// Not started because a signal came.
+    pub(super) not_started: usize,
+    pub(super) bytes: u64,
+}
+
+/// What the upload tasks share.
+pub(super) struct Shared {
+    pub(super) client: Client,
+    pub(super) writer: Writer,
+    pub(super) output: Output,
+    pub(super) bar: ProgressBar,
+    pub(super) limit: Arc<AdaptiveLimit>,
+    pub(super) recheck: Recheck,
+    pub(super) interrupt: Interrupt,
+    pub(super) tally: Mutex<Tally>,
+    pub(super) stop: AtomicBool,
+    pub(super) finished: AtomicUsize,
+    pub(super) total: usize,
+}
+
+impl Shared {
+    pub(super) fn tally(&self) -> std::sync::MutexGuard<'_, Tally> {
+        self.tally.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    pub(super) fn count_finished(&self) {
+        let finished = self.finished.fetch_add(1, Ordering::Relaxed) + 1;
+        self.bar
+            .set_message(format!("{finished}/{} files", self.total));
+    }
+
+    /// The journal cannot be written: stop starting uploads (what is done stays safe).
+    pub(super) fn journal_failed(&self, error: &std::io::Error) {
+        if !self.stop.swap(true, Ordering::Relaxed) {
+            self.output.stderr(&format!(
+                "error: the journal cannot be written ({error}); no further uploads are started"
+            ));
+        }
+    }
+}
