@@ -9,6 +9,7 @@ pub mod error_cases;
 pub mod ident;
 pub mod load;
 pub mod model;
+pub mod resolved;
 pub mod validate;
 
 use std::path::Path;
@@ -20,8 +21,8 @@ pub use error::{GenError, SpecError};
 /// each generated file's preamble (e.g. `spec/zoho-crm.yaml`).
 pub fn generate(spec_path: &Path, source: &str) -> Result<Vec<GeneratedFile>, GenError> {
     let spec = load::load_file(spec_path)?;
-    validate::validate(spec_path, &spec).map_err(GenError::Spec)?;
-    emit::emit(&spec, source)
+    let resolved = validate::validate(spec_path, &spec).map_err(GenError::Spec)?;
+    emit::emit(&resolved, source)
 }
 
 /// Like [`generate`], from spec text; `name` stands for the file in error messages.
@@ -31,6 +32,6 @@ pub fn generate_from_str(
     source: &str,
 ) -> Result<Vec<GeneratedFile>, GenError> {
     let spec = load::parse(name, text).map_err(|e| GenError::Spec(vec![e]))?;
-    validate::validate(name, &spec).map_err(GenError::Spec)?;
-    emit::emit(&spec, source)
+    let resolved = validate::validate(name, &spec).map_err(GenError::Spec)?;
+    emit::emit(&resolved, source)
 }

@@ -9,6 +9,7 @@ use crate::error::SpecError;
 use crate::error_cases::applies_to;
 use crate::ident;
 use crate::model::{Operation, ParamIn, ParamType, ResponseKind, Spec};
+use crate::resolved::{Resolved, resolve};
 
 /// The Rust field every response type has for the fields the spec does not name.
 pub const EXTRA_FIELD: &str = "extra";
@@ -43,8 +44,8 @@ impl Problems<'_> {
     }
 }
 
-/// Validates a loaded spec; returns every problem found.
-pub fn validate(file: &Path, spec: &Spec) -> Result<(), Vec<SpecError>> {
+/// Validates a loaded spec and resolves it for the emitters; returns every problem found.
+pub fn validate<'a>(file: &Path, spec: &'a Spec) -> Result<Resolved<'a>, Vec<SpecError>> {
     let mut problems = Problems {
         file,
         found: Vec::new(),
@@ -55,8 +56,12 @@ pub fn validate(file: &Path, spec: &Spec) -> Result<(), Vec<SpecError>> {
     check_types(spec, &mut problems);
     check_errors(spec, &mut problems);
     check_operations(spec, &mut problems);
+    if !problems.found.is_empty() {
+        return Err(problems.found);
+    }
+    let resolved = resolve(spec, &mut |path, message| problems.add(path, message));
     if problems.found.is_empty() {
-        Ok(())
+        Ok(resolved)
     } else {
         Err(problems.found)
     }

@@ -2,261 +2,251 @@
 
 //! The error table of the spec, once: every documented case, and per operation the cases of its codes (resolutions name that operation's scopes).
 /// `INVALID_MODULE`, HTTP 400: *The module name given seems to be invalid*. You have specified an invalid module name or there is no tab permission, or the module could have been removed from the available modules. Specify a valid module API name.
-pub const INVALID_MODULE_1: ::zoho_crm_runtime::DocumentedError = ::zoho_crm_runtime::DocumentedError {
-    code: "INVALID_MODULE",
-    status: 400,
-    message: ::std::option::Option::Some("The module name given seems to be invalid"),
-    resolution: "You have specified an invalid module name or there is no tab permission, or the module could have been removed from the available modules. Specify a valid module API name.",
-};
+pub const INVALID_MODULE_1: ::zoho_crm_runtime::DocumentedError = ::zoho_crm_runtime::DocumentedError::new(
+    "INVALID_MODULE",
+    400,
+    ::std::option::Option::Some("The module name given seems to be invalid"),
+    "You have specified an invalid module name or there is no tab permission, or the module could have been removed from the available modules. Specify a valid module API name.",
+);
 /// `INVALID_MODULE`, HTTP 400: *The given module is not supported in API*. The modules such as Documents and Projects are not supported in the current API. (This error will not be shown, once these modules are been supported). Specify a valid module API name.
-pub const INVALID_MODULE_2: ::zoho_crm_runtime::DocumentedError = ::zoho_crm_runtime::DocumentedError {
-    code: "INVALID_MODULE",
-    status: 400,
-    message: ::std::option::Option::Some("The given module is not supported in API"),
-    resolution: "The modules such as Documents and Projects are not supported in the current API. (This error will not be shown, once these modules are been supported). Specify a valid module API name.",
-};
+pub const INVALID_MODULE_2: ::zoho_crm_runtime::DocumentedError = ::zoho_crm_runtime::DocumentedError::new(
+    "INVALID_MODULE",
+    400,
+    ::std::option::Option::Some("The given module is not supported in API"),
+    "The modules such as Documents and Projects are not supported in the current API. (This error will not be shown, once these modules are been supported). Specify a valid module API name.",
+);
 /// `INVALID_URL_PATTERN`, HTTP 404: *Please check if the URL trying to access is a correct one*. The request URL specified is incorrect. Specify a valid request URL. Refer to request URL section above.
-pub const INVALID_URL_PATTERN_1: ::zoho_crm_runtime::DocumentedError = ::zoho_crm_runtime::DocumentedError {
-    code: "INVALID_URL_PATTERN",
-    status: 404,
-    message: ::std::option::Option::Some(
+pub const INVALID_URL_PATTERN_1: ::zoho_crm_runtime::DocumentedError = ::zoho_crm_runtime::DocumentedError::new(
+    "INVALID_URL_PATTERN",
+    404,
+    ::std::option::Option::Some(
         "Please check if the URL trying to access is a correct one",
     ),
-    resolution: "The request URL specified is incorrect. Specify a valid request URL. Refer to request URL section above.",
-};
+    "The request URL specified is incorrect. Specify a valid request URL. Refer to request URL section above.",
+);
 /// `INVALID_URL_PATTERN`, HTTP 400: *the given attachment URL is incorrect*. The URL Zoho was given is malformed: the attachment link, or the request URL. Check the link (an absolute http or https URL) and the module and record in the path.
-pub const INVALID_URL_PATTERN_2: ::zoho_crm_runtime::DocumentedError = ::zoho_crm_runtime::DocumentedError {
-    code: "INVALID_URL_PATTERN",
-    status: 400,
-    message: ::std::option::Option::Some("the given attachment URL is incorrect"),
-    resolution: "The URL Zoho was given is malformed: the attachment link, or the request URL. Check the link (an absolute http or https URL) and the module and record in the path.",
-};
+pub const INVALID_URL_PATTERN_2: ::zoho_crm_runtime::DocumentedError = ::zoho_crm_runtime::DocumentedError::new(
+    "INVALID_URL_PATTERN",
+    400,
+    ::std::option::Option::Some("the given attachment URL is incorrect"),
+    "The URL Zoho was given is malformed: the attachment link, or the request URL. Check the link (an absolute http or https URL) and the module and record in the path.",
+);
 /// `OAUTH_SCOPE_MISMATCH`, HTTP 403: *required oauth scope is missing*. The access token was granted without a scope this call needs: ZohoCRM.modules.ALL, or ZohoCRM.modules.{module}.ALL with ZohoCRM.modules.attachments.ALL, or ZohoCRM.modules.{module}.DELETE with ZohoCRM.modules.attachments.DELETE. Generate a new grant that includes one of them (`zoho-crm scopes` prints the scopes per module).
-pub const OAUTH_SCOPE_MISMATCH_1: ::zoho_crm_runtime::DocumentedError = ::zoho_crm_runtime::DocumentedError {
-    code: "OAUTH_SCOPE_MISMATCH",
-    status: 403,
-    message: ::std::option::Option::Some("required oauth scope is missing"),
-    resolution: "The access token was granted without a scope this call needs: ZohoCRM.modules.ALL, or ZohoCRM.modules.{module}.ALL with ZohoCRM.modules.attachments.ALL, or ZohoCRM.modules.{module}.DELETE with ZohoCRM.modules.attachments.DELETE. Generate a new grant that includes one of them (`zoho-crm scopes` prints the scopes per module).",
-};
+pub const OAUTH_SCOPE_MISMATCH_1: ::zoho_crm_runtime::DocumentedError = ::zoho_crm_runtime::DocumentedError::new(
+    "OAUTH_SCOPE_MISMATCH",
+    403,
+    ::std::option::Option::Some("required oauth scope is missing"),
+    "The access token was granted without a scope this call needs: ZohoCRM.modules.ALL, or ZohoCRM.modules.{module}.ALL with ZohoCRM.modules.attachments.ALL, or ZohoCRM.modules.{module}.DELETE with ZohoCRM.modules.attachments.DELETE. Generate a new grant that includes one of them (`zoho-crm scopes` prints the scopes per module).",
+);
 /// `NO_PERMISSION`, HTTP 403. The user's profile does not allow deleting this module's attachments. Contact your system administrator.
-pub const NO_PERMISSION_1: ::zoho_crm_runtime::DocumentedError = ::zoho_crm_runtime::DocumentedError {
-    code: "NO_PERMISSION",
-    status: 403,
-    message: ::std::option::Option::None,
-    resolution: "The user's profile does not allow deleting this module's attachments. Contact your system administrator.",
-};
+pub const NO_PERMISSION_1: ::zoho_crm_runtime::DocumentedError = ::zoho_crm_runtime::DocumentedError::new(
+    "NO_PERMISSION",
+    403,
+    ::std::option::Option::None,
+    "The user's profile does not allow deleting this module's attachments. Contact your system administrator.",
+);
 /// `INTERNAL_ERROR`, HTTP 500: *Internal Server Error*. Unexpected and unhandled exception in Server. Contact support team.
-pub const INTERNAL_ERROR_1: ::zoho_crm_runtime::DocumentedError = ::zoho_crm_runtime::DocumentedError {
-    code: "INTERNAL_ERROR",
-    status: 500,
-    message: ::std::option::Option::Some("Internal Server Error"),
-    resolution: "Unexpected and unhandled exception in Server. Contact support team.",
-};
+pub const INTERNAL_ERROR_1: ::zoho_crm_runtime::DocumentedError = ::zoho_crm_runtime::DocumentedError::new(
+    "INTERNAL_ERROR",
+    500,
+    ::std::option::Option::Some("Internal Server Error"),
+    "Unexpected and unhandled exception in Server. Contact support team.",
+);
 /// `INVALID_REQUEST_METHOD`, HTTP 400: *The http request method type is not a valid one*. You have specified an invalid HTTP method to access the API URL. Specify a valid request method. Refer to endpoints section above.
-pub const INVALID_REQUEST_METHOD_1: ::zoho_crm_runtime::DocumentedError = ::zoho_crm_runtime::DocumentedError {
-    code: "INVALID_REQUEST_METHOD",
-    status: 400,
-    message: ::std::option::Option::Some(
-        "The http request method type is not a valid one",
-    ),
-    resolution: "You have specified an invalid HTTP method to access the API URL. Specify a valid request method. Refer to endpoints section above.",
-};
+pub const INVALID_REQUEST_METHOD_1: ::zoho_crm_runtime::DocumentedError = ::zoho_crm_runtime::DocumentedError::new(
+    "INVALID_REQUEST_METHOD",
+    400,
+    ::std::option::Option::Some("The http request method type is not a valid one"),
+    "You have specified an invalid HTTP method to access the API URL. Specify a valid request method. Refer to endpoints section above.",
+);
 /// `AUTHORIZATION_FAILED`, HTTP 400. The user does not have the privilege to delete this record's attachments. Contact your system administrator.
-pub const AUTHORIZATION_FAILED_1: ::zoho_crm_runtime::DocumentedError = ::zoho_crm_runtime::DocumentedError {
-    code: "AUTHORIZATION_FAILED",
-    status: 400,
-    message: ::std::option::Option::None,
-    resolution: "The user does not have the privilege to delete this record's attachments. Contact your system administrator.",
-};
+pub const AUTHORIZATION_FAILED_1: ::zoho_crm_runtime::DocumentedError = ::zoho_crm_runtime::DocumentedError::new(
+    "AUTHORIZATION_FAILED",
+    400,
+    ::std::option::Option::None,
+    "The user does not have the privilege to delete this record's attachments. Contact your system administrator.",
+);
 /// `INVALID_DATA`, HTTP 400: *the related id given seems to be invalid*. The related record ID specified in the URL is invalid. Refer to Get Related Records API to get valid related record IDs.
-pub const INVALID_DATA_1: ::zoho_crm_runtime::DocumentedError = ::zoho_crm_runtime::DocumentedError {
-    code: "INVALID_DATA",
-    status: 400,
-    message: ::std::option::Option::Some("the related id given seems to be invalid"),
-    resolution: "The related record ID specified in the URL is invalid. Refer to Get Related Records API to get valid related record IDs.",
-};
+pub const INVALID_DATA_1: ::zoho_crm_runtime::DocumentedError = ::zoho_crm_runtime::DocumentedError::new(
+    "INVALID_DATA",
+    400,
+    ::std::option::Option::Some("the related id given seems to be invalid"),
+    "The related record ID specified in the URL is invalid. Refer to Get Related Records API to get valid related record IDs.",
+);
 /// `INVALID_DATA`, HTTP 400: *invalid data provided*. Zoho could not use a value it was sent: check the ids and parameters of the call, and for a link upload that exactly one link is given as an absolute http or https URL.
-pub const INVALID_DATA_2: ::zoho_crm_runtime::DocumentedError = ::zoho_crm_runtime::DocumentedError {
-    code: "INVALID_DATA",
-    status: 400,
-    message: ::std::option::Option::Some("invalid data provided"),
-    resolution: "Zoho could not use a value it was sent: check the ids and parameters of the call, and for a link upload that exactly one link is given as an absolute http or https URL.",
-};
+pub const INVALID_DATA_2: ::zoho_crm_runtime::DocumentedError = ::zoho_crm_runtime::DocumentedError::new(
+    "INVALID_DATA",
+    400,
+    ::std::option::Option::Some("invalid data provided"),
+    "Zoho could not use a value it was sent: check the ids and parameters of the call, and for a link upload that exactly one link is given as an absolute http or https URL.",
+);
 /// `INVALID_DATA`, HTTP 404: *the id given seems to be invalid*. An id in the URL names nothing in this module: check the record id and the attachment id (list the record's attachments for valid ids).
-pub const INVALID_DATA_3: ::zoho_crm_runtime::DocumentedError = ::zoho_crm_runtime::DocumentedError {
-    code: "INVALID_DATA",
-    status: 404,
-    message: ::std::option::Option::Some("the id given seems to be invalid"),
-    resolution: "An id in the URL names nothing in this module: check the record id and the attachment id (list the record's attachments for valid ids).",
-};
+pub const INVALID_DATA_3: ::zoho_crm_runtime::DocumentedError = ::zoho_crm_runtime::DocumentedError::new(
+    "INVALID_DATA",
+    404,
+    ::std::option::Option::Some("the id given seems to be invalid"),
+    "An id in the URL names nothing in this module: check the record id and the attachment id (list the record's attachments for valid ids).",
+);
 /// `INVALID_DATA`, HTTP 400: *record not deleted*. The attachment (details.resource_path_index 3: the attachment id) does not exist on this record, or it was deleted already. List the record's attachments for valid ids.
-pub const INVALID_DATA_4: ::zoho_crm_runtime::DocumentedError = ::zoho_crm_runtime::DocumentedError {
-    code: "INVALID_DATA",
-    status: 400,
-    message: ::std::option::Option::Some("record not deleted"),
-    resolution: "The attachment (details.resource_path_index 3: the attachment id) does not exist on this record, or it was deleted already. List the record's attachments for valid ids.",
-};
+pub const INVALID_DATA_4: ::zoho_crm_runtime::DocumentedError = ::zoho_crm_runtime::DocumentedError::new(
+    "INVALID_DATA",
+    400,
+    ::std::option::Option::Some("record not deleted"),
+    "The attachment (details.resource_path_index 3: the attachment id) does not exist on this record, or it was deleted already. List the record's attachments for valid ids.",
+);
 /// `REQUIRED_PARAM_MISSING`, HTTP 400: *One of the expected parameter is missing*. A mandatory parameter is missing; `details.param_name` (`details.param` in Zoho's schema) names it (for example `fields`, mandatory when listing attachments from v3 on).
-pub const REQUIRED_PARAM_MISSING_1: ::zoho_crm_runtime::DocumentedError = ::zoho_crm_runtime::DocumentedError {
-    code: "REQUIRED_PARAM_MISSING",
-    status: 400,
-    message: ::std::option::Option::Some("One of the expected parameter is missing"),
-    resolution: "A mandatory parameter is missing; `details.param_name` (`details.param` in Zoho's schema) names it (for example `fields`, mandatory when listing attachments from v3 on).",
-};
+pub const REQUIRED_PARAM_MISSING_1: ::zoho_crm_runtime::DocumentedError = ::zoho_crm_runtime::DocumentedError::new(
+    "REQUIRED_PARAM_MISSING",
+    400,
+    ::std::option::Option::Some("One of the expected parameter is missing"),
+    "A mandatory parameter is missing; `details.param_name` (`details.param` in Zoho's schema) names it (for example `fields`, mandatory when listing attachments from v3 on).",
+);
 /// `MANDATORY_NOT_FOUND`, HTTP 400: *required field not found*. A field the call needs is missing (for a listing from v3 on, `fields`). Add it and try again.
-pub const MANDATORY_NOT_FOUND_1: ::zoho_crm_runtime::DocumentedError = ::zoho_crm_runtime::DocumentedError {
-    code: "MANDATORY_NOT_FOUND",
-    status: 400,
-    message: ::std::option::Option::Some("required field not found"),
-    resolution: "A field the call needs is missing (for a listing from v3 on, `fields`). Add it and try again.",
-};
+pub const MANDATORY_NOT_FOUND_1: ::zoho_crm_runtime::DocumentedError = ::zoho_crm_runtime::DocumentedError::new(
+    "MANDATORY_NOT_FOUND",
+    400,
+    ::std::option::Option::Some("required field not found"),
+    "A field the call needs is missing (for a listing from v3 on, `fields`). Add it and try again.",
+);
 /// `INVALID_TOKEN`, HTTP 401: *invalid oauth token*. The access token is invalid or expired. A client with a refresh token refreshes once and retries; otherwise get a new access token. If a fresh token is rejected too, check that the data centre (ZOHO_DC) is the one the token was issued in.
-pub const INVALID_TOKEN_1: ::zoho_crm_runtime::DocumentedError = ::zoho_crm_runtime::DocumentedError {
-    code: "INVALID_TOKEN",
-    status: 401,
-    message: ::std::option::Option::Some("invalid oauth token"),
-    resolution: "The access token is invalid or expired. A client with a refresh token refreshes once and retries; otherwise get a new access token. If a fresh token is rejected too, check that the data centre (ZOHO_DC) is the one the token was issued in.",
-};
+pub const INVALID_TOKEN_1: ::zoho_crm_runtime::DocumentedError = ::zoho_crm_runtime::DocumentedError::new(
+    "INVALID_TOKEN",
+    401,
+    ::std::option::Option::Some("invalid oauth token"),
+    "The access token is invalid or expired. A client with a refresh token refreshes once and retries; otherwise get a new access token. If a fresh token is rejected too, check that the data centre (ZOHO_DC) is the one the token was issued in.",
+);
 /// `INVALID_OAUTHTOKEN`, HTTP 401. The access token is invalid or expired. A client with a refresh token refreshes once and retries; otherwise get a new access token.
-pub const INVALID_OAUTHTOKEN_1: ::zoho_crm_runtime::DocumentedError = ::zoho_crm_runtime::DocumentedError {
-    code: "INVALID_OAUTHTOKEN",
-    status: 401,
-    message: ::std::option::Option::None,
-    resolution: "The access token is invalid or expired. A client with a refresh token refreshes once and retries; otherwise get a new access token.",
-};
+pub const INVALID_OAUTHTOKEN_1: ::zoho_crm_runtime::DocumentedError = ::zoho_crm_runtime::DocumentedError::new(
+    "INVALID_OAUTHTOKEN",
+    401,
+    ::std::option::Option::None,
+    "The access token is invalid or expired. A client with a refresh token refreshes once and retries; otherwise get a new access token.",
+);
 /// `AUTHENTICATION_FAILURE`, HTTP 401. Authentication failed. Check the access token and the data centre it belongs to.
-pub const AUTHENTICATION_FAILURE_1: ::zoho_crm_runtime::DocumentedError = ::zoho_crm_runtime::DocumentedError {
-    code: "AUTHENTICATION_FAILURE",
-    status: 401,
-    message: ::std::option::Option::None,
-    resolution: "Authentication failed. Check the access token and the data centre it belongs to.",
-};
+pub const AUTHENTICATION_FAILURE_1: ::zoho_crm_runtime::DocumentedError = ::zoho_crm_runtime::DocumentedError::new(
+    "AUTHENTICATION_FAILURE",
+    401,
+    ::std::option::Option::None,
+    "Authentication failed. Check the access token and the data centre it belongs to.",
+);
 /// `TOO_MANY_REQUESTS`, HTTP 429. The organisation's concurrency limit or API credits are exhausted. Back off and retry later, and lower the number of calls in flight (ClientBuilder::max_concurrency).
-pub const TOO_MANY_REQUESTS_1: ::zoho_crm_runtime::DocumentedError = ::zoho_crm_runtime::DocumentedError {
-    code: "TOO_MANY_REQUESTS",
-    status: 429,
-    message: ::std::option::Option::None,
-    resolution: "The organisation's concurrency limit or API credits are exhausted. Back off and retry later, and lower the number of calls in flight (ClientBuilder::max_concurrency).",
-};
+pub const TOO_MANY_REQUESTS_1: ::zoho_crm_runtime::DocumentedError = ::zoho_crm_runtime::DocumentedError::new(
+    "TOO_MANY_REQUESTS",
+    429,
+    ::std::option::Option::None,
+    "The organisation's concurrency limit or API credits are exhausted. Back off and retry later, and lower the number of calls in flight (ClientBuilder::max_concurrency).",
+);
 /// `RATE_LIMIT_EXCEEDED`, HTTP 429: *API rate limit exceeded. Please retry after some time*. Too many calls in a short time. The client backs off and retries by itself; if it still fails, lower the number of calls in flight (ClientBuilder::max_concurrency) and spread the work over time.
-pub const RATE_LIMIT_EXCEEDED_1: ::zoho_crm_runtime::DocumentedError = ::zoho_crm_runtime::DocumentedError {
-    code: "RATE_LIMIT_EXCEEDED",
-    status: 429,
-    message: ::std::option::Option::Some(
-        "API rate limit exceeded. Please retry after some time",
-    ),
-    resolution: "Too many calls in a short time. The client backs off and retries by itself; if it still fails, lower the number of calls in flight (ClientBuilder::max_concurrency) and spread the work over time.",
-};
+pub const RATE_LIMIT_EXCEEDED_1: ::zoho_crm_runtime::DocumentedError = ::zoho_crm_runtime::DocumentedError::new(
+    "RATE_LIMIT_EXCEEDED",
+    429,
+    ::std::option::Option::Some("API rate limit exceeded. Please retry after some time"),
+    "Too many calls in a short time. The client backs off and retries by itself; if it still fails, lower the number of calls in flight (ClientBuilder::max_concurrency) and spread the work over time.",
+);
 /// `SERVICE_UNAVAILABLE`, HTTP 503: *Service temporarily unavailable. Please try again later*. Zoho CRM is temporarily unavailable (maintenance or overload). Try again later; after an upload, check the record before uploading again.
-pub const SERVICE_UNAVAILABLE_1: ::zoho_crm_runtime::DocumentedError = ::zoho_crm_runtime::DocumentedError {
-    code: "SERVICE_UNAVAILABLE",
-    status: 503,
-    message: ::std::option::Option::Some(
+pub const SERVICE_UNAVAILABLE_1: ::zoho_crm_runtime::DocumentedError = ::zoho_crm_runtime::DocumentedError::new(
+    "SERVICE_UNAVAILABLE",
+    503,
+    ::std::option::Option::Some(
         "Service temporarily unavailable. Please try again later",
     ),
-    resolution: "Zoho CRM is temporarily unavailable (maintenance or overload). Try again later; after an upload, check the record before uploading again.",
-};
+    "Zoho CRM is temporarily unavailable (maintenance or overload). Try again later; after an upload, check the record before uploading again.",
+);
 /// `OAUTH_SCOPE_MISMATCH`, HTTP 403: *required oauth scope is missing*. The access token was granted without a scope this call needs: ZohoCRM.modules.ALL, or ZohoCRM.modules.{module}.ALL with ZohoCRM.modules.attachments.ALL, or ZohoCRM.modules.{module}.READ with ZohoCRM.modules.attachments.READ. Generate a new grant that includes one of them (`zoho-crm scopes` prints the scopes per module).
-pub const OAUTH_SCOPE_MISMATCH_2: ::zoho_crm_runtime::DocumentedError = ::zoho_crm_runtime::DocumentedError {
-    code: "OAUTH_SCOPE_MISMATCH",
-    status: 403,
-    message: ::std::option::Option::Some("required oauth scope is missing"),
-    resolution: "The access token was granted without a scope this call needs: ZohoCRM.modules.ALL, or ZohoCRM.modules.{module}.ALL with ZohoCRM.modules.attachments.ALL, or ZohoCRM.modules.{module}.READ with ZohoCRM.modules.attachments.READ. Generate a new grant that includes one of them (`zoho-crm scopes` prints the scopes per module).",
-};
+pub const OAUTH_SCOPE_MISMATCH_2: ::zoho_crm_runtime::DocumentedError = ::zoho_crm_runtime::DocumentedError::new(
+    "OAUTH_SCOPE_MISMATCH",
+    403,
+    ::std::option::Option::Some("required oauth scope is missing"),
+    "The access token was granted without a scope this call needs: ZohoCRM.modules.ALL, or ZohoCRM.modules.{module}.ALL with ZohoCRM.modules.attachments.ALL, or ZohoCRM.modules.{module}.READ with ZohoCRM.modules.attachments.READ. Generate a new grant that includes one of them (`zoho-crm scopes` prints the scopes per module).",
+);
 /// `NO_PERMISSION`, HTTP 403. The user's profile does not allow reading this module's records or their attachments. Contact your system administrator.
-pub const NO_PERMISSION_2: ::zoho_crm_runtime::DocumentedError = ::zoho_crm_runtime::DocumentedError {
-    code: "NO_PERMISSION",
-    status: 403,
-    message: ::std::option::Option::None,
-    resolution: "The user's profile does not allow reading this module's records or their attachments. Contact your system administrator.",
-};
+pub const NO_PERMISSION_2: ::zoho_crm_runtime::DocumentedError = ::zoho_crm_runtime::DocumentedError::new(
+    "NO_PERMISSION",
+    403,
+    ::std::option::Option::None,
+    "The user's profile does not allow reading this module's records or their attachments. Contact your system administrator.",
+);
 /// `AUTHORIZATION_FAILED`, HTTP 400. The user does not have the privilege to read this record's attachments. Contact your system administrator.
-pub const AUTHORIZATION_FAILED_2: ::zoho_crm_runtime::DocumentedError = ::zoho_crm_runtime::DocumentedError {
-    code: "AUTHORIZATION_FAILED",
-    status: 400,
-    message: ::std::option::Option::None,
-    resolution: "The user does not have the privilege to read this record's attachments. Contact your system administrator.",
-};
+pub const AUTHORIZATION_FAILED_2: ::zoho_crm_runtime::DocumentedError = ::zoho_crm_runtime::DocumentedError::new(
+    "AUTHORIZATION_FAILED",
+    400,
+    ::std::option::Option::None,
+    "The user does not have the privilege to read this record's attachments. Contact your system administrator.",
+);
 /// `DOWNLOAD_NOT_ALLOWED`, HTTP 400: *As it is a linked attachment, you can not download it*. The attachment is a link, which cannot be downloaded; use its URL instead.
-pub const DOWNLOAD_NOT_ALLOWED_1: ::zoho_crm_runtime::DocumentedError = ::zoho_crm_runtime::DocumentedError {
-    code: "DOWNLOAD_NOT_ALLOWED",
-    status: 400,
-    message: ::std::option::Option::Some(
-        "As it is a linked attachment, you can not download it",
-    ),
-    resolution: "The attachment is a link, which cannot be downloaded; use its URL instead.",
-};
+pub const DOWNLOAD_NOT_ALLOWED_1: ::zoho_crm_runtime::DocumentedError = ::zoho_crm_runtime::DocumentedError::new(
+    "DOWNLOAD_NOT_ALLOWED",
+    400,
+    ::std::option::Option::Some("As it is a linked attachment, you can not download it"),
+    "The attachment is a link, which cannot be downloaded; use its URL instead.",
+);
 /// `OAUTH_SCOPE_MISMATCH`, HTTP 401: *Unauthorized*. Client does not have ZohoCRM.modules.attachments.CREATE scope. Create a new client with valid scope. Refer to scope section above.
-pub const OAUTH_SCOPE_MISMATCH_3: ::zoho_crm_runtime::DocumentedError = ::zoho_crm_runtime::DocumentedError {
-    code: "OAUTH_SCOPE_MISMATCH",
-    status: 401,
-    message: ::std::option::Option::Some("Unauthorized"),
-    resolution: "Client does not have ZohoCRM.modules.attachments.CREATE scope. Create a new client with valid scope. Refer to scope section above.",
-};
+pub const OAUTH_SCOPE_MISMATCH_3: ::zoho_crm_runtime::DocumentedError = ::zoho_crm_runtime::DocumentedError::new(
+    "OAUTH_SCOPE_MISMATCH",
+    401,
+    ::std::option::Option::Some("Unauthorized"),
+    "Client does not have ZohoCRM.modules.attachments.CREATE scope. Create a new client with valid scope. Refer to scope section above.",
+);
 /// `OAUTH_SCOPE_MISMATCH`, HTTP 403: *required oauth scope is missing*. The access token was granted without a scope this call needs: ZohoCRM.modules.ALL, or ZohoCRM.modules.{module}.ALL with ZohoCRM.modules.attachments.ALL, or ZohoCRM.modules.{module}.WRITE with ZohoCRM.modules.attachments.WRITE, or ZohoCRM.modules.{module}.CREATE with ZohoCRM.modules.attachments.CREATE. Generate a new grant that includes one of them (`zoho-crm scopes` prints the scopes per module).
-pub const OAUTH_SCOPE_MISMATCH_4: ::zoho_crm_runtime::DocumentedError = ::zoho_crm_runtime::DocumentedError {
-    code: "OAUTH_SCOPE_MISMATCH",
-    status: 403,
-    message: ::std::option::Option::Some("required oauth scope is missing"),
-    resolution: "The access token was granted without a scope this call needs: ZohoCRM.modules.ALL, or ZohoCRM.modules.{module}.ALL with ZohoCRM.modules.attachments.ALL, or ZohoCRM.modules.{module}.WRITE with ZohoCRM.modules.attachments.WRITE, or ZohoCRM.modules.{module}.CREATE with ZohoCRM.modules.attachments.CREATE. Generate a new grant that includes one of them (`zoho-crm scopes` prints the scopes per module).",
-};
+pub const OAUTH_SCOPE_MISMATCH_4: ::zoho_crm_runtime::DocumentedError = ::zoho_crm_runtime::DocumentedError::new(
+    "OAUTH_SCOPE_MISMATCH",
+    403,
+    ::std::option::Option::Some("required oauth scope is missing"),
+    "The access token was granted without a scope this call needs: ZohoCRM.modules.ALL, or ZohoCRM.modules.{module}.ALL with ZohoCRM.modules.attachments.ALL, or ZohoCRM.modules.{module}.WRITE with ZohoCRM.modules.attachments.WRITE, or ZohoCRM.modules.{module}.CREATE with ZohoCRM.modules.attachments.CREATE. Generate a new grant that includes one of them (`zoho-crm scopes` prints the scopes per module).",
+);
 /// `NO_PERMISSION`, HTTP 403: *Permission denied to upload attachment*. The user does not have permission to upload attachments. Contact your system administrator.
-pub const NO_PERMISSION_3: ::zoho_crm_runtime::DocumentedError = ::zoho_crm_runtime::DocumentedError {
-    code: "NO_PERMISSION",
-    status: 403,
-    message: ::std::option::Option::Some("Permission denied to upload attachment"),
-    resolution: "The user does not have permission to upload attachments. Contact your system administrator.",
-};
+pub const NO_PERMISSION_3: ::zoho_crm_runtime::DocumentedError = ::zoho_crm_runtime::DocumentedError::new(
+    "NO_PERMISSION",
+    403,
+    ::std::option::Option::Some("Permission denied to upload attachment"),
+    "The user does not have permission to upload attachments. Contact your system administrator.",
+);
 /// `AUTHORIZATION_FAILED`, HTTP 400: *User does not have sufficient privilege to upload attachments*. The user does not have the permission to upload attachments. Contact your system administrator.
-pub const AUTHORIZATION_FAILED_3: ::zoho_crm_runtime::DocumentedError = ::zoho_crm_runtime::DocumentedError {
-    code: "AUTHORIZATION_FAILED",
-    status: 400,
-    message: ::std::option::Option::Some(
+pub const AUTHORIZATION_FAILED_3: ::zoho_crm_runtime::DocumentedError = ::zoho_crm_runtime::DocumentedError::new(
+    "AUTHORIZATION_FAILED",
+    400,
+    ::std::option::Option::Some(
         "User does not have sufficient privilege to upload attachments",
     ),
-    resolution: "The user does not have the permission to upload attachments. Contact your system administrator.",
-};
+    "The user does not have the permission to upload attachments. Contact your system administrator.",
+);
 /// `INVALID_DATA`, HTTP 400: *invalid file type*. The attachment that you are trying to upload is of an unsupported file form (.exe).
-pub const INVALID_DATA_5: ::zoho_crm_runtime::DocumentedError = ::zoho_crm_runtime::DocumentedError {
-    code: "INVALID_DATA",
-    status: 400,
-    message: ::std::option::Option::Some("invalid file type"),
-    resolution: "The attachment that you are trying to upload is of an unsupported file form (.exe).",
-};
+pub const INVALID_DATA_5: ::zoho_crm_runtime::DocumentedError = ::zoho_crm_runtime::DocumentedError::new(
+    "INVALID_DATA",
+    400,
+    ::std::option::Option::Some("invalid file type"),
+    "The attachment that you are trying to upload is of an unsupported file form (.exe).",
+);
 /// `FILE_SIZE_MORE_THAN_ALLOWED_SIZE`, HTTP 400: *please check if the file size is in the correct range*. The attachment you are trying to upload exceeds the allowed size(100 MB). Ensure that the attachment being uploaded is within the prescribed range.
-pub const FILE_SIZE_MORE_THAN_ALLOWED_SIZE_1: ::zoho_crm_runtime::DocumentedError = ::zoho_crm_runtime::DocumentedError {
-    code: "FILE_SIZE_MORE_THAN_ALLOWED_SIZE",
-    status: 400,
-    message: ::std::option::Option::Some(
-        "please check if the file size is in the correct range",
-    ),
-    resolution: "The attachment you are trying to upload exceeds the allowed size(100 MB). Ensure that the attachment being uploaded is within the prescribed range.",
-};
+pub const FILE_SIZE_MORE_THAN_ALLOWED_SIZE_1: ::zoho_crm_runtime::DocumentedError = ::zoho_crm_runtime::DocumentedError::new(
+    "FILE_SIZE_MORE_THAN_ALLOWED_SIZE",
+    400,
+    ::std::option::Option::Some("please check if the file size is in the correct range"),
+    "The attachment you are trying to upload exceeds the allowed size(100 MB). Ensure that the attachment being uploaded is within the prescribed range.",
+);
 /// `FILE_SIZE_MORE_THAN_ALLOWED_SIZE`, HTTP 413: *Please check if the size of the file is in the correct range*. The attachment exceeds the allowed size (100 MB). Upload a file within the limit.
-pub const FILE_SIZE_MORE_THAN_ALLOWED_SIZE_2: ::zoho_crm_runtime::DocumentedError = ::zoho_crm_runtime::DocumentedError {
-    code: "FILE_SIZE_MORE_THAN_ALLOWED_SIZE",
-    status: 413,
-    message: ::std::option::Option::Some(
+pub const FILE_SIZE_MORE_THAN_ALLOWED_SIZE_2: ::zoho_crm_runtime::DocumentedError = ::zoho_crm_runtime::DocumentedError::new(
+    "FILE_SIZE_MORE_THAN_ALLOWED_SIZE",
+    413,
+    ::std::option::Option::Some(
         "Please check if the size of the file is in the correct range",
     ),
-    resolution: "The attachment exceeds the allowed size (100 MB). Upload a file within the limit.",
-};
+    "The attachment exceeds the allowed size (100 MB). Upload a file within the limit.",
+);
 /// `BODY_SIZE_REACHED`, HTTP 413: *The request body limit reached*. The request is larger than Zoho accepts (100 MB). Upload a smaller file.
-pub const BODY_SIZE_REACHED_1: ::zoho_crm_runtime::DocumentedError = ::zoho_crm_runtime::DocumentedError {
-    code: "BODY_SIZE_REACHED",
-    status: 413,
-    message: ::std::option::Option::Some("The request body limit reached"),
-    resolution: "The request is larger than Zoho accepts (100 MB). Upload a smaller file.",
-};
+pub const BODY_SIZE_REACHED_1: ::zoho_crm_runtime::DocumentedError = ::zoho_crm_runtime::DocumentedError::new(
+    "BODY_SIZE_REACHED",
+    413,
+    ::std::option::Option::Some("The request body limit reached"),
+    "The request is larger than Zoho accepts (100 MB). Upload a smaller file.",
+);
 /// `BODY_SIZE_REACHED`, HTTP 413: *Request body size exceeds the maximum limit of 100MB*. The request is larger than Zoho accepts (100 MB). Upload a smaller file.
-pub const BODY_SIZE_REACHED_2: ::zoho_crm_runtime::DocumentedError = ::zoho_crm_runtime::DocumentedError {
-    code: "BODY_SIZE_REACHED",
-    status: 413,
-    message: ::std::option::Option::Some(
-        "Request body size exceeds the maximum limit of 100MB",
-    ),
-    resolution: "The request is larger than Zoho accepts (100 MB). Upload a smaller file.",
-};
+pub const BODY_SIZE_REACHED_2: ::zoho_crm_runtime::DocumentedError = ::zoho_crm_runtime::DocumentedError::new(
+    "BODY_SIZE_REACHED",
+    413,
+    ::std::option::Option::Some("Request body size exceeds the maximum limit of 100MB"),
+    "The request is larger than Zoho accepts (100 MB). Upload a smaller file.",
+);
 /// Every documented case of every code of `delete_attachment`.
 pub const DELETE_ATTACHMENT: &[::zoho_crm_runtime::DocumentedError] = &[
     INVALID_MODULE_1,

@@ -74,6 +74,29 @@ async fn a_json_answer_dripped_byte_by_byte_ends_at_the_response_timeout() {
 }
 
 #[tokio::test]
+async fn a_read_timeout_on_a_stalled_server_keeps_the_reqwest_error_as_its_source() {
+    let server = server().await;
+    let client = build(
+        builder(&server)
+            .read_timeout(Duration::from_millis(200))
+            .retry_policy(RetryPolicy::never()),
+    );
+    server.push_fault(Fault::Stall {
+        before_body: false,
+        duration: Duration::from_secs(3),
+    });
+    let result = client.list_attachments(list_request()).await;
+    let Err(error @ Error::Timeout { .. }) = &result else {
+        panic!("a stalled answer did not time out: {result:?}");
+    };
+    let chain = std::iter::successors(std::error::Error::source(error), |cause| cause.source());
+    let reached = chain
+        .filter_map(|cause| cause.downcast_ref::<reqwest::Error>())
+        .any(reqwest::Error::is_timeout);
+    assert!(reached, "the timeout lost its cause: {error:?}");
+}
+
+#[tokio::test]
 async fn an_upload_whose_answer_drips_is_not_retried_and_may_have_been_stored() {
     let server = server().await;
     let client = build(builder(&server).response_timeout(Duration::from_millis(300)));

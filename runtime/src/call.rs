@@ -78,6 +78,22 @@ impl<T: Into<Value>> From<Option<T>> for Value {
     }
 }
 
+/// A call's API version (the client's when `None`) and its parameter values, in
+/// [`Operation::params`] order, as a generated request gives them.
+pub type Call = (Option<&'static str>, Vec<Value>);
+
+/// A generated request: its call's version and values.
+pub trait IntoCall {
+    /// The call's API version (the client's when `None`) and its values.
+    fn into_call(self) -> Call;
+}
+
+impl IntoCall for Call {
+    fn into_call(self) -> Call {
+        self
+    }
+}
+
 /// A successful answer's type, which says how it is read.
 pub trait Answer<E: OperationError>: Sized {
     /// Sends `request` for `operation` and decodes the answer.
@@ -134,14 +150,14 @@ impl<E: OperationError + Send> Answer<E> for Option<Download> {
 }
 
 impl Client {
-    /// Runs `operation` with `values` (one per parameter, in order) at `version` (the client's
-    /// when `None`): every parameter is checked before anything is sent.
+    /// Runs `operation` with the values of `request` at its version: every parameter is
+    /// checked before anything is sent.
     pub async fn call<A: Answer<E>, E: OperationError>(
         &self,
         operation: &'static Operation,
-        version: Option<&'static str>,
-        values: Vec<Value>,
+        request: impl IntoCall,
     ) -> Result<A, Error<E>> {
+        let (version, values) = request.into_call();
         let version = version.unwrap_or_else(|| self.api_version());
         let request = prepare(operation, version, values)?;
         A::fetch(self, request, operation).await
@@ -287,7 +303,7 @@ fn check(param: &Param, value: &Value, version: &str) -> Result<(), ValidationEr
 
 /// The generated code passed values that do not fit the descriptor (a generator bug, reported
 /// rather than panicking).
-fn wrong_kind(name: &'static str) -> ValidationError {
+pub(crate) fn wrong_kind(name: &'static str) -> ValidationError {
     ValidationError::InvalidParameter {
         name,
         reason: "the value does not fit the operation's descriptor".to_owned(),

@@ -28,6 +28,38 @@ pub struct Operation {
     pub response: ResponseKind,
     /// The limits on uploaded files, for an operation that takes one.
     pub limits: Option<UploadLimits>,
+    /// How to walk a paginated listing page by page.
+    pub pagination: Option<Pagination>,
+}
+
+/// How a listing is walked: which parameters ask for a page and which fields of the paging
+/// information say where the next one is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Pagination {
+    /// The index in [`Operation::params`] of the page-number parameter.
+    pub page: usize,
+    /// The wire name of the paging information's flag that says more pages follow.
+    pub more: &'static str,
+    /// The index of the page-token parameter and the wire name of the paging information's
+    /// field that gives the next page's token, for a listing that has page tokens.
+    pub token: Option<(usize, &'static str)>,
+}
+
+impl Pagination {
+    /// A listing walked by page number: `page` indexes the parameter, `more` names the flag.
+    pub const fn new(page: usize, more: &'static str) -> Pagination {
+        Pagination {
+            page,
+            more,
+            token: None,
+        }
+    }
+
+    /// Also walked by page token: `param` indexes the parameter, `next` names the field.
+    pub const fn token(mut self, param: usize, next: &'static str) -> Pagination {
+        self.token = Some((param, next));
+        self
+    }
 }
 
 /// An HTTP method.
@@ -138,11 +170,12 @@ pub struct Param {
 }
 
 impl Param {
-    /// A parameter without bounds or version rules.
-    pub const fn new(name: &'static str, location: Location, kind: Kind) -> Param {
+    /// A parameter of this kind sent in the query string, without bounds or version rules;
+    /// [`Param::path`] and [`Param::form`] send it elsewhere.
+    const fn new(name: &'static str, kind: Kind) -> Param {
         Param {
             name,
-            location,
+            location: Location::Query,
             kind,
             min: None,
             max: None,
@@ -150,6 +183,69 @@ impl Param {
             required_from: None,
             query_in: &[],
         }
+    }
+
+    /// A module API name.
+    pub const fn module(name: &'static str) -> Param {
+        Param::new(name, Kind::Module)
+    }
+
+    /// A record id.
+    pub const fn record_id(name: &'static str) -> Param {
+        Param::new(name, Kind::RecordId)
+    }
+
+    /// Another id.
+    pub const fn id(name: &'static str) -> Param {
+        Param::new(name, Kind::Id)
+    }
+
+    /// Text.
+    pub const fn text(name: &'static str) -> Param {
+        Param::new(name, Kind::Text)
+    }
+
+    /// An integer.
+    pub const fn integer(name: &'static str) -> Param {
+        Param::new(name, Kind::Integer)
+    }
+
+    /// A list of text items.
+    pub const fn text_list(name: &'static str) -> Param {
+        Param::new(name, Kind::TextList)
+    }
+
+    /// A list of ids.
+    pub const fn id_list(name: &'static str) -> Param {
+        Param::new(name, Kind::IdList)
+    }
+
+    /// A URL.
+    pub const fn url(name: &'static str) -> Param {
+        Param::new(name, Kind::Url)
+    }
+
+    /// A file.
+    pub const fn file(name: &'static str) -> Param {
+        Param::new(name, Kind::File)
+    }
+
+    /// Sent as a path segment.
+    pub const fn path(mut self) -> Param {
+        self.location = Location::Path;
+        self
+    }
+
+    /// Sent in the query string (as every parameter is unless told otherwise).
+    pub const fn query(mut self) -> Param {
+        self.location = Location::Query;
+        self
+    }
+
+    /// Sent as a multipart form field.
+    pub const fn form(mut self) -> Param {
+        self.location = Location::Form;
+        self
     }
 
     /// At least `min` (a list: at least `min` items).

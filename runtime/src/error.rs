@@ -53,6 +53,10 @@ pub enum Error<E: std::error::Error> {
         message: String,
         /// Whether the server may have processed the request (it received all of it).
         may_have_been_processed: bool,
+        /// The error that ended the call (a [`reqwest::Error`]), when the HTTP client's own
+        /// timeout did; `None` for the runtime's timeouts.
+        #[source]
+        source: Option<Box<dyn std::error::Error + Send + Sync>>,
     },
     /// The connection failed, or the body could not be read while sending.
     #[error("transport error: {message}{}", if *may_have_been_processed { MAY_HAVE_BEEN_PROCESSED } else { "" })]
@@ -107,6 +111,7 @@ impl<E: std::error::Error> Error<E> {
             Error::Timeout {
                 message,
                 may_have_been_processed,
+                source: Some(Box::new(err)),
             }
         } else {
             Error::Transport {
@@ -432,6 +437,22 @@ pub struct DocumentedError {
 }
 
 impl DocumentedError {
+    /// A documented case: its code, HTTP status, Zoho's message (when documented) and
+    /// resolution.
+    pub const fn new(
+        code: &'static str,
+        status: u16,
+        message: Option<&'static str>,
+        resolution: &'static str,
+    ) -> DocumentedError {
+        DocumentedError {
+            code,
+            status,
+            message,
+            resolution,
+        }
+    }
+
     /// The documented case an error received from Zoho is: the only case of its code, else the
     /// case whose message it carries (ignoring case and surrounding space), else the only case
     /// of its code with its HTTP status.

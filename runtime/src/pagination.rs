@@ -13,8 +13,13 @@ use std::future::Future;
 use std::hash::{DefaultHasher, Hash as _, Hasher as _};
 
 use futures_util::Stream;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 
-use crate::error::Error;
+use crate::call::{IntoCall, Value, wrong_kind};
+use crate::client::Client;
+use crate::descriptor::{Operation, Pagination};
+use crate::error::{Error, OperationError, ValidationError};
 use crate::response::ListPage;
 
 /// Where the next page of a listing is, as the server pointed to it.
@@ -161,6 +166,118 @@ where
             }
         },
     )
+}
+
+/// The page number and page token a request for a page carries.
+#[derive(Clone, Debug, Default)]
+struct Cursor {
+    page: Option<i64>,
+    token: Option<String>,
+}
+
+impl Cursor {
+    /// The cursor `values` carry as given.
+    fn of(pagination: &Pagination, values: &[Value]) -> Cursor {
+        let page = match values.get(pagination.page) {
+            Some(Value::Integer(number)) => Some(*number),
+            _ => None,
+        };
+        let token = match pagination.token.and_then(|(index, _)| values.get(index)) {
+            Some(Value::Text(token)) => Some(token.clone()),
+            _ => None,
+        };
+        Cursor { page, token }
+    }
+
+    /// Sets the cursor's page number and token on `values`.
+    fn place(&self, operation: &Operation, values: &mut [Value]) -> Result<(), ValidationError> {
+        let pagination = operation
+            .pagination
+            .ok_or_else(|| wrong_kind(operation.name))?;
+        let page = values
+            .get_mut(pagination.page)
+            .ok_or_else(|| wrong_kind(operation.name))?;
+        *page = self.page.map_or(Value::Absent, Value::Integer);
+        if let Some((index, _)) = pagination.token {
+            let token = values
+                .get_mut(index)
+                .ok_or_else(|| wrong_kind(operation.name))?;
+            *token = self.token.clone().map_or(Value::Absent, Value::Text);
+        }
+        Ok(())
+    }
+
+    /// The cursor of the page after this one, from the page's paging information `info`, and
+    /// where it is; `None` at the end. The page token is followed where the server gives one,
+    /// else the page number goes up by one (from 1 when none was given).
+    fn next(&self, pagination: &Pagination, info: &impl Serialize) -> Option<(Cursor, PageMark)> {
+        // The paging information is read by its wire names; a derived `Serialize` of a spec
+        // type cannot fail, and if it did the walk would end at this page.
+        let info = serde_json::to_value(info).ok()?;
+        if info.get(pagination.more) != Some(&serde_json::Value::Bool(true)) {
+            return None;
+        }
+        let token = pagination
+            .token
+            .and_then(|(_, next)| info.get(next)?.as_str());
+        if let Some(token) = token {
+            let cursor = Cursor {
+                page: None,
+                token: Some(token.to_owned()),
+            };
+            return Some((cursor, PageMark::Token(token.to_owned())));
+        }
+        let page = self.page.unwrap_or(1).saturating_add(1);
+        let cursor = Cursor {
+            page: Some(page),
+            token: self.token.clone(),
+        };
+        Some((cursor, PageMark::Number(page)))
+    }
+}
+
+impl Client {
+    /// Every item of the paginated listing `operation`, fetched lazily page by page from
+    /// `request` as [`paginate`] does, at most [`Client::max_pages`] pages: the page number
+    /// and token are set on the request's values as [`Operation::pagination`] says. `I` is the
+    /// type of the paging information.
+    pub fn paginate<I, T, E, R>(
+        &self,
+        operation: &'static Operation,
+        request: R,
+    ) -> impl Stream<Item = Result<T, Error<E>>> + '_
+    where
+        I: DeserializeOwned + Serialize + Send + 'static,
+        T: DeserializeOwned + Serialize + Send + 'static,
+        E: OperationError + Send + 'static,
+        R: IntoCall + Clone + 'static,
+    {
+        let start = match operation.pagination {
+            Some(pagination) => Cursor::of(&pagination, &request.clone().into_call().1),
+            None => Cursor::default(),
+        };
+        // `None` asks for the first page as the request gives it.
+        let fetch = move |cursor: Option<Cursor>| {
+            let (version, mut values) = request.clone().into_call();
+            let placed = match &cursor {
+                Some(cursor) => cursor.place(operation, &mut values),
+                None => Ok(()),
+            };
+            async move {
+                placed?;
+                self.call::<ListPage<T, I>, E>(operation, (version, values))
+                    .await
+            }
+        };
+        let next = move |cursor: &Option<Cursor>, info: &I| {
+            let (next, mark) = cursor
+                .as_ref()
+                .unwrap_or(&start)
+                .next(&operation.pagination?, info)?;
+            Some((Some(next), mark))
+        };
+        paginate(self.max_pages(), None, fetch, next)
+    }
 }
 
 /// A fetched page: its items, a fingerprint of them, and the request for the next page.

@@ -2,19 +2,37 @@
 //! types' decoding, and the macro that implements an operation's error enum. Hidden from the
 //! documentation and not part of the public API: they may change in any release.
 
-pub use crate::call::{Answer, Value};
-pub use crate::descriptor::{HttpMethod, Kind, Location, Operation, Param, ResponseKind, Segment};
+pub use crate::call::{Answer, Call, IntoCall, Value};
+pub use crate::descriptor::{
+    HttpMethod, Kind, Location, Operation, Pagination, Param, ResponseKind, Segment,
+};
 pub use crate::operation_error;
 pub use serde_json;
 
-/// Implements an operation's error enum: its table of documented cases, the accessors every
-/// error has (`info`, `code`, `message`, `http_status`, `details`, `documented`,
-/// `resolution`), an `is_*` predicate per code, `Display`, `Error` and [`crate::OperationError`].
-/// The enum itself, with a variant per code and `Unknown`, is declared by the generated code.
+/// Declares an operation's error enum, with the given attributes (its doc), a variant per code
+/// and `Unknown`, and implements it: its table of documented cases, the accessors every error
+/// has (`info`, `code`, `message`, `http_status`, `details`, `documented`, `resolution`), an
+/// `is_*` predicate per code, `Display`, `Error` and [`crate::OperationError`].
 #[doc(hidden)]
 #[macro_export]
 macro_rules! operation_error {
-    ($error:ident, $table:expr; $($variant:ident = $code:literal => $is:ident,)*) => {
+    (
+        $(#[$attr:meta])*
+        $error:ident, $table:expr;
+        $($variant:ident = $code:literal => $is:ident,)*
+    ) => {
+        $(#[$attr])*
+        #[derive(Clone, Debug, PartialEq, Eq)]
+        #[non_exhaustive]
+        pub enum $error {
+            $(
+                #[doc = ::std::concat!(" Zoho's `", $code, "`.")]
+                $variant($crate::ApiErrorInfo),
+            )*
+            /// A code the spec does not list for this operation.
+            Unknown($crate::ApiErrorInfo),
+        }
+
         impl $error {
             /// Every documented case of every code of this operation, from the spec.
             pub const DOCUMENTED: &'static [$crate::DocumentedError] = $table;

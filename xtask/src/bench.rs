@@ -34,6 +34,8 @@ pub fn run(root: &Path, options: &Options) -> Result<(), String> {
             "zoho-crm-testkit",
             "--bin",
             "loopback-server",
+            "--bin",
+            "zoho-crm",
         ],
     )?;
     let release = root.join("target/release");

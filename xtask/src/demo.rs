@@ -19,6 +19,8 @@ pub fn run(root: &Path) -> Result<(), String> {
             "zoho-crm-testkit",
             "--bin",
             "loopback-server",
+            "--bin",
+            "zoho-crm",
         ],
     )?;
     let release = root.join("target/release");

@@ -70,14 +70,6 @@ fn table(spec: &Spec) -> Table {
     table
 }
 
-/// The names of the constants for the cases of `code` documented for `operation`.
-pub(super) fn case_names(spec: &Spec, operation: &str, code: &str) -> Vec<String> {
-    table(spec)
-        .members
-        .remove(&(operation.to_owned(), code.to_owned()))
-        .unwrap_or_default()
-}
-
 pub(super) fn emit(spec: &Spec) -> TokenStream {
     let table = table(spec);
     let constants = table.cases.iter().map(|(name, case)| {
@@ -94,9 +86,8 @@ pub(super) fn emit(spec: &Spec) -> TokenStream {
         let case_doc = format!(" `{code}`, HTTP {}{said}. {resolution}", case.status);
         quote! {
             #[doc = #case_doc]
-            pub const #name: ::zoho_crm_runtime::DocumentedError = ::zoho_crm_runtime::DocumentedError {
-                code: #code, status: #status, message: #message, resolution: #resolution,
-            };
+            pub const #name: ::zoho_crm_runtime::DocumentedError =
+                ::zoho_crm_runtime::DocumentedError::new(#code, #status, #message, #resolution);
         }
     });
     let tables = spec.operations.iter().map(|(op_name, op)| {

@@ -15,7 +15,7 @@ use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
 
 use crate::error::GenError;
-use crate::model::Spec;
+use crate::resolved::Resolved;
 
 /// One generated file, by path relative to the generated crate's `src/`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -27,22 +27,23 @@ pub struct GeneratedFile {
 }
 
 /// Emits every file of the generated crate. `source` names the spec in each file's preamble.
-pub fn emit(spec: &Spec, source: &str) -> Result<Vec<GeneratedFile>, GenError> {
+pub fn emit(resolved: &Resolved<'_>, source: &str) -> Result<Vec<GeneratedFile>, GenError> {
+    let spec = resolved.spec;
     let mut files = vec![
         render_root(source, crate_root::emit(spec))?,
         render(source, "errors.rs", errors::emit(spec))?,
         render(source, "modules.rs", modules::emit(spec))?,
         render(source, "regions.rs", regions::emit(spec))?,
         render(source, "scopes.rs", scopes::emit(spec))?,
-        render(source, "types.rs", types::emit(spec))?,
+        render(source, "types.rs", types::emit(resolved))?,
         render(source, "versions.rs", versions::emit(spec))?,
-        render(source, "operations/mod.rs", operation::emit_index(spec))?,
+        render(source, "operations/mod.rs", operation::emit_index(resolved))?,
     ];
-    for (name, op) in &spec.operations {
+    for (name, op) in &resolved.operations {
         files.push(render(
             source,
             &format!("operations/{name}.rs"),
-            operation::emit(spec, name, op),
+            operation::emit(name, op),
         )?);
     }
     Ok(files)

@@ -113,6 +113,12 @@ pub(super) fn emit(spec: &Spec) -> TokenStream {
             }
         }
 
+        impl ::std::convert::From<Module> for ::zoho_crm_runtime::__private::Value {
+            fn from(module: Module) -> Self {
+                ::zoho_crm_runtime::__private::Value::module(module.api_name(), module.since())
+            }
+        }
+
         impl ::std::fmt::Display for Module {
             fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                 f.write_str(self.api_name())

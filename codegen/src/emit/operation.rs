@@ -8,11 +8,12 @@ use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
 use super::{camel_ident, doc, ident, snake_ident};
-use crate::model::{HttpMethod, Operation, Param, ParamIn, ParamType, ResponseKind, Spec};
-use crate::validate::VERSION_PLACEHOLDER;
+use crate::model::{HttpMethod, Operation, Param, ParamIn, ParamType};
+use crate::resolved::{PathSegment, Resolved, ResolvedOperation, ResponseTypes};
 
 /// `operations/mod.rs`: one module per operation, re-exports, and the `Operation` enum.
-pub(super) fn emit_index(spec: &Spec) -> TokenStream {
+pub(super) fn emit_index(resolved: &Resolved<'_>) -> TokenStream {
+    let spec = resolved.spec;
     let items = spec.operations.keys().map(|name| {
         let module = ident(name);
         let names = TypeNames::new(name);
@@ -32,10 +33,8 @@ pub(super) fn emit_index(spec: &Spec) -> TokenStream {
         .operations
         .iter()
         .map(|(name, op)| doc(&format!("`{name}`: {}", first_sentence(&op.doc))));
-    let narrowest = spec.operations.values().map(|op| {
-        let narrowest = crate::validate::narrowest_scope(spec, &op.scope_operations)
-            .map(camel_ident)
-            .unwrap_or_else(|| camel_ident("unnamed"));
+    let narrowest = resolved.operations.values().map(|op| {
+        let narrowest = camel_ident(&op.narrowest_scope);
         quote! { crate::scopes::ScopeOperation::#narrowest }
     });
     let modules: Vec<_> = spec.operations.keys().map(|name| ident(name)).collect();
@@ -84,6 +83,7 @@ pub(super) fn emit_index(spec: &Spec) -> TokenStream {
 }
 
 struct TypeNames {
+    method: proc_macro2::Ident,
     request: proc_macro2::Ident,
     response: proc_macro2::Ident,
     error: proc_macro2::Ident,
@@ -93,6 +93,7 @@ impl TypeNames {
     fn new(operation: &str) -> Self {
         let base = camel_ident(operation);
         TypeNames {
+            method: ident(operation),
             request: format_ident!("{}Request", base),
             response: format_ident!("{}Response", base),
             error: format_ident!("{}Error", base),
@@ -116,14 +117,6 @@ fn method_str(method: HttpMethod) -> &'static str {
         HttpMethod::Patch => "PATCH",
         HttpMethod::Delete => "DELETE",
     }
-}
-
-/// Whether repeating the operation is harmless: as the spec says, else by its method.
-pub(super) fn is_idempotent(op: &Operation) -> bool {
-    op.idempotent.unwrap_or(matches!(
-        op.method,
-        HttpMethod::Get | HttpMethod::Put | HttpMethod::Delete
-    ))
 }
 
 /// Whether the parameter is a constructor argument (always needed) rather than an option.
@@ -165,7 +158,8 @@ fn argument(param: &Param) -> (TokenStream, TokenStream) {
 }
 
 /// One operation's file.
-pub(super) fn emit(spec: &Spec, name: &str, op: &Operation) -> TokenStream {
+pub(super) fn emit(name: &str, resolved: &ResolvedOperation<'_>) -> TokenStream {
+    let op = resolved.op;
     let names = TypeNames::new(name);
     let module_doc = format!(
         " `{} {}`: {}",
@@ -173,11 +167,11 @@ pub(super) fn emit(spec: &Spec, name: &str, op: &Operation) -> TokenStream {
         op.path,
         first_sentence(&op.doc)
     );
-    let constants = emit_constants(name, op);
+    let constants = emit_constants(name, resolved);
     let request = emit_request(op, &names);
-    let response = emit_response(op, &names);
-    let error = emit_error(spec, name, op, &names);
-    let method = emit_client_method(spec, name, op, &names);
+    let response = emit_response(resolved, &names);
+    let error = emit_error(name, op, &names);
+    let method = emit_client_method(name, resolved, &names);
     quote! {
         #![doc = #module_doc]
         #constants
@@ -188,7 +182,8 @@ pub(super) fn emit(spec: &Spec, name: &str, op: &Operation) -> TokenStream {
     }
 }
 
-fn emit_constants(name: &str, op: &Operation) -> TokenStream {
+fn emit_constants(name: &str, resolved: &ResolvedOperation<'_>) -> TokenStream {
+    let op = resolved.op;
     let rt = quote! { ::zoho_crm_runtime::__private };
     let method = format_ident!("{}", method_variant(op.method));
     let path = &op.path;
@@ -203,27 +198,19 @@ fn emit_constants(name: &str, op: &Operation) -> TokenStream {
         .iter()
         .map(|s| Literal::u16_unsuffixed(*s));
     let scope_variants = op.scope_operations.iter().map(|s| camel_ident(s));
-    let segments = op.path.split('/').filter(|s| !s.is_empty()).map(|segment| {
-        match segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
-            Some(VERSION_PLACEHOLDER) => quote! { #rt::Segment::Version },
-            Some(placeholder) => {
-                let index = op
-                    .params
-                    .iter()
-                    .position(|p| p.name == placeholder)
-                    .unwrap_or(0);
-                let index = Literal::usize_unsuffixed(index);
-                quote! { #rt::Segment::Param(#index) }
-            }
-            None => quote! { #rt::Segment::Literal(#segment) },
+    let segments = resolved.segments.iter().map(|segment| match segment {
+        PathSegment::Version => quote! { #rt::Segment::Version },
+        PathSegment::Param(index) => {
+            let index = Literal::usize_unsuffixed(*index);
+            quote! { #rt::Segment::Param(#index) }
         }
+        PathSegment::Literal(text) => quote! { #rt::Segment::Literal(#text) },
     });
     let params = op.params.iter().map(|param| {
-        let location = format_ident!("{}", location_variant(param.location));
-        let kind = format_ident!("{}", kind_variant(param.ty));
+        let location = format_ident!("{}", location_method(param.location));
+        let kind = format_ident!("{}", kind_constructor(param.ty));
         let wire = &param.name;
-        let mut tokens =
-            quote! { #rt::Param::new(#wire, #rt::Location::#location, #rt::Kind::#kind) };
+        let mut tokens = quote! { #rt::Param::#kind(#wire).#location() };
         if let Some(min) = param.min {
             let min = Literal::i64_unsuffixed(min);
             tokens = quote! { #tokens.min(#min) };
@@ -244,7 +231,7 @@ fn emit_constants(name: &str, op: &Operation) -> TokenStream {
         }
         tokens
     });
-    let response = format_ident!("{}", response_variant(op.response.kind));
+    let response = format_ident!("{}", response_variant(&resolved.response));
     let (limits_const, limits) = match &op.limits {
         Some(limits) => {
             let max = Literal::u64_unsuffixed(limits.max_file_bytes);
@@ -272,7 +259,8 @@ fn emit_constants(name: &str, op: &Operation) -> TokenStream {
         }
         None => (quote! {}, quote! { ::std::option::Option::None }),
     };
-    let idempotent = is_idempotent(op);
+    let idempotent = resolved.idempotent;
+    let pagination = emit_pagination(resolved);
     quote! {
         /// The operation as data, which the runtime validates, builds, sends and decodes.
         pub const OPERATION: #rt::Operation = #rt::Operation {
@@ -286,12 +274,29 @@ fn emit_constants(name: &str, op: &Operation) -> TokenStream {
             empty_status: &[ #( #empty ),* ],
             response: #rt::ResponseKind::#response,
             limits: #limits,
+            pagination: #pagination,
         };
         /// The scope operation types that allow this operation (see [`crate::scopes`]).
         pub const SCOPE_OPERATIONS: &[crate::scopes::ScopeOperation] =
             &[ #( crate::scopes::ScopeOperation::#scope_variants ),* ];
         #limits_const
     }
+}
+
+/// The descriptor's pagination, as the runtime reads it.
+fn emit_pagination(resolved: &ResolvedOperation<'_>) -> TokenStream {
+    let Some(pagination) = &resolved.pagination else {
+        return quote! { ::std::option::Option::None };
+    };
+    let rt = quote! { ::zoho_crm_runtime::__private };
+    let page = Literal::usize_unsuffixed(pagination.page);
+    let more = &pagination.more;
+    let mut tokens = quote! { #rt::Pagination::new(#page, #more) };
+    if let Some((param, next)) = &pagination.token {
+        let param = Literal::usize_unsuffixed(*param);
+        tokens = quote! { #tokens.token(#param, #next) };
+    }
+    quote! { ::std::option::Option::Some(#tokens) }
 }
 
 fn method_variant(method: HttpMethod) -> &'static str {
@@ -304,34 +309,34 @@ fn method_variant(method: HttpMethod) -> &'static str {
     }
 }
 
-fn location_variant(location: ParamIn) -> &'static str {
+fn location_method(location: ParamIn) -> &'static str {
     match location {
-        ParamIn::Path => "Path",
-        ParamIn::Query => "Query",
-        ParamIn::Form => "Form",
+        ParamIn::Path => "path",
+        ParamIn::Query => "query",
+        ParamIn::Form => "form",
     }
 }
 
-fn kind_variant(ty: ParamType) -> &'static str {
+fn kind_constructor(ty: ParamType) -> &'static str {
     match ty {
-        ParamType::Module => "Module",
-        ParamType::RecordId => "RecordId",
-        ParamType::Id => "Id",
-        ParamType::String => "Text",
-        ParamType::Integer => "Integer",
-        ParamType::StringList => "TextList",
-        ParamType::IdList => "IdList",
-        ParamType::Url => "Url",
-        ParamType::File => "File",
+        ParamType::Module => "module",
+        ParamType::RecordId => "record_id",
+        ParamType::Id => "id",
+        ParamType::String => "text",
+        ParamType::Integer => "integer",
+        ParamType::StringList => "text_list",
+        ParamType::IdList => "id_list",
+        ParamType::Url => "url",
+        ParamType::File => "file",
     }
 }
 
-fn response_variant(kind: ResponseKind) -> &'static str {
-    match kind {
-        ResponseKind::Action => "Action",
-        ResponseKind::ActionList => "ActionList",
-        ResponseKind::List => "List",
-        ResponseKind::Binary => "Binary",
+fn response_variant(types: &ResponseTypes) -> &'static str {
+    match types {
+        ResponseTypes::Action { .. } => "Action",
+        ResponseTypes::ActionList { .. } => "ActionList",
+        ResponseTypes::List { .. } => "List",
+        ResponseTypes::Binary => "Binary",
     }
 }
 
@@ -409,6 +414,10 @@ fn emit_request(op: &Operation, names: &TypeNames) -> TokenStream {
     } else {
         quote! { #[derive(Clone, Debug)] }
     };
+    let values = op.params.iter().map(|param| {
+        let field = snake_ident(&param.name);
+        quote! { ::zoho_crm_runtime::__private::Value::from(self.#field) }
+    });
     let request_doc = doc(&format!(
         "The parameters of a call: {}",
         first_sentence(&op.doc)
@@ -436,42 +445,48 @@ fn emit_request(op: &Operation, names: &TypeNames) -> TokenStream {
                 self
             }
         }
+
+        impl ::zoho_crm_runtime::__private::IntoCall for #request {
+            fn into_call(self) -> ::zoho_crm_runtime::__private::Call {
+                let values = ::std::vec![ #( #values ),* ];
+                (self.version.map(crate::versions::ApiVersion::as_str), values)
+            }
+        }
     }
 }
 
-fn type_ident(name: &Option<String>) -> TokenStream {
-    let name = ident(name.as_deref().unwrap_or("Unnamed"));
+fn type_ident(name: &str) -> TokenStream {
+    let name = ident(name);
     quote! { crate::types::#name }
 }
 
-fn emit_response(op: &Operation, names: &TypeNames) -> TokenStream {
+fn emit_response(resolved: &ResolvedOperation<'_>, names: &TypeNames) -> TokenStream {
     let response = &names.response;
     let error = &names.error;
-    let r = &op.response;
-    let (ty, text) = match r.kind {
-        ResponseKind::Action => {
-            let details = type_ident(&r.details);
+    let (ty, text) = match &resolved.response {
+        ResponseTypes::Action { details } => {
+            let details = type_ident(details);
             (
                 quote! { ::zoho_crm_runtime::ActionResponse<#details> },
                 "Zoho's action result, with its details.".to_owned(),
             )
         }
-        ResponseKind::ActionList => {
-            let details = type_ident(&r.details);
+        ResponseTypes::ActionList { details } => {
+            let details = type_ident(details);
             (
                 quote! { ::zoho_crm_runtime::ActionResults<#details, #error> },
                 "One result per item, in order: each a success with its details, or the typed error for that item.".to_owned(),
             )
         }
-        ResponseKind::List => {
-            let item = type_ident(&r.item);
-            let info = type_ident(&r.info);
+        ResponseTypes::List { item, info } => {
+            let item = type_ident(item);
+            let info = type_ident(info);
             (
                 quote! { ::zoho_crm_runtime::ListPage<#item, #info> },
                 "One page of items with its paging information (an empty page has none).".to_owned(),
             )
         }
-        ResponseKind::Binary => (
+        ResponseTypes::Binary => (
             quote! { ::std::option::Option<::zoho_crm_runtime::Download> },
             "The content, ready to stream to a path or writer; `None` when the server has no such item.".to_owned(),
         ),
@@ -483,7 +498,7 @@ fn emit_response(op: &Operation, names: &TypeNames) -> TokenStream {
     }
 }
 
-fn emit_error(spec: &Spec, name: &str, op: &Operation, names: &TypeNames) -> TokenStream {
+fn emit_error(name: &str, op: &Operation, names: &TypeNames) -> TokenStream {
     let error = &names.error;
     let codes: Vec<&str> = op.errors.iter().map(String::as_str).collect();
     let variants: Vec<_> = codes.iter().map(|c| camel_ident(c)).collect();
@@ -491,53 +506,32 @@ fn emit_error(spec: &Spec, name: &str, op: &Operation, names: &TypeNames) -> Tok
         .iter()
         .map(|c| format_ident!("is_{}", snake_ident(c)))
         .collect();
-    let variant_docs = codes.iter().map(|code| {
-        let links: Vec<String> = super::errors::case_names(spec, name, code)
-            .iter()
-            .map(|case| format!("[`{case}`](crate::errors::{case})"))
-            .collect();
-        let text = if links.is_empty() {
-            format!("`{code}`.")
-        } else {
-            format!("`{code}`; its documented cases: {}.", links.join(", "))
-        };
-        doc(&text)
-    });
     let table = super::errors::table_ident(name);
-    let error_doc = format!(" The errors `{name}` can return, one variant per documented code.");
+    let error_doc = format!(
+        " The errors `{name}` can return, a variant per documented code; [`crate::errors::{table}`] lists the documented cases."
+    );
     quote! {
-        #[doc = #error_doc]
-        #[derive(Clone, Debug, PartialEq, Eq)]
-        #[non_exhaustive]
-        pub enum #error {
-            #( #variant_docs #variants(::zoho_crm_runtime::ApiErrorInfo), )*
-            /// A code the spec does not list for this operation.
-            Unknown(::zoho_crm_runtime::ApiErrorInfo),
-        }
-
         ::zoho_crm_runtime::__private::operation_error! {
+            #[doc = #error_doc]
             #error, crate::errors::#table;
             #( #variants = #codes => #checks, )*
         }
     }
 }
 
-fn emit_client_method(spec: &Spec, name: &str, op: &Operation, names: &TypeNames) -> TokenStream {
+fn emit_client_method(
+    name: &str,
+    resolved: &ResolvedOperation<'_>,
+    names: &TypeNames,
+) -> TokenStream {
+    let op = resolved.op;
     let method_name = ident(name);
     let (request, response, error) = (&names.request, &names.response, &names.error);
     let method_doc = doc(&format!(
-        "{}\n\nEvery parameter is checked (for the call's API version) before anything is sent; a bad one gives [`::zoho_crm_runtime::Error::Validation`].",
+        "{} Every parameter is checked (for the call's API version) before anything is sent; a bad one gives [`::zoho_crm_runtime::Error::Validation`].",
         op.doc.trim()
     ));
-    let values = op.params.iter().map(|param| {
-        let field = snake_ident(&param.name);
-        if param.ty == ParamType::Module {
-            quote! { ::zoho_crm_runtime::__private::Value::module(request.#field.api_name(), request.#field.since()) }
-        } else {
-            quote! { ::zoho_crm_runtime::__private::Value::from(request.#field) }
-        }
-    });
-    let paginator = emit_paginator(spec, name, op, names);
+    let paginator = emit_paginator(resolved, names);
     quote! {
         impl crate::Client {
             #method_doc
@@ -545,9 +539,7 @@ fn emit_client_method(spec: &Spec, name: &str, op: &Operation, names: &TypeNames
                 &self,
                 request: #request,
             ) -> ::std::result::Result<#response, ::zoho_crm_runtime::Error<#error>> {
-                let version = request.version.map(crate::versions::ApiVersion::as_str);
-                let values = ::std::vec![ #( #values ),* ];
-                self.runtime().call(&OPERATION, version, values).await
+                self.runtime().call(&OPERATION, request).await
             }
 
             #paginator
@@ -555,52 +547,20 @@ fn emit_client_method(spec: &Spec, name: &str, op: &Operation, names: &TypeNames
     }
 }
 
-/// For a paginated listing, a `<name>_stream` method yielding every item lazily.
-fn emit_paginator(spec: &Spec, name: &str, op: &Operation, names: &TypeNames) -> TokenStream {
-    let Some(pagination) = &op.pagination else {
+/// For a paginated listing, a `<name>_stream` method yielding every item lazily; the runtime
+/// walks the pages as the descriptor's pagination says.
+fn emit_paginator(resolved: &ResolvedOperation<'_>, names: &TypeNames) -> TokenStream {
+    let (Some(_), ResponseTypes::List { item, info }) = (&resolved.pagination, &resolved.response)
+    else {
         return quote! {};
     };
     let (request, error) = (&names.request, &names.error);
-    let method_name = ident(name);
-    let stream_name = format_ident!("{}_stream", name);
-    let item = type_ident(&op.response.item);
-    let info_type = op.response.info.as_ref().and_then(|n| spec.types.get(n));
-    let info_field = |wire: &str| {
-        info_type
-            .and_then(|t| t.fields.iter().find(|f| f.wire == wire))
-            .and_then(crate::validate::field_name)
-            .map(|n| ident(&n))
-    };
-    let more = info_field(&pagination.more).unwrap_or_else(|| ident("more"));
-    let more_required = info_type
-        .and_then(|t| t.fields.iter().find(|f| f.wire == pagination.more))
-        .is_some_and(|f| f.required);
-    // A missing or null `more` flag means no more pages.
-    let no_more = if more_required {
-        quote! { !info.#more }
-    } else {
-        quote! { info.#more != ::std::option::Option::Some(true) }
-    };
-    let page = snake_ident(&pagination.page_param);
-    let token_step = match (&pagination.next_token, &pagination.token_param) {
-        (Some(next), Some(param)) => {
-            let next = info_field(next).unwrap_or_else(|| ident("next"));
-            let param = snake_ident(param);
-            quote! {
-                if let ::std::option::Option::Some(token) = &info.#next {
-                    next.#param = ::std::option::Option::Some(token.clone());
-                    next.#page = ::std::option::Option::None;
-                    return ::std::option::Option::Some((
-                        next,
-                        ::zoho_crm_runtime::PageMark::Token(token.clone()),
-                    ));
-                }
-            }
-        }
-        _ => quote! {},
-    };
+    let stream_name = format_ident!("{}_stream", names.method);
+    let item = type_ident(item);
+    let info = type_ident(info);
     let stream_doc = doc(&format!(
-        "Every item of `{name}`, fetched lazily page by page (following the page token where the server gives one, else the page number) until the server says there are no more. A server that makes no progress (the same page token or page number again, a page repeating earlier items, an empty page that says more follow) ends the stream with `Error::Pagination`, as does reaching the client's page limit (`ClientBuilder::max_pages`)."
+        "Every item of [`Self::{}`], fetched lazily page by page (see [`::zoho_crm_runtime::pagination`] for when a walk stops early).",
+        names.method
     ));
     quote! {
         #stream_doc
@@ -608,21 +568,7 @@ fn emit_paginator(spec: &Spec, name: &str, op: &Operation, names: &TypeNames) ->
             &self,
             request: #request,
         ) -> impl ::zoho_crm_runtime::Stream<Item = ::std::result::Result<#item, ::zoho_crm_runtime::Error<#error>>> + '_ {
-            ::zoho_crm_runtime::pagination::paginate(
-                self.runtime().max_pages(),
-                request,
-                move |request| self.#method_name(request),
-                |request: &#request, info| {
-                    if #no_more {
-                        return ::std::option::Option::None;
-                    }
-                    let mut next = request.clone();
-                    #token_step
-                    let page = request.#page.unwrap_or(1).saturating_add(1);
-                    next.#page = ::std::option::Option::Some(page);
-                    ::std::option::Option::Some((next, ::zoho_crm_runtime::PageMark::Number(page)))
-                },
-            )
+            self.runtime().paginate::<#info, _, _, _>(&OPERATION, request)
         }
     }
 }

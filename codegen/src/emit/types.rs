@@ -6,15 +6,19 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::{doc, ident};
-use crate::model::{Field, Spec};
-use crate::validate::{EXTRA_FIELD, field_name};
+use crate::model::Field;
+use crate::resolved::Resolved;
+use crate::validate::EXTRA_FIELD;
 
-pub(super) fn emit(spec: &Spec) -> TokenStream {
+pub(super) fn emit(resolved: &Resolved<'_>) -> TokenStream {
     let extra = ident(EXTRA_FIELD);
-    let structs = spec.types.iter().map(|(name, def)| {
+    let structs = resolved.types.iter().map(|(name, ty)| {
         let type_name = ident(name);
-        let type_doc = doc(&def.doc);
-        let fields = def.fields.iter().map(emit_field);
+        let type_doc = doc(&ty.def.doc);
+        let fields = ty
+            .fields
+            .iter()
+            .map(|(rust, field)| emit_field(rust, field));
         quote! {
             #type_doc
             #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -32,8 +36,8 @@ pub(super) fn emit(spec: &Spec) -> TokenStream {
     }
 }
 
-fn emit_field(field: &Field) -> TokenStream {
-    let name = ident(&field_name(field).unwrap_or_else(|| "unnamed".to_owned()));
+fn emit_field(rust_name: &str, field: &Field) -> TokenStream {
+    let name = ident(rust_name);
     let wire = &field.wire;
     let field_doc = doc(&field.doc);
     // Numbers and ids that Zoho may send as a string or as a number.

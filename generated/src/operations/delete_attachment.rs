@@ -15,27 +15,16 @@ pub const OPERATION: ::zoho_crm_runtime::__private::Operation = ::zoho_crm_runti
         ::zoho_crm_runtime::__private::Segment::Param(2),
     ],
     params: &[
-        ::zoho_crm_runtime::__private::Param::new(
-            "module_api_name",
-            ::zoho_crm_runtime::__private::Location::Path,
-            ::zoho_crm_runtime::__private::Kind::Module,
-        ),
-        ::zoho_crm_runtime::__private::Param::new(
-            "record_id",
-            ::zoho_crm_runtime::__private::Location::Path,
-            ::zoho_crm_runtime::__private::Kind::RecordId,
-        ),
-        ::zoho_crm_runtime::__private::Param::new(
-            "attachment_id",
-            ::zoho_crm_runtime::__private::Location::Path,
-            ::zoho_crm_runtime::__private::Kind::Id,
-        ),
+        ::zoho_crm_runtime::__private::Param::module("module_api_name").path(),
+        ::zoho_crm_runtime::__private::Param::record_id("record_id").path(),
+        ::zoho_crm_runtime::__private::Param::id("attachment_id").path(),
     ],
     idempotent: true,
     success_status: &[200],
     empty_status: &[],
     response: ::zoho_crm_runtime::__private::ResponseKind::Action,
     limits: ::std::option::Option::None,
+    pagination: ::std::option::Option::None,
 };
 /// The scope operation types that allow this operation (see [`crate::scopes`]).
 pub const SCOPE_OPERATIONS: &[crate::scopes::ScopeOperation] = &[
@@ -74,54 +63,23 @@ impl DeleteAttachmentRequest {
         self
     }
 }
+impl ::zoho_crm_runtime::__private::IntoCall for DeleteAttachmentRequest {
+    fn into_call(self) -> ::zoho_crm_runtime::__private::Call {
+        let values = ::std::vec![
+            ::zoho_crm_runtime::__private::Value::from(self.module_api_name),
+            ::zoho_crm_runtime::__private::Value::from(self.record_id),
+            ::zoho_crm_runtime::__private::Value::from(self.attachment_id)
+        ];
+        (self.version.map(crate::versions::ApiVersion::as_str), values)
+    }
+}
 /// The successful result: Zoho's action result, with its details.
 pub type DeleteAttachmentResponse = ::zoho_crm_runtime::ActionResponse<
     crate::types::DeletedAttachment,
 >;
-/// The errors `delete_attachment` can return, one variant per documented code.
-#[derive(Clone, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum DeleteAttachmentError {
-    /// `INVALID_MODULE`; its documented cases: [`INVALID_MODULE_1`](crate::errors::INVALID_MODULE_1), [`INVALID_MODULE_2`](crate::errors::INVALID_MODULE_2).
-    InvalidModule(::zoho_crm_runtime::ApiErrorInfo),
-    /// `INVALID_URL_PATTERN`; its documented cases: [`INVALID_URL_PATTERN_1`](crate::errors::INVALID_URL_PATTERN_1), [`INVALID_URL_PATTERN_2`](crate::errors::INVALID_URL_PATTERN_2).
-    InvalidUrlPattern(::zoho_crm_runtime::ApiErrorInfo),
-    /// `OAUTH_SCOPE_MISMATCH`; its documented cases: [`OAUTH_SCOPE_MISMATCH_1`](crate::errors::OAUTH_SCOPE_MISMATCH_1).
-    OauthScopeMismatch(::zoho_crm_runtime::ApiErrorInfo),
-    /// `NO_PERMISSION`; its documented cases: [`NO_PERMISSION_1`](crate::errors::NO_PERMISSION_1).
-    NoPermission(::zoho_crm_runtime::ApiErrorInfo),
-    /// `INTERNAL_ERROR`; its documented cases: [`INTERNAL_ERROR_1`](crate::errors::INTERNAL_ERROR_1).
-    InternalError(::zoho_crm_runtime::ApiErrorInfo),
-    /// `INVALID_REQUEST_METHOD`; its documented cases: [`INVALID_REQUEST_METHOD_1`](crate::errors::INVALID_REQUEST_METHOD_1).
-    InvalidRequestMethod(::zoho_crm_runtime::ApiErrorInfo),
-    /// `AUTHORIZATION_FAILED`; its documented cases: [`AUTHORIZATION_FAILED_1`](crate::errors::AUTHORIZATION_FAILED_1).
-    AuthorizationFailed(::zoho_crm_runtime::ApiErrorInfo),
-    /// `INVALID_DATA`; its documented cases: [`INVALID_DATA_1`](crate::errors::INVALID_DATA_1), [`INVALID_DATA_2`](crate::errors::INVALID_DATA_2), [`INVALID_DATA_3`](crate::errors::INVALID_DATA_3), [`INVALID_DATA_4`](crate::errors::INVALID_DATA_4).
-    InvalidData(::zoho_crm_runtime::ApiErrorInfo),
-    /// `REQUIRED_PARAM_MISSING`; its documented cases: [`REQUIRED_PARAM_MISSING_1`](crate::errors::REQUIRED_PARAM_MISSING_1).
-    RequiredParamMissing(::zoho_crm_runtime::ApiErrorInfo),
-    /// `MANDATORY_NOT_FOUND`; its documented cases: [`MANDATORY_NOT_FOUND_1`](crate::errors::MANDATORY_NOT_FOUND_1).
-    MandatoryNotFound(::zoho_crm_runtime::ApiErrorInfo),
-    /// `INVALID_TOKEN`; its documented cases: [`INVALID_TOKEN_1`](crate::errors::INVALID_TOKEN_1).
-    InvalidToken(::zoho_crm_runtime::ApiErrorInfo),
-    /// `INVALID_OAUTHTOKEN`; its documented cases: [`INVALID_OAUTHTOKEN_1`](crate::errors::INVALID_OAUTHTOKEN_1).
-    InvalidOauthtoken(::zoho_crm_runtime::ApiErrorInfo),
-    /// `AUTHENTICATION_FAILURE`; its documented cases: [`AUTHENTICATION_FAILURE_1`](crate::errors::AUTHENTICATION_FAILURE_1).
-    AuthenticationFailure(::zoho_crm_runtime::ApiErrorInfo),
-    /// `TOO_MANY_REQUESTS`; its documented cases: [`TOO_MANY_REQUESTS_1`](crate::errors::TOO_MANY_REQUESTS_1).
-    TooManyRequests(::zoho_crm_runtime::ApiErrorInfo),
-    /// `RATE_LIMIT_EXCEEDED`; its documented cases: [`RATE_LIMIT_EXCEEDED_1`](crate::errors::RATE_LIMIT_EXCEEDED_1).
-    RateLimitExceeded(::zoho_crm_runtime::ApiErrorInfo),
-    /// `SERVICE_UNAVAILABLE`; its documented cases: [`SERVICE_UNAVAILABLE_1`](crate::errors::SERVICE_UNAVAILABLE_1).
-    ServiceUnavailable(::zoho_crm_runtime::ApiErrorInfo),
-    /// `NOT_ALLOWED`.
-    NotAllowed(::zoho_crm_runtime::ApiErrorInfo),
-    /// `INVALID_REQUEST`.
-    InvalidRequest(::zoho_crm_runtime::ApiErrorInfo),
-    /// A code the spec does not list for this operation.
-    Unknown(::zoho_crm_runtime::ApiErrorInfo),
-}
 ::zoho_crm_runtime::__private::operation_error! {
+    #[doc =
+    " The errors `delete_attachment` can return, a variant per documented code; [`crate::errors::DELETE_ATTACHMENT`] lists the documented cases."]
     DeleteAttachmentError, crate ::errors::DELETE_ATTACHMENT; InvalidModule =
     "INVALID_MODULE" => is_invalid_module, InvalidUrlPattern = "INVALID_URL_PATTERN" =>
     is_invalid_url_pattern, OauthScopeMismatch = "OAUTH_SCOPE_MISMATCH" =>
@@ -140,9 +98,7 @@ pub enum DeleteAttachmentError {
     is_not_allowed, InvalidRequest = "INVALID_REQUEST" => is_invalid_request,
 }
 impl crate::Client {
-    /// Delete one attachment.
-    ///
-    /// Every parameter is checked (for the call's API version) before anything is sent; a bad one gives [`::zoho_crm_runtime::Error::Validation`].
+    /// Delete one attachment. Every parameter is checked (for the call's API version) before anything is sent; a bad one gives [`::zoho_crm_runtime::Error::Validation`].
     pub async fn delete_attachment(
         &self,
         request: DeleteAttachmentRequest,
@@ -150,13 +106,6 @@ impl crate::Client {
         DeleteAttachmentResponse,
         ::zoho_crm_runtime::Error<DeleteAttachmentError>,
     > {
-        let version = request.version.map(crate::versions::ApiVersion::as_str);
-        let values = ::std::vec![
-            ::zoho_crm_runtime::__private::Value::module(request.module_api_name
-            .api_name(), request.module_api_name.since()),
-            ::zoho_crm_runtime::__private::Value::from(request.record_id),
-            ::zoho_crm_runtime::__private::Value::from(request.attachment_id)
-        ];
-        self.runtime().call(&OPERATION, version, values).await
+        self.runtime().call(&OPERATION, request).await
     }
 }

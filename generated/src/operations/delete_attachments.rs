@@ -14,28 +14,16 @@ pub const OPERATION: ::zoho_crm_runtime::__private::Operation = ::zoho_crm_runti
         ::zoho_crm_runtime::__private::Segment::Literal("Attachments"),
     ],
     params: &[
-        ::zoho_crm_runtime::__private::Param::new(
-            "module_api_name",
-            ::zoho_crm_runtime::__private::Location::Path,
-            ::zoho_crm_runtime::__private::Kind::Module,
-        ),
-        ::zoho_crm_runtime::__private::Param::new(
-            "record_id",
-            ::zoho_crm_runtime::__private::Location::Path,
-            ::zoho_crm_runtime::__private::Kind::RecordId,
-        ),
-        ::zoho_crm_runtime::__private::Param::new(
-                "ids",
-                ::zoho_crm_runtime::__private::Location::Query,
-                ::zoho_crm_runtime::__private::Kind::IdList,
-            )
-            .min(1),
+        ::zoho_crm_runtime::__private::Param::module("module_api_name").path(),
+        ::zoho_crm_runtime::__private::Param::record_id("record_id").path(),
+        ::zoho_crm_runtime::__private::Param::id_list("ids").query().min(1),
     ],
     idempotent: true,
     success_status: &[200, 207],
     empty_status: &[],
     response: ::zoho_crm_runtime::__private::ResponseKind::ActionList,
     limits: ::std::option::Option::None,
+    pagination: ::std::option::Option::None,
 };
 /// The scope operation types that allow this operation (see [`crate::scopes`]).
 pub const SCOPE_OPERATIONS: &[crate::scopes::ScopeOperation] = &[
@@ -76,55 +64,24 @@ impl DeleteAttachmentsRequest {
         self
     }
 }
+impl ::zoho_crm_runtime::__private::IntoCall for DeleteAttachmentsRequest {
+    fn into_call(self) -> ::zoho_crm_runtime::__private::Call {
+        let values = ::std::vec![
+            ::zoho_crm_runtime::__private::Value::from(self.module_api_name),
+            ::zoho_crm_runtime::__private::Value::from(self.record_id),
+            ::zoho_crm_runtime::__private::Value::from(self.ids)
+        ];
+        (self.version.map(crate::versions::ApiVersion::as_str), values)
+    }
+}
 /// The successful result: One result per item, in order: each a success with its details, or the typed error for that item.
 pub type DeleteAttachmentsResponse = ::zoho_crm_runtime::ActionResults<
     crate::types::DeletedAttachment,
     DeleteAttachmentsError,
 >;
-/// The errors `delete_attachments` can return, one variant per documented code.
-#[derive(Clone, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum DeleteAttachmentsError {
-    /// `INVALID_MODULE`; its documented cases: [`INVALID_MODULE_1`](crate::errors::INVALID_MODULE_1), [`INVALID_MODULE_2`](crate::errors::INVALID_MODULE_2).
-    InvalidModule(::zoho_crm_runtime::ApiErrorInfo),
-    /// `INVALID_URL_PATTERN`; its documented cases: [`INVALID_URL_PATTERN_1`](crate::errors::INVALID_URL_PATTERN_1), [`INVALID_URL_PATTERN_2`](crate::errors::INVALID_URL_PATTERN_2).
-    InvalidUrlPattern(::zoho_crm_runtime::ApiErrorInfo),
-    /// `OAUTH_SCOPE_MISMATCH`; its documented cases: [`OAUTH_SCOPE_MISMATCH_1`](crate::errors::OAUTH_SCOPE_MISMATCH_1).
-    OauthScopeMismatch(::zoho_crm_runtime::ApiErrorInfo),
-    /// `NO_PERMISSION`; its documented cases: [`NO_PERMISSION_1`](crate::errors::NO_PERMISSION_1).
-    NoPermission(::zoho_crm_runtime::ApiErrorInfo),
-    /// `INTERNAL_ERROR`; its documented cases: [`INTERNAL_ERROR_1`](crate::errors::INTERNAL_ERROR_1).
-    InternalError(::zoho_crm_runtime::ApiErrorInfo),
-    /// `INVALID_REQUEST_METHOD`; its documented cases: [`INVALID_REQUEST_METHOD_1`](crate::errors::INVALID_REQUEST_METHOD_1).
-    InvalidRequestMethod(::zoho_crm_runtime::ApiErrorInfo),
-    /// `AUTHORIZATION_FAILED`; its documented cases: [`AUTHORIZATION_FAILED_1`](crate::errors::AUTHORIZATION_FAILED_1).
-    AuthorizationFailed(::zoho_crm_runtime::ApiErrorInfo),
-    /// `INVALID_DATA`; its documented cases: [`INVALID_DATA_1`](crate::errors::INVALID_DATA_1), [`INVALID_DATA_2`](crate::errors::INVALID_DATA_2), [`INVALID_DATA_3`](crate::errors::INVALID_DATA_3), [`INVALID_DATA_4`](crate::errors::INVALID_DATA_4).
-    InvalidData(::zoho_crm_runtime::ApiErrorInfo),
-    /// `REQUIRED_PARAM_MISSING`; its documented cases: [`REQUIRED_PARAM_MISSING_1`](crate::errors::REQUIRED_PARAM_MISSING_1).
-    RequiredParamMissing(::zoho_crm_runtime::ApiErrorInfo),
-    /// `MANDATORY_NOT_FOUND`; its documented cases: [`MANDATORY_NOT_FOUND_1`](crate::errors::MANDATORY_NOT_FOUND_1).
-    MandatoryNotFound(::zoho_crm_runtime::ApiErrorInfo),
-    /// `INVALID_TOKEN`; its documented cases: [`INVALID_TOKEN_1`](crate::errors::INVALID_TOKEN_1).
-    InvalidToken(::zoho_crm_runtime::ApiErrorInfo),
-    /// `INVALID_OAUTHTOKEN`; its documented cases: [`INVALID_OAUTHTOKEN_1`](crate::errors::INVALID_OAUTHTOKEN_1).
-    InvalidOauthtoken(::zoho_crm_runtime::ApiErrorInfo),
-    /// `AUTHENTICATION_FAILURE`; its documented cases: [`AUTHENTICATION_FAILURE_1`](crate::errors::AUTHENTICATION_FAILURE_1).
-    AuthenticationFailure(::zoho_crm_runtime::ApiErrorInfo),
-    /// `TOO_MANY_REQUESTS`; its documented cases: [`TOO_MANY_REQUESTS_1`](crate::errors::TOO_MANY_REQUESTS_1).
-    TooManyRequests(::zoho_crm_runtime::ApiErrorInfo),
-    /// `RATE_LIMIT_EXCEEDED`; its documented cases: [`RATE_LIMIT_EXCEEDED_1`](crate::errors::RATE_LIMIT_EXCEEDED_1).
-    RateLimitExceeded(::zoho_crm_runtime::ApiErrorInfo),
-    /// `SERVICE_UNAVAILABLE`; its documented cases: [`SERVICE_UNAVAILABLE_1`](crate::errors::SERVICE_UNAVAILABLE_1).
-    ServiceUnavailable(::zoho_crm_runtime::ApiErrorInfo),
-    /// `NOT_ALLOWED`.
-    NotAllowed(::zoho_crm_runtime::ApiErrorInfo),
-    /// `INVALID_REQUEST`.
-    InvalidRequest(::zoho_crm_runtime::ApiErrorInfo),
-    /// A code the spec does not list for this operation.
-    Unknown(::zoho_crm_runtime::ApiErrorInfo),
-}
 ::zoho_crm_runtime::__private::operation_error! {
+    #[doc =
+    " The errors `delete_attachments` can return, a variant per documented code; [`crate::errors::DELETE_ATTACHMENTS`] lists the documented cases."]
     DeleteAttachmentsError, crate ::errors::DELETE_ATTACHMENTS; InvalidModule =
     "INVALID_MODULE" => is_invalid_module, InvalidUrlPattern = "INVALID_URL_PATTERN" =>
     is_invalid_url_pattern, OauthScopeMismatch = "OAUTH_SCOPE_MISMATCH" =>
@@ -143,9 +100,7 @@ pub enum DeleteAttachmentsError {
     is_not_allowed, InvalidRequest = "INVALID_REQUEST" => is_invalid_request,
 }
 impl crate::Client {
-    /// Delete several attachments of a record at once; the result says, per id, whether it was deleted.
-    ///
-    /// Every parameter is checked (for the call's API version) before anything is sent; a bad one gives [`::zoho_crm_runtime::Error::Validation`].
+    /// Delete several attachments of a record at once; the result says, per id, whether it was deleted. Every parameter is checked (for the call's API version) before anything is sent; a bad one gives [`::zoho_crm_runtime::Error::Validation`].
     pub async fn delete_attachments(
         &self,
         request: DeleteAttachmentsRequest,
@@ -153,13 +108,6 @@ impl crate::Client {
         DeleteAttachmentsResponse,
         ::zoho_crm_runtime::Error<DeleteAttachmentsError>,
     > {
-        let version = request.version.map(crate::versions::ApiVersion::as_str);
-        let values = ::std::vec![
-            ::zoho_crm_runtime::__private::Value::module(request.module_api_name
-            .api_name(), request.module_api_name.since()),
-            ::zoho_crm_runtime::__private::Value::from(request.record_id),
-            ::zoho_crm_runtime::__private::Value::from(request.ids)
-        ];
-        self.runtime().call(&OPERATION, version, values).await
+        self.runtime().call(&OPERATION, request).await
     }
 }

@@ -14,55 +14,29 @@ pub const OPERATION: ::zoho_crm_runtime::__private::Operation = ::zoho_crm_runti
         ::zoho_crm_runtime::__private::Segment::Literal("Attachments"),
     ],
     params: &[
-        ::zoho_crm_runtime::__private::Param::new(
-            "module_api_name",
-            ::zoho_crm_runtime::__private::Location::Path,
-            ::zoho_crm_runtime::__private::Kind::Module,
-        ),
-        ::zoho_crm_runtime::__private::Param::new(
-            "record_id",
-            ::zoho_crm_runtime::__private::Location::Path,
-            ::zoho_crm_runtime::__private::Kind::RecordId,
-        ),
-        ::zoho_crm_runtime::__private::Param::new(
-                "fields",
-                ::zoho_crm_runtime::__private::Location::Query,
-                ::zoho_crm_runtime::__private::Kind::TextList,
-            )
+        ::zoho_crm_runtime::__private::Param::module("module_api_name").path(),
+        ::zoho_crm_runtime::__private::Param::record_id("record_id").path(),
+        ::zoho_crm_runtime::__private::Param::text_list("fields")
+            .query()
             .min(1)
             .required_from("v3"),
-        ::zoho_crm_runtime::__private::Param::new(
-                "page",
-                ::zoho_crm_runtime::__private::Location::Query,
-                ::zoho_crm_runtime::__private::Kind::Integer,
-            )
-            .min(1),
-        ::zoho_crm_runtime::__private::Param::new(
-                "per_page",
-                ::zoho_crm_runtime::__private::Location::Query,
-                ::zoho_crm_runtime::__private::Kind::Integer,
-            )
+        ::zoho_crm_runtime::__private::Param::integer("page").query().min(1),
+        ::zoho_crm_runtime::__private::Param::integer("per_page")
+            .query()
             .min(1)
             .max(200),
-        ::zoho_crm_runtime::__private::Param::new(
-                "ids",
-                ::zoho_crm_runtime::__private::Location::Query,
-                ::zoho_crm_runtime::__private::Kind::IdList,
-            )
-            .min(1)
-            .since("v5"),
-        ::zoho_crm_runtime::__private::Param::new(
-                "page_token",
-                ::zoho_crm_runtime::__private::Location::Query,
-                ::zoho_crm_runtime::__private::Kind::Text,
-            )
-            .since("v8"),
+        ::zoho_crm_runtime::__private::Param::id_list("ids").query().min(1).since("v5"),
+        ::zoho_crm_runtime::__private::Param::text("page_token").query().since("v8"),
     ],
     idempotent: true,
     success_status: &[200],
     empty_status: &[204],
     response: ::zoho_crm_runtime::__private::ResponseKind::List,
     limits: ::std::option::Option::None,
+    pagination: ::std::option::Option::Some(
+        ::zoho_crm_runtime::__private::Pagination::new(3, "more_records")
+            .token(6, "next_page_token"),
+    ),
 };
 /// The scope operation types that allow this operation (see [`crate::scopes`]).
 pub const SCOPE_OPERATIONS: &[crate::scopes::ScopeOperation] = &[
@@ -154,55 +128,28 @@ impl ListAttachmentsRequest {
         self
     }
 }
+impl ::zoho_crm_runtime::__private::IntoCall for ListAttachmentsRequest {
+    fn into_call(self) -> ::zoho_crm_runtime::__private::Call {
+        let values = ::std::vec![
+            ::zoho_crm_runtime::__private::Value::from(self.module_api_name),
+            ::zoho_crm_runtime::__private::Value::from(self.record_id),
+            ::zoho_crm_runtime::__private::Value::from(self.fields),
+            ::zoho_crm_runtime::__private::Value::from(self.page),
+            ::zoho_crm_runtime::__private::Value::from(self.per_page),
+            ::zoho_crm_runtime::__private::Value::from(self.ids),
+            ::zoho_crm_runtime::__private::Value::from(self.page_token)
+        ];
+        (self.version.map(crate::versions::ApiVersion::as_str), values)
+    }
+}
 /// The successful result: One page of items with its paging information (an empty page has none).
 pub type ListAttachmentsResponse = ::zoho_crm_runtime::ListPage<
     crate::types::Attachment,
     crate::types::ListInfo,
 >;
-/// The errors `list_attachments` can return, one variant per documented code.
-#[derive(Clone, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum ListAttachmentsError {
-    /// `INVALID_MODULE`; its documented cases: [`INVALID_MODULE_1`](crate::errors::INVALID_MODULE_1), [`INVALID_MODULE_2`](crate::errors::INVALID_MODULE_2).
-    InvalidModule(::zoho_crm_runtime::ApiErrorInfo),
-    /// `INVALID_URL_PATTERN`; its documented cases: [`INVALID_URL_PATTERN_1`](crate::errors::INVALID_URL_PATTERN_1), [`INVALID_URL_PATTERN_2`](crate::errors::INVALID_URL_PATTERN_2).
-    InvalidUrlPattern(::zoho_crm_runtime::ApiErrorInfo),
-    /// `OAUTH_SCOPE_MISMATCH`; its documented cases: [`OAUTH_SCOPE_MISMATCH_2`](crate::errors::OAUTH_SCOPE_MISMATCH_2).
-    OauthScopeMismatch(::zoho_crm_runtime::ApiErrorInfo),
-    /// `NO_PERMISSION`; its documented cases: [`NO_PERMISSION_2`](crate::errors::NO_PERMISSION_2).
-    NoPermission(::zoho_crm_runtime::ApiErrorInfo),
-    /// `INTERNAL_ERROR`; its documented cases: [`INTERNAL_ERROR_1`](crate::errors::INTERNAL_ERROR_1).
-    InternalError(::zoho_crm_runtime::ApiErrorInfo),
-    /// `INVALID_REQUEST_METHOD`; its documented cases: [`INVALID_REQUEST_METHOD_1`](crate::errors::INVALID_REQUEST_METHOD_1).
-    InvalidRequestMethod(::zoho_crm_runtime::ApiErrorInfo),
-    /// `AUTHORIZATION_FAILED`; its documented cases: [`AUTHORIZATION_FAILED_2`](crate::errors::AUTHORIZATION_FAILED_2).
-    AuthorizationFailed(::zoho_crm_runtime::ApiErrorInfo),
-    /// `INVALID_DATA`; its documented cases: [`INVALID_DATA_1`](crate::errors::INVALID_DATA_1), [`INVALID_DATA_2`](crate::errors::INVALID_DATA_2), [`INVALID_DATA_3`](crate::errors::INVALID_DATA_3).
-    InvalidData(::zoho_crm_runtime::ApiErrorInfo),
-    /// `REQUIRED_PARAM_MISSING`; its documented cases: [`REQUIRED_PARAM_MISSING_1`](crate::errors::REQUIRED_PARAM_MISSING_1).
-    RequiredParamMissing(::zoho_crm_runtime::ApiErrorInfo),
-    /// `MANDATORY_NOT_FOUND`; its documented cases: [`MANDATORY_NOT_FOUND_1`](crate::errors::MANDATORY_NOT_FOUND_1).
-    MandatoryNotFound(::zoho_crm_runtime::ApiErrorInfo),
-    /// `INVALID_TOKEN`; its documented cases: [`INVALID_TOKEN_1`](crate::errors::INVALID_TOKEN_1).
-    InvalidToken(::zoho_crm_runtime::ApiErrorInfo),
-    /// `INVALID_OAUTHTOKEN`; its documented cases: [`INVALID_OAUTHTOKEN_1`](crate::errors::INVALID_OAUTHTOKEN_1).
-    InvalidOauthtoken(::zoho_crm_runtime::ApiErrorInfo),
-    /// `AUTHENTICATION_FAILURE`; its documented cases: [`AUTHENTICATION_FAILURE_1`](crate::errors::AUTHENTICATION_FAILURE_1).
-    AuthenticationFailure(::zoho_crm_runtime::ApiErrorInfo),
-    /// `TOO_MANY_REQUESTS`; its documented cases: [`TOO_MANY_REQUESTS_1`](crate::errors::TOO_MANY_REQUESTS_1).
-    TooManyRequests(::zoho_crm_runtime::ApiErrorInfo),
-    /// `RATE_LIMIT_EXCEEDED`; its documented cases: [`RATE_LIMIT_EXCEEDED_1`](crate::errors::RATE_LIMIT_EXCEEDED_1).
-    RateLimitExceeded(::zoho_crm_runtime::ApiErrorInfo),
-    /// `SERVICE_UNAVAILABLE`; its documented cases: [`SERVICE_UNAVAILABLE_1`](crate::errors::SERVICE_UNAVAILABLE_1).
-    ServiceUnavailable(::zoho_crm_runtime::ApiErrorInfo),
-    /// `NOT_ALLOWED`.
-    NotAllowed(::zoho_crm_runtime::ApiErrorInfo),
-    /// `INVALID_REQUEST`.
-    InvalidRequest(::zoho_crm_runtime::ApiErrorInfo),
-    /// A code the spec does not list for this operation.
-    Unknown(::zoho_crm_runtime::ApiErrorInfo),
-}
 ::zoho_crm_runtime::__private::operation_error! {
+    #[doc =
+    " The errors `list_attachments` can return, a variant per documented code; [`crate::errors::LIST_ATTACHMENTS`] lists the documented cases."]
     ListAttachmentsError, crate ::errors::LIST_ATTACHMENTS; InvalidModule =
     "INVALID_MODULE" => is_invalid_module, InvalidUrlPattern = "INVALID_URL_PATTERN" =>
     is_invalid_url_pattern, OauthScopeMismatch = "OAUTH_SCOPE_MISMATCH" =>
@@ -221,9 +168,7 @@ pub enum ListAttachmentsError {
     is_not_allowed, InvalidRequest = "INVALID_REQUEST" => is_invalid_request,
 }
 impl crate::Client {
-    /// List a record's attachments, a page at a time (or all of them, lazily, with the `_stream` method).
-    ///
-    /// Every parameter is checked (for the call's API version) before anything is sent; a bad one gives [`::zoho_crm_runtime::Error::Validation`].
+    /// List a record's attachments, a page at a time (or all of them, lazily, with the `_stream` method). Every parameter is checked (for the call's API version) before anything is sent; a bad one gives [`::zoho_crm_runtime::Error::Validation`].
     pub async fn list_attachments(
         &self,
         request: ListAttachmentsRequest,
@@ -231,20 +176,9 @@ impl crate::Client {
         ListAttachmentsResponse,
         ::zoho_crm_runtime::Error<ListAttachmentsError>,
     > {
-        let version = request.version.map(crate::versions::ApiVersion::as_str);
-        let values = ::std::vec![
-            ::zoho_crm_runtime::__private::Value::module(request.module_api_name
-            .api_name(), request.module_api_name.since()),
-            ::zoho_crm_runtime::__private::Value::from(request.record_id),
-            ::zoho_crm_runtime::__private::Value::from(request.fields),
-            ::zoho_crm_runtime::__private::Value::from(request.page),
-            ::zoho_crm_runtime::__private::Value::from(request.per_page),
-            ::zoho_crm_runtime::__private::Value::from(request.ids),
-            ::zoho_crm_runtime::__private::Value::from(request.page_token)
-        ];
-        self.runtime().call(&OPERATION, version, values).await
+        self.runtime().call(&OPERATION, request).await
     }
-    /// Every item of `list_attachments`, fetched lazily page by page (following the page token where the server gives one, else the page number) until the server says there are no more. A server that makes no progress (the same page token or page number again, a page repeating earlier items, an empty page that says more follow) ends the stream with `Error::Pagination`, as does reaching the client's page limit (`ClientBuilder::max_pages`).
+    /// Every item of [`Self::list_attachments`], fetched lazily page by page (see [`::zoho_crm_runtime::pagination`] for when a walk stops early).
     pub fn list_attachments_stream(
         &self,
         request: ListAttachmentsRequest,
@@ -254,30 +188,6 @@ impl crate::Client {
             ::zoho_crm_runtime::Error<ListAttachmentsError>,
         >,
     > + '_ {
-        ::zoho_crm_runtime::pagination::paginate(
-            self.runtime().max_pages(),
-            request,
-            move |request| self.list_attachments(request),
-            |request: &ListAttachmentsRequest, info| {
-                if info.more_records != ::std::option::Option::Some(true) {
-                    return ::std::option::Option::None;
-                }
-                let mut next = request.clone();
-                if let ::std::option::Option::Some(token) = &info.next_page_token {
-                    next.page_token = ::std::option::Option::Some(token.clone());
-                    next.page = ::std::option::Option::None;
-                    return ::std::option::Option::Some((
-                        next,
-                        ::zoho_crm_runtime::PageMark::Token(token.clone()),
-                    ));
-                }
-                let page = request.page.unwrap_or(1).saturating_add(1);
-                next.page = ::std::option::Option::Some(page);
-                ::std::option::Option::Some((
-                    next,
-                    ::zoho_crm_runtime::PageMark::Number(page),
-                ))
-            },
-        )
+        self.runtime().paginate::<crate::types::ListInfo, _, _, _>(&OPERATION, request)
     }
 }

@@ -14,27 +14,13 @@ pub const OPERATION: ::zoho_crm_runtime::__private::Operation = ::zoho_crm_runti
         ::zoho_crm_runtime::__private::Segment::Literal("Attachments"),
     ],
     params: &[
-        ::zoho_crm_runtime::__private::Param::new(
-            "module_api_name",
-            ::zoho_crm_runtime::__private::Location::Path,
-            ::zoho_crm_runtime::__private::Kind::Module,
-        ),
-        ::zoho_crm_runtime::__private::Param::new(
-            "record_id",
-            ::zoho_crm_runtime::__private::Location::Path,
-            ::zoho_crm_runtime::__private::Kind::RecordId,
-        ),
-        ::zoho_crm_runtime::__private::Param::new(
-                "attachmentUrl",
-                ::zoho_crm_runtime::__private::Location::Form,
-                ::zoho_crm_runtime::__private::Kind::Url,
-            )
+        ::zoho_crm_runtime::__private::Param::module("module_api_name").path(),
+        ::zoho_crm_runtime::__private::Param::record_id("record_id").path(),
+        ::zoho_crm_runtime::__private::Param::url("attachmentUrl")
+            .form()
             .query_in(&["v2", "v2.1", "v3", "v4", "v5", "v6", "v7"]),
-        ::zoho_crm_runtime::__private::Param::new(
-                "title",
-                ::zoho_crm_runtime::__private::Location::Form,
-                ::zoho_crm_runtime::__private::Kind::Text,
-            )
+        ::zoho_crm_runtime::__private::Param::text("title")
+            .form()
             .since("v2.1")
             .query_in(&["v2.1", "v3", "v4", "v5", "v6", "v7"]),
     ],
@@ -43,6 +29,7 @@ pub const OPERATION: ::zoho_crm_runtime::__private::Operation = ::zoho_crm_runti
     empty_status: &[],
     response: ::zoho_crm_runtime::__private::ResponseKind::Action,
     limits: ::std::option::Option::None,
+    pagination: ::std::option::Option::None,
 };
 /// The scope operation types that allow this operation (see [`crate::scopes`]).
 pub const SCOPE_OPERATIONS: &[crate::scopes::ScopeOperation] = &[
@@ -93,60 +80,24 @@ impl UploadLinkAttachmentRequest {
         self
     }
 }
+impl ::zoho_crm_runtime::__private::IntoCall for UploadLinkAttachmentRequest {
+    fn into_call(self) -> ::zoho_crm_runtime::__private::Call {
+        let values = ::std::vec![
+            ::zoho_crm_runtime::__private::Value::from(self.module_api_name),
+            ::zoho_crm_runtime::__private::Value::from(self.record_id),
+            ::zoho_crm_runtime::__private::Value::from(self.attachment_url),
+            ::zoho_crm_runtime::__private::Value::from(self.title)
+        ];
+        (self.version.map(crate::versions::ApiVersion::as_str), values)
+    }
+}
 /// The successful result: Zoho's action result, with its details.
 pub type UploadLinkAttachmentResponse = ::zoho_crm_runtime::ActionResponse<
     crate::types::AttachmentDetails,
 >;
-/// The errors `upload_link_attachment` can return, one variant per documented code.
-#[derive(Clone, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum UploadLinkAttachmentError {
-    /// `INVALID_MODULE`; its documented cases: [`INVALID_MODULE_1`](crate::errors::INVALID_MODULE_1), [`INVALID_MODULE_2`](crate::errors::INVALID_MODULE_2).
-    InvalidModule(::zoho_crm_runtime::ApiErrorInfo),
-    /// `INVALID_URL_PATTERN`; its documented cases: [`INVALID_URL_PATTERN_1`](crate::errors::INVALID_URL_PATTERN_1), [`INVALID_URL_PATTERN_2`](crate::errors::INVALID_URL_PATTERN_2).
-    InvalidUrlPattern(::zoho_crm_runtime::ApiErrorInfo),
-    /// `OAUTH_SCOPE_MISMATCH`; its documented cases: [`OAUTH_SCOPE_MISMATCH_3`](crate::errors::OAUTH_SCOPE_MISMATCH_3), [`OAUTH_SCOPE_MISMATCH_4`](crate::errors::OAUTH_SCOPE_MISMATCH_4).
-    OauthScopeMismatch(::zoho_crm_runtime::ApiErrorInfo),
-    /// `NO_PERMISSION`; its documented cases: [`NO_PERMISSION_3`](crate::errors::NO_PERMISSION_3).
-    NoPermission(::zoho_crm_runtime::ApiErrorInfo),
-    /// `INTERNAL_ERROR`; its documented cases: [`INTERNAL_ERROR_1`](crate::errors::INTERNAL_ERROR_1).
-    InternalError(::zoho_crm_runtime::ApiErrorInfo),
-    /// `INVALID_REQUEST_METHOD`; its documented cases: [`INVALID_REQUEST_METHOD_1`](crate::errors::INVALID_REQUEST_METHOD_1).
-    InvalidRequestMethod(::zoho_crm_runtime::ApiErrorInfo),
-    /// `AUTHORIZATION_FAILED`; its documented cases: [`AUTHORIZATION_FAILED_3`](crate::errors::AUTHORIZATION_FAILED_3).
-    AuthorizationFailed(::zoho_crm_runtime::ApiErrorInfo),
-    /// `INVALID_DATA`; its documented cases: [`INVALID_DATA_1`](crate::errors::INVALID_DATA_1), [`INVALID_DATA_2`](crate::errors::INVALID_DATA_2), [`INVALID_DATA_3`](crate::errors::INVALID_DATA_3).
-    InvalidData(::zoho_crm_runtime::ApiErrorInfo),
-    /// `REQUIRED_PARAM_MISSING`; its documented cases: [`REQUIRED_PARAM_MISSING_1`](crate::errors::REQUIRED_PARAM_MISSING_1).
-    RequiredParamMissing(::zoho_crm_runtime::ApiErrorInfo),
-    /// `MANDATORY_NOT_FOUND`; its documented cases: [`MANDATORY_NOT_FOUND_1`](crate::errors::MANDATORY_NOT_FOUND_1).
-    MandatoryNotFound(::zoho_crm_runtime::ApiErrorInfo),
-    /// `INVALID_TOKEN`; its documented cases: [`INVALID_TOKEN_1`](crate::errors::INVALID_TOKEN_1).
-    InvalidToken(::zoho_crm_runtime::ApiErrorInfo),
-    /// `INVALID_OAUTHTOKEN`; its documented cases: [`INVALID_OAUTHTOKEN_1`](crate::errors::INVALID_OAUTHTOKEN_1).
-    InvalidOauthtoken(::zoho_crm_runtime::ApiErrorInfo),
-    /// `AUTHENTICATION_FAILURE`; its documented cases: [`AUTHENTICATION_FAILURE_1`](crate::errors::AUTHENTICATION_FAILURE_1).
-    AuthenticationFailure(::zoho_crm_runtime::ApiErrorInfo),
-    /// `TOO_MANY_REQUESTS`; its documented cases: [`TOO_MANY_REQUESTS_1`](crate::errors::TOO_MANY_REQUESTS_1).
-    TooManyRequests(::zoho_crm_runtime::ApiErrorInfo),
-    /// `RATE_LIMIT_EXCEEDED`; its documented cases: [`RATE_LIMIT_EXCEEDED_1`](crate::errors::RATE_LIMIT_EXCEEDED_1).
-    RateLimitExceeded(::zoho_crm_runtime::ApiErrorInfo),
-    /// `SERVICE_UNAVAILABLE`; its documented cases: [`SERVICE_UNAVAILABLE_1`](crate::errors::SERVICE_UNAVAILABLE_1).
-    ServiceUnavailable(::zoho_crm_runtime::ApiErrorInfo),
-    /// `NOT_ALLOWED`.
-    NotAllowed(::zoho_crm_runtime::ApiErrorInfo),
-    /// `INVALID_REQUEST`.
-    InvalidRequest(::zoho_crm_runtime::ApiErrorInfo),
-    /// `FILE_SIZE_MORE_THAN_ALLOWED_SIZE`; its documented cases: [`FILE_SIZE_MORE_THAN_ALLOWED_SIZE_1`](crate::errors::FILE_SIZE_MORE_THAN_ALLOWED_SIZE_1), [`FILE_SIZE_MORE_THAN_ALLOWED_SIZE_2`](crate::errors::FILE_SIZE_MORE_THAN_ALLOWED_SIZE_2).
-    FileSizeMoreThanAllowedSize(::zoho_crm_runtime::ApiErrorInfo),
-    /// `BODY_SIZE_REACHED`; its documented cases: [`BODY_SIZE_REACHED_1`](crate::errors::BODY_SIZE_REACHED_1), [`BODY_SIZE_REACHED_2`](crate::errors::BODY_SIZE_REACHED_2).
-    BodySizeReached(::zoho_crm_runtime::ApiErrorInfo),
-    /// `LIMIT_REACHED`.
-    LimitReached(::zoho_crm_runtime::ApiErrorInfo),
-    /// A code the spec does not list for this operation.
-    Unknown(::zoho_crm_runtime::ApiErrorInfo),
-}
 ::zoho_crm_runtime::__private::operation_error! {
+    #[doc =
+    " The errors `upload_link_attachment` can return, a variant per documented code; [`crate::errors::UPLOAD_LINK_ATTACHMENT`] lists the documented cases."]
     UploadLinkAttachmentError, crate ::errors::UPLOAD_LINK_ATTACHMENT; InvalidModule =
     "INVALID_MODULE" => is_invalid_module, InvalidUrlPattern = "INVALID_URL_PATTERN" =>
     is_invalid_url_pattern, OauthScopeMismatch = "OAUTH_SCOPE_MISMATCH" =>
@@ -168,9 +119,7 @@ pub enum UploadLinkAttachmentError {
     is_body_size_reached, LimitReached = "LIMIT_REACHED" => is_limit_reached,
 }
 impl crate::Client {
-    /// Attach a link to a record. Up to v7 the link goes in the query string with an empty body, as Zoho's SDKs send it; from v8 on as a multipart form field, as Zoho's v8 OpenAPI file describes it.
-    ///
-    /// Every parameter is checked (for the call's API version) before anything is sent; a bad one gives [`::zoho_crm_runtime::Error::Validation`].
+    /// Attach a link to a record. Up to v7 the link goes in the query string with an empty body, as Zoho's SDKs send it; from v8 on as a multipart form field, as Zoho's v8 OpenAPI file describes it. Every parameter is checked (for the call's API version) before anything is sent; a bad one gives [`::zoho_crm_runtime::Error::Validation`].
     pub async fn upload_link_attachment(
         &self,
         request: UploadLinkAttachmentRequest,
@@ -178,14 +127,6 @@ impl crate::Client {
         UploadLinkAttachmentResponse,
         ::zoho_crm_runtime::Error<UploadLinkAttachmentError>,
     > {
-        let version = request.version.map(crate::versions::ApiVersion::as_str);
-        let values = ::std::vec![
-            ::zoho_crm_runtime::__private::Value::module(request.module_api_name
-            .api_name(), request.module_api_name.since()),
-            ::zoho_crm_runtime::__private::Value::from(request.record_id),
-            ::zoho_crm_runtime::__private::Value::from(request.attachment_url),
-            ::zoho_crm_runtime::__private::Value::from(request.title)
-        ];
-        self.runtime().call(&OPERATION, version, values).await
+        self.runtime().call(&OPERATION, request).await
     }
 }

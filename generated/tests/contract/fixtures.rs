@@ -287,6 +287,17 @@ fn common_errors() -> Vec<Example> {
             ),
             E,
         ),
+    ]
+    .into_iter()
+    .chain(record_errors())
+    .collect()
+}
+
+/// Zoho's error examples about the record and the token, the same in uploadAttachment,
+/// getAttachments and getAttachmentById.
+fn record_errors() -> Vec<Example> {
+    use Expect::Error as E;
+    vec![
         published(
             "InvalidRecordId",
             400,
@@ -505,61 +516,18 @@ pub fn get_attachments() -> Vec<Example> {
 /// getAttachmentById: `download_attachment`.
 pub fn get_attachment_by_id() -> Vec<Example> {
     use Expect::Error as E;
-    let mut rows = vec![
-        published(
-            "LinkAttachmentError",
-            400,
-            json!({
-                "code": "DOWNLOAD_NOT_ALLOWED",
-                "details": {},
-                "message": "As it is a linked attachment, you can not download it",
-                "status": "error",
-            }),
-            E,
-        ),
-        published(
-            "InvalidRecordId",
-            400,
-            error(
-                "INVALID_DATA",
-                "the related id given seems to be invalid",
-                json!({"resource_path_index": 1}),
-            ),
-            E,
-        ),
-        published(
-            "InvalidModule",
-            400,
-            error(
-                "INVALID_MODULE",
-                "the module name given seems to be invalid",
-                json!({"resource_path_index": 0}),
-            ),
-            E,
-        ),
-        published("InvalidToken", 401, invalid_token(), E),
-        published("InsufficientScope", 403, insufficient_scope(), E),
-        published(
-            "RecordNotFound",
-            404,
-            error(
-                "INVALID_MODULE",
-                "the module name given seems to be invalid",
-                json!({}),
-            ),
-            E,
-        ),
-        published(
-            "AttachmentNotFound",
-            404,
-            error(
-                "INVALID_DATA",
-                "the id given seems to be invalid",
-                json!({}),
-            ),
-            E,
-        ),
-    ];
+    let mut rows = vec![published(
+        "LinkAttachmentError",
+        400,
+        json!({
+            "code": "DOWNLOAD_NOT_ALLOWED",
+            "details": {},
+            "message": "As it is a linked attachment, you can not download it",
+            "status": "error",
+        }),
+        E,
+    )];
+    rows.extend(record_errors());
     rows.extend(throttling_and_server_errors(Source::Published));
     for (content_type, bytes) in [
         ("application/octet-stream", OCTET_BYTES),

@@ -2,26 +2,26 @@
 
 //! The error table of the spec, once: every documented case, and per operation the cases of its codes (resolutions name that operation's scopes).
 /// `NO_SUCH_SHELF`, HTTP 404: *no such shelf*. Check the shelf id.
-pub const NO_SUCH_SHELF_1: ::zoho_crm_runtime::DocumentedError = ::zoho_crm_runtime::DocumentedError {
-    code: "NO_SUCH_SHELF",
-    status: 404,
-    message: ::std::option::Option::Some("no such shelf"),
-    resolution: "Check the shelf id.",
-};
+pub const NO_SUCH_SHELF_1: ::zoho_crm_runtime::DocumentedError = ::zoho_crm_runtime::DocumentedError::new(
+    "NO_SUCH_SHELF",
+    404,
+    ::std::option::Option::Some("no such shelf"),
+    "Check the shelf id.",
+);
 /// `TOO_BIG`, HTTP 413: *photo too big*. Send a smaller photo.
-pub const TOO_BIG_1: ::zoho_crm_runtime::DocumentedError = ::zoho_crm_runtime::DocumentedError {
-    code: "TOO_BIG",
-    status: 413,
-    message: ::std::option::Option::Some("photo too big"),
-    resolution: "Send a smaller photo.",
-};
+pub const TOO_BIG_1: ::zoho_crm_runtime::DocumentedError = ::zoho_crm_runtime::DocumentedError::new(
+    "TOO_BIG",
+    413,
+    ::std::option::Option::Some("photo too big"),
+    "Send a smaller photo.",
+);
 /// `STALE_KEY`, HTTP 401. Get a new key.
-pub const STALE_KEY_1: ::zoho_crm_runtime::DocumentedError = ::zoho_crm_runtime::DocumentedError {
-    code: "STALE_KEY",
-    status: 401,
-    message: ::std::option::Option::None,
-    resolution: "Get a new key.",
-};
+pub const STALE_KEY_1: ::zoho_crm_runtime::DocumentedError = ::zoho_crm_runtime::DocumentedError::new(
+    "STALE_KEY",
+    401,
+    ::std::option::Option::None,
+    "Get a new key.",
+);
 /// Every documented case of every code of `attach_photo`.
 pub const ATTACH_PHOTO: &[::zoho_crm_runtime::DocumentedError] = &[
     NO_SUCH_SHELF_1,

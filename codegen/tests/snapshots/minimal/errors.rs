@@ -2,11 +2,11 @@
 
 //! The error table of the spec, once: every documented case, and per operation the cases of its codes (resolutions name that operation's scopes).
 /// `INVALID_DATA`, HTTP 400: *invalid file type*. Upload a file of another type.
-pub const INVALID_DATA_1: ::zoho_crm_runtime::DocumentedError = ::zoho_crm_runtime::DocumentedError {
-    code: "INVALID_DATA",
-    status: 400,
-    message: ::std::option::Option::Some("invalid file type"),
-    resolution: "Upload a file of another type.",
-};
+pub const INVALID_DATA_1: ::zoho_crm_runtime::DocumentedError = ::zoho_crm_runtime::DocumentedError::new(
+    "INVALID_DATA",
+    400,
+    ::std::option::Option::Some("invalid file type"),
+    "Upload a file of another type.",
+);
 /// Every documented case of every code of `upload_attachment`.
 pub const UPLOAD_ATTACHMENT: &[::zoho_crm_runtime::DocumentedError] = &[INVALID_DATA_1];

@@ -16,31 +16,12 @@ pub const OPERATION: ::zoho_crm_runtime::__private::Operation = ::zoho_crm_runti
         ::zoho_crm_runtime::__private::Segment::Literal("photo"),
     ],
     params: &[
-        ::zoho_crm_runtime::__private::Param::new(
-            "kind",
-            ::zoho_crm_runtime::__private::Location::Path,
-            ::zoho_crm_runtime::__private::Kind::Module,
-        ),
-        ::zoho_crm_runtime::__private::Param::new(
-            "shelf_id",
-            ::zoho_crm_runtime::__private::Location::Path,
-            ::zoho_crm_runtime::__private::Kind::RecordId,
-        ),
-        ::zoho_crm_runtime::__private::Param::new(
-            "widget_id",
-            ::zoho_crm_runtime::__private::Location::Path,
-            ::zoho_crm_runtime::__private::Kind::Id,
-        ),
-        ::zoho_crm_runtime::__private::Param::new(
-            "photo",
-            ::zoho_crm_runtime::__private::Location::Form,
-            ::zoho_crm_runtime::__private::Kind::File,
-        ),
-        ::zoho_crm_runtime::__private::Param::new(
-                "caption",
-                ::zoho_crm_runtime::__private::Location::Form,
-                ::zoho_crm_runtime::__private::Kind::Text,
-            )
+        ::zoho_crm_runtime::__private::Param::module("kind").path(),
+        ::zoho_crm_runtime::__private::Param::record_id("shelf_id").path(),
+        ::zoho_crm_runtime::__private::Param::id("widget_id").path(),
+        ::zoho_crm_runtime::__private::Param::file("photo").form(),
+        ::zoho_crm_runtime::__private::Param::text("caption")
+            .form()
             .since("v2")
             .query_in(&["v2"]),
     ],
@@ -49,6 +30,7 @@ pub const OPERATION: ::zoho_crm_runtime::__private::Operation = ::zoho_crm_runti
     empty_status: &[],
     response: ::zoho_crm_runtime::__private::ResponseKind::Action,
     limits: ::std::option::Option::Some(LIMITS),
+    pagination: ::std::option::Option::None,
 };
 /// The scope operation types that allow this operation (see [`crate::scopes`]).
 pub const SCOPE_OPERATIONS: &[crate::scopes::ScopeOperation] = &[
@@ -107,32 +89,31 @@ impl AttachPhotoRequest {
         self
     }
 }
+impl ::zoho_crm_runtime::__private::IntoCall for AttachPhotoRequest {
+    fn into_call(self) -> ::zoho_crm_runtime::__private::Call {
+        let values = ::std::vec![
+            ::zoho_crm_runtime::__private::Value::from(self.kind),
+            ::zoho_crm_runtime::__private::Value::from(self.shelf_id),
+            ::zoho_crm_runtime::__private::Value::from(self.widget_id),
+            ::zoho_crm_runtime::__private::Value::from(self.photo),
+            ::zoho_crm_runtime::__private::Value::from(self.caption)
+        ];
+        (self.version.map(crate::versions::ApiVersion::as_str), values)
+    }
+}
 /// The successful result: Zoho's action result, with its details.
 pub type AttachPhotoResponse = ::zoho_crm_runtime::ActionResponse<
     crate::types::PhotoDetails,
 >;
-/// The errors `attach_photo` can return, one variant per documented code.
-#[derive(Clone, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum AttachPhotoError {
-    /// `NO_SUCH_SHELF`; its documented cases: [`NO_SUCH_SHELF_1`](crate::errors::NO_SUCH_SHELF_1).
-    NoSuchShelf(::zoho_crm_runtime::ApiErrorInfo),
-    /// `TOO_BIG`; its documented cases: [`TOO_BIG_1`](crate::errors::TOO_BIG_1).
-    TooBig(::zoho_crm_runtime::ApiErrorInfo),
-    /// `STALE_KEY`; its documented cases: [`STALE_KEY_1`](crate::errors::STALE_KEY_1).
-    StaleKey(::zoho_crm_runtime::ApiErrorInfo),
-    /// A code the spec does not list for this operation.
-    Unknown(::zoho_crm_runtime::ApiErrorInfo),
-}
 ::zoho_crm_runtime::__private::operation_error! {
+    #[doc =
+    " The errors `attach_photo` can return, a variant per documented code; [`crate::errors::ATTACH_PHOTO`] lists the documented cases."]
     AttachPhotoError, crate ::errors::ATTACH_PHOTO; NoSuchShelf = "NO_SUCH_SHELF" =>
     is_no_such_shelf, TooBig = "TOO_BIG" => is_too_big, StaleKey = "STALE_KEY" =>
     is_stale_key,
 }
 impl crate::Client {
-    /// Attach a photo to a widget.
-    ///
-    /// Every parameter is checked (for the call's API version) before anything is sent; a bad one gives [`::zoho_crm_runtime::Error::Validation`].
+    /// Attach a photo to a widget. Every parameter is checked (for the call's API version) before anything is sent; a bad one gives [`::zoho_crm_runtime::Error::Validation`].
     pub async fn attach_photo(
         &self,
         request: AttachPhotoRequest,
@@ -140,14 +121,6 @@ impl crate::Client {
         AttachPhotoResponse,
         ::zoho_crm_runtime::Error<AttachPhotoError>,
     > {
-        let version = request.version.map(crate::versions::ApiVersion::as_str);
-        let values = ::std::vec![
-            ::zoho_crm_runtime::__private::Value::module(request.kind.api_name(), request
-            .kind.since()), ::zoho_crm_runtime::__private::Value::from(request.shelf_id),
-            ::zoho_crm_runtime::__private::Value::from(request.widget_id),
-            ::zoho_crm_runtime::__private::Value::from(request.photo),
-            ::zoho_crm_runtime::__private::Value::from(request.caption)
-        ];
-        self.runtime().call(&OPERATION, version, values).await
+        self.runtime().call(&OPERATION, request).await
     }
 }

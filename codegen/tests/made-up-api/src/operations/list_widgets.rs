@@ -14,34 +14,19 @@ pub const OPERATION: ::zoho_crm_runtime::__private::Operation = ::zoho_crm_runti
         ::zoho_crm_runtime::__private::Segment::Literal("widgets"),
     ],
     params: &[
-        ::zoho_crm_runtime::__private::Param::new(
-            "kind",
-            ::zoho_crm_runtime::__private::Location::Path,
-            ::zoho_crm_runtime::__private::Kind::Module,
-        ),
-        ::zoho_crm_runtime::__private::Param::new(
-            "shelf_id",
-            ::zoho_crm_runtime::__private::Location::Path,
-            ::zoho_crm_runtime::__private::Kind::RecordId,
-        ),
-        ::zoho_crm_runtime::__private::Param::new(
-                "page",
-                ::zoho_crm_runtime::__private::Location::Query,
-                ::zoho_crm_runtime::__private::Kind::Integer,
-            )
-            .min(1),
-        ::zoho_crm_runtime::__private::Param::new(
-                "tags",
-                ::zoho_crm_runtime::__private::Location::Query,
-                ::zoho_crm_runtime::__private::Kind::TextList,
-            )
-            .max(5),
+        ::zoho_crm_runtime::__private::Param::module("kind").path(),
+        ::zoho_crm_runtime::__private::Param::record_id("shelf_id").path(),
+        ::zoho_crm_runtime::__private::Param::integer("page").query().min(1),
+        ::zoho_crm_runtime::__private::Param::text_list("tags").query().max(5),
     ],
     idempotent: true,
     success_status: &[200],
     empty_status: &[204],
     response: ::zoho_crm_runtime::__private::ResponseKind::List,
     limits: ::std::option::Option::None,
+    pagination: ::std::option::Option::Some(
+        ::zoho_crm_runtime::__private::Pagination::new(2, "has_more"),
+    ),
 };
 /// The scope operation types that allow this operation (see [`crate::scopes`]).
 pub const SCOPE_OPERATIONS: &[crate::scopes::ScopeOperation] = &[
@@ -99,30 +84,30 @@ impl ListWidgetsRequest {
         self
     }
 }
+impl ::zoho_crm_runtime::__private::IntoCall for ListWidgetsRequest {
+    fn into_call(self) -> ::zoho_crm_runtime::__private::Call {
+        let values = ::std::vec![
+            ::zoho_crm_runtime::__private::Value::from(self.kind),
+            ::zoho_crm_runtime::__private::Value::from(self.shelf_id),
+            ::zoho_crm_runtime::__private::Value::from(self.page),
+            ::zoho_crm_runtime::__private::Value::from(self.tags)
+        ];
+        (self.version.map(crate::versions::ApiVersion::as_str), values)
+    }
+}
 /// The successful result: One page of items with its paging information (an empty page has none).
 pub type ListWidgetsResponse = ::zoho_crm_runtime::ListPage<
     crate::types::Widget,
     crate::types::Paging,
 >;
-/// The errors `list_widgets` can return, one variant per documented code.
-#[derive(Clone, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum ListWidgetsError {
-    /// `NO_SUCH_SHELF`; its documented cases: [`NO_SUCH_SHELF_1`](crate::errors::NO_SUCH_SHELF_1).
-    NoSuchShelf(::zoho_crm_runtime::ApiErrorInfo),
-    /// `STALE_KEY`; its documented cases: [`STALE_KEY_1`](crate::errors::STALE_KEY_1).
-    StaleKey(::zoho_crm_runtime::ApiErrorInfo),
-    /// A code the spec does not list for this operation.
-    Unknown(::zoho_crm_runtime::ApiErrorInfo),
-}
 ::zoho_crm_runtime::__private::operation_error! {
+    #[doc =
+    " The errors `list_widgets` can return, a variant per documented code; [`crate::errors::LIST_WIDGETS`] lists the documented cases."]
     ListWidgetsError, crate ::errors::LIST_WIDGETS; NoSuchShelf = "NO_SUCH_SHELF" =>
     is_no_such_shelf, StaleKey = "STALE_KEY" => is_stale_key,
 }
 impl crate::Client {
-    /// List the widgets on a shelf.
-    ///
-    /// Every parameter is checked (for the call's API version) before anything is sent; a bad one gives [`::zoho_crm_runtime::Error::Validation`].
+    /// List the widgets on a shelf. Every parameter is checked (for the call's API version) before anything is sent; a bad one gives [`::zoho_crm_runtime::Error::Validation`].
     pub async fn list_widgets(
         &self,
         request: ListWidgetsRequest,
@@ -130,16 +115,9 @@ impl crate::Client {
         ListWidgetsResponse,
         ::zoho_crm_runtime::Error<ListWidgetsError>,
     > {
-        let version = request.version.map(crate::versions::ApiVersion::as_str);
-        let values = ::std::vec![
-            ::zoho_crm_runtime::__private::Value::module(request.kind.api_name(), request
-            .kind.since()), ::zoho_crm_runtime::__private::Value::from(request.shelf_id),
-            ::zoho_crm_runtime::__private::Value::from(request.page),
-            ::zoho_crm_runtime::__private::Value::from(request.tags)
-        ];
-        self.runtime().call(&OPERATION, version, values).await
+        self.runtime().call(&OPERATION, request).await
     }
-    /// Every item of `list_widgets`, fetched lazily page by page (following the page token where the server gives one, else the page number) until the server says there are no more. A server that makes no progress (the same page token or page number again, a page repeating earlier items, an empty page that says more follow) ends the stream with `Error::Pagination`, as does reaching the client's page limit (`ClientBuilder::max_pages`).
+    /// Every item of [`Self::list_widgets`], fetched lazily page by page (see [`::zoho_crm_runtime::pagination`] for when a walk stops early).
     pub fn list_widgets_stream(
         &self,
         request: ListWidgetsRequest,
@@ -149,22 +127,6 @@ impl crate::Client {
             ::zoho_crm_runtime::Error<ListWidgetsError>,
         >,
     > + '_ {
-        ::zoho_crm_runtime::pagination::paginate(
-            self.runtime().max_pages(),
-            request,
-            move |request| self.list_widgets(request),
-            |request: &ListWidgetsRequest, info| {
-                if !info.has_more {
-                    return ::std::option::Option::None;
-                }
-                let mut next = request.clone();
-                let page = request.page.unwrap_or(1).saturating_add(1);
-                next.page = ::std::option::Option::Some(page);
-                ::std::option::Option::Some((
-                    next,
-                    ::zoho_crm_runtime::PageMark::Number(page),
-                ))
-            },
-        )
+        self.runtime().paginate::<crate::types::Paging, _, _, _>(&OPERATION, request)
     }
 }

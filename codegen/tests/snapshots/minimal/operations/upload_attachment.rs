@@ -14,27 +14,16 @@ pub const OPERATION: ::zoho_crm_runtime::__private::Operation = ::zoho_crm_runti
         ::zoho_crm_runtime::__private::Segment::Literal("Attachments"),
     ],
     params: &[
-        ::zoho_crm_runtime::__private::Param::new(
-            "module_api_name",
-            ::zoho_crm_runtime::__private::Location::Path,
-            ::zoho_crm_runtime::__private::Kind::Module,
-        ),
-        ::zoho_crm_runtime::__private::Param::new(
-            "record_id",
-            ::zoho_crm_runtime::__private::Location::Path,
-            ::zoho_crm_runtime::__private::Kind::RecordId,
-        ),
-        ::zoho_crm_runtime::__private::Param::new(
-            "file",
-            ::zoho_crm_runtime::__private::Location::Form,
-            ::zoho_crm_runtime::__private::Kind::File,
-        ),
+        ::zoho_crm_runtime::__private::Param::module("module_api_name").path(),
+        ::zoho_crm_runtime::__private::Param::record_id("record_id").path(),
+        ::zoho_crm_runtime::__private::Param::file("file").form(),
     ],
     idempotent: false,
     success_status: &[200],
     empty_status: &[],
     response: ::zoho_crm_runtime::__private::ResponseKind::Action,
     limits: ::std::option::Option::Some(LIMITS),
+    pagination: ::std::option::Option::None,
 };
 /// The scope operation types that allow this operation (see [`crate::scopes`]).
 pub const SCOPE_OPERATIONS: &[crate::scopes::ScopeOperation] = &[
@@ -77,27 +66,28 @@ impl UploadAttachmentRequest {
         self
     }
 }
+impl ::zoho_crm_runtime::__private::IntoCall for UploadAttachmentRequest {
+    fn into_call(self) -> ::zoho_crm_runtime::__private::Call {
+        let values = ::std::vec![
+            ::zoho_crm_runtime::__private::Value::from(self.module_api_name),
+            ::zoho_crm_runtime::__private::Value::from(self.record_id),
+            ::zoho_crm_runtime::__private::Value::from(self.file)
+        ];
+        (self.version.map(crate::versions::ApiVersion::as_str), values)
+    }
+}
 /// The successful result: Zoho's action result, with its details.
 pub type UploadAttachmentResponse = ::zoho_crm_runtime::ActionResponse<
     crate::types::AttachmentDetails,
 >;
-/// The errors `upload_attachment` can return, one variant per documented code.
-#[derive(Clone, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum UploadAttachmentError {
-    /// `INVALID_DATA`; its documented cases: [`INVALID_DATA_1`](crate::errors::INVALID_DATA_1).
-    InvalidData(::zoho_crm_runtime::ApiErrorInfo),
-    /// A code the spec does not list for this operation.
-    Unknown(::zoho_crm_runtime::ApiErrorInfo),
-}
 ::zoho_crm_runtime::__private::operation_error! {
+    #[doc =
+    " The errors `upload_attachment` can return, a variant per documented code; [`crate::errors::UPLOAD_ATTACHMENT`] lists the documented cases."]
     UploadAttachmentError, crate ::errors::UPLOAD_ATTACHMENT; InvalidData =
     "INVALID_DATA" => is_invalid_data,
 }
 impl crate::Client {
-    /// Attach a file to a record.
-    ///
-    /// Every parameter is checked (for the call's API version) before anything is sent; a bad one gives [`::zoho_crm_runtime::Error::Validation`].
+    /// Attach a file to a record. Every parameter is checked (for the call's API version) before anything is sent; a bad one gives [`::zoho_crm_runtime::Error::Validation`].
     pub async fn upload_attachment(
         &self,
         request: UploadAttachmentRequest,
@@ -105,13 +95,6 @@ impl crate::Client {
         UploadAttachmentResponse,
         ::zoho_crm_runtime::Error<UploadAttachmentError>,
     > {
-        let version = request.version.map(crate::versions::ApiVersion::as_str);
-        let values = ::std::vec![
-            ::zoho_crm_runtime::__private::Value::module(request.module_api_name
-            .api_name(), request.module_api_name.since()),
-            ::zoho_crm_runtime::__private::Value::from(request.record_id),
-            ::zoho_crm_runtime::__private::Value::from(request.file)
-        ];
-        self.runtime().call(&OPERATION, version, values).await
+        self.runtime().call(&OPERATION, request).await
     }
 }

@@ -1,0 +1,135 @@
+//! The builder's defaults, and the settings that shape every call: timeouts, the low-speed
+//! rule, the page limit, retries, concurrency, the proxy and the throttling callback.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::ClientBuilder;
+use crate::client::Client;
+use crate::http::HttpSettings;
+use crate::retry::RetryPolicy;
+use crate::timeouts::LowSpeed;
+
+/// Connect timeout used unless configured: 10 seconds.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// Longest gap between two reads from the server unless configured: 2 minutes. (A server that
+/// drips bytes resets it; the response timeout and the low-speed rule catch that.)
+pub const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(120);
+/// Longest wait, once a request has been sent, for its whole answer (the head, and the body of a
+/// JSON answer) unless configured: 1 minute per attempt, however slowly the server sends it. For
+/// the token endpoint it limits the whole request.
+pub const DEFAULT_RESPONSE_TIMEOUT: Duration = Duration::from_secs(60);
+/// Longest a whole call may take unless configured, retries, backoff, token refreshes and a
+/// download's content included: 30 minutes (room for a 100 MB upload or download at about
+/// 60 kB/s).
+pub const DEFAULT_TOTAL_TIMEOUT: Duration = Duration::from_secs(30 * 60);
+/// The low-speed rule's minimum speed unless configured: 1024 bytes per second. A transfer (an
+/// upload's body, a download's content) that moves less than this on average over a window of
+/// [`DEFAULT_LOW_SPEED_TIME`] is aborted, as with curl's `--speed-limit`.
+pub const DEFAULT_LOW_SPEED_LIMIT: u64 = 1024;
+/// The low-speed rule's window unless configured: 30 seconds (curl's `--speed-time`).
+pub const DEFAULT_LOW_SPEED_TIME: Duration = Duration::from_secs(30);
+/// The most pages one listing stream fetches unless configured: 500 (each page is one API
+/// call, and API calls cost API credits).
+pub const DEFAULT_MAX_PAGES: u32 = 500;
+
+impl<C: From<Client>> ClientBuilder<C> {
+    /// Sets how long establishing a connection may take (default
+    /// [`DEFAULT_CONNECT_TIMEOUT`], 10 s).
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// Sets how long the gap between two reads from the server may be (default
+    /// [`DEFAULT_READ_TIMEOUT`], 2 min).
+    pub fn read_timeout(mut self, timeout: Duration) -> Self {
+        self.read_timeout = timeout;
+        self
+    }
+
+    /// Limits each attempt, from sending to the end of the response (default: no limit of its
+    /// own; the response timeout, the low-speed rule and the total timeout apply).
+    pub fn attempt_timeout(mut self, timeout: Duration) -> Self {
+        self.attempt_timeout = Some(timeout);
+        self
+    }
+
+    /// Sets how long, once a request has been sent, its whole answer may take: the head, and
+    /// the body of a JSON answer, however slowly the server drips them (default
+    /// [`DEFAULT_RESPONSE_TIMEOUT`], 1 min, per attempt). A download's content is not bound by
+    /// it but by the low-speed rule. Also limits each request to the token endpoint.
+    pub fn response_timeout(mut self, timeout: Duration) -> Self {
+        self.response_timeout = timeout;
+        self
+    }
+
+    /// Limits a whole call, retries, backoff, token refreshes and a download's content included
+    /// (default [`DEFAULT_TOTAL_TIMEOUT`], 30 min).
+    pub fn total_timeout(mut self, timeout: Duration) -> Self {
+        self.total_timeout = timeout;
+        self
+    }
+
+    /// Sets the low-speed rule: a transfer (an upload's body, a download's content) that moves
+    /// fewer than `bytes_per_second × time` bytes in any window of `time` is aborted, as with
+    /// curl's `--speed-limit` and `--speed-time` (default [`DEFAULT_LOW_SPEED_LIMIT`], 1024
+    /// bytes per second, over [`DEFAULT_LOW_SPEED_TIME`], 30 s). A `bytes_per_second` of 0 turns
+    /// the rule off (the total timeout still applies).
+    pub fn low_speed_limit(mut self, bytes_per_second: u64, time: Duration) -> Self {
+        self.low_speed = LowSpeed {
+            bytes_per_second,
+            time,
+        };
+        self
+    }
+
+    /// Sets the most pages a listing's stream fetches (default [`DEFAULT_MAX_PAGES`], 500; at
+    /// least 1). A stream that reaches it while the server says more follow ends with
+    /// [`crate::pagination::PaginationError::PageLimit`], so a server that never says "no more"
+    /// cannot spend the organisation's API credits.
+    pub fn max_pages(mut self, pages: u32) -> Self {
+        self.max_pages = pages.max(1);
+        self
+    }
+
+    /// Sets the retry policy.
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// Sets how many calls may be in flight at once (default from the spec). Zoho limits
+    /// concurrent calls per app; excess calls wait here instead of failing there.
+    pub fn max_concurrency(mut self, limit: usize) -> Self {
+        self.concurrency = Some(limit);
+        self
+    }
+
+    /// Sends every call through this proxy (an `http://` or `https://` URL; a user name and
+    /// password in it go to the proxy and are never shown in errors or logs). Without it, the standard variables (`HTTPS_PROXY`,
+    /// `HTTP_PROXY`, `ALL_PROXY`, `NO_PROXY`) apply. Either way, a plain-http request (only
+    /// ever to a loopback API or accounts URL) goes through a proxy only when the proxy runs on
+    /// that very host; any other proxy is bypassed and the request connects directly, so its
+    /// token never reaches another host in clear text.
+    pub fn proxy(mut self, url: impl Into<String>) -> Self {
+        self.proxy = Some(url.into());
+        self
+    }
+
+    /// Calls `listener` each time the server answers 429, before any retry (to lower a
+    /// program's own concurrency, say).
+    pub fn on_throttled(mut self, listener: impl Fn() + Send + Sync + 'static) -> Self {
+        self.on_throttled = Some(Arc::new(listener));
+        self
+    }
+
+    /// What the HTTP clients are built from.
+    pub(super) fn http_settings(&self) -> HttpSettings {
+        HttpSettings {
+            connect_timeout: self.connect_timeout,
+            read_timeout: self.read_timeout,
+            proxy: self.proxy.clone(),
+        }
+    }
+}

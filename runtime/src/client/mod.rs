@@ -1,0 +1,224 @@
+//! The HTTP client: configuration, and executing a prepared request with a fresh token, within
+//! the concurrency limit and the timeouts, retrying what is safe to retry.
+//!
+//! Each attempt races the request against a watcher that enforces the low-speed rule while the
+//! body is sent and the response timeout once it is (module `timeouts`); a redirect the
+//! request may not follow ends it with [`Error::Redirect`] (see [`crate::redirect`]); the
+//! access token is redacted from every answer before it is decoded (module `redact`).
+//!
+//! The parts: this module holds the client and its calls; `retry_loop` runs the attempts of a
+//! call (refreshing a rejected token once, retrying what the policy allows) and `attempt` sends
+//! one.
+
+mod attempt;
+mod retry_loop;
+
+use std::net::IpAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use serde::de::DeserializeOwned;
+
+use crate::auth::TokenProvider;
+use crate::body::RequestBody;
+use crate::download::Download;
+use crate::error::{Error, OperationError};
+use crate::http::HttpClients;
+use crate::profile::ApiProfile;
+use crate::response::{self, ActionResponse, ActionResults, ListPage};
+use crate::retry::RetryPolicy;
+use crate::timeouts::{Timeouts, deadline_after};
+use attempt::RawResponse;
+
+/// A configured client. Cheap to clone; clones share the connection pool, the token provider
+/// and the concurrency limit.
+#[derive(Clone)]
+pub struct Client {
+    pub(crate) inner: Arc<Inner>,
+}
+
+pub(crate) struct Inner {
+    pub(crate) http: HttpClients,
+    pub(crate) base_url: String,
+    pub(crate) follow_api_domain: bool,
+    pub(crate) version: String,
+    pub(crate) profile: ApiProfile,
+    pub(crate) auth_header: reqwest::header::HeaderName,
+    pub(crate) provider: Arc<dyn TokenProvider>,
+    pub(crate) retry: RetryPolicy,
+    pub(crate) limiter: Arc<tokio::sync::Semaphore>,
+    pub(crate) timeouts: Timeouts,
+    pub(crate) max_pages: u32,
+    pub(crate) on_throttled: Option<ThrottleListener>,
+}
+
+/// Called each time the server answers 429 (too many requests), before any retry: a place to
+/// slow a whole program down, not just the call.
+pub type ThrottleListener = Arc<dyn Fn() + Send + Sync>;
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client")
+            .field("base_url", &self.inner.base_url)
+            .field("version", &self.inner.version)
+            .field("provider", &self.inner.provider)
+            .field("retry", &self.inner.retry)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A request ready to send.
+#[derive(Debug)]
+pub struct PreparedRequest {
+    /// The HTTP method.
+    pub method: reqwest::Method,
+    /// The path below the base URL, starting with `/`, with validated segments.
+    pub path: String,
+    /// The path template from the spec, for logs (it holds no ids).
+    pub path_template: &'static str,
+    /// The body, if the operation has one.
+    pub body: Option<RequestBody>,
+    /// Whether repeating the request is harmless (then it is retried even after it may have
+    /// been processed).
+    pub idempotent: bool,
+}
+
+impl Client {
+    /// The configured API base URL, without a trailing slash (the token's API domain may take
+    /// its place; see [`ClientBuilder::follow_api_domain`]).
+    pub fn base_url(&self) -> &str {
+        &self.inner.base_url
+    }
+
+    /// The API version calls use, e.g. `v2`.
+    pub fn api_version(&self) -> &str {
+        &self.inner.version
+    }
+
+    /// The token provider.
+    pub fn token_provider(&self) -> &Arc<dyn TokenProvider> {
+        &self.inner.provider
+    }
+
+    /// The most pages a listing's stream fetches (see [`ClientBuilder::max_pages`]).
+    ///
+    /// [`ClientBuilder::max_pages`]: crate::ClientBuilder::max_pages
+    pub fn max_pages(&self) -> u32 {
+        self.inner.max_pages
+    }
+
+    /// Sends a request whose answer is a `data[]` list of action results, and decodes its first
+    /// item (or the operation's typed error).
+    pub async fn execute_action<T: DeserializeOwned, E: OperationError>(
+        &self,
+        request: PreparedRequest,
+        success_status: &[u16],
+    ) -> Result<ActionResponse<T>, Error<E>> {
+        let response = self.execute(request, &[]).await?;
+        response::decode_action(response.status, &response.body, success_status)
+    }
+
+    /// Sends a request whose answer is a `data[]` list with one result per item, each a success
+    /// or the operation's typed error.
+    pub async fn execute_action_list<T: DeserializeOwned, E: OperationError>(
+        &self,
+        request: PreparedRequest,
+        success_status: &[u16],
+    ) -> Result<ActionResults<T, E>, Error<E>> {
+        let response = self.execute(request, &[]).await?;
+        response::decode_action_list(response.status, &response.body, success_status)
+    }
+
+    /// Sends a request whose answer is a page of a listing (`empty_status`: an empty page).
+    pub async fn execute_list<T: DeserializeOwned, I: DeserializeOwned, E: OperationError>(
+        &self,
+        request: PreparedRequest,
+        success_status: &[u16],
+        empty_status: &[u16],
+    ) -> Result<ListPage<T, I>, Error<E>> {
+        let response = self.execute(request, &[]).await?;
+        response::decode_list(
+            response.status,
+            &response.body,
+            success_status,
+            empty_status,
+        )
+    }
+
+    /// Sends a request whose successful answer is content to stream (a file): `None` for an
+    /// `empty_status` (no such item). The body is not read here; the [`Download`] streams it.
+    pub async fn execute_binary<E: OperationError>(
+        &self,
+        request: PreparedRequest,
+        success_status: &[u16],
+        empty_status: &[u16],
+    ) -> Result<Option<Download>, Error<E>> {
+        // The content streams after this returns, still within the call's total timeout.
+        let deadline = deadline_after(self.inner.timeouts.total);
+        let response = self.execute(request, success_status).await?;
+        if empty_status.contains(&response.status) {
+            return Ok(None);
+        }
+        match response.stream {
+            Some((stream, permit)) => {
+                let timeouts = &self.inner.timeouts;
+                let (deadline, limit) = match (response.attempt_deadline, timeouts.attempt) {
+                    (Some(end), Some(limit)) if end < deadline => (end, limit),
+                    _ => (deadline, timeouts.total),
+                };
+                Ok(Some(Download::new(
+                    stream,
+                    permit,
+                    deadline,
+                    limit,
+                    timeouts.low_speed,
+                )))
+            }
+            None => Err(response::decode_error(response.status, &response.body)),
+        }
+    }
+
+    async fn execute<E: std::error::Error>(
+        &self,
+        request: PreparedRequest,
+        stream_statuses: &[u16],
+    ) -> Result<RawResponse, Error<E>> {
+        // Build the body once up front: bad files are refused before anything is sent.
+        let first_body = match &request.body {
+            Some(body) => Some(body.build().await?),
+            None => None,
+        };
+        let sent_whole = AtomicBool::new(false);
+        let run = self.run_attempts(&request, first_body, &sent_whole, stream_statuses);
+        let limit = self.inner.timeouts.total;
+        match tokio::time::timeout(limit, run).await {
+            Ok(result) => result,
+            Err(_) => Err(Error::Timeout {
+                message: format!("the call took longer than its total timeout of {limit:?}"),
+                may_have_been_processed: sent_whole.load(Ordering::Relaxed),
+                source: None,
+            }),
+        }
+    }
+}
+
+/// Whether a URL may receive a token: https, or plain http to a loopback host.
+pub(crate) fn is_safe_base(url: &str) -> bool {
+    let Ok(parsed) = reqwest::Url::parse(url) else {
+        return false;
+    };
+    match parsed.scheme() {
+        "https" => parsed.host().is_some(),
+        "http" => is_loopback(&parsed),
+        _ => false,
+    }
+}
+
+pub(crate) fn is_loopback(url: &reqwest::Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(domain)) => domain.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
+        Some(url::Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
+        None => false,
+    }
+}
