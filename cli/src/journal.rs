@@ -232,8 +232,20 @@ impl History {
     }
 }
 
-/// Reads the journal at `path` (none yet is an empty history).
+/// Reads the journal at `path` (none yet is an empty history). Only a regular file is read or
+/// later opened for appending: a FIFO would block either.
 pub fn load(path: &Path) -> std::io::Result<History> {
+    match std::fs::metadata(path) {
+        Ok(meta) if !meta.is_file() => {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                "it is not a regular file (a directory, a FIFO or a device); give --journal the path of a file",
+            ));
+        }
+        Ok(_) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(History::default()),
+        Err(e) => return Err(e),
+    }
     let text = match std::fs::read(path) {
         Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(History::default()),

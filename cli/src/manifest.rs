@@ -178,10 +178,29 @@ pub async fn load(path: &Path, allow_outside: bool) -> Result<Manifest, Unusable
     Ok(manifest)
 }
 
-/// Reads the manifest file and parses it.
+/// The largest manifest read: about two million lines of 100 bytes. It is read whole, so that
+/// every problem can be reported with its line number before anything is sent.
+pub const MAX_MANIFEST_BYTES: u64 = 256 * 1024 * 1024;
+
+/// Reads the manifest file and parses it. Only a regular file is read: a FIFO would block the
+/// read until a writer appears, a device might never end.
 fn read(path: &Path) -> Result<(Vec<Row>, Vec<Invalid>), Unusable> {
-    let bytes = std::fs::read(path)
-        .map_err(|e| Unusable(format!("cannot read {}: {e}", path.display())))?;
+    let cannot = |e: std::io::Error| Unusable(format!("cannot read {}: {e}", path.display()));
+    let meta = std::fs::metadata(path).map_err(cannot)?;
+    if !meta.is_file() {
+        return Err(Unusable(format!(
+            "{} is not a regular file (a directory, a FIFO or a device); give the path of a CSV file",
+            path.display()
+        )));
+    }
+    if meta.len() > MAX_MANIFEST_BYTES {
+        return Err(Unusable(format!(
+            "{} is {} bytes, over the {MAX_MANIFEST_BYTES} bytes a manifest may have; split it into several manifests",
+            path.display(),
+            meta.len()
+        )));
+    }
+    let bytes = std::fs::read(path).map_err(cannot)?;
     parse(&bytes)
 }
 

@@ -984,3 +984,30 @@ async fn a_signal_stops_the_run_with_a_whole_journal_and_the_next_run_finishes_i
         "{counts:?}"
     );
 }
+
+#[tokio::test]
+async fn a_fifo_as_the_manifest_or_the_journal_is_refused_at_once() {
+    let server = server().await;
+    let dir = tempdir();
+    let fifo = dir.path().join("pipe.csv");
+    mkfifo(&fifo);
+    let fifo_arg = fifo.to_string_lossy().into_owned();
+    let args = ["upload-many", "--manifest", &fifo_arg];
+    let run = run_within(against(&server, dir.path(), &args), Duration::from_secs(20)).await;
+    run.expect(2);
+    assert!(run.stderr.contains("not a regular file"), "{run:#?}");
+
+    let manifest = manifest_of(dir.path(), 1);
+    let manifest_arg = manifest.to_string_lossy().into_owned();
+    let args = [
+        "upload-many",
+        "--manifest",
+        &manifest_arg,
+        "--journal",
+        &fifo_arg,
+    ];
+    let run = run_within(against(&server, dir.path(), &args), Duration::from_secs(20)).await;
+    run.expect(2);
+    assert!(run.stderr.contains("not a regular file"), "{run:#?}");
+    assert_eq!(server.request_count(), 0);
+}

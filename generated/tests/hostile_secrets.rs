@@ -452,12 +452,14 @@ async fn logs_of_calls_to_hostile_servers_hold_no_secret() {
 
     zoho.accounts
         .fail_next_with(TokenFailure::EchoForm { status: 500 });
-    let _ = build(zoho.builder())
+    let refused = build(zoho.builder())
         .upload_attachment(upload(small()))
         .await;
+    assert!(matches!(refused, Err(Error::Auth(_))), "{refused:?}");
     let client = build(zoho.builder());
     zoho.api.push_fault(Fault::Echo { status: 502 });
-    let _ = client.upload_attachment(upload(small())).await;
+    let echoed = client.upload_attachment(upload(small())).await;
+    assert!(echoed.is_err(), "{echoed:?}");
     zoho.api.push_fault(Fault::Redirect {
         status: 302,
         location: format!("{}/x?secret=1", other.base_url()),

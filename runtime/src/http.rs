@@ -317,7 +317,7 @@ mod tests {
         assert!(matches("Zoho.EU", "https://zoho.eu/"));
         assert!(!matches("zoho.eu", "https://notzoho.eu/"));
         assert!(!matches(
-            "localhost, 10.0.0.0/33, x/y, ,",
+            "localhost, 127.0.0.0/33, x/y, ,",
             "http://127.0.0.1/"
         ));
         assert!(!matches("", "http://127.0.0.1/"));

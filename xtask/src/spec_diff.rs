@@ -209,12 +209,26 @@ pub fn run(options: &Options) -> Result<Comparison, SpecDiffError> {
     })
 }
 
-/// Reads an OpenAPI file: JSON when its name ends in `.json`, YAML otherwise.
+/// The largest OpenAPI file read (Zoho's attachments file is about 45 KB).
+pub const MAX_OPENAPI_BYTES: u64 = 16 * 1024 * 1024;
+
+/// Reads an OpenAPI file: JSON when its name ends in `.json`, YAML otherwise. Only a regular
+/// file of at most [`MAX_OPENAPI_BYTES`] is read (a FIFO would block, a device never end).
 pub fn read_openapi(path: &Path) -> Result<Value, SpecDiffError> {
-    let text = std::fs::read_to_string(path).map_err(|source| SpecDiffError::Read {
+    let read_error = |source| SpecDiffError::Read {
         file: path.to_owned(),
         source,
-    })?;
+    };
+    let meta = std::fs::metadata(path).map_err(read_error)?;
+    if !meta.is_file() || meta.len() > MAX_OPENAPI_BYTES {
+        return Err(read_error(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            format!(
+                "it is not a regular file of at most {MAX_OPENAPI_BYTES} bytes; give the path of an OpenAPI JSON or YAML file"
+            ),
+        )));
+    }
+    let text = std::fs::read_to_string(path).map_err(read_error)?;
     let is_json = path
         .extension()
         .is_some_and(|extension| extension.eq_ignore_ascii_case("json"));

@@ -535,6 +535,27 @@ fn a_missing_file_exits_2_naming_it() {
 }
 
 #[test]
+fn a_directory_or_a_fifo_exits_2_at_once() {
+    let dir = match tempfile::tempdir() {
+        Ok(dir) => dir,
+        Err(e) => panic!("{e}"),
+    };
+    let fifo = dir.path().join("pipe.json");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+    assert!(made.is_ok_and(|status| status.success()), "mkfifo failed");
+    for path in [dir.path().to_path_buf(), fifo] {
+        let output = spec_diff(&[
+            "--spec",
+            &fixture("spec.yaml").to_string_lossy(),
+            &path.to_string_lossy(),
+        ]);
+        assert_eq!(output.status.code(), Some(2));
+        let stderr = text(&output.stderr);
+        assert!(stderr.contains("not a regular file"), "{stderr}");
+    }
+}
+
+#[test]
 fn invalid_json_exits_2_naming_the_file_and_the_place() {
     let invalid = fixture("invalid.json");
     let output = spec_diff(&[

@@ -109,16 +109,6 @@ fn first_sentence(text: &str) -> &str {
     }
 }
 
-fn method_str(method: HttpMethod) -> &'static str {
-    match method {
-        HttpMethod::Get => "GET",
-        HttpMethod::Post => "POST",
-        HttpMethod::Put => "PUT",
-        HttpMethod::Patch => "PATCH",
-        HttpMethod::Delete => "DELETE",
-    }
-}
-
 /// Whether the parameter is a constructor argument (always needed) rather than an option.
 fn is_required(param: &Param) -> bool {
     param.location == ParamIn::Path || param.required
@@ -163,7 +153,7 @@ pub(super) fn emit(name: &str, resolved: &ResolvedOperation<'_>) -> TokenStream 
     let names = TypeNames::new(name);
     let module_doc = format!(
         " `{} {}`: {}",
-        method_str(op.method),
+        op.method.as_str(),
         op.path,
         first_sentence(&op.doc)
     );

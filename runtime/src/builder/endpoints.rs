@@ -138,7 +138,7 @@ mod tests {
         );
         for bad in [
             "http://www.zohoapis.com",
-            "http://10.0.0.1",
+            "http://crm.example",
             "ftp://x.com",
             "www.zohoapis.com",
             "https://x.com/?a=b",

@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use zoho_crm_codegen::error_cases::applies_to;
-use zoho_crm_codegen::model::{HttpMethod, Operation, ParamIn, ResponseKind, Spec};
+use zoho_crm_codegen::model::{Operation, ParamIn, ResponseKind, Spec};
 
 use super::facts::{Facts, Location, Role, SpecOperation, path_shape};
 
@@ -36,7 +36,7 @@ pub fn operations(spec: &Spec, version: &str) -> Vec<SpecOperation> {
             let (path_params, params) = parameters(spec, operation, version);
             SpecOperation {
                 name: name.clone(),
-                method: method_name(operation.method).to_owned(),
+                method: operation.method.as_str().to_owned(),
                 shape: path_shape(&operation.path),
                 facts: Facts {
                     path_params,
@@ -49,17 +49,6 @@ pub fn operations(spec: &Spec, version: &str) -> Vec<SpecOperation> {
             }
         })
         .collect()
-}
-
-/// The HTTP method as the OpenAPI side writes it.
-fn method_name(method: HttpMethod) -> &'static str {
-    match method {
-        HttpMethod::Get => "GET",
-        HttpMethod::Post => "POST",
-        HttpMethod::Put => "PUT",
-        HttpMethod::Patch => "PATCH",
-        HttpMethod::Delete => "DELETE",
-    }
 }
 
 /// The number of path parameters, and the other parameters that exist in `version` with
