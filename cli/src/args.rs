@@ -6,7 +6,7 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use zoho_crm::runtime::builder;
+use zoho_crm::limits;
 use zoho_crm::{ApiVersion, DataCenter, Environment, Module};
 
 /// The fields `list` asks for unless `--fields` says otherwise (API v3 and later need some).
@@ -69,20 +69,20 @@ pub struct Global {
     #[arg(long, short = 'q', global = true)]
     pub quiet: bool,
     /// Seconds to wait for a connection.
-    #[arg(long, global = true, value_name = "SECONDS", default_value_t = builder::DEFAULT_CONNECT_TIMEOUT.as_secs(), value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, global = true, value_name = "SECONDS", default_value_t = limits::DEFAULT_CONNECT_TIMEOUT.as_secs(), value_parser = clap::value_parser!(u64).range(1..))]
     pub connect_timeout: u64,
     /// Seconds an attempt may wait, once its request is sent, for Zoho's whole answer (a
     /// download's headers).
-    #[arg(long, global = true, value_name = "SECONDS", default_value_t = builder::DEFAULT_RESPONSE_TIMEOUT.as_secs(), value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, global = true, value_name = "SECONDS", default_value_t = limits::DEFAULT_RESPONSE_TIMEOUT.as_secs(), value_parser = clap::value_parser!(u64).range(1..))]
     pub response_timeout: u64,
     /// Seconds a whole call may take, its retries, uploads and downloads included: no call
     /// runs longer, whatever the server does. Transfers slower than 1 KiB/s for 30 s are
     /// aborted before that.
-    #[arg(long, global = true, value_name = "SECONDS", default_value_t = builder::DEFAULT_TOTAL_TIMEOUT.as_secs(), value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, global = true, value_name = "SECONDS", default_value_t = limits::DEFAULT_TOTAL_TIMEOUT.as_secs(), value_parser = clap::value_parser!(u64).range(1..))]
     pub timeout: u64,
     /// The most pages `list --all` fetches (each one API call), to protect the organisation's
     /// API credits from a server that never says it is done.
-    #[arg(long, global = true, value_name = "N", default_value_t = builder::DEFAULT_MAX_PAGES, value_parser = clap::value_parser!(u32).range(1..))]
+    #[arg(long, global = true, value_name = "N", default_value_t = limits::DEFAULT_MAX_PAGES, value_parser = clap::value_parser!(u32).range(1..))]
     pub max_pages: u32,
 }
 
@@ -272,7 +272,7 @@ fn parse_module(value: &str) -> Result<Module, String> {
 }
 
 fn parse_record_id(value: &str) -> Result<String, String> {
-    zoho_crm::runtime::validate::record_id(value)
+    zoho_crm::check_record_id(value)
         .map(|()| value.to_owned())
         .map_err(|e| e.to_string())
 }

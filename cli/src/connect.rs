@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use secrecy::SecretString;
-use zoho_crm::runtime::EnvSettings;
+use zoho_crm::EnvSettings;
 use zoho_crm::{Client, ClientBuilder, ConfigError};
 
 use crate::args::Global;
@@ -93,7 +93,7 @@ pub fn builder(global: &Global, env: &Env) -> ClientBuilder {
     }
     builder = endpoints(builder, global);
     if let Some(version) = global.api_version {
-        builder = builder.api_version(version.as_str());
+        builder = builder.api_version(version);
     }
     builder
         .connect_timeout(Duration::from_secs(global.connect_timeout))

@@ -3,7 +3,7 @@
 //! ones. It decides the exit code and whether an upload's result is unknown.
 
 use serde::Serialize;
-use zoho_crm::runtime::auth::AuthError;
+use zoho_crm::AuthError;
 use zoho_crm::{ConfigError, DownloadError, Error, ExchangeError, OperationError};
 
 use crate::exit::Exit;

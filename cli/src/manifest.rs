@@ -353,7 +353,7 @@ async fn check(base: &Base, row: Row) -> Result<Entry, Invalid> {
         None => problems.push("the record_id column is missing".to_owned()),
         Some("") => problems.push("the record id is empty".to_owned()),
         Some(id) => {
-            if let Err(e) = zoho_crm::runtime::validate::record_id(id) {
+            if let Err(e) = zoho_crm::check_record_id(id) {
                 problems.push(e.to_string());
             }
         }

@@ -4,7 +4,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use zoho_crm_runtime::download::{content_disposition_file_name, sanitize_file_name};
+use zoho_crm_runtime::__private::{content_disposition_file_name, sanitize_file_name};
 
 fuzz_target!(|value: &[u8]| {
     let Some(name) = content_disposition_file_name(value) else {

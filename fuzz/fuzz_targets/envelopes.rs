@@ -10,10 +10,8 @@ use zoho_crm::operations::{
     UploadLinkAttachmentError,
 };
 use zoho_crm::types::{Attachment, AttachmentDetails, DeletedAttachment, ListInfo};
-use zoho_crm_runtime::Error;
-use zoho_crm_runtime::response::{
-    SNIPPET_CHARS, decode_action, decode_action_list, decode_error, decode_list,
-};
+use zoho_crm_runtime::__private::{decode_action, decode_action_list, decode_error, decode_list};
+use zoho_crm_runtime::{Error, SNIPPET_CHARS};
 
 const STATUSES: [u16; 12] = [200, 201, 204, 207, 400, 401, 403, 404, 413, 429, 500, 503];
 

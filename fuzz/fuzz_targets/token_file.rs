@@ -4,7 +4,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use zoho_crm_runtime::auth::store::parse_token_file;
+use zoho_crm_runtime::__private::parse_token_file;
 
 fuzz_target!(|bytes: &[u8]| {
     if let Err(reason) = parse_token_file(bytes) {

@@ -22,11 +22,26 @@ pub mod types;
 pub mod versions;
 #[rustfmt::skip]
 pub use ::zoho_crm_runtime::{
-    AccessToken, ActionResponse, ActionResults, ApiErrorInfo, AuthError, ConfigError,
-    DecodeError, DocumentedError, Download, DownloadError, Endpoints, EnvSettings, Error,
-    ExchangeError, FileSource, ListPage, OperationError, RetryPolicy, TokenProvider,
-    TokenStore, UnreadableSuccess, UploadLimits, ValidationError,
+    AccessToken, ActionResponse, ActionResults, ApiErrorInfo, AuthError, BoxFuture,
+    ConfigError, CustomModule, DataCenterDef, DecodeError, DocumentedError, Download,
+    DownloadError, Endpoints, EnvSettings, EnvironmentDef, Error, ExchangeError,
+    FileSource, FileTokenStore, Grant, IssuedToken, ListPage, MemoryTokenStore,
+    OpenedFile, OperationError, PageMark, PaginationError, Progress, RedirectError,
+    RedirectReason, RefreshTokenProvider, RetryPolicy, StaticTokenProvider, StoreError,
+    StoreErrorKind, StoreLock, StoredToken, ThrottleListener, TokenErrorKind,
+    TokenProvider, TokenStore, UnreadableSuccess, UploadLimits, ValidationError, Version,
+    check_record_id,
 };
+/// The limits and defaults the runtime applies.
+#[rustfmt::skip]
+pub mod limits {
+    pub use ::zoho_crm_runtime::{
+        DEFAULT_CONNECT_TIMEOUT, DEFAULT_LOW_SPEED_LIMIT, DEFAULT_LOW_SPEED_TIME,
+        DEFAULT_MAX_PAGES, DEFAULT_READ_TIMEOUT, DEFAULT_REFRESH_MARGIN,
+        DEFAULT_RESPONSE_TIMEOUT, DEFAULT_TOTAL_TIMEOUT, MAX_REDIRECTS,
+        MAX_RESPONSE_BYTES, MAX_TOKEN_LIFETIME, SNIPPET_CHARS,
+    };
+}
 #[rustfmt::skip]
 pub use modules::Module;
 #[rustfmt::skip]
@@ -35,120 +50,63 @@ pub use regions::{DataCenter, Environment};
 pub use versions::ApiVersion;
 #[rustfmt::skip]
 pub use scopes::ScopeOperation;
-/// The runtime crate, for lower-level access.
-#[rustfmt::skip]
-pub use ::zoho_crm_runtime as runtime;
 /// The API base URL of the default data centre and environment: `https://www.zohoapis.com`.
 #[rustfmt::skip]
 pub const DEFAULT_BASE_URL: &str = "https://www.zohoapis.com";
 /// The API version used unless another is configured.
 #[rustfmt::skip]
-pub const DEFAULT_API_VERSION: &str = "v2";
+pub const DEFAULT_API_VERSION: ApiVersion = ApiVersion::V2;
 /// The API-wide facts the runtime needs.
 #[rustfmt::skip]
-pub const API_PROFILE: ::zoho_crm_runtime::ApiProfile = ::zoho_crm_runtime::ApiProfile {
+const API_PROFILE: ::zoho_crm_runtime::__private::ApiProfile = ::zoho_crm_runtime::__private::ApiProfile {
     data_centers: &[
-        ::zoho_crm_runtime::DataCenterDef {
-            id: "us",
-            name: "United States",
-            accounts_url: "https://accounts.zoho.com",
-            api_domain: "zohoapis.com",
-        },
-        ::zoho_crm_runtime::DataCenterDef {
-            id: "eu",
-            name: "Europe",
-            accounts_url: "https://accounts.zoho.eu",
-            api_domain: "zohoapis.eu",
-        },
-        ::zoho_crm_runtime::DataCenterDef {
-            id: "in",
-            name: "India",
-            accounts_url: "https://accounts.zoho.in",
-            api_domain: "zohoapis.in",
-        },
-        ::zoho_crm_runtime::DataCenterDef {
-            id: "au",
-            name: "Australia",
-            accounts_url: "https://accounts.zoho.com.au",
-            api_domain: "zohoapis.com.au",
-        },
-        ::zoho_crm_runtime::DataCenterDef {
-            id: "jp",
-            name: "Japan",
-            accounts_url: "https://accounts.zoho.jp",
-            api_domain: "zohoapis.jp",
-        },
-        ::zoho_crm_runtime::DataCenterDef {
-            id: "cn",
-            name: "China",
-            accounts_url: "https://accounts.zoho.com.cn",
-            api_domain: "zohoapis.com.cn",
-        },
-        ::zoho_crm_runtime::DataCenterDef {
-            id: "ca",
-            name: "Canada",
-            accounts_url: "https://accounts.zohocloud.ca",
-            api_domain: "zohoapis.ca",
-        },
-        ::zoho_crm_runtime::DataCenterDef {
-            id: "sa",
-            name: "Saudi Arabia",
-            accounts_url: "https://accounts.zoho.sa",
-            api_domain: "zohoapis.sa",
-        },
-        ::zoho_crm_runtime::DataCenterDef {
-            id: "uk",
-            name: "United Kingdom",
-            accounts_url: "https://accounts.zoho.uk",
-            api_domain: "zohoapis.uk",
-        },
+        *regions::DataCenter::Us.def(),
+        *regions::DataCenter::Eu.def(),
+        *regions::DataCenter::In.def(),
+        *regions::DataCenter::Au.def(),
+        *regions::DataCenter::Jp.def(),
+        *regions::DataCenter::Cn.def(),
+        *regions::DataCenter::Ca.def(),
+        *regions::DataCenter::Sa.def(),
+        *regions::DataCenter::Uk.def(),
     ],
     environments: &[
-        ::zoho_crm_runtime::EnvironmentDef {
-            id: "production",
-            host_prefix: "www",
-        },
-        ::zoho_crm_runtime::EnvironmentDef {
-            id: "sandbox",
-            host_prefix: "sandbox",
-        },
-        ::zoho_crm_runtime::EnvironmentDef {
-            id: "developer",
-            host_prefix: "developer",
-        },
+        *regions::Environment::Production.def(),
+        *regions::Environment::Sandbox.def(),
+        *regions::Environment::Developer.def(),
     ],
     default_data_center: "us",
     default_environment: "production",
-    default_version: DEFAULT_API_VERSION,
+    default_version: crate::versions::ApiVersion::V2.to_runtime(),
     auth_header: "Authorization",
     auth_scheme: "Zoho-oauthtoken",
     refresh_on: &["INVALID_TOKEN", "INVALID_OAUTHTOKEN"],
-    oauth: ::zoho_crm_runtime::auth::OAuthProfile {
+    oauth: ::zoho_crm_runtime::__private::OAuthProfile {
         token_path: "/oauth/v2/token",
         errors: &[
-            ::zoho_crm_runtime::auth::TokenErrorDoc {
+            ::zoho_crm_runtime::__private::TokenErrorDoc {
                 error: "invalid_client",
-                kind: ::zoho_crm_runtime::auth::TokenErrorKind::InvalidClient,
+                kind: ::zoho_crm_runtime::TokenErrorKind::InvalidClient,
                 resolution: "The client id or secret is wrong, or the client was registered in another data centre than the accounts server asked: check ZOHO_CLIENT_ID, ZOHO_CLIENT_SECRET and ZOHO_DC.",
             },
-            ::zoho_crm_runtime::auth::TokenErrorDoc {
+            ::zoho_crm_runtime::__private::TokenErrorDoc {
                 error: "invalid_code",
-                kind: ::zoho_crm_runtime::auth::TokenErrorKind::InvalidGrant,
+                kind: ::zoho_crm_runtime::TokenErrorKind::InvalidGrant,
                 resolution: "The refresh token or grant code is invalid, expired, revoked or already used (grant codes are single use and valid for minutes): generate a new one.",
             },
-            ::zoho_crm_runtime::auth::TokenErrorDoc {
+            ::zoho_crm_runtime::__private::TokenErrorDoc {
                 error: "invalid_redirect_uri",
-                kind: ::zoho_crm_runtime::auth::TokenErrorKind::InvalidRequest,
+                kind: ::zoho_crm_runtime::TokenErrorKind::InvalidRequest,
                 resolution: "The redirect URI does not match the one registered for the client.",
             },
-            ::zoho_crm_runtime::auth::TokenErrorDoc {
+            ::zoho_crm_runtime::__private::TokenErrorDoc {
                 error: "unsupported_grant_type",
-                kind: ::zoho_crm_runtime::auth::TokenErrorKind::InvalidRequest,
+                kind: ::zoho_crm_runtime::TokenErrorKind::InvalidRequest,
                 resolution: "The token request named a grant type the accounts server does not support.",
             },
-            ::zoho_crm_runtime::auth::TokenErrorDoc {
+            ::zoho_crm_runtime::__private::TokenErrorDoc {
                 error: "Access Denied",
-                kind: ::zoho_crm_runtime::auth::TokenErrorKind::Throttled,
+                kind: ::zoho_crm_runtime::TokenErrorKind::Throttled,
                 resolution: "Too many token requests: at most 10 access tokens per refresh token per 10 minutes. Wait, and reuse access tokens until they expire.",
             },
         ],
@@ -177,9 +135,23 @@ impl Client {
     pub fn from_env() -> ::std::result::Result<Client, ConfigError> {
         Client::builder().from_env().build()
     }
-    /// The runtime client underneath.
-    pub fn runtime(&self) -> &::zoho_crm_runtime::Client {
-        &self.runtime
+    /// The API base URL calls go to, without a trailing slash (the API domain the
+    /// accounts server names with a token may take its place; see
+    /// [`ClientBuilder::follow_api_domain`]).
+    pub fn base_url(&self) -> &str {
+        self.runtime.base_url()
+    }
+    /// The API version calls use unless a request sets its own.
+    pub fn api_version(&self) -> ApiVersion {
+        ApiVersion::from_runtime(self.runtime.api_version()).unwrap_or_default()
+    }
+    /// Where the client's access tokens come from.
+    pub fn token_provider(&self) -> &::std::sync::Arc<dyn TokenProvider> {
+        self.runtime.token_provider()
+    }
+    /// The most pages a listing's stream fetches (see [`ClientBuilder::max_pages`]).
+    pub fn max_pages(&self) -> u32 {
+        self.runtime.max_pages()
     }
 }
 #[rustfmt::skip]

@@ -46,7 +46,7 @@ pub enum Module {
     /// The `Services` module (scope name `services`).
     Services,
     /// A custom module, addressed by its API name (for example `CustomModule1`). Its scopes use the module name `custom`.
-    Custom(::std::string::String),
+    Custom(::zoho_crm_runtime::CustomModule),
 }
 impl Module {
     /// Every built-in module, in spec order.
@@ -95,7 +95,7 @@ impl Module {
             Module::Calls => "Calls",
             Module::Appointments => "Appointments",
             Module::Services => "Services",
-            Module::Custom(name) => name,
+            Module::Custom(name) => name.as_str(),
         }
     }
     /// The module's name in OAuth scopes.
@@ -125,7 +125,7 @@ impl Module {
         }
     }
     /// The first API version that has the module, when it came later than the first.
-    pub fn since(&self) -> ::std::option::Option<&'static str> {
+    pub fn since(&self) -> ::std::option::Option<crate::versions::ApiVersion> {
         match self {
             Module::Leads => ::std::option::Option::None,
             Module::Accounts => ::std::option::Option::None,
@@ -144,9 +144,15 @@ impl Module {
             Module::PurchaseOrders => ::std::option::Option::None,
             Module::Invoices => ::std::option::Option::None,
             Module::Notes => ::std::option::Option::None,
-            Module::Calls => ::std::option::Option::Some("v2.1"),
-            Module::Appointments => ::std::option::Option::Some("v3"),
-            Module::Services => ::std::option::Option::Some("v3"),
+            Module::Calls => {
+                ::std::option::Option::Some(crate::versions::ApiVersion::V2_1)
+            }
+            Module::Appointments => {
+                ::std::option::Option::Some(crate::versions::ApiVersion::V3)
+            }
+            Module::Services => {
+                ::std::option::Option::Some(crate::versions::ApiVersion::V3)
+            }
             #[allow(unreachable_patterns)]
             _ => ::std::option::Option::None,
         }
@@ -178,15 +184,19 @@ impl ::std::str::FromStr for Module {
             "appointments" => ::std::result::Result::Ok(Module::Appointments),
             "services" => ::std::result::Result::Ok(Module::Services),
             _ => {
-                ::zoho_crm_runtime::validate::module_api_name(name)?;
-                ::std::result::Result::Ok(Module::Custom(name.to_owned()))
+                ::std::result::Result::Ok(
+                    Module::Custom(::zoho_crm_runtime::CustomModule::new(name)?),
+                )
             }
         }
     }
 }
 impl ::std::convert::From<Module> for ::zoho_crm_runtime::__private::Value {
     fn from(module: Module) -> Self {
-        ::zoho_crm_runtime::__private::Value::module(module.api_name(), module.since())
+        ::zoho_crm_runtime::__private::Value::module(
+            module.api_name(),
+            module.since().map(crate::versions::ApiVersion::to_runtime),
+        )
     }
 }
 impl ::std::fmt::Display for Module {

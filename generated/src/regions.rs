@@ -53,10 +53,86 @@ impl DataCenter {
             DataCenter::Uk => "uk",
         }
     }
+    /// Its name, accounts server and API domain.
+    pub const fn def(self) -> &'static ::zoho_crm_runtime::DataCenterDef {
+        match self {
+            DataCenter::Us => {
+                &::zoho_crm_runtime::DataCenterDef {
+                    id: "us",
+                    name: "United States",
+                    accounts_url: "https://accounts.zoho.com",
+                    api_domain: "zohoapis.com",
+                }
+            }
+            DataCenter::Eu => {
+                &::zoho_crm_runtime::DataCenterDef {
+                    id: "eu",
+                    name: "Europe",
+                    accounts_url: "https://accounts.zoho.eu",
+                    api_domain: "zohoapis.eu",
+                }
+            }
+            DataCenter::In => {
+                &::zoho_crm_runtime::DataCenterDef {
+                    id: "in",
+                    name: "India",
+                    accounts_url: "https://accounts.zoho.in",
+                    api_domain: "zohoapis.in",
+                }
+            }
+            DataCenter::Au => {
+                &::zoho_crm_runtime::DataCenterDef {
+                    id: "au",
+                    name: "Australia",
+                    accounts_url: "https://accounts.zoho.com.au",
+                    api_domain: "zohoapis.com.au",
+                }
+            }
+            DataCenter::Jp => {
+                &::zoho_crm_runtime::DataCenterDef {
+                    id: "jp",
+                    name: "Japan",
+                    accounts_url: "https://accounts.zoho.jp",
+                    api_domain: "zohoapis.jp",
+                }
+            }
+            DataCenter::Cn => {
+                &::zoho_crm_runtime::DataCenterDef {
+                    id: "cn",
+                    name: "China",
+                    accounts_url: "https://accounts.zoho.com.cn",
+                    api_domain: "zohoapis.com.cn",
+                }
+            }
+            DataCenter::Ca => {
+                &::zoho_crm_runtime::DataCenterDef {
+                    id: "ca",
+                    name: "Canada",
+                    accounts_url: "https://accounts.zohocloud.ca",
+                    api_domain: "zohoapis.ca",
+                }
+            }
+            DataCenter::Sa => {
+                &::zoho_crm_runtime::DataCenterDef {
+                    id: "sa",
+                    name: "Saudi Arabia",
+                    accounts_url: "https://accounts.zoho.sa",
+                    api_domain: "zohoapis.sa",
+                }
+            }
+            DataCenter::Uk => {
+                &::zoho_crm_runtime::DataCenterDef {
+                    id: "uk",
+                    name: "United Kingdom",
+                    accounts_url: "https://accounts.zoho.uk",
+                    api_domain: "zohoapis.uk",
+                }
+            }
+        }
+    }
     /// Its accounts server and API base URL for `environment`.
     pub fn endpoints(self, environment: Environment) -> ::zoho_crm_runtime::Endpoints {
-        let dc = &crate::API_PROFILE.data_centers[self as usize];
-        let env = &crate::API_PROFILE.environments[environment as usize];
+        let (dc, env) = (self.def(), environment.def());
         ::zoho_crm_runtime::Endpoints {
             api_base_url: ::std::format!(
                 "https://{}.{}", env.host_prefix, dc.api_domain
@@ -98,6 +174,11 @@ impl ::std::convert::AsRef<str> for DataCenter {
         self.as_str()
     }
 }
+impl ::std::convert::From<DataCenter> for &'static ::zoho_crm_runtime::DataCenterDef {
+    fn from(data_center: DataCenter) -> Self {
+        data_center.def()
+    }
+}
 /// An environment of a data centre. The default is the spec's default environment.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
@@ -123,6 +204,29 @@ impl Environment {
             Environment::Production => "production",
             Environment::Sandbox => "sandbox",
             Environment::Developer => "developer",
+        }
+    }
+    /// Its host prefix.
+    pub const fn def(self) -> &'static ::zoho_crm_runtime::EnvironmentDef {
+        match self {
+            Environment::Production => {
+                &::zoho_crm_runtime::EnvironmentDef {
+                    id: "production",
+                    host_prefix: "www",
+                }
+            }
+            Environment::Sandbox => {
+                &::zoho_crm_runtime::EnvironmentDef {
+                    id: "sandbox",
+                    host_prefix: "sandbox",
+                }
+            }
+            Environment::Developer => {
+                &::zoho_crm_runtime::EnvironmentDef {
+                    id: "developer",
+                    host_prefix: "developer",
+                }
+            }
         }
     }
 }
@@ -151,5 +255,10 @@ impl ::std::fmt::Display for Environment {
 impl ::std::convert::AsRef<str> for Environment {
     fn as_ref(&self) -> &str {
         self.as_str()
+    }
+}
+impl ::std::convert::From<Environment> for &'static ::zoho_crm_runtime::EnvironmentDef {
+    fn from(environment: Environment) -> Self {
+        environment.def()
     }
 }

@@ -3,9 +3,10 @@
 //! Types that responses carry.
 /// An attachment of a record, as listed. Fields not asked for with `fields` are absent.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct Attachment {
     /// The attachment's id.
-    #[serde(rename = "id", with = "::zoho_crm_runtime::wire::id_string")]
+    #[serde(rename = "id", with = "::zoho_crm_runtime::__private::wire::id_string")]
     pub id: ::std::string::String,
     /// The file name, or the link's title.
     #[serde(rename = "File_Name", default, skip_serializing_if = "Option::is_none")]
@@ -15,7 +16,7 @@ pub struct Attachment {
         rename = "Size",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "::zoho_crm_runtime::wire::optional_integer_string"
+        with = "::zoho_crm_runtime::__private::wire::optional_integer_string"
     )]
     pub size: ::std::option::Option<u64>,
     /// When it was attached.
@@ -70,9 +71,10 @@ pub struct Attachment {
 }
 /// What Zoho returns about an attachment it has just stored.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct AttachmentDetails {
     /// The new attachment's id.
-    #[serde(rename = "id", with = "::zoho_crm_runtime::wire::id_string")]
+    #[serde(rename = "id", with = "::zoho_crm_runtime::__private::wire::id_string")]
     pub id: ::std::string::String,
     /// When the attachment was created.
     #[serde(rename = "Created_Time", default, skip_serializing_if = "Option::is_none")]
@@ -92,9 +94,10 @@ pub struct AttachmentDetails {
 }
 /// What Zoho returns about an attachment it has deleted.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct DeletedAttachment {
     /// The deleted attachment's id.
-    #[serde(rename = "id", with = "::zoho_crm_runtime::wire::id_string")]
+    #[serde(rename = "id", with = "::zoho_crm_runtime::__private::wire::id_string")]
     pub id: ::std::string::String,
     /// The fields Zoho sent that the spec does not name, as received.
     #[serde(flatten)]
@@ -102,6 +105,7 @@ pub struct DeletedAttachment {
 }
 /// Paging information of a listing.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListInfo {
     /// Records per page.
     #[serde(rename = "per_page", default, skip_serializing_if = "Option::is_none")]
@@ -144,13 +148,14 @@ pub struct ListInfo {
 }
 /// The record an attachment belongs to.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct Parent {
     /// The record's id.
     #[serde(
         rename = "id",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "::zoho_crm_runtime::wire::optional_id_string"
+        with = "::zoho_crm_runtime::__private::wire::optional_id_string"
     )]
     pub id: ::std::option::Option<::std::string::String>,
     /// The record's display name.
@@ -162,6 +167,7 @@ pub struct Parent {
 }
 /// A CRM user, as named in a record's audit fields.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct User {
     /// The user's display name.
     #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
@@ -171,7 +177,7 @@ pub struct User {
         rename = "id",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "::zoho_crm_runtime::wire::optional_id_string"
+        with = "::zoho_crm_runtime::__private::wire::optional_id_string"
     )]
     pub id: ::std::option::Option<::std::string::String>,
     /// The user's e-mail address (v8).

@@ -5,8 +5,8 @@
 mod support;
 
 use support::{client, server, upload};
+use zoho_crm::limits::SNIPPET_CHARS;
 use zoho_crm::operations::{UploadAttachmentError, UploadAttachmentRequest};
-use zoho_crm::runtime::response::SNIPPET_CHARS;
 use zoho_crm::{Error, FileSource, Module};
 use zoho_crm_testkit::CannedReply;
 
@@ -132,11 +132,10 @@ async fn an_unlisted_code_is_kept_as_unknown() {
 async fn the_servers_own_rejections_are_typed() {
     let server = server().await;
     let client = client(&server);
-    let request = UploadAttachmentRequest::new(
-        Module::Custom("Widgets".into()),
-        support::RECORD,
-        small_file(),
-    );
+    let Ok(widgets) = "Widgets".parse::<Module>() else {
+        panic!("a valid custom module name was refused");
+    };
+    let request = UploadAttachmentRequest::new(widgets, support::RECORD, small_file());
     let result = client.upload_attachment(request).await;
     let Err(Error::Api(error @ UploadAttachmentError::InvalidModule(_))) = result else {
         panic!("{result:?}");

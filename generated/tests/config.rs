@@ -50,9 +50,13 @@ fn a_client_picks_its_base_url_from_data_centre_and_environment() {
     let Ok(client) = built else {
         panic!("{built:?}");
     };
-    assert_eq!(client.runtime().base_url(), "https://sandbox.zohoapis.jp");
+    assert_eq!(client.base_url(), "https://sandbox.zohoapis.jp");
+    assert!(matches!(
+        "xx".parse::<DataCenter>(),
+        Err(ConfigError::UnknownDataCenter { .. })
+    ));
     let unknown = Client::builder()
-        .data_center("xx")
+        .env_settings(settings(&[("ZOHO_DC", "xx")]))
         .access_token("t")
         .build();
     assert!(matches!(
@@ -81,7 +85,7 @@ fn the_environment_configures_a_client() {
     let Ok(client) = from_env else {
         panic!("{from_env:?}");
     };
-    assert_eq!(client.runtime().base_url(), "https://developer.zohoapis.in");
+    assert_eq!(client.base_url(), "https://developer.zohoapis.in");
 
     let explicit = Client::builder()
         .env_settings(settings(&[
@@ -95,8 +99,8 @@ fn the_environment_configures_a_client() {
     let Ok(client) = explicit else {
         panic!("{explicit:?}");
     };
-    assert_eq!(client.runtime().base_url(), "http://127.0.0.1:9");
-    assert!(format!("{:?}", client.runtime().token_provider()).contains("RefreshTokenProvider"));
+    assert_eq!(client.base_url(), "http://127.0.0.1:9");
+    assert!(format!("{:?}", client.token_provider()).contains("RefreshTokenProvider"));
 
     for (vars, expected) in [
         (

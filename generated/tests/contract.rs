@@ -127,7 +127,7 @@ impl Op {
     /// The API version in the request's path.
     fn version(self) -> &'static str {
         match self {
-            Op::UploadFile | Op::UploadLink => zoho_crm::DEFAULT_API_VERSION,
+            Op::UploadFile | Op::UploadLink => zoho_crm::DEFAULT_API_VERSION.as_str(),
             _ => ApiVersion::V8.as_str(),
         }
     }

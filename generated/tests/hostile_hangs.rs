@@ -11,13 +11,13 @@ use std::time::{Duration, Instant};
 use futures_util::StreamExt as _;
 use support::oauth::fast_retries;
 use support::{RECORD, server, temp_dir, upload};
-use zoho_crm::operations::{DownloadAttachmentRequest, ListAttachmentsRequest};
-use zoho_crm::runtime::builder::{
+use zoho_crm::limits::{
     DEFAULT_LOW_SPEED_LIMIT, DEFAULT_LOW_SPEED_TIME, DEFAULT_MAX_PAGES, DEFAULT_RESPONSE_TIMEOUT,
     DEFAULT_TOTAL_TIMEOUT,
 };
-use zoho_crm::runtime::{PageMark, PaginationError};
+use zoho_crm::operations::{DownloadAttachmentRequest, ListAttachmentsRequest};
 use zoho_crm::{Client, ClientBuilder, DownloadError, Error, FileSource, Module, RetryPolicy};
+use zoho_crm::{PageMark, PaginationError};
 use zoho_crm_testkit::{Fault, LoopbackServer, Paging};
 
 /// A builder for `server` with its token.
@@ -317,9 +317,7 @@ async fn listed(files: usize) -> (LoopbackServer, ListAttachmentsRequest) {
     for n in 0..files {
         server.insert_file("Leads", RECORD, &format!("{n}.txt"), b"x");
     }
-    let mut request = list_request();
-    request.per_page = Some(1);
-    (server, request)
+    (server, list_request().per_page(1))
 }
 
 #[tokio::test]
@@ -338,10 +336,10 @@ async fn a_listing_that_never_says_no_more_stops_with_a_typed_error() {
 
 #[tokio::test]
 async fn a_repeated_page_token_stops_the_listing() {
-    let (server, mut request) = listed(3).await;
+    let (server, request) = listed(3).await;
     server.set_paging(Paging::RepeatToken);
-    request.fields = Some(vec!["id".to_owned()]);
-    let client = build(builder(&server).api_version("v8"));
+    let request = request.fields(["id"]);
+    let client = build(builder(&server).api_version(zoho_crm::ApiVersion::V8));
     let (ids, stopped) = walk(&client, request).await;
     assert_eq!(ids.len(), 2);
     assert!(
@@ -372,7 +370,7 @@ async fn a_server_that_ignores_the_page_asked_for_stops_the_listing() {
 async fn the_page_limit_bounds_the_api_calls_of_a_listing() {
     let (server, request) = listed(5).await;
     let default = build(builder(&server));
-    assert_eq!(default.runtime().max_pages(), DEFAULT_MAX_PAGES);
+    assert_eq!(default.max_pages(), DEFAULT_MAX_PAGES);
     let client = build(builder(&server).max_pages(3));
     let (ids, stopped) = walk(&client, request.clone()).await;
     assert_eq!(ids.len(), 3);

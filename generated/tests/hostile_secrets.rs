@@ -10,12 +10,12 @@ use std::sync::{Arc, Mutex};
 use futures_util::StreamExt as _;
 use support::oauth::{Zoho, build};
 use support::{RECORD, client, server, upload};
+use zoho_crm::limits::MAX_REDIRECTS;
 use zoho_crm::operations::{
     DeleteAttachmentRequest, ListAttachmentsRequest, UploadAttachmentError,
 };
-use zoho_crm::runtime::redirect::MAX_REDIRECTS;
-use zoho_crm::runtime::{RedirectError, RedirectReason};
 use zoho_crm::{AuthError, Client, Error, ExchangeError, FileSource, Module, RetryPolicy};
+use zoho_crm::{RedirectError, RedirectReason};
 use zoho_crm_testkit::{CannedReply, Fault, OtherHost, TokenFailure};
 
 async fn other_host() -> OtherHost {

@@ -7,12 +7,11 @@ mod support;
 use std::sync::Arc;
 use std::time::Duration;
 
-use secrecy::SecretString;
 use support::oauth::{Zoho, build};
 use support::upload;
 use zoho_crm::operations::UploadAttachmentError;
-use zoho_crm::runtime::auth::{OAuthClient, TokenErrorKind};
 use zoho_crm::{AuthError, Client, Error, FileSource};
+use zoho_crm::{ExchangeError, TokenErrorKind};
 use zoho_crm_testkit::{Fault, TokenFailure};
 
 fn small() -> FileSource {
@@ -236,7 +235,7 @@ async fn the_api_domain_of_a_token_is_followed() {
                 &config.refresh_token,
             ),
     );
-    assert_eq!(client.runtime().base_url(), zoho_crm::DEFAULT_BASE_URL);
+    assert_eq!(client.base_url(), zoho_crm::DEFAULT_BASE_URL);
     let result = client.upload_attachment(upload(small())).await;
     assert!(result.is_ok(), "{result:?}");
     assert_eq!(zoho.api.attachments().len(), 1);
@@ -246,16 +245,14 @@ async fn the_api_domain_of_a_token_is_followed() {
 async fn a_grant_code_is_exchanged_for_a_refresh_token_once() {
     let zoho = Zoho::start().await;
     let config = zoho.accounts.config();
-    let http = reqwest_client();
-    let oauth = OAuthClient::new(
-        http,
-        &zoho.accounts.base_url(),
-        zoho_crm::API_PROFILE.oauth,
-        &config.client_id,
-        SecretString::from(config.client_secret.clone()),
-    );
-    let code = SecretString::from(zoho.accounts.issue_grant_code());
-    let issued = oauth.exchange_code(&code, Some(&config.redirect_uri)).await;
+    let code = zoho.accounts.issue_grant_code();
+    let exchange = || {
+        Client::builder()
+            .accounts_url(zoho.accounts.base_url())
+            .stored_refresh_token(&config.client_id, &config.client_secret)
+            .exchange_code(&code, Some(&config.redirect_uri))
+    };
+    let issued = exchange().await;
     let Ok(issued) = issued else {
         panic!("{issued:?}");
     };
@@ -263,26 +260,19 @@ async fn a_grant_code_is_exchanged_for_a_refresh_token_once() {
         .refresh_token
         .map(|t| secrecy::ExposeSecret::expose_secret(&t).to_owned());
     assert_eq!(refresh.as_deref(), Some(config.refresh_token.as_str()));
-    let again = oauth.exchange_code(&code, Some(&config.redirect_uri)).await;
-    assert_eq!(
-        again.err().and_then(|e| e.kind()),
-        Some(TokenErrorKind::InvalidGrant)
-    );
+    let again = exchange().await;
+    let Err(ExchangeError::Auth(again)) = again else {
+        panic!("a used code was accepted again: {again:?}");
+    };
+    assert_eq!(again.kind(), Some(TokenErrorKind::InvalidGrant));
     assert_eq!(zoho.accounts.code_exchange_count(), 1);
-}
-
-fn reqwest_client() -> reqwest::Client {
-    match reqwest::Client::builder().build() {
-        Ok(client) => client,
-        Err(e) => panic!("{e}"),
-    }
 }
 
 #[tokio::test]
 async fn a_custom_token_provider_is_used() {
     let zoho = Zoho::start().await;
     let token = zoho.api.tokens().issue(Duration::from_secs(60));
-    let provider = Arc::new(zoho_crm::runtime::auth::StaticTokenProvider::new(
+    let provider = Arc::new(zoho_crm::StaticTokenProvider::new(
         match zoho_crm::AccessToken::new(token) {
             Ok(token) => token,
             Err(e) => panic!("{e}"),

@@ -46,10 +46,7 @@ async fn no_configuration_or_error_shows_a_secret() {
     assert_clean(&format!("{builder:?}"), &secrets);
     let client = build(builder);
     assert_clean(&format!("{client:?}"), &secrets);
-    assert_clean(
-        &format!("{:?}", client.runtime().token_provider()),
-        &secrets,
-    );
+    assert_clean(&format!("{:?}", client.token_provider()), &secrets);
     let static_client = build(Client::builder().access_token(ACCESS));
     assert_clean(&format!("{static_client:?}"), &secrets);
     let token = zoho_crm::AccessToken::new(ACCESS);
@@ -66,7 +63,9 @@ async fn no_configuration_or_error_shows_a_secret() {
             .build(),
         Client::builder()
             .access_token(ACCESS)
-            .data_center("xx")
+            .env_settings(zoho_crm::EnvSettings::from_lookup(|name| {
+                (name == "ZOHO_DC").then(|| "xx".to_owned())
+            }))
             .build(),
     ] {
         let Err(error) = built else {

@@ -7,8 +7,8 @@ use std::time::{Duration, SystemTime};
 
 use secrecy::SecretString;
 use zoho_crm::AccessToken;
-use zoho_crm::runtime::auth::TokenStore as _;
-use zoho_crm::runtime::auth::{FileTokenStore, StoreError, StoreErrorKind, StoredToken};
+use zoho_crm::TokenStore as _;
+use zoho_crm::{FileTokenStore, StoreError, StoreErrorKind, StoredToken};
 
 const SECRET: &str = "1000.refreshsecretvalue";
 

@@ -15,6 +15,7 @@ use crate::file_source::FileSource;
 use crate::query::Query;
 use crate::response::{ActionResponse, ActionResults, ListPage};
 use crate::validate;
+use crate::version::Version;
 
 /// A parameter's value as the generated request passes it, in [`Operation::params`] order.
 #[derive(Debug)]
@@ -26,7 +27,7 @@ pub enum Value {
         /// The module's API name.
         api_name: String,
         /// The first API version that has the module, if not all do.
-        since: Option<&'static str>,
+        since: Option<Version>,
     },
     /// Text (an id, a URL, ...).
     Text(String),
@@ -39,8 +40,8 @@ pub enum Value {
 }
 
 impl Value {
-    /// A module's value.
-    pub fn module(api_name: &str, since: Option<&'static str>) -> Value {
+    /// A module's value: its API name (already checked) and the first version that has it.
+    pub fn module(api_name: &str, since: Option<Version>) -> Value {
         Value::Module {
             api_name: api_name.to_owned(),
             since,
@@ -80,7 +81,7 @@ impl<T: Into<Value>> From<Option<T>> for Value {
 
 /// A call's API version (the client's when `None`) and its parameter values, in
 /// [`Operation::params`] order, as a generated request gives them.
-pub type Call = (Option<&'static str>, Vec<Value>);
+pub type Call = (Option<Version>, Vec<Value>);
 
 /// A generated request: its call's version and values.
 pub trait IntoCall {
@@ -151,7 +152,8 @@ impl<E: OperationError + Send> Answer<E> for Option<Download> {
 
 impl Client {
     /// Runs `operation` with the values of `request` at its version: every parameter is
-    /// checked before anything is sent.
+    /// checked before anything is sent. Generated operations call it.
+    #[doc(hidden)]
     pub async fn call<A: Answer<E>, E: OperationError>(
         &self,
         operation: &'static Operation,
@@ -165,9 +167,9 @@ impl Client {
 }
 
 /// Checks `values` against the operation's rules and builds the request.
-pub fn prepare(
+fn prepare(
     operation: &'static Operation,
-    version: &str,
+    version: Version,
     values: Vec<Value>,
 ) -> Result<PreparedRequest, ValidationError> {
     if values.len() != operation.params.len() {
@@ -181,7 +183,7 @@ pub fn prepare(
         path.push('/');
         match segment {
             Segment::Literal(text) => path.push_str(text),
-            Segment::Version => path.push_str(version),
+            Segment::Version => path.push_str(version.as_str()),
             Segment::Param(index) => match values.get(*index) {
                 Some(Value::Module { api_name, .. }) => path.push_str(api_name),
                 Some(Value::Text(text)) => path.push_str(text),
@@ -240,19 +242,18 @@ fn as_text(value: &Value) -> Option<String> {
 }
 
 /// Checks one value against its parameter's rules for `version`.
-fn check(param: &Param, value: &Value, version: &str) -> Result<(), ValidationError> {
+fn check(param: &Param, value: &Value, version: Version) -> Result<(), ValidationError> {
     let name = param.name;
     match (param.kind, value) {
         (_, Value::Absent) => {}
         (Kind::Module, Value::Module { api_name, since }) => {
-            validate::module_api_name(api_name)?;
             if let Some(since) = *since
-                && !validate::version_at_least(version, since)
+                && version < since
             {
                 return Err(ValidationError::ModuleNotInVersion {
                     module: api_name.clone(),
-                    since,
-                    version: version.to_owned(),
+                    since: since.as_str(),
+                    version: version.to_string(),
                 });
             }
         }
@@ -280,22 +281,22 @@ fn check(param: &Param, value: &Value, version: &str) -> Result<(), ValidationEr
     let present = !matches!(value, Value::Absent);
     if let Some(since) = param.since
         && present
-        && !validate::version_at_least(version, since)
+        && version < since
     {
         return Err(ValidationError::ParameterNotInVersion {
             name,
-            since,
-            version: version.to_owned(),
+            since: since.as_str(),
+            version: version.to_string(),
         });
     }
     if let Some(required_from) = param.required_from
         && !present
-        && validate::version_at_least(version, required_from)
+        && version >= required_from
     {
         return Err(ValidationError::MissingParameter {
             name,
-            required_from,
-            version: version.to_owned(),
+            required_from: required_from.as_str(),
+            version: version.to_string(),
         });
     }
     Ok(())

@@ -3,6 +3,7 @@
 //! operation; [`crate::call`] validates, builds, sends and decodes any of them.
 
 use crate::file_source::UploadLimits;
+use crate::version::Version;
 
 /// One operation of the API, from the spec.
 #[derive(Clone, Copy, Debug)]
@@ -162,11 +163,11 @@ pub struct Param {
     /// The largest value (or list length) allowed.
     pub max: Option<i64>,
     /// The first API version that has it.
-    pub since: Option<&'static str>,
+    pub since: Option<Version>,
     /// The first API version that requires it.
-    pub required_from: Option<&'static str>,
+    pub required_from: Option<Version>,
     /// The versions in which a form parameter goes in the query string instead.
-    pub query_in: &'static [&'static str],
+    pub query_in: &'static [Version],
 }
 
 impl Param {
@@ -261,19 +262,19 @@ impl Param {
     }
 
     /// Only in `version` and later.
-    pub const fn since(mut self, version: &'static str) -> Param {
+    pub const fn since(mut self, version: Version) -> Param {
         self.since = Some(version);
         self
     }
 
     /// Required from `version` on.
-    pub const fn required_from(mut self, version: &'static str) -> Param {
+    pub const fn required_from(mut self, version: Version) -> Param {
         self.required_from = Some(version);
         self
     }
 
     /// Sent in the query string in these versions.
-    pub const fn query_in(mut self, versions: &'static [&'static str]) -> Param {
+    pub const fn query_in(mut self, versions: &'static [Version]) -> Param {
         self.query_in = versions;
         self
     }

@@ -4,19 +4,6 @@ use std::path::PathBuf;
 
 use secrecy::SecretString;
 
-/// The variables read, in the order they are documented.
-pub const VARIABLES: &[&str] = &[
-    "ZOHO_CLIENT_ID",
-    "ZOHO_CLIENT_SECRET",
-    "ZOHO_REFRESH_TOKEN",
-    "ZOHO_ACCESS_TOKEN",
-    "ZOHO_DC",
-    "ZOHO_ENVIRONMENT",
-    "ZOHO_API_BASE",
-    "ZOHO_ACCOUNTS_URL",
-    "ZOHO_TOKEN_FILE",
-];
-
 /// Settings read from `ZOHO_*` variables; empty variables count as unset.
 #[derive(Clone, Debug, Default)]
 pub struct EnvSettings {
@@ -41,6 +28,19 @@ pub struct EnvSettings {
 }
 
 impl EnvSettings {
+    /// The variables read, in the order they are documented.
+    pub const VARIABLES: &[&str] = &[
+        "ZOHO_CLIENT_ID",
+        "ZOHO_CLIENT_SECRET",
+        "ZOHO_REFRESH_TOKEN",
+        "ZOHO_ACCESS_TOKEN",
+        "ZOHO_DC",
+        "ZOHO_ENVIRONMENT",
+        "ZOHO_API_BASE",
+        "ZOHO_ACCOUNTS_URL",
+        "ZOHO_TOKEN_FILE",
+    ];
+
     /// Reads the process environment.
     pub fn from_env() -> Self {
         Self::from_lookup(|name| std::env::var(name).ok())

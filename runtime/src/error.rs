@@ -284,8 +284,8 @@ pub enum ValidationError {
         /// The id given.
         value: String,
     },
-    /// The API version is not of the form `v2`, `v2.1`, ...
-    #[error("API version {value:?} is invalid: use the form v2, v2.1, v8")]
+    /// The API version is not one the spec knows.
+    #[error("API version {value} is not one this SDK knows")]
     InvalidVersion {
         /// The version given.
         value: String,
@@ -378,9 +378,6 @@ pub enum ConfigError {
         /// Why it was rejected.
         reason: String,
     },
-    /// The API version is malformed.
-    #[error(transparent)]
-    InvalidVersion(ValidationError),
     /// The data centre id is not one the spec knows.
     #[error("unknown data centre {given:?}; use one of: {known}")]
     UnknownDataCenter {

@@ -10,48 +10,57 @@
 #[doc(hidden)]
 #[path = "private.rs"]
 pub mod __private;
-pub mod auth;
-pub mod body;
-pub mod builder;
+mod auth;
+mod body;
+mod builder;
 mod call;
-pub mod client;
+mod client;
+mod custom_module;
 mod descriptor;
-pub mod download;
-pub mod env;
-pub mod error;
-pub mod file_source;
+mod download;
+mod env;
+mod error;
+mod file_source;
 mod http;
-pub mod multipart;
-pub mod pagination;
-pub mod profile;
-pub mod query;
+mod multipart;
+mod pagination;
+mod profile;
+mod query;
 mod redact;
-pub mod redirect;
-pub mod response;
-pub mod retry;
+mod redirect;
+mod response;
+mod retry;
 mod timeouts;
-pub mod token;
-pub mod validate;
-pub mod wire;
+mod token;
+mod validate;
+mod version;
+mod wire;
 
-pub use auth::{AuthError, TokenProvider, TokenStore};
-pub use body::RequestBody;
-pub use builder::{ClientBuilder, ExchangeError};
-pub use client::{Client, PreparedRequest};
+pub use auth::{
+    AuthError, BoxFuture, DEFAULT_REFRESH_MARGIN, FileTokenStore, Grant, IssuedToken,
+    MAX_TOKEN_LIFETIME, MemoryTokenStore, RefreshTokenProvider, StaticTokenProvider, StoreError,
+    StoreErrorKind, StoreLock, StoredToken, TokenErrorKind, TokenProvider, TokenStore,
+};
+pub use builder::{
+    ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_LOW_SPEED_LIMIT, DEFAULT_LOW_SPEED_TIME,
+    DEFAULT_MAX_PAGES, DEFAULT_READ_TIMEOUT, DEFAULT_RESPONSE_TIMEOUT, DEFAULT_TOTAL_TIMEOUT,
+    ExchangeError,
+};
+pub use client::{Client, ThrottleListener};
+pub use custom_module::CustomModule;
 pub use download::{Download, DownloadError};
 pub use env::EnvSettings;
 pub use error::{
     ApiErrorInfo, ConfigError, DecodeError, DocumentedError, Error, OperationError,
     UnreadableSuccess, ValidationError,
 };
-pub use file_source::{FileSource, OpenedFile, UploadLimits};
+pub use file_source::{FileSource, OpenedFile, Progress, UploadLimits};
 pub use futures_util::Stream;
-pub use multipart::MultipartBody;
 pub use pagination::{PageMark, PaginationError};
-pub use profile::{ApiProfile, DataCenterDef, Endpoints, EnvironmentDef};
-pub use query::Query;
-pub use redirect::{RedirectError, RedirectReason};
-pub use reqwest::Method;
-pub use response::{ActionResponse, ActionResults, ListPage};
+pub use profile::{DataCenterDef, Endpoints, EnvironmentDef};
+pub use redirect::{MAX_REDIRECTS, RedirectError, RedirectReason};
+pub use response::{ActionResponse, ActionResults, ListPage, MAX_RESPONSE_BYTES, SNIPPET_CHARS};
 pub use retry::RetryPolicy;
 pub use token::AccessToken;
+pub use validate::record_id as check_record_id;
+pub use version::Version;

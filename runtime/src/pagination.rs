@@ -240,7 +240,8 @@ impl Client {
     /// Every item of the paginated listing `operation`, fetched lazily page by page from
     /// `request` as [`paginate`] does, at most [`Client::max_pages`] pages: the page number
     /// and token are set on the request's values as [`Operation::pagination`] says. `I` is the
-    /// type of the paging information.
+    /// type of the paging information. Generated listings call it.
+    #[doc(hidden)]
     pub fn paginate<I, T, E, R>(
         &self,
         operation: &'static Operation,

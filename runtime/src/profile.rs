@@ -4,6 +4,7 @@
 
 use crate::auth::OAuthProfile;
 use crate::error::ConfigError;
+use crate::version::Version;
 
 /// API-wide facts, generated from the spec.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -17,7 +18,7 @@ pub struct ApiProfile {
     /// The environment used unless another is configured.
     pub default_environment: &'static str,
     /// The API version used unless another is configured.
-    pub default_version: &'static str,
+    pub default_version: Version,
     /// The header that carries the access token.
     pub auth_header: &'static str,
     /// The scheme word before the token in that header.

@@ -19,11 +19,6 @@ impl Query {
         self.pairs.push((key, value.into()));
     }
 
-    /// Adds `key=a,b,c`.
-    pub fn push_list(&mut self, key: &'static str, values: &[String]) {
-        self.pairs.push((key, values.join(",")));
-    }
-
     /// Appends `?k=v&...` to `path` (nothing when empty).
     pub fn append_to(&self, path: &mut String) {
         for (index, (key, value)) in self.pairs.iter().enumerate() {
@@ -55,7 +50,7 @@ mod tests {
     #[test]
     fn pairs_are_encoded_and_joined() {
         let mut query = Query::new();
-        query.push_list("fields", &["File_Name".into(), "Size".into()]);
+        query.push("fields", "File_Name,Size");
         query.push("page_token", "a b&c=d/é");
         let mut path = "/x".to_owned();
         query.append_to(&mut path);

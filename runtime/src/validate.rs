@@ -27,23 +27,6 @@ pub fn record_id(value: &str) -> Result<(), ValidationError> {
     Ok(())
 }
 
-/// Checks an API version: `v` followed by a number, optionally with one `.minor` part.
-pub fn api_version(value: &str) -> Result<(), ValidationError> {
-    let invalid = || ValidationError::InvalidVersion {
-        value: value.to_owned(),
-    };
-    let number = value.strip_prefix('v').ok_or_else(invalid)?;
-    let mut parts = number.split('.');
-    let well_formed = parts.next().is_some_and(is_number)
-        && parts.next().is_none_or(is_number)
-        && parts.next().is_none();
-    if well_formed { Ok(()) } else { Err(invalid()) }
-}
-
-fn is_number(part: &str) -> bool {
-    !part.is_empty() && part.len() <= 4 && part.bytes().all(|b| b.is_ascii_digit())
-}
-
 /// Checks a link: an absolute `http` or `https` URL with a host.
 pub fn http_url(url: &str) -> Result<(), ValidationError> {
     let invalid = |reason: String| ValidationError::InvalidUrl {
@@ -147,18 +130,6 @@ pub fn range(
     Ok(())
 }
 
-/// Whether API version `version` is `min` or later (`v2.1` is after `v2`, before `v3`).
-pub fn version_at_least(version: &str, min: &str) -> bool {
-    fn parse(v: &str) -> (u32, u32) {
-        let number = v.trim_start_matches('v');
-        let mut parts = number.split('.');
-        let major = parts.next().and_then(|p| p.parse().ok()).unwrap_or(0);
-        let minor = parts.next().and_then(|p| p.parse().ok()).unwrap_or(0);
-        (major, minor)
-    }
-    parse(version) >= parse(min)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -199,16 +170,6 @@ mod tests {
     }
 
     #[test]
-    fn versions_compare_by_number() {
-        assert!(version_at_least("v3", "v3"));
-        assert!(version_at_least("v8", "v3"));
-        assert!(version_at_least("v2.1", "v2"));
-        assert!(!version_at_least("v2.1", "v3"));
-        assert!(!version_at_least("v2", "v2.1"));
-        assert!(version_at_least("v10", "v8"));
-    }
-
-    #[test]
     fn ranges_and_list_items_are_checked() {
         assert!(range("per_page", 200, Some(1), Some(200)).is_ok());
         assert!(matches!(
@@ -219,16 +180,6 @@ mod tests {
         assert!(list_item("fields", "File_Name").is_ok());
         for bad in ["", " ", "a,b", "a\n"] {
             assert!(list_item("fields", bad).is_err(), "{bad:?}");
-        }
-    }
-
-    #[test]
-    fn versions_look_like_v2_or_v2_1() {
-        for good in ["v2", "v2.1", "v8"] {
-            assert!(api_version(good).is_ok(), "{good}");
-        }
-        for bad in ["", "2", "v", "v2.", "v2.1.1", "v2/..", "vx"] {
-            assert!(api_version(bad).is_err(), "{bad}");
         }
     }
 

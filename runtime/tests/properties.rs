@@ -3,8 +3,10 @@
 //! printable; what a well-formed answer says is read back exactly.
 
 use proptest::prelude::*;
-use zoho_crm_runtime::download::{content_disposition_file_name, sanitize_file_name};
-use zoho_crm_runtime::response::{SNIPPET_CHARS, decode_action, decode_list};
+use zoho_crm_runtime::__private::{
+    content_disposition_file_name, decode_action, decode_list, parse_token_file, sanitize_file_name,
+};
+use zoho_crm_runtime::SNIPPET_CHARS;
 use zoho_crm_runtime::{ApiErrorInfo, Error, OperationError};
 
 #[derive(Debug, thiserror::Error)]
@@ -155,7 +157,6 @@ proptest! {
         secret in "[A-Za-z0-9]{16,40}",
         shape in 0usize..6,
     ) {
-        use zoho_crm_runtime::auth::store::parse_token_file;
         let text = match shape {
             0 => format!("{{\"access_token\": 5, \"refresh_token\": \"{secret}\"}}"),
             1 => format!("{{\"access_token\": \"{secret}\", \"expires_at_unix\": \"{secret}\"}}"),
@@ -172,7 +173,6 @@ proptest! {
 
     #[test]
     fn any_bytes_are_a_token_set_or_a_reason(bytes in prop::collection::vec(any::<u8>(), 0..200)) {
-        use zoho_crm_runtime::auth::store::parse_token_file;
         if let Err(reason) = parse_token_file(&bytes) {
             prop_assert!(!reason.is_empty());
         }

@@ -7,9 +7,9 @@ use std::time::SystemTime;
 use chrono::{DateTime, SecondsFormat, Utc};
 use secrecy::{ExposeSecret as _, SecretString};
 use serde::Serialize;
-use zoho_crm::runtime::EnvSettings;
-use zoho_crm::runtime::auth::{FileTokenStore, TokenStore as _};
-use zoho_crm::{API_PROFILE, Client};
+use zoho_crm::EnvSettings;
+use zoho_crm::{Client, DataCenter, Environment};
+use zoho_crm::{FileTokenStore, TokenStore as _};
 
 use crate::args::{AuthCommand, ExchangeArgs, Global};
 use crate::connect::{self, Env, Origin};
@@ -266,14 +266,17 @@ async fn status(global: &Global, env: &Env, output: &Output) -> Exit {
     let (dc, dc_origin) = pick(
         global.dc.map(|dc| dc.as_str().to_owned()),
         env.zoho.data_center.clone(),
-        || API_PROFILE.default_data_center.to_owned(),
+        || DataCenter::default().as_str().to_owned(),
     );
     let (environment, env_origin) = pick(
         global.environment.map(|e| e.as_str().to_owned()),
         env.zoho.environment.clone(),
-        || API_PROFILE.default_environment.to_owned(),
+        || Environment::default().as_str().to_owned(),
     );
-    let defaults = API_PROFILE.endpoints(&dc, &environment).ok();
+    let defaults = match (dc.parse::<DataCenter>(), environment.parse::<Environment>()) {
+        (Ok(dc), Ok(environment)) => Some(dc.endpoints(environment)),
+        _ => None,
+    };
     let (api_base, api_origin) = pick(global.api_base.clone(), env.zoho.api_base.clone(), || {
         defaults
             .as_ref()
@@ -296,11 +299,8 @@ async fn status(global: &Global, env: &Env, output: &Output) -> Exit {
     };
     let client = connect::client(global, env, |b| b);
     let api_version = match &client {
-        Ok(client) => client.runtime().api_version().to_owned(),
-        Err(_) => global
-            .api_version
-            .map_or(API_PROFILE.default_version, |v| v.as_str())
-            .to_owned(),
+        Ok(client) => client.api_version().to_string(),
+        Err(_) => global.api_version.unwrap_or_default().to_string(),
     };
     let (token, exit) = match &client {
         Err(failure) => (
@@ -311,7 +311,7 @@ async fn status(global: &Global, env: &Env, output: &Output) -> Exit {
             },
             failure.exit(),
         ),
-        Ok(client) => match client.runtime().token_provider().token().await {
+        Ok(client) => match client.token_provider().token().await {
             Ok(grant) => (
                 Check {
                     ok: true,
@@ -334,9 +334,9 @@ async fn status(global: &Global, env: &Env, output: &Output) -> Exit {
             }
         },
     };
-    let dc_name = API_PROFILE
-        .data_center(&dc)
-        .map(|d| d.name)
+    let dc_name = dc
+        .parse::<DataCenter>()
+        .map(|d| d.def().name)
         .unwrap_or("unknown data centre");
     let status = Status {
         ok: token.ok,

@@ -4,7 +4,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::inner_doc;
+use super::{camel_ident, inner_doc};
 use crate::model::{Spec, TokenErrorKind};
 
 pub(super) fn emit(spec: &Spec) -> TokenStream {
@@ -24,21 +24,14 @@ pub(super) fn emit(spec: &Spec) -> TokenStream {
         (Some(dc), Some(env)) => format!("https://{}.{}", env.host_prefix, dc.api_domain),
         _ => String::new(),
     };
-    let version = &spec.api.default_version;
     let header = &spec.auth.header;
     let scheme = &spec.auth.scheme;
     let base_url_doc =
         format!(" The API base URL of the default data centre and environment: `{base_url}`.");
-    let dc_defs = spec.data_centers.iter().map(|dc| {
-        let (id, name, accounts, domain) = (&dc.id, &dc.name, &dc.accounts_url, &dc.api_domain);
-        quote! {
-            ::zoho_crm_runtime::DataCenterDef { id: #id, name: #name, accounts_url: #accounts, api_domain: #domain }
-        }
-    });
-    let env_defs = spec.environments.iter().map(|env| {
-        let (id, prefix) = (&env.id, &env.host_prefix);
-        quote! { ::zoho_crm_runtime::EnvironmentDef { id: #id, host_prefix: #prefix } }
-    });
+    let dc_variants = spec.data_centers.iter().map(|dc| camel_ident(&dc.id));
+    let env_variants = spec.environments.iter().map(|env| camel_ident(&env.id));
+    let default_version = super::versions::runtime_value(&spec.api.default_version);
+    let default_version_variant = super::versions::variant(&spec.api.default_version);
     let default_dc_id = &spec.api.default_data_center;
     let default_env_id = &spec.api.default_environment;
     let refresh_on = &spec.auth.refresh_on;
@@ -54,9 +47,9 @@ pub(super) fn emit(spec: &Spec) -> TokenStream {
             TokenErrorKind::Throttled => quote! { Throttled },
         };
         quote! {
-            ::zoho_crm_runtime::auth::TokenErrorDoc {
+            ::zoho_crm_runtime::__private::TokenErrorDoc {
                 error: #error,
-                kind: ::zoho_crm_runtime::auth::TokenErrorKind::#kind,
+                kind: ::zoho_crm_runtime::TokenErrorKind::#kind,
                 resolution: #resolution,
             }
         }
@@ -75,36 +68,46 @@ pub(super) fn emit(spec: &Spec) -> TokenStream {
         pub mod versions;
 
         pub use ::zoho_crm_runtime::{
-            AccessToken, ActionResponse, ActionResults, ApiErrorInfo, AuthError, ConfigError,
-            DecodeError, DocumentedError, Download, DownloadError, Endpoints, EnvSettings, Error,
-            ExchangeError,
-            FileSource, ListPage, OperationError, RetryPolicy, TokenProvider, TokenStore,
-            UnreadableSuccess, UploadLimits, ValidationError,
+            AccessToken, ActionResponse, ActionResults, ApiErrorInfo, AuthError, BoxFuture,
+            ConfigError, CustomModule, DataCenterDef, DecodeError, DocumentedError, Download,
+            DownloadError, Endpoints, EnvSettings, EnvironmentDef, Error, ExchangeError,
+            FileSource, FileTokenStore, Grant, IssuedToken, ListPage, MemoryTokenStore,
+            OpenedFile, OperationError, PageMark, PaginationError, Progress, RedirectError,
+            RedirectReason, RefreshTokenProvider, RetryPolicy, StaticTokenProvider, StoreError,
+            StoreErrorKind, StoreLock, StoredToken, ThrottleListener, TokenErrorKind,
+            TokenProvider, TokenStore, UnreadableSuccess, UploadLimits, ValidationError,
+            Version, check_record_id,
         };
+        /// The limits and defaults the runtime applies.
+        pub mod limits {
+            pub use ::zoho_crm_runtime::{
+                DEFAULT_CONNECT_TIMEOUT, DEFAULT_LOW_SPEED_LIMIT, DEFAULT_LOW_SPEED_TIME,
+                DEFAULT_MAX_PAGES, DEFAULT_READ_TIMEOUT, DEFAULT_REFRESH_MARGIN,
+                DEFAULT_RESPONSE_TIMEOUT, DEFAULT_TOTAL_TIMEOUT, MAX_REDIRECTS,
+                MAX_RESPONSE_BYTES, MAX_TOKEN_LIFETIME, SNIPPET_CHARS,
+            };
+        }
         pub use modules::Module;
         pub use regions::{DataCenter, Environment};
         pub use versions::ApiVersion;
         pub use scopes::ScopeOperation;
 
-        /// The runtime crate, for lower-level access.
-        pub use ::zoho_crm_runtime as runtime;
-
         #[doc = #base_url_doc]
         pub const DEFAULT_BASE_URL: &str = #base_url;
         /// The API version used unless another is configured.
-        pub const DEFAULT_API_VERSION: &str = #version;
+        pub const DEFAULT_API_VERSION: ApiVersion = ApiVersion::#default_version_variant;
 
         /// The API-wide facts the runtime needs.
-        pub const API_PROFILE: ::zoho_crm_runtime::ApiProfile = ::zoho_crm_runtime::ApiProfile {
-            data_centers: &[ #( #dc_defs ),* ],
-            environments: &[ #( #env_defs ),* ],
+        const API_PROFILE: ::zoho_crm_runtime::__private::ApiProfile = ::zoho_crm_runtime::__private::ApiProfile {
+            data_centers: &[ #( *regions::DataCenter::#dc_variants.def() ),* ],
+            environments: &[ #( *regions::Environment::#env_variants.def() ),* ],
             default_data_center: #default_dc_id,
             default_environment: #default_env_id,
-            default_version: DEFAULT_API_VERSION,
+            default_version: #default_version,
             auth_header: #header,
             auth_scheme: #scheme,
             refresh_on: &[ #( #refresh_on ),* ],
-            oauth: ::zoho_crm_runtime::auth::OAuthProfile {
+            oauth: ::zoho_crm_runtime::__private::OAuthProfile {
                 token_path: #token_path,
                 errors: &[ #( #token_errors ),* ],
                 default_lifetime: ::std::time::Duration::from_secs(#lifetime),
@@ -134,9 +137,26 @@ pub(super) fn emit(spec: &Spec) -> TokenStream {
                 Client::builder().from_env().build()
             }
 
-            /// The runtime client underneath.
-            pub fn runtime(&self) -> &::zoho_crm_runtime::Client {
-                &self.runtime
+            /// The API base URL calls go to, without a trailing slash (the API domain the
+            /// accounts server names with a token may take its place; see
+            /// [`ClientBuilder::follow_api_domain`]).
+            pub fn base_url(&self) -> &str {
+                self.runtime.base_url()
+            }
+
+            /// The API version calls use unless a request sets its own.
+            pub fn api_version(&self) -> ApiVersion {
+                ApiVersion::from_runtime(self.runtime.api_version()).unwrap_or_default()
+            }
+
+            /// Where the client's access tokens come from.
+            pub fn token_provider(&self) -> &::std::sync::Arc<dyn TokenProvider> {
+                self.runtime.token_provider()
+            }
+
+            /// The most pages a listing's stream fetches (see [`ClientBuilder::max_pages`]).
+            pub fn max_pages(&self) -> u32 {
+                self.runtime.max_pages()
             }
         }
 

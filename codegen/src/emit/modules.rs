@@ -18,7 +18,10 @@ pub(super) fn emit(spec: &Spec) -> TokenStream {
     let since: Vec<_> = modules
         .iter()
         .map(|m| match &m.since {
-            Some(version) => quote! { ::std::option::Option::Some(#version) },
+            Some(version) => {
+                let variant = super::versions::variant(version);
+                quote! { ::std::option::Option::Some(crate::versions::ApiVersion::#variant) }
+            }
             None => quote! { ::std::option::Option::None },
         })
         .collect();
@@ -38,12 +41,11 @@ pub(super) fn emit(spec: &Spec) -> TokenStream {
             let custom_doc = doc(&custom.doc);
             let scope = &custom.scope_name;
             (
-                quote! { #custom_doc Custom(::std::string::String), },
-                quote! { Module::Custom(name) => name, },
+                quote! { #custom_doc Custom(::zoho_crm_runtime::CustomModule), },
+                quote! { Module::Custom(name) => name.as_str(), },
                 quote! { Module::Custom(_) => #scope, },
                 quote! {
-                    ::zoho_crm_runtime::validate::module_api_name(name)?;
-                    ::std::result::Result::Ok(Module::Custom(name.to_owned()))
+                    ::std::result::Result::Ok(Module::Custom(::zoho_crm_runtime::CustomModule::new(name)?))
                 },
             )
         }
@@ -52,7 +54,7 @@ pub(super) fn emit(spec: &Spec) -> TokenStream {
             quote! {},
             quote! {},
             quote! {
-                ::zoho_crm_runtime::validate::module_api_name(name)?;
+                ::zoho_crm_runtime::CustomModule::new(name)?;
                 ::std::result::Result::Err(::zoho_crm_runtime::ValidationError::InvalidModule {
                     name: name.to_owned(),
                 })
@@ -92,7 +94,7 @@ pub(super) fn emit(spec: &Spec) -> TokenStream {
             }
 
             /// The first API version that has the module, when it came later than the first.
-            pub fn since(&self) -> ::std::option::Option<&'static str> {
+            pub fn since(&self) -> ::std::option::Option<crate::versions::ApiVersion> {
                 match self {
                     #( Module::#variants => #since, )*
                     #[allow(unreachable_patterns)]
@@ -115,7 +117,10 @@ pub(super) fn emit(spec: &Spec) -> TokenStream {
 
         impl ::std::convert::From<Module> for ::zoho_crm_runtime::__private::Value {
             fn from(module: Module) -> Self {
-                ::zoho_crm_runtime::__private::Value::module(module.api_name(), module.since())
+                ::zoho_crm_runtime::__private::Value::module(
+                    module.api_name(),
+                    module.since().map(crate::versions::ApiVersion::to_runtime),
+                )
             }
         }
 

@@ -7,7 +7,7 @@
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
-use super::{camel_ident, doc, ident, snake_ident};
+use super::{camel_ident, doc, ident, snake_ident, versions};
 use crate::model::{HttpMethod, Operation, Param, ParamIn, ParamType};
 use crate::resolved::{PathSegment, Resolved, ResolvedOperation, ResponseTypes};
 
@@ -210,13 +210,15 @@ fn emit_constants(name: &str, resolved: &ResolvedOperation<'_>) -> TokenStream {
             tokens = quote! { #tokens.max(#max) };
         }
         if let Some(since) = &param.since {
+            let since = versions::runtime_value(since);
             tokens = quote! { #tokens.since(#since) };
         }
         if let Some(from) = &param.required_from {
+            let from = versions::runtime_value(from);
             tokens = quote! { #tokens.required_from(#from) };
         }
         if !param.query_in.is_empty() {
-            let versions = &param.query_in;
+            let versions = param.query_in.iter().map(|v| versions::runtime_value(v));
             tokens = quote! { #tokens.query_in(&[ #( #versions ),* ]) };
         }
         tokens
@@ -362,9 +364,9 @@ fn emit_request(op: &Operation, names: &TypeNames) -> TokenStream {
         let ty = value_type(param.ty);
         let field_doc = doc(&param_doc(param));
         if is_required(param) {
-            quote! { #field_doc pub #name: #ty, }
+            quote! { #field_doc #name: #ty, }
         } else {
-            quote! { #field_doc pub #name: ::std::option::Option<#ty>, }
+            quote! { #field_doc #name: ::std::option::Option<#ty>, }
         }
     });
     let required: Vec<&Param> = op.params.iter().filter(|p| is_required(p)).collect();
@@ -418,7 +420,7 @@ fn emit_request(op: &Operation, names: &TypeNames) -> TokenStream {
         pub struct #request {
             #( #fields )*
             /// The API version of this call; the client's when `None`.
-            pub version: ::std::option::Option<crate::versions::ApiVersion>,
+            version: ::std::option::Option<crate::versions::ApiVersion>,
         }
 
         impl #request {
@@ -439,7 +441,7 @@ fn emit_request(op: &Operation, names: &TypeNames) -> TokenStream {
         impl ::zoho_crm_runtime::__private::IntoCall for #request {
             fn into_call(self) -> ::zoho_crm_runtime::__private::Call {
                 let values = ::std::vec![ #( #values ),* ];
-                (self.version.map(crate::versions::ApiVersion::as_str), values)
+                (self.version.map(crate::versions::ApiVersion::to_runtime), values)
             }
         }
     }
@@ -529,7 +531,7 @@ fn emit_client_method(
                 &self,
                 request: #request,
             ) -> ::std::result::Result<#response, ::zoho_crm_runtime::Error<#error>> {
-                self.runtime().call(&OPERATION, request).await
+                self.runtime.call(&OPERATION, request).await
             }
 
             #paginator
@@ -558,7 +560,7 @@ fn emit_paginator(resolved: &ResolvedOperation<'_>, names: &TypeNames) -> TokenS
             &self,
             request: #request,
         ) -> impl ::zoho_crm_runtime::Stream<Item = ::std::result::Result<#item, ::zoho_crm_runtime::Error<#error>>> + '_ {
-            self.runtime().paginate::<#info, _, _, _>(&OPERATION, request)
+            self.runtime.paginate::<#info, _, _, _>(&OPERATION, request)
         }
     }
 }

@@ -41,6 +41,16 @@ pub(super) fn emit(spec: &Spec) -> TokenStream {
             e.host_prefix
         ))
     });
+    let dc_defs = spec.data_centers.iter().map(|dc| {
+        let (id, name, accounts, domain) = (&dc.id, &dc.name, &dc.accounts_url, &dc.api_domain);
+        quote! {
+            &::zoho_crm_runtime::DataCenterDef { id: #id, name: #name, accounts_url: #accounts, api_domain: #domain }
+        }
+    });
+    let env_defs = spec.environments.iter().map(|env| {
+        let (id, prefix) = (&env.id, &env.host_prefix);
+        quote! { &::zoho_crm_runtime::EnvironmentDef { id: #id, host_prefix: #prefix } }
+    });
     let dc_list = dc_ids.join(", ");
     let env_list = env_ids.join(", ");
     quote! {
@@ -65,10 +75,16 @@ pub(super) fn emit(spec: &Spec) -> TokenStream {
                 }
             }
 
+            /// Its name, accounts server and API domain.
+            pub const fn def(self) -> &'static ::zoho_crm_runtime::DataCenterDef {
+                match self {
+                    #( DataCenter::#dc_variants => #dc_defs, )*
+                }
+            }
+
             /// Its accounts server and API base URL for `environment`.
             pub fn endpoints(self, environment: Environment) -> ::zoho_crm_runtime::Endpoints {
-                let dc = &crate::API_PROFILE.data_centers[self as usize];
-                let env = &crate::API_PROFILE.environments[environment as usize];
+                let (dc, env) = (self.def(), environment.def());
                 ::zoho_crm_runtime::Endpoints {
                     api_base_url: ::std::format!("https://{}.{}", env.host_prefix, dc.api_domain),
                     accounts_url: dc.accounts_url.to_owned(),
@@ -103,6 +119,12 @@ pub(super) fn emit(spec: &Spec) -> TokenStream {
             }
         }
 
+        impl ::std::convert::From<DataCenter> for &'static ::zoho_crm_runtime::DataCenterDef {
+            fn from(data_center: DataCenter) -> Self {
+                data_center.def()
+            }
+        }
+
         /// An environment of a data centre. The default is the spec's default environment.
         #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
         #[non_exhaustive]
@@ -118,6 +140,13 @@ pub(super) fn emit(spec: &Spec) -> TokenStream {
             pub fn as_str(self) -> &'static str {
                 match self {
                     #( Environment::#env_variants => #env_ids, )*
+                }
+            }
+
+            /// Its host prefix.
+            pub const fn def(self) -> &'static ::zoho_crm_runtime::EnvironmentDef {
+                match self {
+                    #( Environment::#env_variants => #env_defs, )*
                 }
             }
         }
@@ -146,6 +175,12 @@ pub(super) fn emit(spec: &Spec) -> TokenStream {
         impl ::std::convert::AsRef<str> for Environment {
             fn as_ref(&self) -> &str {
                 self.as_str()
+            }
+        }
+
+        impl ::std::convert::From<Environment> for &'static ::zoho_crm_runtime::EnvironmentDef {
+            fn from(environment: Environment) -> Self {
+                environment.def()
             }
         }
     }

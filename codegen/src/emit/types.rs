@@ -22,6 +22,7 @@ pub(super) fn emit(resolved: &Resolved<'_>) -> TokenStream {
         quote! {
             #type_doc
             #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+            #[non_exhaustive]
             pub struct #type_name {
                 #( #fields )*
                 /// The fields Zoho sent that the spec does not name, as received.
@@ -48,14 +49,14 @@ fn emit_field(rust_name: &str, field: &Field) -> TokenStream {
     };
     if let Some((module, base)) = helper {
         return if field.required {
-            let with = format!("::zoho_crm_runtime::wire::{module}");
+            let with = format!("::zoho_crm_runtime::__private::wire::{module}");
             quote! {
                 #field_doc
                 #[serde(rename = #wire, with = #with)]
                 pub #name: #base,
             }
         } else {
-            let with = format!("::zoho_crm_runtime::wire::optional_{module}");
+            let with = format!("::zoho_crm_runtime::__private::wire::optional_{module}");
             quote! {
                 #field_doc
                 #[serde(

@@ -6,7 +6,7 @@
 
 use std::process::ExitCode;
 
-use zoho_crm::{Client, Error, Module, OperationError};
+use zoho_crm::{ApiVersion, Client, Error, Module, OperationError};
 
 /// Where and as whom to connect, and which record.
 #[derive(clap::Args)]
@@ -19,7 +19,7 @@ pub struct Target {
     pub token: Option<String>,
     /// API version, e.g. v2 or v8 (default: the client's).
     #[arg(long)]
-    pub api_version: Option<String>,
+    pub api_version: Option<ApiVersion>,
     /// Module API name, e.g. Leads, Price_Books or a custom module's API name.
     #[arg(long)]
     pub module: String,
@@ -38,7 +38,7 @@ pub fn connect(target: &Target) -> Result<(Client, Module), ExitCode> {
         builder = builder.base_url(base);
     }
     if let Some(version) = &target.api_version {
-        builder = builder.api_version(version);
+        builder = builder.api_version(*version);
     }
     let client = builder.build().map_err(|e| {
         eprintln!("error: {e}");

@@ -35,13 +35,13 @@ pub const SCOPE_OPERATIONS: &[crate::scopes::ScopeOperation] = &[
 #[derive(Clone, Debug)]
 pub struct DeleteAttachmentRequest {
     /// The module that holds the record. Sent as `module_api_name` in the path.
-    pub module_api_name: crate::modules::Module,
+    module_api_name: crate::modules::Module,
     /// The record the attachment belongs to. Sent as `record_id` in the path.
-    pub record_id: ::std::string::String,
+    record_id: ::std::string::String,
     /// The attachment to delete. Sent as `attachment_id` in the path.
-    pub attachment_id: ::std::string::String,
+    attachment_id: ::std::string::String,
     /// The API version of this call; the client's when `None`.
-    pub version: ::std::option::Option<crate::versions::ApiVersion>,
+    version: ::std::option::Option<crate::versions::ApiVersion>,
 }
 impl DeleteAttachmentRequest {
     /// A request with the parameters every call needs; set others with the methods below.
@@ -70,7 +70,7 @@ impl ::zoho_crm_runtime::__private::IntoCall for DeleteAttachmentRequest {
             ::zoho_crm_runtime::__private::Value::from(self.record_id),
             ::zoho_crm_runtime::__private::Value::from(self.attachment_id)
         ];
-        (self.version.map(crate::versions::ApiVersion::as_str), values)
+        (self.version.map(crate::versions::ApiVersion::to_runtime), values)
     }
 }
 /// The successful result: Zoho's action result, with its details.
@@ -106,6 +106,6 @@ impl crate::Client {
         DeleteAttachmentResponse,
         ::zoho_crm_runtime::Error<DeleteAttachmentError>,
     > {
-        self.runtime().call(&OPERATION, request).await
+        self.runtime.call(&OPERATION, request).await
     }
 }

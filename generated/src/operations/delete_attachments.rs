@@ -34,13 +34,13 @@ pub const SCOPE_OPERATIONS: &[crate::scopes::ScopeOperation] = &[
 #[derive(Clone, Debug)]
 pub struct DeleteAttachmentsRequest {
     /// The module that holds the record. Sent as `module_api_name` in the path.
-    pub module_api_name: crate::modules::Module,
+    module_api_name: crate::modules::Module,
     /// The record the attachments belong to. Sent as `record_id` in the path.
-    pub record_id: ::std::string::String,
+    record_id: ::std::string::String,
     /// The attachments to delete. Sent as `ids` in the query string. Allowed: 1..=.
-    pub ids: ::std::vec::Vec<::std::string::String>,
+    ids: ::std::vec::Vec<::std::string::String>,
     /// The API version of this call; the client's when `None`.
-    pub version: ::std::option::Option<crate::versions::ApiVersion>,
+    version: ::std::option::Option<crate::versions::ApiVersion>,
 }
 impl DeleteAttachmentsRequest {
     /// A request with the parameters every call needs; set others with the methods below.
@@ -71,7 +71,7 @@ impl ::zoho_crm_runtime::__private::IntoCall for DeleteAttachmentsRequest {
             ::zoho_crm_runtime::__private::Value::from(self.record_id),
             ::zoho_crm_runtime::__private::Value::from(self.ids)
         ];
-        (self.version.map(crate::versions::ApiVersion::as_str), values)
+        (self.version.map(crate::versions::ApiVersion::to_runtime), values)
     }
 }
 /// The successful result: One result per item, in order: each a success with its details, or the typed error for that item.
@@ -108,6 +108,6 @@ impl crate::Client {
         DeleteAttachmentsResponse,
         ::zoho_crm_runtime::Error<DeleteAttachmentsError>,
     > {
-        self.runtime().call(&OPERATION, request).await
+        self.runtime.call(&OPERATION, request).await
     }
 }

@@ -35,13 +35,13 @@ pub const SCOPE_OPERATIONS: &[crate::scopes::ScopeOperation] = &[
 #[derive(Clone, Debug)]
 pub struct DownloadAttachmentRequest {
     /// The module that holds the record. Sent as `module_api_name` in the path.
-    pub module_api_name: crate::modules::Module,
+    module_api_name: crate::modules::Module,
     /// The record the attachment belongs to. Sent as `record_id` in the path.
-    pub record_id: ::std::string::String,
+    record_id: ::std::string::String,
     /// The attachment to download. Sent as `attachment_id` in the path.
-    pub attachment_id: ::std::string::String,
+    attachment_id: ::std::string::String,
     /// The API version of this call; the client's when `None`.
-    pub version: ::std::option::Option<crate::versions::ApiVersion>,
+    version: ::std::option::Option<crate::versions::ApiVersion>,
 }
 impl DownloadAttachmentRequest {
     /// A request with the parameters every call needs; set others with the methods below.
@@ -70,7 +70,7 @@ impl ::zoho_crm_runtime::__private::IntoCall for DownloadAttachmentRequest {
             ::zoho_crm_runtime::__private::Value::from(self.record_id),
             ::zoho_crm_runtime::__private::Value::from(self.attachment_id)
         ];
-        (self.version.map(crate::versions::ApiVersion::as_str), values)
+        (self.version.map(crate::versions::ApiVersion::to_runtime), values)
     }
 }
 /// The successful result: The content, ready to stream to a path or writer; `None` when the server has no such item.
@@ -107,6 +107,6 @@ impl crate::Client {
         DownloadAttachmentResponse,
         ::zoho_crm_runtime::Error<DownloadAttachmentError>,
     > {
-        self.runtime().call(&OPERATION, request).await
+        self.runtime.call(&OPERATION, request).await
     }
 }

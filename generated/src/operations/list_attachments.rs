@@ -19,14 +19,19 @@ pub const OPERATION: ::zoho_crm_runtime::__private::Operation = ::zoho_crm_runti
         ::zoho_crm_runtime::__private::Param::text_list("fields")
             .query()
             .min(1)
-            .required_from("v3"),
+            .required_from(crate::versions::ApiVersion::V3.to_runtime()),
         ::zoho_crm_runtime::__private::Param::integer("page").query().min(1),
         ::zoho_crm_runtime::__private::Param::integer("per_page")
             .query()
             .min(1)
             .max(200),
-        ::zoho_crm_runtime::__private::Param::id_list("ids").query().min(1).since("v5"),
-        ::zoho_crm_runtime::__private::Param::text("page_token").query().since("v8"),
+        ::zoho_crm_runtime::__private::Param::id_list("ids")
+            .query()
+            .min(1)
+            .since(crate::versions::ApiVersion::V5.to_runtime()),
+        ::zoho_crm_runtime::__private::Param::text("page_token")
+            .query()
+            .since(crate::versions::ApiVersion::V8.to_runtime()),
     ],
     idempotent: true,
     success_status: &[200],
@@ -47,21 +52,21 @@ pub const SCOPE_OPERATIONS: &[crate::scopes::ScopeOperation] = &[
 #[derive(Clone, Debug)]
 pub struct ListAttachmentsRequest {
     /// The module that holds the record. Sent as `module_api_name` in the path.
-    pub module_api_name: crate::modules::Module,
+    module_api_name: crate::modules::Module,
     /// The record whose attachments to list. Sent as `record_id` in the path.
-    pub record_id: ::std::string::String,
+    record_id: ::std::string::String,
     /// The fields to return (mandatory from v3). Sent as `fields` in the query string. Required from v3 on. Allowed: 1..=.
-    pub fields: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    fields: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// The page number, from 1. Sent as `page` in the query string. Allowed: 1..=.
-    pub page: ::std::option::Option<i64>,
+    page: ::std::option::Option<i64>,
     /// Records per page, 1 to 200. Sent as `per_page` in the query string. Allowed: 1..=200.
-    pub per_page: ::std::option::Option<i64>,
+    per_page: ::std::option::Option<i64>,
     /// Only these attachments. Sent as `ids` in the query string. Only in v5 and later. Allowed: 1..=.
-    pub ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// The token of the page to fetch (v8), from the previous page's `next_page_token`. Sent as `page_token` in the query string. Only in v8 and later.
-    pub page_token: ::std::option::Option<::std::string::String>,
+    page_token: ::std::option::Option<::std::string::String>,
     /// The API version of this call; the client's when `None`.
-    pub version: ::std::option::Option<crate::versions::ApiVersion>,
+    version: ::std::option::Option<crate::versions::ApiVersion>,
 }
 impl ListAttachmentsRequest {
     /// A request with the parameters every call needs; set others with the methods below.
@@ -139,7 +144,7 @@ impl ::zoho_crm_runtime::__private::IntoCall for ListAttachmentsRequest {
             ::zoho_crm_runtime::__private::Value::from(self.ids),
             ::zoho_crm_runtime::__private::Value::from(self.page_token)
         ];
-        (self.version.map(crate::versions::ApiVersion::as_str), values)
+        (self.version.map(crate::versions::ApiVersion::to_runtime), values)
     }
 }
 /// The successful result: One page of items with its paging information (an empty page has none).
@@ -176,7 +181,7 @@ impl crate::Client {
         ListAttachmentsResponse,
         ::zoho_crm_runtime::Error<ListAttachmentsError>,
     > {
-        self.runtime().call(&OPERATION, request).await
+        self.runtime.call(&OPERATION, request).await
     }
     /// Every item of [`Self::list_attachments`], fetched lazily page by page (see [`::zoho_crm_runtime::pagination`] for when a walk stops early).
     pub fn list_attachments_stream(
@@ -188,6 +193,6 @@ impl crate::Client {
             ::zoho_crm_runtime::Error<ListAttachmentsError>,
         >,
     > + '_ {
-        self.runtime().paginate::<crate::types::ListInfo, _, _, _>(&OPERATION, request)
+        self.runtime.paginate::<crate::types::ListInfo, _, _, _>(&OPERATION, request)
     }
 }

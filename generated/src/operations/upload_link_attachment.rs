@@ -18,11 +18,30 @@ pub const OPERATION: ::zoho_crm_runtime::__private::Operation = ::zoho_crm_runti
         ::zoho_crm_runtime::__private::Param::record_id("record_id").path(),
         ::zoho_crm_runtime::__private::Param::url("attachmentUrl")
             .form()
-            .query_in(&["v2", "v2.1", "v3", "v4", "v5", "v6", "v7"]),
+            .query_in(
+                &[
+                    crate::versions::ApiVersion::V2.to_runtime(),
+                    crate::versions::ApiVersion::V2_1.to_runtime(),
+                    crate::versions::ApiVersion::V3.to_runtime(),
+                    crate::versions::ApiVersion::V4.to_runtime(),
+                    crate::versions::ApiVersion::V5.to_runtime(),
+                    crate::versions::ApiVersion::V6.to_runtime(),
+                    crate::versions::ApiVersion::V7.to_runtime(),
+                ],
+            ),
         ::zoho_crm_runtime::__private::Param::text("title")
             .form()
-            .since("v2.1")
-            .query_in(&["v2.1", "v3", "v4", "v5", "v6", "v7"]),
+            .since(crate::versions::ApiVersion::V2_1.to_runtime())
+            .query_in(
+                &[
+                    crate::versions::ApiVersion::V2_1.to_runtime(),
+                    crate::versions::ApiVersion::V3.to_runtime(),
+                    crate::versions::ApiVersion::V4.to_runtime(),
+                    crate::versions::ApiVersion::V5.to_runtime(),
+                    crate::versions::ApiVersion::V6.to_runtime(),
+                    crate::versions::ApiVersion::V7.to_runtime(),
+                ],
+            ),
     ],
     idempotent: false,
     success_status: &[200, 201],
@@ -41,15 +60,15 @@ pub const SCOPE_OPERATIONS: &[crate::scopes::ScopeOperation] = &[
 #[derive(Clone, Debug)]
 pub struct UploadLinkAttachmentRequest {
     /// The module that holds the record. Sent as `module_api_name` in the path.
-    pub module_api_name: crate::modules::Module,
+    module_api_name: crate::modules::Module,
     /// The id of the record to attach to. Sent as `record_id` in the path.
-    pub record_id: ::std::string::String,
+    record_id: ::std::string::String,
     /// The link (an http or https URL). Sent as `attachmentUrl` in the form body.
-    pub attachment_url: ::std::string::String,
+    attachment_url: ::std::string::String,
     /// The link's title. Sent as `title` in the form body. Only in v2.1 and later.
-    pub title: ::std::option::Option<::std::string::String>,
+    title: ::std::option::Option<::std::string::String>,
     /// The API version of this call; the client's when `None`.
-    pub version: ::std::option::Option<crate::versions::ApiVersion>,
+    version: ::std::option::Option<crate::versions::ApiVersion>,
 }
 impl UploadLinkAttachmentRequest {
     /// A request with the parameters every call needs; set others with the methods below.
@@ -88,7 +107,7 @@ impl ::zoho_crm_runtime::__private::IntoCall for UploadLinkAttachmentRequest {
             ::zoho_crm_runtime::__private::Value::from(self.attachment_url),
             ::zoho_crm_runtime::__private::Value::from(self.title)
         ];
-        (self.version.map(crate::versions::ApiVersion::as_str), values)
+        (self.version.map(crate::versions::ApiVersion::to_runtime), values)
     }
 }
 /// The successful result: Zoho's action result, with its details.
@@ -127,6 +146,6 @@ impl crate::Client {
         UploadLinkAttachmentResponse,
         ::zoho_crm_runtime::Error<UploadLinkAttachmentError>,
     > {
-        self.runtime().call(&OPERATION, request).await
+        self.runtime.call(&OPERATION, request).await
     }
 }

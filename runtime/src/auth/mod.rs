@@ -7,9 +7,14 @@ pub mod provider;
 pub mod store;
 
 pub use future::BoxFuture;
-pub use oauth::{AuthError, IssuedToken, OAuthClient, OAuthProfile, TokenErrorDoc, TokenErrorKind};
-pub use provider::{Grant, RefreshTokenProvider, StaticTokenProvider, TokenProvider};
+pub use oauth::{
+    AuthError, IssuedToken, MAX_TOKEN_LIFETIME, OAuthClient, OAuthProfile, TokenErrorDoc,
+    TokenErrorKind,
+};
+pub use provider::{
+    DEFAULT_REFRESH_MARGIN, Grant, RefreshTokenProvider, StaticTokenProvider, TokenProvider,
+};
 pub use store::{
     FileTokenStore, MemoryTokenStore, StoreError, StoreErrorKind, StoreLock, StoredToken,
-    TokenStore,
+    TokenStore, parse_token_file,
 };

@@ -8,7 +8,6 @@ use super::endpoints::{API_BASE_URL, checked_url};
 use crate::client::{Client, Inner};
 use crate::error::ConfigError;
 use crate::timeouts::Timeouts;
-use crate::validate;
 
 impl<C: From<Client>> ClientBuilder<C> {
     /// Checks the configuration and builds the client.
@@ -28,10 +27,7 @@ impl<C: From<Client>> ClientBuilder<C> {
             self.base_url.is_none()
                 && profile.environment(self.environment_id())?.id == profile.default_environment,
         );
-        let version = self
-            .version
-            .unwrap_or_else(|| profile.default_version.to_owned());
-        validate::api_version(&version).map_err(ConfigError::InvalidVersion)?;
+        let version = self.version.unwrap_or(profile.default_version);
         let auth_header = reqwest::header::HeaderName::from_bytes(profile.auth_header.as_bytes())
             .map_err(|e| ConfigError::Http(e.to_string()))?;
 

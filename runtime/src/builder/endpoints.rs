@@ -4,8 +4,9 @@
 use super::ClientBuilder;
 use crate::client::{Client, is_loopback};
 use crate::error::ConfigError;
-use crate::profile::Endpoints;
+use crate::profile::{DataCenterDef, Endpoints, EnvironmentDef};
 use crate::redact::url_for_display;
+use crate::version::Version;
 
 /// How [`ConfigError::InvalidBaseUrl`] names the API base URL.
 pub(super) const API_BASE_URL: &str = "the API base URL";
@@ -13,16 +14,18 @@ pub(super) const API_BASE_URL: &str = "the API base URL";
 pub(super) const ACCOUNTS_URL: &str = "the accounts URL";
 
 impl<C: From<Client>> ClientBuilder<C> {
-    /// Talks to this data centre (e.g. `"eu"` or a generated `DataCenter`): its accounts server
-    /// and API domain. Explicit URLs take precedence.
-    pub fn data_center(mut self, id: impl AsRef<str>) -> Self {
-        self.data_center = Some(id.as_ref().to_owned());
+    /// Talks to this data centre, a generated `DataCenter` (from a string with
+    /// `"eu".parse::<DataCenter>()`): its accounts server and API domain. Explicit URLs take
+    /// precedence.
+    pub fn data_center(mut self, data_center: impl Into<&'static DataCenterDef>) -> Self {
+        self.data_center = Some(data_center.into().id.to_owned());
         self
     }
 
-    /// Talks to this environment (e.g. `"sandbox"` or a generated `Environment`).
-    pub fn environment(mut self, id: impl AsRef<str>) -> Self {
-        self.environment = Some(id.as_ref().to_owned());
+    /// Talks to this environment, a generated `Environment` (from a string with
+    /// `"sandbox".parse::<Environment>()`).
+    pub fn environment(mut self, environment: impl Into<&'static EnvironmentDef>) -> Self {
+        self.environment = Some(environment.into().id.to_owned());
         self
     }
 
@@ -39,8 +42,9 @@ impl<C: From<Client>> ClientBuilder<C> {
         self
     }
 
-    /// Sets the API version, e.g. `v2`.
-    pub fn api_version(mut self, version: impl Into<String>) -> Self {
+    /// Sets the API version calls use unless a request sets its own: a generated `ApiVersion`
+    /// (from a string with `"v8".parse::<ApiVersion>()`).
+    pub fn api_version(mut self, version: impl Into<Version>) -> Self {
         self.version = Some(version.into());
         self
     }

@@ -30,6 +30,7 @@ use crate::client::{Client, ThrottleListener};
 use crate::profile::ApiProfile;
 use crate::retry::RetryPolicy;
 use crate::timeouts::LowSpeed;
+use crate::version::Version;
 use credentials::Credentials;
 
 pub use exchange::ExchangeError;
@@ -45,7 +46,7 @@ pub struct ClientBuilder<C = Client> {
     accounts_url: Option<String>,
     data_center: Option<String>,
     environment: Option<String>,
-    version: Option<String>,
+    version: Option<Version>,
     credentials: Credentials,
     store: Option<Arc<dyn TokenStore>>,
     token_file: Option<PathBuf>,
@@ -90,7 +91,8 @@ impl<C> std::fmt::Debug for ClientBuilder<C> {
 }
 
 impl<C: From<Client>> ClientBuilder<C> {
-    /// A builder with the profile's defaults.
+    /// A builder with the profile's defaults; the generated `Client::builder` calls it.
+    #[doc(hidden)]
     pub fn new(profile: ApiProfile) -> Self {
         ClientBuilder {
             profile,

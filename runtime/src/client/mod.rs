@@ -28,6 +28,7 @@ use crate::profile::ApiProfile;
 use crate::response::{self, ActionResponse, ActionResults, ListPage};
 use crate::retry::RetryPolicy;
 use crate::timeouts::{Timeouts, deadline_after};
+use crate::version::Version;
 use attempt::RawResponse;
 
 /// A configured client. Cheap to clone; clones share the connection pool, the token provider
@@ -41,7 +42,7 @@ pub(crate) struct Inner {
     pub(crate) http: HttpClients,
     pub(crate) base_url: String,
     pub(crate) follow_api_domain: bool,
-    pub(crate) version: String,
+    pub(crate) version: Version,
     pub(crate) profile: ApiProfile,
     pub(crate) auth_header: reqwest::header::HeaderName,
     pub(crate) provider: Arc<dyn TokenProvider>,
@@ -90,9 +91,9 @@ impl Client {
         &self.inner.base_url
     }
 
-    /// The API version calls use, e.g. `v2`.
-    pub fn api_version(&self) -> &str {
-        &self.inner.version
+    /// The API version calls use unless a request sets its own.
+    pub fn api_version(&self) -> Version {
+        self.inner.version
     }
 
     /// The token provider.
@@ -109,7 +110,7 @@ impl Client {
 
     /// Sends a request whose answer is a `data[]` list of action results, and decodes its first
     /// item (or the operation's typed error).
-    pub async fn execute_action<T: DeserializeOwned, E: OperationError>(
+    pub(crate) async fn execute_action<T: DeserializeOwned, E: OperationError>(
         &self,
         request: PreparedRequest,
         success_status: &[u16],
@@ -120,7 +121,7 @@ impl Client {
 
     /// Sends a request whose answer is a `data[]` list with one result per item, each a success
     /// or the operation's typed error.
-    pub async fn execute_action_list<T: DeserializeOwned, E: OperationError>(
+    pub(crate) async fn execute_action_list<T: DeserializeOwned, E: OperationError>(
         &self,
         request: PreparedRequest,
         success_status: &[u16],
@@ -130,7 +131,11 @@ impl Client {
     }
 
     /// Sends a request whose answer is a page of a listing (`empty_status`: an empty page).
-    pub async fn execute_list<T: DeserializeOwned, I: DeserializeOwned, E: OperationError>(
+    pub(crate) async fn execute_list<
+        T: DeserializeOwned,
+        I: DeserializeOwned,
+        E: OperationError,
+    >(
         &self,
         request: PreparedRequest,
         success_status: &[u16],
@@ -147,7 +152,7 @@ impl Client {
 
     /// Sends a request whose successful answer is content to stream (a file): `None` for an
     /// `empty_status` (no such item). The body is not read here; the [`Download`] streams it.
-    pub async fn execute_binary<E: OperationError>(
+    pub(crate) async fn execute_binary<E: OperationError>(
         &self,
         request: PreparedRequest,
         success_status: &[u16],

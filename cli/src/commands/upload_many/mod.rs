@@ -169,7 +169,7 @@ pub async fn run(
     } = plan;
     if !pending.is_empty() || !to_check.is_empty() {
         // One token up front: a credential problem stops the run before anything is sent.
-        if let Err(error) = client.runtime().token_provider().token().await {
+        if let Err(error) = client.token_provider().token().await {
             let failure = Failure::auth(&error);
             output.fail("no access token could be had; nothing was sent", &failure);
             return failure.exit();

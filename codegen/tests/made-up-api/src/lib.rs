@@ -22,11 +22,26 @@ pub mod types;
 pub mod versions;
 #[rustfmt::skip]
 pub use ::zoho_crm_runtime::{
-    AccessToken, ActionResponse, ActionResults, ApiErrorInfo, AuthError, ConfigError,
-    DecodeError, DocumentedError, Download, DownloadError, Endpoints, EnvSettings, Error,
-    ExchangeError, FileSource, ListPage, OperationError, RetryPolicy, TokenProvider,
-    TokenStore, UnreadableSuccess, UploadLimits, ValidationError,
+    AccessToken, ActionResponse, ActionResults, ApiErrorInfo, AuthError, BoxFuture,
+    ConfigError, CustomModule, DataCenterDef, DecodeError, DocumentedError, Download,
+    DownloadError, Endpoints, EnvSettings, EnvironmentDef, Error, ExchangeError,
+    FileSource, FileTokenStore, Grant, IssuedToken, ListPage, MemoryTokenStore,
+    OpenedFile, OperationError, PageMark, PaginationError, Progress, RedirectError,
+    RedirectReason, RefreshTokenProvider, RetryPolicy, StaticTokenProvider, StoreError,
+    StoreErrorKind, StoreLock, StoredToken, ThrottleListener, TokenErrorKind,
+    TokenProvider, TokenStore, UnreadableSuccess, UploadLimits, ValidationError, Version,
+    check_record_id,
 };
+/// The limits and defaults the runtime applies.
+#[rustfmt::skip]
+pub mod limits {
+    pub use ::zoho_crm_runtime::{
+        DEFAULT_CONNECT_TIMEOUT, DEFAULT_LOW_SPEED_LIMIT, DEFAULT_LOW_SPEED_TIME,
+        DEFAULT_MAX_PAGES, DEFAULT_READ_TIMEOUT, DEFAULT_REFRESH_MARGIN,
+        DEFAULT_RESPONSE_TIMEOUT, DEFAULT_TOTAL_TIMEOUT, MAX_REDIRECTS,
+        MAX_RESPONSE_BYTES, MAX_TOKEN_LIFETIME, SNIPPET_CHARS,
+    };
+}
 #[rustfmt::skip]
 pub use modules::Module;
 #[rustfmt::skip]
@@ -35,54 +50,35 @@ pub use regions::{DataCenter, Environment};
 pub use versions::ApiVersion;
 #[rustfmt::skip]
 pub use scopes::ScopeOperation;
-/// The runtime crate, for lower-level access.
-#[rustfmt::skip]
-pub use ::zoho_crm_runtime as runtime;
 /// The API base URL of the default data centre and environment: `https://api.north.example.com`.
 #[rustfmt::skip]
 pub const DEFAULT_BASE_URL: &str = "https://api.north.example.com";
 /// The API version used unless another is configured.
 #[rustfmt::skip]
-pub const DEFAULT_API_VERSION: &str = "v1";
+pub const DEFAULT_API_VERSION: ApiVersion = ApiVersion::V1;
 /// The API-wide facts the runtime needs.
 #[rustfmt::skip]
-pub const API_PROFILE: ::zoho_crm_runtime::ApiProfile = ::zoho_crm_runtime::ApiProfile {
+const API_PROFILE: ::zoho_crm_runtime::__private::ApiProfile = ::zoho_crm_runtime::__private::ApiProfile {
     data_centers: &[
-        ::zoho_crm_runtime::DataCenterDef {
-            id: "north",
-            name: "North",
-            accounts_url: "https://auth.north.example.com",
-            api_domain: "north.example.com",
-        },
-        ::zoho_crm_runtime::DataCenterDef {
-            id: "south",
-            name: "South",
-            accounts_url: "https://auth.south.example.com",
-            api_domain: "south.example.com",
-        },
+        *regions::DataCenter::North.def(),
+        *regions::DataCenter::South.def(),
     ],
     environments: &[
-        ::zoho_crm_runtime::EnvironmentDef {
-            id: "live",
-            host_prefix: "api",
-        },
-        ::zoho_crm_runtime::EnvironmentDef {
-            id: "test",
-            host_prefix: "test-api",
-        },
+        *regions::Environment::Live.def(),
+        *regions::Environment::Test.def(),
     ],
     default_data_center: "north",
     default_environment: "live",
-    default_version: DEFAULT_API_VERSION,
+    default_version: crate::versions::ApiVersion::V1.to_runtime(),
     auth_header: "X-Widget-Key",
     auth_scheme: "Key",
     refresh_on: &["STALE_KEY"],
-    oauth: ::zoho_crm_runtime::auth::OAuthProfile {
+    oauth: ::zoho_crm_runtime::__private::OAuthProfile {
         token_path: "/token",
         errors: &[
-            ::zoho_crm_runtime::auth::TokenErrorDoc {
+            ::zoho_crm_runtime::__private::TokenErrorDoc {
                 error: "bad_client",
-                kind: ::zoho_crm_runtime::auth::TokenErrorKind::InvalidClient,
+                kind: ::zoho_crm_runtime::TokenErrorKind::InvalidClient,
                 resolution: "Check the client.",
             },
         ],
@@ -111,9 +107,23 @@ impl Client {
     pub fn from_env() -> ::std::result::Result<Client, ConfigError> {
         Client::builder().from_env().build()
     }
-    /// The runtime client underneath.
-    pub fn runtime(&self) -> &::zoho_crm_runtime::Client {
-        &self.runtime
+    /// The API base URL calls go to, without a trailing slash (the API domain the
+    /// accounts server names with a token may take its place; see
+    /// [`ClientBuilder::follow_api_domain`]).
+    pub fn base_url(&self) -> &str {
+        self.runtime.base_url()
+    }
+    /// The API version calls use unless a request sets its own.
+    pub fn api_version(&self) -> ApiVersion {
+        ApiVersion::from_runtime(self.runtime.api_version()).unwrap_or_default()
+    }
+    /// Where the client's access tokens come from.
+    pub fn token_provider(&self) -> &::std::sync::Arc<dyn TokenProvider> {
+        self.runtime.token_provider()
+    }
+    /// The most pages a listing's stream fetches (see [`ClientBuilder::max_pages`]).
+    pub fn max_pages(&self) -> u32 {
+        self.runtime.max_pages()
     }
 }
 #[rustfmt::skip]

@@ -28,10 +28,10 @@ impl Module {
         }
     }
     /// The first API version that has the module, when it came later than the first.
-    pub fn since(&self) -> ::std::option::Option<&'static str> {
+    pub fn since(&self) -> ::std::option::Option<crate::versions::ApiVersion> {
         match self {
             Module::Shelves => ::std::option::Option::None,
-            Module::Bins => ::std::option::Option::Some("v2"),
+            Module::Bins => ::std::option::Option::Some(crate::versions::ApiVersion::V2),
             #[allow(unreachable_patterns)]
             _ => ::std::option::Option::None,
         }
@@ -45,7 +45,7 @@ impl ::std::str::FromStr for Module {
             "shelves" => ::std::result::Result::Ok(Module::Shelves),
             "bins" => ::std::result::Result::Ok(Module::Bins),
             _ => {
-                ::zoho_crm_runtime::validate::module_api_name(name)?;
+                ::zoho_crm_runtime::CustomModule::new(name)?;
                 ::std::result::Result::Err(::zoho_crm_runtime::ValidationError::InvalidModule {
                     name: name.to_owned(),
                 })
@@ -55,7 +55,10 @@ impl ::std::str::FromStr for Module {
 }
 impl ::std::convert::From<Module> for ::zoho_crm_runtime::__private::Value {
     fn from(module: Module) -> Self {
-        ::zoho_crm_runtime::__private::Value::module(module.api_name(), module.since())
+        ::zoho_crm_runtime::__private::Value::module(
+            module.api_name(),
+            module.since().map(crate::versions::ApiVersion::to_runtime),
+        )
     }
 }
 impl ::std::fmt::Display for Module {

@@ -22,10 +22,30 @@ impl DataCenter {
             DataCenter::South => "south",
         }
     }
+    /// Its name, accounts server and API domain.
+    pub const fn def(self) -> &'static ::zoho_crm_runtime::DataCenterDef {
+        match self {
+            DataCenter::North => {
+                &::zoho_crm_runtime::DataCenterDef {
+                    id: "north",
+                    name: "North",
+                    accounts_url: "https://auth.north.example.com",
+                    api_domain: "north.example.com",
+                }
+            }
+            DataCenter::South => {
+                &::zoho_crm_runtime::DataCenterDef {
+                    id: "south",
+                    name: "South",
+                    accounts_url: "https://auth.south.example.com",
+                    api_domain: "south.example.com",
+                }
+            }
+        }
+    }
     /// Its accounts server and API base URL for `environment`.
     pub fn endpoints(self, environment: Environment) -> ::zoho_crm_runtime::Endpoints {
-        let dc = &crate::API_PROFILE.data_centers[self as usize];
-        let env = &crate::API_PROFILE.environments[environment as usize];
+        let (dc, env) = (self.def(), environment.def());
         ::zoho_crm_runtime::Endpoints {
             api_base_url: ::std::format!(
                 "https://{}.{}", env.host_prefix, dc.api_domain
@@ -60,6 +80,11 @@ impl ::std::convert::AsRef<str> for DataCenter {
         self.as_str()
     }
 }
+impl ::std::convert::From<DataCenter> for &'static ::zoho_crm_runtime::DataCenterDef {
+    fn from(data_center: DataCenter) -> Self {
+        data_center.def()
+    }
+}
 /// An environment of a data centre. The default is the spec's default environment.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
@@ -78,6 +103,23 @@ impl Environment {
         match self {
             Environment::Live => "live",
             Environment::Test => "test",
+        }
+    }
+    /// Its host prefix.
+    pub const fn def(self) -> &'static ::zoho_crm_runtime::EnvironmentDef {
+        match self {
+            Environment::Live => {
+                &::zoho_crm_runtime::EnvironmentDef {
+                    id: "live",
+                    host_prefix: "api",
+                }
+            }
+            Environment::Test => {
+                &::zoho_crm_runtime::EnvironmentDef {
+                    id: "test",
+                    host_prefix: "test-api",
+                }
+            }
         }
     }
 }
@@ -105,5 +147,10 @@ impl ::std::fmt::Display for Environment {
 impl ::std::convert::AsRef<str> for Environment {
     fn as_ref(&self) -> &str {
         self.as_str()
+    }
+}
+impl ::std::convert::From<Environment> for &'static ::zoho_crm_runtime::EnvironmentDef {
+    fn from(environment: Environment) -> Self {
+        environment.def()
     }
 }

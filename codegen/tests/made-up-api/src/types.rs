@@ -3,6 +3,7 @@
 //! Types that responses carry.
 /// Where a listing is.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct Paging {
     /// This page.
     #[serde(rename = "page")]
@@ -16,9 +17,13 @@ pub struct Paging {
 }
 /// A stored photo.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct PhotoDetails {
     /// The photo's id.
-    #[serde(rename = "photo_id", with = "::zoho_crm_runtime::wire::id_string")]
+    #[serde(
+        rename = "photo_id",
+        with = "::zoho_crm_runtime::__private::wire::id_string"
+    )]
     pub photo_id: ::std::string::String,
     /// The fields Zoho sent that the spec does not name, as received.
     #[serde(flatten)]
@@ -26,9 +31,13 @@ pub struct PhotoDetails {
 }
 /// A widget.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct Widget {
     /// Its id.
-    #[serde(rename = "widgetId", with = "::zoho_crm_runtime::wire::id_string")]
+    #[serde(
+        rename = "widgetId",
+        with = "::zoho_crm_runtime::__private::wire::id_string"
+    )]
     pub id: ::std::string::String,
     /// Its label.
     #[serde(rename = "label")]
@@ -38,7 +47,7 @@ pub struct Widget {
         rename = "weight",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "::zoho_crm_runtime::wire::optional_integer_string"
+        with = "::zoho_crm_runtime::__private::wire::optional_integer_string"
     )]
     pub weight: ::std::option::Option<u64>,
     /// Whether it is in stock.

@@ -21,6 +21,24 @@ impl ApiVersion {
             ApiVersion::V2 => "v2",
         }
     }
+    /// The version as the runtime holds it (its place among the versions and its name).
+    pub const fn to_runtime(self) -> ::zoho_crm_runtime::Version {
+        match self {
+            ApiVersion::V1 => ::zoho_crm_runtime::Version::new(0, "v1"),
+            ApiVersion::V2 => ::zoho_crm_runtime::Version::new(1, "v2"),
+        }
+    }
+    /// The version the runtime holds, when it is one of these.
+    pub fn from_runtime(
+        version: ::zoho_crm_runtime::Version,
+    ) -> ::std::option::Option<ApiVersion> {
+        Self::VALUES.get(usize::from(version.rank())).copied()
+    }
+}
+impl ::std::convert::From<ApiVersion> for ::zoho_crm_runtime::Version {
+    fn from(version: ApiVersion) -> Self {
+        version.to_runtime()
+    }
 }
 impl ::std::str::FromStr for ApiVersion {
     type Err = ::zoho_crm_runtime::ValidationError;

@@ -28,7 +28,6 @@ fn versions_regions_and_modules_come_from_the_spec() {
     assert_eq!(endpoints.api_base_url, "https://test-api.south.example.com");
     assert_eq!(endpoints.accounts_url, "https://auth.south.example.com");
     assert_eq!(Module::from_str("bins").ok(), Some(Module::Bins));
-    assert_eq!(made_up_api_fixture::API_PROFILE.auth_header, "X-Widget-Key");
 }
 
 #[test]

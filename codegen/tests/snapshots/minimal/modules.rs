@@ -24,7 +24,7 @@ impl Module {
         }
     }
     /// The first API version that has the module, when it came later than the first.
-    pub fn since(&self) -> ::std::option::Option<&'static str> {
+    pub fn since(&self) -> ::std::option::Option<crate::versions::ApiVersion> {
         match self {
             Module::Leads => ::std::option::Option::None,
             #[allow(unreachable_patterns)]
@@ -39,7 +39,7 @@ impl ::std::str::FromStr for Module {
         match name.to_ascii_lowercase().as_str() {
             "leads" => ::std::result::Result::Ok(Module::Leads),
             _ => {
-                ::zoho_crm_runtime::validate::module_api_name(name)?;
+                ::zoho_crm_runtime::CustomModule::new(name)?;
                 ::std::result::Result::Err(::zoho_crm_runtime::ValidationError::InvalidModule {
                     name: name.to_owned(),
                 })
@@ -49,7 +49,10 @@ impl ::std::str::FromStr for Module {
 }
 impl ::std::convert::From<Module> for ::zoho_crm_runtime::__private::Value {
     fn from(module: Module) -> Self {
-        ::zoho_crm_runtime::__private::Value::module(module.api_name(), module.since())
+        ::zoho_crm_runtime::__private::Value::module(
+            module.api_name(),
+            module.since().map(crate::versions::ApiVersion::to_runtime),
+        )
     }
 }
 impl ::std::fmt::Display for Module {

@@ -19,10 +19,22 @@ impl DataCenter {
             DataCenter::Us => "us",
         }
     }
+    /// Its name, accounts server and API domain.
+    pub const fn def(self) -> &'static ::zoho_crm_runtime::DataCenterDef {
+        match self {
+            DataCenter::Us => {
+                &::zoho_crm_runtime::DataCenterDef {
+                    id: "us",
+                    name: "Example",
+                    accounts_url: "https://accounts.example.com",
+                    api_domain: "example.com",
+                }
+            }
+        }
+    }
     /// Its accounts server and API base URL for `environment`.
     pub fn endpoints(self, environment: Environment) -> ::zoho_crm_runtime::Endpoints {
-        let dc = &crate::API_PROFILE.data_centers[self as usize];
-        let env = &crate::API_PROFILE.environments[environment as usize];
+        let (dc, env) = (self.def(), environment.def());
         ::zoho_crm_runtime::Endpoints {
             api_base_url: ::std::format!(
                 "https://{}.{}", env.host_prefix, dc.api_domain
@@ -56,6 +68,11 @@ impl ::std::convert::AsRef<str> for DataCenter {
         self.as_str()
     }
 }
+impl ::std::convert::From<DataCenter> for &'static ::zoho_crm_runtime::DataCenterDef {
+    fn from(data_center: DataCenter) -> Self {
+        data_center.def()
+    }
+}
 /// An environment of a data centre. The default is the spec's default environment.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
@@ -71,6 +88,17 @@ impl Environment {
     pub fn as_str(self) -> &'static str {
         match self {
             Environment::Production => "production",
+        }
+    }
+    /// Its host prefix.
+    pub const fn def(self) -> &'static ::zoho_crm_runtime::EnvironmentDef {
+        match self {
+            Environment::Production => {
+                &::zoho_crm_runtime::EnvironmentDef {
+                    id: "production",
+                    host_prefix: "api",
+                }
+            }
         }
     }
 }
@@ -97,5 +125,10 @@ impl ::std::fmt::Display for Environment {
 impl ::std::convert::AsRef<str> for Environment {
     fn as_ref(&self) -> &str {
         self.as_str()
+    }
+}
+impl ::std::convert::From<Environment> for &'static ::zoho_crm_runtime::EnvironmentDef {
+    fn from(environment: Environment) -> Self {
+        environment.def()
     }
 }

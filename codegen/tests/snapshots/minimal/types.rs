@@ -3,9 +3,10 @@
 //! Types that responses carry.
 /// What the API returns about a new attachment.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct AttachmentDetails {
     /// The attachment's id.
-    #[serde(rename = "id", with = "::zoho_crm_runtime::wire::id_string")]
+    #[serde(rename = "id", with = "::zoho_crm_runtime::__private::wire::id_string")]
     pub id: ::std::string::String,
     /// The fields Zoho sent that the spec does not name, as received.
     #[serde(flatten)]

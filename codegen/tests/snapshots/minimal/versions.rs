@@ -28,6 +28,25 @@ impl ApiVersion {
             ApiVersion::V3 => "v3",
         }
     }
+    /// The version as the runtime holds it (its place among the versions and its name).
+    pub const fn to_runtime(self) -> ::zoho_crm_runtime::Version {
+        match self {
+            ApiVersion::V2 => ::zoho_crm_runtime::Version::new(0, "v2"),
+            ApiVersion::V2_1 => ::zoho_crm_runtime::Version::new(1, "v2.1"),
+            ApiVersion::V3 => ::zoho_crm_runtime::Version::new(2, "v3"),
+        }
+    }
+    /// The version the runtime holds, when it is one of these.
+    pub fn from_runtime(
+        version: ::zoho_crm_runtime::Version,
+    ) -> ::std::option::Option<ApiVersion> {
+        Self::VALUES.get(usize::from(version.rank())).copied()
+    }
+}
+impl ::std::convert::From<ApiVersion> for ::zoho_crm_runtime::Version {
+    fn from(version: ApiVersion) -> Self {
+        version.to_runtime()
+    }
 }
 impl ::std::str::FromStr for ApiVersion {
     type Err = ::zoho_crm_runtime::ValidationError;

@@ -22,8 +22,8 @@ pub const OPERATION: ::zoho_crm_runtime::__private::Operation = ::zoho_crm_runti
         ::zoho_crm_runtime::__private::Param::file("photo").form(),
         ::zoho_crm_runtime::__private::Param::text("caption")
             .form()
-            .since("v2")
-            .query_in(&["v2"]),
+            .since(crate::versions::ApiVersion::V2.to_runtime())
+            .query_in(&[crate::versions::ApiVersion::V2.to_runtime()]),
     ],
     idempotent: false,
     success_status: &[200],
@@ -46,17 +46,17 @@ pub const LIMITS: ::zoho_crm_runtime::UploadLimits = ::zoho_crm_runtime::UploadL
 #[derive(Debug)]
 pub struct AttachPhotoRequest {
     /// The kind of shelf. Sent as `kind` in the path.
-    pub kind: crate::modules::Module,
+    kind: crate::modules::Module,
     /// The shelf. Sent as `shelf_id` in the path.
-    pub shelf_id: ::std::string::String,
+    shelf_id: ::std::string::String,
     /// The widget. Sent as `widget_id` in the path.
-    pub widget_id: ::std::string::String,
+    widget_id: ::std::string::String,
     /// The photo. Sent as `photo` in the form body.
-    pub photo: ::zoho_crm_runtime::FileSource,
+    photo: ::zoho_crm_runtime::FileSource,
     /// A caption. Sent as `caption` in the form body. Only in v2 and later.
-    pub caption: ::std::option::Option<::std::string::String>,
+    caption: ::std::option::Option<::std::string::String>,
     /// The API version of this call; the client's when `None`.
-    pub version: ::std::option::Option<crate::versions::ApiVersion>,
+    version: ::std::option::Option<crate::versions::ApiVersion>,
 }
 impl AttachPhotoRequest {
     /// A request with the parameters every call needs; set others with the methods below.
@@ -98,7 +98,7 @@ impl ::zoho_crm_runtime::__private::IntoCall for AttachPhotoRequest {
             ::zoho_crm_runtime::__private::Value::from(self.photo),
             ::zoho_crm_runtime::__private::Value::from(self.caption)
         ];
-        (self.version.map(crate::versions::ApiVersion::as_str), values)
+        (self.version.map(crate::versions::ApiVersion::to_runtime), values)
     }
 }
 /// The successful result: Zoho's action result, with its details.
@@ -121,6 +121,6 @@ impl crate::Client {
         AttachPhotoResponse,
         ::zoho_crm_runtime::Error<AttachPhotoError>,
     > {
-        self.runtime().call(&OPERATION, request).await
+        self.runtime.call(&OPERATION, request).await
     }
 }

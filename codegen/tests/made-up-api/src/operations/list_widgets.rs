@@ -37,15 +37,15 @@ pub const SCOPE_OPERATIONS: &[crate::scopes::ScopeOperation] = &[
 #[derive(Clone, Debug)]
 pub struct ListWidgetsRequest {
     /// The kind of shelf. Sent as `kind` in the path.
-    pub kind: crate::modules::Module,
+    kind: crate::modules::Module,
     /// The shelf. Sent as `shelf_id` in the path.
-    pub shelf_id: ::std::string::String,
+    shelf_id: ::std::string::String,
     /// The page. Sent as `page` in the query string. Allowed: 1..=.
-    pub page: ::std::option::Option<i64>,
+    page: ::std::option::Option<i64>,
     /// Only widgets with these tags. Sent as `tags` in the query string. Allowed: ..=5.
-    pub tags: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    tags: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// The API version of this call; the client's when `None`.
-    pub version: ::std::option::Option<crate::versions::ApiVersion>,
+    version: ::std::option::Option<crate::versions::ApiVersion>,
 }
 impl ListWidgetsRequest {
     /// A request with the parameters every call needs; set others with the methods below.
@@ -92,7 +92,7 @@ impl ::zoho_crm_runtime::__private::IntoCall for ListWidgetsRequest {
             ::zoho_crm_runtime::__private::Value::from(self.page),
             ::zoho_crm_runtime::__private::Value::from(self.tags)
         ];
-        (self.version.map(crate::versions::ApiVersion::as_str), values)
+        (self.version.map(crate::versions::ApiVersion::to_runtime), values)
     }
 }
 /// The successful result: One page of items with its paging information (an empty page has none).
@@ -115,7 +115,7 @@ impl crate::Client {
         ListWidgetsResponse,
         ::zoho_crm_runtime::Error<ListWidgetsError>,
     > {
-        self.runtime().call(&OPERATION, request).await
+        self.runtime.call(&OPERATION, request).await
     }
     /// Every item of [`Self::list_widgets`], fetched lazily page by page (see [`::zoho_crm_runtime::pagination`] for when a walk stops early).
     pub fn list_widgets_stream(
@@ -127,6 +127,6 @@ impl crate::Client {
             ::zoho_crm_runtime::Error<ListWidgetsError>,
         >,
     > + '_ {
-        self.runtime().paginate::<crate::types::Paging, _, _, _>(&OPERATION, request)
+        self.runtime.paginate::<crate::types::Paging, _, _, _>(&OPERATION, request)
     }
 }

@@ -38,13 +38,13 @@ pub const LIMITS: ::zoho_crm_runtime::UploadLimits = ::zoho_crm_runtime::UploadL
 #[derive(Debug)]
 pub struct UploadAttachmentRequest {
     /// The module that holds the record. Sent as `module_api_name` in the path.
-    pub module_api_name: crate::modules::Module,
+    module_api_name: crate::modules::Module,
     /// The record to attach to. Sent as `record_id` in the path.
-    pub record_id: ::std::string::String,
+    record_id: ::std::string::String,
     /// Upload a file. Sent as `file` in the form body.
-    pub file: ::zoho_crm_runtime::FileSource,
+    file: ::zoho_crm_runtime::FileSource,
     /// The API version of this call; the client's when `None`.
-    pub version: ::std::option::Option<crate::versions::ApiVersion>,
+    version: ::std::option::Option<crate::versions::ApiVersion>,
 }
 impl UploadAttachmentRequest {
     /// A request with the parameters every call needs; set others with the methods below.
@@ -73,7 +73,7 @@ impl ::zoho_crm_runtime::__private::IntoCall for UploadAttachmentRequest {
             ::zoho_crm_runtime::__private::Value::from(self.record_id),
             ::zoho_crm_runtime::__private::Value::from(self.file)
         ];
-        (self.version.map(crate::versions::ApiVersion::as_str), values)
+        (self.version.map(crate::versions::ApiVersion::to_runtime), values)
     }
 }
 /// The successful result: Zoho's action result, with its details.
@@ -95,6 +95,6 @@ impl crate::Client {
         UploadAttachmentResponse,
         ::zoho_crm_runtime::Error<UploadAttachmentError>,
     > {
-        self.runtime().call(&OPERATION, request).await
+        self.runtime.call(&OPERATION, request).await
     }
 }
