@@ -225,12 +225,9 @@ mod tests {
     use zoho_crm::operations::UploadAttachmentError;
 
     fn api(status: u16, code: &str) -> Error<UploadAttachmentError> {
-        Error::Api(UploadAttachmentError::from_api(ApiErrorInfo {
-            status,
-            code: code.to_owned(),
-            message: "m".to_owned(),
-            details: serde_json::Map::new(),
-        }))
+        Error::Api(UploadAttachmentError::from_api(ApiErrorInfo::new(
+            status, code, "m",
+        )))
     }
 
     #[test]

@@ -55,13 +55,9 @@ mod tests {
 
     #[test]
     fn an_unreadable_success_is_stored_with_its_id() {
-        let result: Result<_, Error<UploadAttachmentError>> =
-            Err(Error::UnreadableSuccess(UnreadableSuccess {
-                status: 200,
-                id: Some("42".into()),
-                reason: "unexpected shape".into(),
-                snippet: String::new(),
-            }));
+        let result: Result<_, Error<UploadAttachmentError>> = Err(Error::UnreadableSuccess(
+            UnreadableSuccess::new(200, Some("42".into()), "unexpected shape"),
+        ));
         let stored = stored(result).ok();
         assert_eq!(stored.as_ref().and_then(|s| s.id.as_deref()), Some("42"));
         assert_eq!(stored.map(|s| s.status()), Some("stored-unverified"));

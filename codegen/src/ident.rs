@@ -1,6 +1,8 @@
 //! Turning spec names into Rust identifiers: case conversion, keywords, leading digits and
 //! characters Rust does not allow. The wire name is always kept separately for serde.
 
+use heck::{ToSnakeCase as _, ToUpperCamelCase as _};
+
 /// Rust's keywords, strict and reserved, which cannot be used as plain identifiers.
 const KEYWORDS: &[&str] = &[
     "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "crate",
@@ -10,59 +12,24 @@ const KEYWORDS: &[&str] = &[
     "typeof", "union", "unsafe", "unsized", "use", "virtual", "where", "while", "yield",
 ];
 
-/// The words of a name: split at non-alphanumerics and at lower-to-upper case changes.
-fn words(name: &str) -> Vec<String> {
-    let mut words = Vec::new();
-    let mut current = String::new();
-    let mut previous_lower = false;
-    for c in name.chars() {
-        if !c.is_ascii_alphanumeric() {
-            if !current.is_empty() {
-                words.push(std::mem::take(&mut current));
-            }
-            previous_lower = false;
-            continue;
-        }
-        if c.is_ascii_uppercase() && previous_lower && !current.is_empty() {
-            words.push(std::mem::take(&mut current));
-        }
-        previous_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
-        current.push(c);
-    }
-    if !current.is_empty() {
-        words.push(current);
-    }
-    words
-}
-
-/// `snake_case`, made a legal identifier. Returns `None` when nothing alphanumeric is left.
+/// `snake_case` (by `heck`), made a legal identifier. Returns `None` when nothing is left or a
+/// character Rust identifiers here may not hold (anything but ASCII letters, digits and `_`)
+/// remains.
 pub fn snake(name: &str) -> Option<String> {
-    let joined = words(name)
-        .iter()
-        .map(|w| w.to_ascii_lowercase())
-        .collect::<Vec<_>>()
-        .join("_");
-    legal(joined)
+    legal(name.to_snake_case())
 }
 
-/// `UpperCamelCase`, made a legal identifier. Returns `None` when nothing alphanumeric is left.
+/// `UpperCamelCase` (by `heck`), made a legal identifier; `None` as for [`snake`].
 pub fn upper_camel(name: &str) -> Option<String> {
-    let joined: String = words(name)
-        .iter()
-        .map(|w| {
-            let lower = w.to_ascii_lowercase();
-            let mut chars = lower.chars();
-            match chars.next() {
-                Some(first) => first.to_ascii_uppercase().to_string() + chars.as_str(),
-                None => String::new(),
-            }
-        })
-        .collect();
-    legal(joined)
+    legal(name.to_upper_camel_case())
 }
 
 fn legal(mut ident: String) -> Option<String> {
-    if ident.is_empty() {
+    if ident.is_empty()
+        || !ident
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_')
+    {
         return None;
     }
     if ident.starts_with(|c: char| c.is_ascii_digit()) {

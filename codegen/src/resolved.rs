@@ -1,12 +1,50 @@
 //! The spec as the emitters read it, made once validation has passed: each operation's path
 //! parsed into segments, the parameters its pagination sets found by index, its response types
-//! and narrowest scope looked up, and each response field's Rust name chosen. The emitters read
-//! these instead of working them out again, so they have nothing to fall back on.
+//! and narrowest scope looked up, and every Rust identifier made once (by [`crate::ident`]).
+//! The emitters read these instead of working them out again, so they have nothing to fall
+//! back on.
 
 use std::collections::BTreeMap;
 
-use crate::model::{Field, Operation, ResponseKind, Spec, TypeDef};
+use proc_macro2::{Ident, Span};
+use quote::format_ident;
+
+use crate::model::{
+    BuiltinModule, DataCenter, Environment, Field, Operation, Param, ResponseKind, ScopeOperation,
+    Spec, TypeDef,
+};
 use crate::validate::{VERSION_PLACEHOLDER, field_name, narrowest_scope};
+
+/// A spec item with the Rust identifier made for it.
+#[derive(Debug)]
+pub struct Named<'a, T> {
+    /// The item as the spec gives it.
+    pub def: &'a T,
+    /// Its identifier.
+    pub ident: Ident,
+}
+
+/// A scope operation type with its variant and the variants of the types it implies.
+#[derive(Debug)]
+pub struct ResolvedScope<'a> {
+    /// The type as the spec gives it.
+    pub def: &'a ScopeOperation,
+    /// Its `ScopeOperation` variant.
+    pub ident: Ident,
+    /// The variants of the types it also grants.
+    pub implies: Vec<Ident>,
+}
+
+/// An error code an operation lists, with its variant and predicate names.
+#[derive(Debug)]
+pub struct ResolvedCode<'a> {
+    /// The code, e.g. `INVALID_DATA`.
+    pub code: &'a str,
+    /// Its variant, e.g. `InvalidData`.
+    pub variant: Ident,
+    /// Its predicate, e.g. `is_invalid_data`.
+    pub predicate: Ident,
+}
 
 /// A validated spec with what the emitters need worked out.
 #[derive(Debug)]
@@ -17,6 +55,14 @@ pub struct Resolved<'a> {
     pub operations: BTreeMap<&'a str, ResolvedOperation<'a>>,
     /// Each response type (by name) with its fields, in spec order, and their Rust names.
     pub types: BTreeMap<&'a str, ResolvedType<'a>>,
+    /// The data centres, in spec order, with their `DataCenter` variants.
+    pub data_centers: Vec<Named<'a, DataCenter>>,
+    /// The environments, in spec order, with their `Environment` variants.
+    pub environments: Vec<Named<'a, Environment>>,
+    /// The built-in modules, in spec order, with their `Module` variants.
+    pub modules: Vec<Named<'a, BuiltinModule>>,
+    /// The scope operation types, in spec order.
+    pub scopes: Vec<ResolvedScope<'a>>,
 }
 
 /// A response type with its fields' Rust names.
@@ -33,8 +79,18 @@ pub struct ResolvedType<'a> {
 pub struct ResolvedOperation<'a> {
     /// The operation as the spec gives it.
     pub op: &'a Operation,
-    /// The narrowest scope operation type that allows it.
-    pub narrowest_scope: String,
+    /// Its name as a method and module, e.g. `upload_attachment`.
+    pub method: Ident,
+    /// Its name in types and variants, e.g. `UploadAttachment`.
+    pub camel: Ident,
+    /// Its parameters, in spec order, with their field names.
+    pub params: Vec<Named<'a, Param>>,
+    /// The variants of the scope operation types that allow it.
+    pub scope_variants: Vec<Ident>,
+    /// The variant of the narrowest scope operation type that allows it.
+    pub narrowest_scope: Ident,
+    /// The error codes it lists, in spec order.
+    pub errors: Vec<ResolvedCode<'a>>,
     /// Whether repeating it is harmless: as the spec says, else by its method.
     pub idempotent: bool,
     /// Its path, segment by segment.
@@ -106,10 +162,84 @@ pub(crate) fn resolve<'a>(spec: &'a Spec, problem: &mut dyn FnMut(String, String
             }
         }
     }
+    let mut names = Names { problem };
+    let data_centers = spec
+        .data_centers
+        .iter()
+        .enumerate()
+        .filter_map(|(i, dc)| names.named(dc, &dc.id, &format!("data_centers[{i}].id")))
+        .collect();
+    let environments = spec
+        .environments
+        .iter()
+        .enumerate()
+        .filter_map(|(i, env)| names.named(env, &env.id, &format!("environments[{i}].id")))
+        .collect();
+    let modules = spec
+        .modules
+        .builtin
+        .iter()
+        .enumerate()
+        .filter_map(|(i, m)| names.named(m, &m.api_name, &format!("modules.builtin[{i}]")))
+        .collect();
+    let scopes = spec
+        .scopes
+        .operations
+        .iter()
+        .enumerate()
+        .filter_map(|(i, def)| {
+            let path = format!("scopes.operations[{i}]");
+            Some(ResolvedScope {
+                def,
+                ident: names.camel(&def.name, &path)?,
+                implies: names.camels(&def.implies, &format!("{path}.implies"))?,
+            })
+        })
+        .collect();
     Resolved {
         spec,
         operations,
         types,
+        data_centers,
+        environments,
+        modules,
+        scopes,
+    }
+}
+
+/// Makes identifiers, recording a located problem for a name that has none.
+struct Names<'p> {
+    problem: &'p mut dyn FnMut(String, String),
+}
+
+impl Names<'_> {
+    fn made(&mut self, made: Option<String>, path: &str) -> Option<Ident> {
+        if made.is_none() {
+            (self.problem)(
+                path.to_owned(),
+                "the name has no usable Rust identifier".to_owned(),
+            );
+        }
+        made.map(|name| Ident::new(&name, Span::call_site()))
+    }
+
+    fn camel(&mut self, name: &str, path: &str) -> Option<Ident> {
+        self.made(crate::ident::upper_camel(name), path)
+    }
+
+    fn snake(&mut self, name: &str, path: &str) -> Option<Ident> {
+        self.made(crate::ident::snake(name), path)
+    }
+
+    fn camels(&mut self, names: &[String], path: &str) -> Option<Vec<Ident>> {
+        names.iter().map(|name| self.camel(name, path)).collect()
+    }
+
+    fn named<'a, T>(&mut self, def: &'a T, name: &str, path: &str) -> Option<Named<'a, T>> {
+        Some(Named {
+            def,
+            ident: self.camel(name, path)?,
+        })
     }
 }
 
@@ -192,6 +322,36 @@ fn resolve_operation<'a>(
             })
         }
     };
+    let mut names = Names { problem };
+    let name = path.trim_start_matches("operations.");
+    let method = names.snake(name, path)?;
+    let camel = names.camel(name, path)?;
+    let narrowest_scope = names.camel(narrowest_scope, &format!("{path}.scope_ops"))?;
+    let scope_variants = names.camels(&op.scope_operations, &format!("{path}.scope_ops"))?;
+    let params = op
+        .params
+        .iter()
+        .map(|def| {
+            Some(Named {
+                def,
+                ident: names.snake(&def.name, &format!("{path}.params.{}", def.name))?,
+            })
+        })
+        .collect::<Option<Vec<_>>>()?;
+    let errors = op
+        .errors
+        .iter()
+        .map(|code| {
+            let at = format!("{path}.errors.{code}");
+            let variant = names.camel(code, &at)?;
+            let predicate = format_ident!("is_{}", names.snake(code, &at)?);
+            Some(ResolvedCode {
+                code,
+                variant,
+                predicate,
+            })
+        })
+        .collect::<Option<Vec<_>>>()?;
     let idempotent = op.idempotent.unwrap_or(matches!(
         op.method,
         crate::model::HttpMethod::Get
@@ -200,7 +360,12 @@ fn resolve_operation<'a>(
     ));
     Some(ResolvedOperation {
         op,
-        narrowest_scope: narrowest_scope.to_owned(),
+        method,
+        camel,
+        params,
+        scope_variants,
+        narrowest_scope,
+        errors,
         idempotent,
         segments,
         response,

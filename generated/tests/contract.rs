@@ -337,13 +337,12 @@ const LIST_FIELDS: [&str; 8] = [
 
 /// Fast retries, so the retried cases cost milliseconds.
 fn fast_retries() -> RetryPolicy {
-    RetryPolicy {
-        max_attempts: 3,
-        initial_backoff: Duration::from_millis(1),
-        max_backoff: Duration::from_millis(5),
-        max_retry_after: Duration::from_secs(1),
-        retry_unsafe_after_send: false,
-    }
+    RetryPolicy::default()
+        .with_max_attempts(3)
+        .with_initial_backoff(Duration::from_millis(1))
+        .with_max_backoff(Duration::from_millis(5))
+        .with_max_retry_after(Duration::from_secs(1))
+        .with_retry_unsafe_after_send(false)
 }
 
 fn client(server: &LoopbackServer, policy: RetryPolicy) -> Result<Client, String> {

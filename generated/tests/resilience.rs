@@ -40,11 +40,9 @@ async fn throttling_is_retried_after_the_servers_retry_after() {
 #[tokio::test]
 async fn throttling_without_retry_after_backs_off_exponentially() {
     let zoho = Zoho::start().await;
-    let policy = RetryPolicy {
-        initial_backoff: Duration::from_millis(100),
-        max_backoff: Duration::from_secs(2),
-        ..fast_retries()
-    };
+    let policy = fast_retries()
+        .with_initial_backoff(Duration::from_millis(100))
+        .with_max_backoff(Duration::from_secs(2));
     let client = build(zoho.builder().retry_policy(policy));
     for _ in 0..3 {
         zoho.api
@@ -181,12 +179,12 @@ async fn the_total_timeout_bounds_retries_and_backoff() {
     let client = build(
         zoho.builder()
             .total_timeout(Duration::from_millis(500))
-            .retry_policy(RetryPolicy {
-                max_attempts: 10,
-                initial_backoff: Duration::from_secs(2),
-                max_backoff: Duration::from_secs(2),
-                ..fast_retries()
-            }),
+            .retry_policy(
+                fast_retries()
+                    .with_max_attempts(10)
+                    .with_initial_backoff(Duration::from_secs(2))
+                    .with_max_backoff(Duration::from_secs(2)),
+            ),
     );
     zoho.api
         .push_fault(Fault::TooManyRequests { retry_after: None });
@@ -216,11 +214,11 @@ async fn an_unreachable_host_is_retried_then_reported_as_not_sent() {
         Client::builder()
             .base_url(format!("http://127.0.0.1:{port}"))
             .access_token("t")
-            .retry_policy(RetryPolicy {
-                max_attempts: 3,
-                initial_backoff: Duration::from_millis(100),
-                ..fast_retries()
-            }),
+            .retry_policy(
+                fast_retries()
+                    .with_max_attempts(3)
+                    .with_initial_backoff(Duration::from_millis(100)),
+            ),
     );
     let started = Instant::now();
     let result = client.upload_attachment(upload(small())).await;

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 /// What Zoho said when it refused a call: one entry of its error table, as received.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ApiErrorInfo {
     /// The HTTP status of the response.
     pub status: u16,
@@ -14,6 +15,25 @@ pub struct ApiErrorInfo {
     pub message: String,
     /// Zoho's `details` object (for example the offending parameter); empty when absent.
     pub details: serde_json::Map<String, serde_json::Value>,
+}
+
+impl ApiErrorInfo {
+    /// What a server sent: its status, code and message, with no details (for tests of code
+    /// that handles API errors; the client makes these from responses).
+    pub fn new(status: u16, code: impl Into<String>, message: impl Into<String>) -> Self {
+        ApiErrorInfo {
+            status,
+            code: code.into(),
+            message: message.into(),
+            details: serde_json::Map::new(),
+        }
+    }
+
+    /// With this `details` object.
+    pub fn with_details(mut self, details: serde_json::Map<String, serde_json::Value>) -> Self {
+        self.details = details;
+        self
+    }
 }
 
 impl std::fmt::Display for ApiErrorInfo {
@@ -176,12 +196,13 @@ pub(crate) fn error_chain(err: &dyn std::error::Error) -> String {
 /// A response that could not be decoded. Carries the status and a bounded, printable snippet.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("could not decode the response (HTTP {status}): {reason}; body starts: {snippet:?}")]
+#[non_exhaustive]
 pub struct DecodeError {
     /// The HTTP status of the response.
     pub status: u16,
     /// What was wrong with the body.
     pub reason: String,
-    /// The start of the body (at most [`crate::response::SNIPPET_CHARS`] characters).
+    /// The start of the body (at most [`crate::SNIPPET_CHARS`] characters).
     pub snippet: String,
 }
 
@@ -192,6 +213,7 @@ pub struct DecodeError {
     "succeeded, but the answer could not be read: Zoho CRM answered SUCCESS (HTTP {status}){}, so the call was carried out and must not be repeated; {reason}; body starts: {snippet:?}",
     id.as_ref().map(|id| format!(" for id {id}")).unwrap_or_default()
 )]
+#[non_exhaustive]
 pub struct UnreadableSuccess {
     /// The HTTP status of the response.
     pub status: u16,
@@ -199,8 +221,21 @@ pub struct UnreadableSuccess {
     pub id: Option<String>,
     /// What could not be read.
     pub reason: String,
-    /// The start of the body (at most [`crate::response::SNIPPET_CHARS`] characters).
+    /// The start of the body (at most [`crate::SNIPPET_CHARS`] characters).
     pub snippet: String,
+}
+
+impl UnreadableSuccess {
+    /// A success answer that could not be read (for tests of code that handles it; the client
+    /// makes these from responses): its status, the id when known, and why it was unreadable.
+    pub fn new(status: u16, id: Option<String>, reason: impl Into<String>) -> Self {
+        UnreadableSuccess {
+            status,
+            id,
+            reason: reason.into(),
+            snippet: String::new(),
+        }
+    }
 }
 
 /// Bad input, found before any byte was sent. Each variant says what to change.

@@ -16,6 +16,7 @@ pub const SNIPPET_CHARS: usize = 200;
 /// a missing or null code, message or status reads as empty, and keys the envelope does not
 /// name are kept in `extra`.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ActionResponse<T> {
     /// `SUCCESS` for a stored item.
     #[serde(default, deserialize_with = "crate::wire::text_or_null::deserialize")]
@@ -36,6 +37,7 @@ pub struct ActionResponse<T> {
 /// One page of a listing: its items, and the paging information when Zoho sent it (an empty
 /// page may come as HTTP 204 with no body at all).
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListPage<T, I> {
     /// The items.
     pub data: Vec<T>,

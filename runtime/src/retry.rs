@@ -56,21 +56,16 @@ pub enum StopReason {
     RetryAfterTooLong,
 }
 
-/// Retry settings. [`RetryPolicy::decide`] is a pure function of them, so it can be tested
-/// (and reasoned about) without a server.
+/// Retry settings: start from [`RetryPolicy::default`] (or [`RetryPolicy::never`]) and change
+/// them with the `with_*` methods. [`RetryPolicy::decide`] is a pure function of them, so it can
+/// be tested (and reasoned about) without a server.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct RetryPolicy {
-    /// Attempts in all, the first included (1 disables retries).
-    pub max_attempts: u32,
-    /// The backoff before the second attempt; it doubles after each attempt.
-    pub initial_backoff: Duration,
-    /// The longest backoff.
-    pub max_backoff: Duration,
-    /// The longest Retry-After honoured; a longer one stops retrying.
-    pub max_retry_after: Duration,
-    /// Retry non-idempotent requests (uploads) after they may have been processed. Off by
-    /// default: turning it on risks duplicate attachments.
-    pub retry_unsafe_after_send: bool,
+    max_attempts: u32,
+    initial_backoff: Duration,
+    max_backoff: Duration,
+    max_retry_after: Duration,
+    retry_unsafe_after_send: bool,
 }
 
 impl Default for RetryPolicy {
@@ -86,6 +81,62 @@ impl Default for RetryPolicy {
 }
 
 impl RetryPolicy {
+    /// Attempts in all, the first included (1 disables retries). Default 4.
+    pub fn with_max_attempts(mut self, attempts: u32) -> Self {
+        self.max_attempts = attempts.max(1);
+        self
+    }
+
+    /// The backoff before the second attempt; it doubles after each attempt. Default 500 ms.
+    pub fn with_initial_backoff(mut self, backoff: Duration) -> Self {
+        self.initial_backoff = backoff;
+        self
+    }
+
+    /// The longest backoff. Default 20 s.
+    pub fn with_max_backoff(mut self, backoff: Duration) -> Self {
+        self.max_backoff = backoff;
+        self
+    }
+
+    /// The longest Retry-After honoured; a longer one stops retrying. Default 2 minutes.
+    pub fn with_max_retry_after(mut self, wait: Duration) -> Self {
+        self.max_retry_after = wait;
+        self
+    }
+
+    /// Whether to retry non-idempotent requests (uploads) after they may have been processed.
+    /// Off by default: turning it on risks duplicate attachments.
+    pub fn with_retry_unsafe_after_send(mut self, retry: bool) -> Self {
+        self.retry_unsafe_after_send = retry;
+        self
+    }
+
+    /// Attempts in all, the first included.
+    pub fn max_attempts(&self) -> u32 {
+        self.max_attempts
+    }
+
+    /// The backoff before the second attempt.
+    pub fn initial_backoff(&self) -> Duration {
+        self.initial_backoff
+    }
+
+    /// The longest backoff.
+    pub fn max_backoff(&self) -> Duration {
+        self.max_backoff
+    }
+
+    /// The longest Retry-After honoured.
+    pub fn max_retry_after(&self) -> Duration {
+        self.max_retry_after
+    }
+
+    /// Whether requests that may have been processed are retried even when not idempotent.
+    pub fn retry_unsafe_after_send(&self) -> bool {
+        self.retry_unsafe_after_send
+    }
+
     /// A policy that never retries.
     pub fn never() -> Self {
         RetryPolicy {

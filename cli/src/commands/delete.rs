@@ -248,12 +248,14 @@ mod tests {
     ) -> Result<ActionResponse<DeletedAttachment>, DeleteAttachmentsError> {
         let mut details = serde_json::Map::new();
         details.insert("id".to_owned(), id);
-        Err(DeleteAttachmentsError::from_api(ApiErrorInfo {
-            status: 400,
-            code: "INVALID_DATA".into(),
-            message: "the related id given seems to be invalid".into(),
-            details,
-        }))
+        Err(DeleteAttachmentsError::from_api(
+            ApiErrorInfo::new(
+                400,
+                "INVALID_DATA",
+                "the related id given seems to be invalid",
+            )
+            .with_details(details),
+        ))
     }
 
     #[test]

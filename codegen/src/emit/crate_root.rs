@@ -4,10 +4,12 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::{camel_ident, inner_doc};
-use crate::model::{Spec, TokenErrorKind};
+use super::inner_doc;
+use crate::model::TokenErrorKind;
+use crate::resolved::Resolved;
 
-pub(super) fn emit(spec: &Spec) -> TokenStream {
+pub(super) fn emit(resolved: &Resolved<'_>) -> TokenStream {
+    let spec = resolved.spec;
     let crate_doc = inner_doc(&format!(
         "{}\n\n{}\n\nGenerated from the API spec; the module docs and error docs quote it.",
         spec.api.name, spec.api.doc
@@ -28,8 +30,8 @@ pub(super) fn emit(spec: &Spec) -> TokenStream {
     let scheme = &spec.auth.scheme;
     let base_url_doc =
         format!(" The API base URL of the default data centre and environment: `{base_url}`.");
-    let dc_variants = spec.data_centers.iter().map(|dc| camel_ident(&dc.id));
-    let env_variants = spec.environments.iter().map(|env| camel_ident(&env.id));
+    let dc_variants = resolved.data_centers.iter().map(|dc| &dc.ident);
+    let env_variants = resolved.environments.iter().map(|env| &env.ident);
     let default_version = super::versions::runtime_value(&spec.api.default_version);
     let default_version_variant = super::versions::variant(&spec.api.default_version);
     let default_dc_id = &spec.api.default_data_center;

@@ -30,11 +30,11 @@ pub struct GeneratedFile {
 pub fn emit(resolved: &Resolved<'_>, source: &str) -> Result<Vec<GeneratedFile>, GenError> {
     let spec = resolved.spec;
     let mut files = vec![
-        render_root(source, crate_root::emit(spec))?,
+        render_root(source, crate_root::emit(resolved))?,
         render(source, "errors.rs", errors::emit(spec))?,
-        render(source, "modules.rs", modules::emit(spec))?,
-        render(source, "regions.rs", regions::emit(spec))?,
-        render(source, "scopes.rs", scopes::emit(spec))?,
+        render(source, "modules.rs", modules::emit(resolved))?,
+        render(source, "regions.rs", regions::emit(resolved))?,
+        render(source, "scopes.rs", scopes::emit(resolved))?,
         render(source, "types.rs", types::emit(resolved))?,
         render(source, "versions.rs", versions::emit(spec))?,
         render(source, "operations/mod.rs", operation::emit_index(resolved))?,
@@ -122,14 +122,4 @@ pub(crate) fn ident(name: &str) -> Ident {
         Some(raw) => Ident::new_raw(raw, Span::call_site()),
         None => Ident::new(name, Span::call_site()),
     }
-}
-
-/// The UpperCamelCase identifier for a spec name (checked by the validator to exist).
-pub(crate) fn camel_ident(name: &str) -> Ident {
-    ident(&crate::ident::upper_camel(name).unwrap_or_else(|| "Unnamed".to_owned()))
-}
-
-/// The snake_case identifier for a spec name (checked by the validator to exist).
-pub(crate) fn snake_ident(name: &str) -> Ident {
-    ident(&crate::ident::snake(name).unwrap_or_else(|| "unnamed".to_owned()))
 }

@@ -3,12 +3,13 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::{camel_ident, doc};
-use crate::model::Spec;
+use super::doc;
+use crate::resolved::Resolved;
 
-pub(super) fn emit(spec: &Spec) -> TokenStream {
+pub(super) fn emit(resolved: &Resolved<'_>) -> TokenStream {
+    let spec = resolved.spec;
     let modules = &spec.modules.builtin;
-    let variants: Vec<_> = modules.iter().map(|m| camel_ident(&m.api_name)).collect();
+    let variants: Vec<_> = resolved.modules.iter().map(|m| &m.ident).collect();
     let api_names: Vec<_> = modules.iter().map(|m| m.api_name.as_str()).collect();
     let lower_names: Vec<_> = modules
         .iter()

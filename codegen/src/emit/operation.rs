@@ -4,40 +4,36 @@
 //! answer by the response kind. Everything here is driven by spec data; nothing names an
 //! operation.
 
-use proc_macro2::{Literal, TokenStream};
+use proc_macro2::{Ident, Literal, TokenStream};
 use quote::{format_ident, quote};
 
-use super::{camel_ident, doc, ident, snake_ident, versions};
-use crate::model::{HttpMethod, Operation, Param, ParamIn, ParamType};
-use crate::resolved::{PathSegment, Resolved, ResolvedOperation, ResponseTypes};
+use super::{doc, ident, versions};
+use crate::model::{HttpMethod, Param, ParamIn, ParamType};
+use crate::resolved::{Named, PathSegment, Resolved, ResolvedOperation, ResponseTypes};
 
 /// `operations/mod.rs`: one module per operation, re-exports, and the `Operation` enum.
 pub(super) fn emit_index(resolved: &Resolved<'_>) -> TokenStream {
     let spec = resolved.spec;
-    let items = spec.operations.keys().map(|name| {
-        let module = ident(name);
-        let names = TypeNames::new(name);
+    let items = resolved.operations.values().map(|op| {
+        let module = &op.method;
+        let names = TypeNames::new(op);
         let (request, response, error) = (&names.request, &names.response, &names.error);
         quote! {
             pub mod #module;
             pub use #module::{#error, #request, #response};
         }
     });
-    let variants: Vec<_> = spec
-        .operations
-        .keys()
-        .map(|name| camel_ident(name))
-        .collect();
+    let variants: Vec<_> = resolved.operations.values().map(|op| &op.camel).collect();
     let names: Vec<_> = spec.operations.keys().map(String::as_str).collect();
     let variant_docs = spec
         .operations
         .iter()
         .map(|(name, op)| doc(&format!("`{name}`: {}", first_sentence(&op.doc))));
     let narrowest = resolved.operations.values().map(|op| {
-        let narrowest = camel_ident(&op.narrowest_scope);
+        let narrowest = &op.narrowest_scope;
         quote! { crate::scopes::ScopeOperation::#narrowest }
     });
-    let modules: Vec<_> = spec.operations.keys().map(|name| ident(name)).collect();
+    let modules: Vec<_> = resolved.operations.values().map(|op| &op.method).collect();
     quote! {
         #![doc = " The API's operations, one module each."]
         #( #items )*
@@ -90,10 +86,10 @@ struct TypeNames {
 }
 
 impl TypeNames {
-    fn new(operation: &str) -> Self {
-        let base = camel_ident(operation);
+    fn new(operation: &ResolvedOperation<'_>) -> Self {
+        let base = &operation.camel;
         TypeNames {
-            method: ident(operation),
+            method: operation.method.clone(),
             request: format_ident!("{}Request", base),
             response: format_ident!("{}Response", base),
             error: format_ident!("{}Error", base),
@@ -129,8 +125,7 @@ fn value_type(ty: ParamType) -> TokenStream {
 }
 
 /// The argument type a constructor or setter takes, and how it becomes the field's value.
-fn argument(param: &Param) -> (TokenStream, TokenStream) {
-    let name = snake_ident(&param.name);
+fn argument(name: &Ident, param: &Param) -> (TokenStream, TokenStream) {
     match param.ty {
         ParamType::RecordId | ParamType::Id | ParamType::String | ParamType::Url => (
             quote! { impl ::std::convert::Into<::std::string::String> },
@@ -150,7 +145,7 @@ fn argument(param: &Param) -> (TokenStream, TokenStream) {
 /// One operation's file.
 pub(super) fn emit(name: &str, resolved: &ResolvedOperation<'_>) -> TokenStream {
     let op = resolved.op;
-    let names = TypeNames::new(name);
+    let names = TypeNames::new(resolved);
     let module_doc = format!(
         " `{} {}`: {}",
         op.method.as_str(),
@@ -158,10 +153,10 @@ pub(super) fn emit(name: &str, resolved: &ResolvedOperation<'_>) -> TokenStream 
         first_sentence(&op.doc)
     );
     let constants = emit_constants(name, resolved);
-    let request = emit_request(op, &names);
+    let request = emit_request(resolved, &names);
     let response = emit_response(resolved, &names);
-    let error = emit_error(name, op, &names);
-    let method = emit_client_method(name, resolved, &names);
+    let error = emit_error(name, resolved, &names);
+    let method = emit_client_method(resolved, &names);
     quote! {
         #![doc = #module_doc]
         #constants
@@ -187,7 +182,7 @@ fn emit_constants(name: &str, resolved: &ResolvedOperation<'_>) -> TokenStream {
         .empty_status
         .iter()
         .map(|s| Literal::u16_unsuffixed(*s));
-    let scope_variants = op.scope_operations.iter().map(|s| camel_ident(s));
+    let scope_variants = &resolved.scope_variants;
     let segments = resolved.segments.iter().map(|segment| match segment {
         PathSegment::Version => quote! { #rt::Segment::Version },
         PathSegment::Param(index) => {
@@ -357,41 +352,50 @@ fn param_doc(param: &Param) -> String {
     text
 }
 
-fn emit_request(op: &Operation, names: &TypeNames) -> TokenStream {
+fn emit_request(resolved: &ResolvedOperation<'_>, names: &TypeNames) -> TokenStream {
+    let op = resolved.op;
+    let params = &resolved.params;
     let request = &names.request;
-    let fields = op.params.iter().map(|param| {
-        let name = snake_ident(&param.name);
-        let ty = value_type(param.ty);
-        let field_doc = doc(&param_doc(param));
-        if is_required(param) {
-            quote! { #field_doc #name: #ty, }
-        } else {
-            quote! { #field_doc #name: ::std::option::Option<#ty>, }
-        }
-    });
-    let required: Vec<&Param> = op.params.iter().filter(|p| is_required(p)).collect();
-    let ctor_args = required.iter().map(|param| {
-        let name = snake_ident(&param.name);
-        let (ty, _) = argument(param);
+    let fields = params.iter().map(
+        |Named {
+             def: param,
+             ident: name,
+         }| {
+            let ty = value_type(param.ty);
+            let field_doc = doc(&param_doc(param));
+            if is_required(param) {
+                quote! { #field_doc #name: #ty, }
+            } else {
+                quote! { #field_doc #name: ::std::option::Option<#ty>, }
+            }
+        },
+    );
+    let ctor_args = params.iter().filter(|p| is_required(p.def)).map(|p| {
+        let name = &p.ident;
+        let (ty, _) = argument(name, p.def);
         quote! { #name: #ty }
     });
-    let inits = op.params.iter().map(|param| {
-        let name = snake_ident(&param.name);
-        if is_required(param) {
-            match param.ty {
-                ParamType::Module | ParamType::Integer | ParamType::File => quote! { #name },
-                _ => {
-                    let (_, convert) = argument(param);
-                    quote! { #name: #convert }
+    let inits = params.iter().map(
+        |Named {
+             def: param,
+             ident: name,
+         }| {
+            if is_required(param) {
+                match param.ty {
+                    ParamType::Module | ParamType::Integer | ParamType::File => quote! { #name },
+                    _ => {
+                        let (_, convert) = argument(name, param);
+                        quote! { #name: #convert }
+                    }
                 }
+            } else {
+                quote! { #name: ::std::option::Option::None }
             }
-        } else {
-            quote! { #name: ::std::option::Option::None }
-        }
-    });
-    let setters = op.params.iter().filter(|p| !is_required(p)).map(|param| {
-        let name = snake_ident(&param.name);
-        let (ty, convert) = argument(param);
+        },
+    );
+    let setters = params.iter().filter(|p| !is_required(p.def)).map(|p| {
+        let (param, name) = (p.def, &p.ident);
+        let (ty, convert) = argument(name, param);
         let setter_doc = doc(&format!("Sets `{}`: {}", param.name, param_doc(param)));
         quote! {
             #setter_doc
@@ -406,8 +410,8 @@ fn emit_request(op: &Operation, names: &TypeNames) -> TokenStream {
     } else {
         quote! { #[derive(Clone, Debug)] }
     };
-    let values = op.params.iter().map(|param| {
-        let field = snake_ident(&param.name);
+    let values = params.iter().map(|p| {
+        let field = &p.ident;
         quote! { ::zoho_crm_runtime::__private::Value::from(self.#field) }
     });
     let request_doc = doc(&format!(
@@ -490,14 +494,11 @@ fn emit_response(resolved: &ResolvedOperation<'_>, names: &TypeNames) -> TokenSt
     }
 }
 
-fn emit_error(name: &str, op: &Operation, names: &TypeNames) -> TokenStream {
+fn emit_error(name: &str, resolved: &ResolvedOperation<'_>, names: &TypeNames) -> TokenStream {
     let error = &names.error;
-    let codes: Vec<&str> = op.errors.iter().map(String::as_str).collect();
-    let variants: Vec<_> = codes.iter().map(|c| camel_ident(c)).collect();
-    let checks: Vec<_> = codes
-        .iter()
-        .map(|c| format_ident!("is_{}", snake_ident(c)))
-        .collect();
+    let codes = resolved.errors.iter().map(|c| c.code);
+    let variants = resolved.errors.iter().map(|c| &c.variant);
+    let checks = resolved.errors.iter().map(|c| &c.predicate);
     let table = super::errors::table_ident(name);
     let error_doc = format!(
         " The errors `{name}` can return, a variant per documented code; [`crate::errors::{table}`] lists the documented cases."
@@ -511,13 +512,9 @@ fn emit_error(name: &str, op: &Operation, names: &TypeNames) -> TokenStream {
     }
 }
 
-fn emit_client_method(
-    name: &str,
-    resolved: &ResolvedOperation<'_>,
-    names: &TypeNames,
-) -> TokenStream {
+fn emit_client_method(resolved: &ResolvedOperation<'_>, names: &TypeNames) -> TokenStream {
     let op = resolved.op;
-    let method_name = ident(name);
+    let method_name = &names.method;
     let (request, response, error) = (&names.request, &names.response, &names.error);
     let method_doc = doc(&format!(
         "{} Every parameter is checked (for the call's API version) before anything is sent; a bad one gives [`::zoho_crm_runtime::Error::Validation`].",
@@ -551,7 +548,7 @@ fn emit_paginator(resolved: &ResolvedOperation<'_>, names: &TypeNames) -> TokenS
     let item = type_ident(item);
     let info = type_ident(info);
     let stream_doc = doc(&format!(
-        "Every item of [`Self::{}`], fetched lazily page by page (see [`::zoho_crm_runtime::pagination`] for when a walk stops early).",
+        "Every item of [`Self::{}`], fetched lazily page by page (a walk that the server would make loop stops early with [`crate::PaginationError`]).",
         names.method
     ));
     quote! {

@@ -3,10 +3,11 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::{camel_ident, doc};
-use crate::model::Spec;
+use super::doc;
+use crate::resolved::Resolved;
 
-pub(super) fn emit(spec: &Spec) -> TokenStream {
+pub(super) fn emit(resolved: &Resolved<'_>) -> TokenStream {
+    let spec = resolved.spec;
     let dc_defaults = spec
         .data_centers
         .iter()
@@ -15,11 +16,7 @@ pub(super) fn emit(spec: &Spec) -> TokenStream {
         .environments
         .iter()
         .map(|env| default_attr(env.id == spec.api.default_environment));
-    let dc_variants: Vec<_> = spec
-        .data_centers
-        .iter()
-        .map(|dc| camel_ident(&dc.id))
-        .collect();
+    let dc_variants: Vec<_> = resolved.data_centers.iter().map(|dc| &dc.ident).collect();
     let dc_ids: Vec<_> = spec.data_centers.iter().map(|dc| dc.id.as_str()).collect();
     let dc_docs = spec.data_centers.iter().map(|dc| {
         doc(&format!(
@@ -27,11 +24,7 @@ pub(super) fn emit(spec: &Spec) -> TokenStream {
             dc.name, dc.id, dc.accounts_url, dc.api_domain
         ))
     });
-    let env_variants: Vec<_> = spec
-        .environments
-        .iter()
-        .map(|e| camel_ident(&e.id))
-        .collect();
+    let env_variants: Vec<_> = resolved.environments.iter().map(|e| &e.ident).collect();
     let env_ids: Vec<_> = spec.environments.iter().map(|e| e.id.as_str()).collect();
     let env_docs = spec.environments.iter().map(|e| {
         doc(&format!(

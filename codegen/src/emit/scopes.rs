@@ -3,20 +3,17 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::{camel_ident, doc};
-use crate::model::Spec;
+use super::doc;
+use crate::resolved::Resolved;
 
-pub(super) fn emit(spec: &Spec) -> TokenStream {
+pub(super) fn emit(resolved: &Resolved<'_>) -> TokenStream {
+    let spec = resolved.spec;
     let scopes = &spec.scopes;
-    let implies = scopes.operations.iter().map(|o| {
-        let implied = o.implies.iter().map(|i| camel_ident(i));
+    let implies = resolved.scopes.iter().map(|o| {
+        let implied = &o.implies;
         quote! { &[ #( ScopeOperation::#implied ),* ] }
     });
-    let variants: Vec<_> = scopes
-        .operations
-        .iter()
-        .map(|o| camel_ident(&o.name))
-        .collect();
+    let variants: Vec<_> = resolved.scopes.iter().map(|o| &o.ident).collect();
     let names: Vec<_> = scopes.operations.iter().map(|o| o.name.as_str()).collect();
     let docs: Vec<_> = scopes
         .operations

@@ -54,13 +54,12 @@ impl Zoho {
 
 /// Retries with short backoffs, so tests stay fast.
 pub fn fast_retries() -> RetryPolicy {
-    RetryPolicy {
-        max_attempts: 4,
-        initial_backoff: Duration::from_millis(20),
-        max_backoff: Duration::from_millis(200),
-        max_retry_after: Duration::from_secs(5),
-        retry_unsafe_after_send: false,
-    }
+    RetryPolicy::default()
+        .with_max_attempts(4)
+        .with_initial_backoff(Duration::from_millis(20))
+        .with_max_backoff(Duration::from_millis(200))
+        .with_max_retry_after(Duration::from_secs(5))
+        .with_retry_unsafe_after_send(false)
 }
 
 /// Builds or fails the test.

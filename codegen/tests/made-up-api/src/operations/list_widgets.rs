@@ -117,7 +117,7 @@ impl crate::Client {
     > {
         self.runtime.call(&OPERATION, request).await
     }
-    /// Every item of [`Self::list_widgets`], fetched lazily page by page (see [`::zoho_crm_runtime::pagination`] for when a walk stops early).
+    /// Every item of [`Self::list_widgets`], fetched lazily page by page (a walk that the server would make loop stops early with [`crate::PaginationError`]).
     pub fn list_widgets_stream(
         &self,
         request: ListWidgetsRequest,
