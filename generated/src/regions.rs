@@ -6,24 +6,24 @@
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum DataCenter {
-    /// United States (`us`): accounts at https://accounts.zoho.com, API at `*.zohoapis.com`.
+    /// United States (`us`): accounts at <https://accounts.zoho.com>, API at `*.zohoapis.com`.
     #[default]
     Us,
-    /// Europe (`eu`): accounts at https://accounts.zoho.eu, API at `*.zohoapis.eu`.
+    /// Europe (`eu`): accounts at <https://accounts.zoho.eu>, API at `*.zohoapis.eu`.
     Eu,
-    /// India (`in`): accounts at https://accounts.zoho.in, API at `*.zohoapis.in`.
+    /// India (`in`): accounts at <https://accounts.zoho.in>, API at `*.zohoapis.in`.
     In,
-    /// Australia (`au`): accounts at https://accounts.zoho.com.au, API at `*.zohoapis.com.au`.
+    /// Australia (`au`): accounts at <https://accounts.zoho.com.au>, API at `*.zohoapis.com.au`.
     Au,
-    /// Japan (`jp`): accounts at https://accounts.zoho.jp, API at `*.zohoapis.jp`.
+    /// Japan (`jp`): accounts at <https://accounts.zoho.jp>, API at `*.zohoapis.jp`.
     Jp,
-    /// China (`cn`): accounts at https://accounts.zoho.com.cn, API at `*.zohoapis.com.cn`.
+    /// China (`cn`): accounts at <https://accounts.zoho.com.cn>, API at `*.zohoapis.com.cn`.
     Cn,
-    /// Canada (`ca`): accounts at https://accounts.zohocloud.ca, API at `*.zohoapis.ca`.
+    /// Canada (`ca`): accounts at <https://accounts.zohocloud.ca>, API at `*.zohoapis.ca`.
     Ca,
-    /// Saudi Arabia (`sa`): accounts at https://accounts.zoho.sa, API at `*.zohoapis.sa`.
+    /// Saudi Arabia (`sa`): accounts at <https://accounts.zoho.sa>, API at `*.zohoapis.sa`.
     Sa,
-    /// United Kingdom (`uk`): accounts at https://accounts.zoho.uk, API at `*.zohoapis.uk`.
+    /// United Kingdom (`uk`): accounts at <https://accounts.zoho.uk>, API at `*.zohoapis.uk`.
     Uk,
 }
 impl DataCenter {

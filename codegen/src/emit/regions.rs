@@ -20,7 +20,7 @@ pub(super) fn emit(resolved: &Resolved<'_>) -> TokenStream {
     let dc_ids: Vec<_> = spec.data_centers.iter().map(|dc| dc.id.as_str()).collect();
     let dc_docs = spec.data_centers.iter().map(|dc| {
         doc(&format!(
-            "{} (`{}`): accounts at {}, API at `*.{}`.",
+            "{} (`{}`): accounts at <{}>, API at `*.{}`.",
             dc.name, dc.id, dc.accounts_url, dc.api_domain
         ))
     });

@@ -86,7 +86,7 @@ pub struct PreparedRequest {
 
 impl Client {
     /// The configured API base URL, without a trailing slash (the token's API domain may take
-    /// its place; see [`ClientBuilder::follow_api_domain`]).
+    /// its place; see [`crate::ClientBuilder::follow_api_domain`]).
     pub fn base_url(&self) -> &str {
         &self.inner.base_url
     }

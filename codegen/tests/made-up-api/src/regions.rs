@@ -6,10 +6,10 @@
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum DataCenter {
-    /// North (`north`): accounts at https://auth.north.example.com, API at `*.north.example.com`.
+    /// North (`north`): accounts at <https://auth.north.example.com>, API at `*.north.example.com`.
     #[default]
     North,
-    /// South (`south`): accounts at https://auth.south.example.com, API at `*.south.example.com`.
+    /// South (`south`): accounts at <https://auth.south.example.com>, API at `*.south.example.com`.
     South,
 }
 impl DataCenter {

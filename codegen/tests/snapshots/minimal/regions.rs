@@ -6,7 +6,7 @@
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum DataCenter {
-    /// Example (`us`): accounts at https://accounts.example.com, API at `*.example.com`.
+    /// Example (`us`): accounts at <https://accounts.example.com>, API at `*.example.com`.
     #[default]
     Us,
 }
