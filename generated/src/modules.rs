@@ -127,23 +127,6 @@ impl Module {
     /// The first API version that has the module, when it came later than the first.
     pub fn since(&self) -> ::std::option::Option<crate::versions::ApiVersion> {
         match self {
-            Module::Leads => ::std::option::Option::None,
-            Module::Accounts => ::std::option::Option::None,
-            Module::Contacts => ::std::option::Option::None,
-            Module::Deals => ::std::option::Option::None,
-            Module::Campaigns => ::std::option::Option::None,
-            Module::Tasks => ::std::option::Option::None,
-            Module::Cases => ::std::option::Option::None,
-            Module::Events => ::std::option::Option::None,
-            Module::Solutions => ::std::option::Option::None,
-            Module::Products => ::std::option::Option::None,
-            Module::Vendors => ::std::option::Option::None,
-            Module::PriceBooks => ::std::option::Option::None,
-            Module::Quotes => ::std::option::Option::None,
-            Module::SalesOrders => ::std::option::Option::None,
-            Module::PurchaseOrders => ::std::option::Option::None,
-            Module::Invoices => ::std::option::Option::None,
-            Module::Notes => ::std::option::Option::None,
             Module::Calls => {
                 ::std::option::Option::Some(crate::versions::ApiVersion::V2_1)
             }

@@ -93,8 +93,3 @@ impl ::std::fmt::Display for ApiVersion {
         f.write_str(self.as_str())
     }
 }
-impl ::std::convert::From<ApiVersion> for ::std::string::String {
-    fn from(version: ApiVersion) -> Self {
-        version.as_str().to_owned()
-    }
-}

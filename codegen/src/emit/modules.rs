@@ -16,14 +16,13 @@ pub(super) fn emit(resolved: &Resolved<'_>) -> TokenStream {
         .map(|m| m.api_name.to_ascii_lowercase())
         .collect();
     let scope_names: Vec<_> = modules.iter().map(|m| m.scope_name.as_str()).collect();
-    let since: Vec<_> = modules
+    let later: Vec<_> = resolved
+        .modules
         .iter()
-        .map(|m| match &m.since {
-            Some(version) => {
-                let variant = super::versions::variant(version);
-                quote! { ::std::option::Option::Some(crate::versions::ApiVersion::#variant) }
-            }
-            None => quote! { ::std::option::Option::None },
+        .filter_map(|m| {
+            let variant = super::versions::variant(m.def.since.as_ref()?);
+            let module = &m.ident;
+            Some(quote! { Module::#module => ::std::option::Option::Some(crate::versions::ApiVersion::#variant), })
         })
         .collect();
     let variant_docs: Vec<_> = modules
@@ -97,7 +96,7 @@ pub(super) fn emit(resolved: &Resolved<'_>) -> TokenStream {
             /// The first API version that has the module, when it came later than the first.
             pub fn since(&self) -> ::std::option::Option<crate::versions::ApiVersion> {
                 match self {
-                    #( Module::#variants => #since, )*
+                    #( #later )*
                     #[allow(unreachable_patterns)]
                     _ => ::std::option::Option::None,
                 }

@@ -90,25 +90,20 @@ pub(super) fn emit(resolved: &Resolved<'_>) -> TokenStream {
 
             /// Parses an id such as `eu` (any case).
             fn from_str(id: &str) -> ::std::result::Result<Self, Self::Err> {
-                match id.trim().to_ascii_lowercase().as_str() {
-                    #( #dc_ids => ::std::result::Result::Ok(DataCenter::#dc_variants), )*
-                    _ => ::std::result::Result::Err(::zoho_crm_runtime::ConfigError::UnknownDataCenter {
+                Self::VALUES
+                    .iter()
+                    .copied()
+                    .find(|dc| dc.as_str().eq_ignore_ascii_case(id.trim()))
+                    .ok_or_else(|| ::zoho_crm_runtime::ConfigError::UnknownDataCenter {
                         given: id.to_owned(),
                         known: #dc_list.to_owned(),
-                    }),
-                }
+                    })
             }
         }
 
         impl ::std::fmt::Display for DataCenter {
             fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                 f.write_str(self.as_str())
-            }
-        }
-
-        impl ::std::convert::AsRef<str> for DataCenter {
-            fn as_ref(&self) -> &str {
-                self.as_str()
             }
         }
 
@@ -149,25 +144,20 @@ pub(super) fn emit(resolved: &Resolved<'_>) -> TokenStream {
 
             /// Parses an id such as `sandbox` (any case).
             fn from_str(id: &str) -> ::std::result::Result<Self, Self::Err> {
-                match id.trim().to_ascii_lowercase().as_str() {
-                    #( #env_ids => ::std::result::Result::Ok(Environment::#env_variants), )*
-                    _ => ::std::result::Result::Err(::zoho_crm_runtime::ConfigError::UnknownEnvironment {
+                Self::VALUES
+                    .iter()
+                    .copied()
+                    .find(|env| env.as_str().eq_ignore_ascii_case(id.trim()))
+                    .ok_or_else(|| ::zoho_crm_runtime::ConfigError::UnknownEnvironment {
                         given: id.to_owned(),
                         known: #env_list.to_owned(),
-                    }),
-                }
+                    })
             }
         }
 
         impl ::std::fmt::Display for Environment {
             fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                 f.write_str(self.as_str())
-            }
-        }
-
-        impl ::std::convert::AsRef<str> for Environment {
-            fn as_ref(&self) -> &str {
-                self.as_str()
             }
         }
 

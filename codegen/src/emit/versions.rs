@@ -89,11 +89,5 @@ pub(super) fn emit(spec: &Spec) -> TokenStream {
                 f.write_str(self.as_str())
             }
         }
-
-        impl ::std::convert::From<ApiVersion> for ::std::string::String {
-            fn from(version: ApiVersion) -> Self {
-                version.as_str().to_owned()
-            }
-        }
     }
 }

@@ -30,7 +30,6 @@ impl Module {
     /// The first API version that has the module, when it came later than the first.
     pub fn since(&self) -> ::std::option::Option<crate::versions::ApiVersion> {
         match self {
-            Module::Shelves => ::std::option::Option::None,
             Module::Bins => ::std::option::Option::Some(crate::versions::ApiVersion::V2),
             #[allow(unreachable_patterns)]
             _ => ::std::option::Option::None,

@@ -58,26 +58,19 @@ impl ::std::str::FromStr for DataCenter {
     type Err = ::zoho_crm_runtime::ConfigError;
     /// Parses an id such as `eu` (any case).
     fn from_str(id: &str) -> ::std::result::Result<Self, Self::Err> {
-        match id.trim().to_ascii_lowercase().as_str() {
-            "north" => ::std::result::Result::Ok(DataCenter::North),
-            "south" => ::std::result::Result::Ok(DataCenter::South),
-            _ => {
-                ::std::result::Result::Err(::zoho_crm_runtime::ConfigError::UnknownDataCenter {
-                    given: id.to_owned(),
-                    known: "north, south".to_owned(),
-                })
-            }
-        }
+        Self::VALUES
+            .iter()
+            .copied()
+            .find(|dc| dc.as_str().eq_ignore_ascii_case(id.trim()))
+            .ok_or_else(|| ::zoho_crm_runtime::ConfigError::UnknownDataCenter {
+                given: id.to_owned(),
+                known: "north, south".to_owned(),
+            })
     }
 }
 impl ::std::fmt::Display for DataCenter {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
-    }
-}
-impl ::std::convert::AsRef<str> for DataCenter {
-    fn as_ref(&self) -> &str {
-        self.as_str()
     }
 }
 impl ::std::convert::From<DataCenter> for &'static ::zoho_crm_runtime::DataCenterDef {
@@ -127,26 +120,19 @@ impl ::std::str::FromStr for Environment {
     type Err = ::zoho_crm_runtime::ConfigError;
     /// Parses an id such as `sandbox` (any case).
     fn from_str(id: &str) -> ::std::result::Result<Self, Self::Err> {
-        match id.trim().to_ascii_lowercase().as_str() {
-            "live" => ::std::result::Result::Ok(Environment::Live),
-            "test" => ::std::result::Result::Ok(Environment::Test),
-            _ => {
-                ::std::result::Result::Err(::zoho_crm_runtime::ConfigError::UnknownEnvironment {
-                    given: id.to_owned(),
-                    known: "live, test".to_owned(),
-                })
-            }
-        }
+        Self::VALUES
+            .iter()
+            .copied()
+            .find(|env| env.as_str().eq_ignore_ascii_case(id.trim()))
+            .ok_or_else(|| ::zoho_crm_runtime::ConfigError::UnknownEnvironment {
+                given: id.to_owned(),
+                known: "live, test".to_owned(),
+            })
     }
 }
 impl ::std::fmt::Display for Environment {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
-    }
-}
-impl ::std::convert::AsRef<str> for Environment {
-    fn as_ref(&self) -> &str {
-        self.as_str()
     }
 }
 impl ::std::convert::From<Environment> for &'static ::zoho_crm_runtime::EnvironmentDef {

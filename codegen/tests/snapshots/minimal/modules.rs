@@ -26,7 +26,6 @@ impl Module {
     /// The first API version that has the module, when it came later than the first.
     pub fn since(&self) -> ::std::option::Option<crate::versions::ApiVersion> {
         match self {
-            Module::Leads => ::std::option::Option::None,
             #[allow(unreachable_patterns)]
             _ => ::std::option::Option::None,
         }
