@@ -262,14 +262,21 @@ async fn kill_and_resume(before_body: bool) -> Value {
         Err(e) => panic!("cannot start the CLI: {e}"),
     };
     // Wait until some uploads are journaled as done (and, when the server stalls after
-    // storing, until it holds files the journal does not know of yet), then kill -9.
+    // storing, until it has just stored a file whose answer is still stalled, so the journal
+    // cannot know of it by the kill), then kill -9.
     let deadline = Instant::now() + Duration::from_secs(30);
+    let (mut stored, mut stored_at) = (0, Instant::now());
     loop {
         let done = journal_records(&journal)
             .iter()
             .filter(|r| r["status"] == "ok")
             .count();
-        if done >= 3 && (before_body || server.attachments().len() > done) {
+        let now_stored = server.attachments().len();
+        if now_stored > stored {
+            (stored, stored_at) = (now_stored, Instant::now());
+        }
+        let just_stored = stored > done && stored_at.elapsed() < Duration::from_millis(100);
+        if done >= 3 && (before_body || just_stored) {
             break;
         }
         assert!(

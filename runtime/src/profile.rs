@@ -65,34 +65,22 @@ pub struct Endpoints {
 impl ApiProfile {
     /// The data centre with this id (case-insensitive).
     pub fn data_center(&self, id: &str) -> Result<&'static DataCenterDef, ConfigError> {
-        self.data_centers
-            .iter()
-            .find(|dc| dc.id.eq_ignore_ascii_case(id.trim()))
-            .ok_or_else(|| ConfigError::UnknownDataCenter {
+        find_by_id(self.data_centers, id, |dc| dc.id).map_err(|known| {
+            ConfigError::UnknownDataCenter {
                 given: id.to_owned(),
-                known: self
-                    .data_centers
-                    .iter()
-                    .map(|dc| dc.id)
-                    .collect::<Vec<_>>()
-                    .join(", "),
-            })
+                known,
+            }
+        })
     }
 
     /// The environment with this id (case-insensitive).
     pub fn environment(&self, id: &str) -> Result<&'static EnvironmentDef, ConfigError> {
-        self.environments
-            .iter()
-            .find(|env| env.id.eq_ignore_ascii_case(id.trim()))
-            .ok_or_else(|| ConfigError::UnknownEnvironment {
+        find_by_id(self.environments, id, |env| env.id).map_err(|known| {
+            ConfigError::UnknownEnvironment {
                 given: id.to_owned(),
-                known: self
-                    .environments
-                    .iter()
-                    .map(|e| e.id)
-                    .collect::<Vec<_>>()
-                    .join(", "),
-            })
+                known,
+            }
+        })
     }
 
     /// The URLs of a data centre's environment.
@@ -108,4 +96,15 @@ impl ApiProfile {
             accounts_url: dc.accounts_url.to_owned(),
         })
     }
+}
+/// The item whose id is `id` (case-insensitive), else the known ids, comma-separated.
+fn find_by_id<T>(
+    items: &'static [T],
+    id: &str,
+    id_of: fn(&T) -> &'static str,
+) -> Result<&'static T, String> {
+    items
+        .iter()
+        .find(|item| id_of(item).eq_ignore_ascii_case(id.trim()))
+        .ok_or_else(|| items.iter().map(id_of).collect::<Vec<_>>().join(", "))
 }

@@ -6,7 +6,7 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use crate::loopback::{LoopbackProcess, cargo_build_release};
+use crate::loopback::{LoopbackProcess, build_cli_and_server};
 use crate::measure::{measure, median, medians};
 
 const RECORD: &str = "3477061000005177002";
@@ -25,20 +25,7 @@ pub struct Options {
 /// Runs every benchmark and writes `BENCHMARKS.md` under `root`.
 pub fn run(root: &Path, options: &Options) -> Result<(), String> {
     eprintln!("building the CLI and the loopback server (release)...");
-    cargo_build_release(
-        root,
-        &[
-            "-p",
-            "zoho-crm-cli",
-            "-p",
-            "zoho-crm-testkit",
-            "--bin",
-            "loopback-server",
-            "--bin",
-            "zoho-crm",
-        ],
-    )?;
-    let release = root.join("target/release");
+    let release = build_cli_and_server(root)?;
     let cli = release.join("zoho-crm");
     let curl = PathBuf::from("curl");
     let server = LoopbackProcess::start(&release.join("loopback-server"), "bench-token")?;

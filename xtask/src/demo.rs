@@ -5,25 +5,12 @@
 use std::path::Path;
 use std::process::Command;
 
-use crate::loopback::{LoopbackProcess, cargo_build_release};
+use crate::loopback::{LoopbackProcess, build_cli_and_server};
 
 /// Runs the demo from the workspace `root`.
 pub fn run(root: &Path) -> Result<(), String> {
     println!("Building the zoho-crm CLI and the loopback server (release)...");
-    cargo_build_release(
-        root,
-        &[
-            "-p",
-            "zoho-crm-cli",
-            "-p",
-            "zoho-crm-testkit",
-            "--bin",
-            "loopback-server",
-            "--bin",
-            "zoho-crm",
-        ],
-    )?;
-    let release = root.join("target/release");
+    let release = build_cli_and_server(root)?;
     let server = LoopbackProcess::start(&release.join("loopback-server"), "demo-token")?;
     let work =
         tempfile::tempdir().map_err(|e| format!("cannot make a temporary directory: {e}"))?;

@@ -2,7 +2,7 @@
 //! the benchmarks, and stopping it when done.
 
 use std::io::{BufRead as _, BufReader};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
 /// A running loopback server; killed when dropped.
@@ -54,7 +54,24 @@ impl Drop for LoopbackProcess {
 }
 
 /// Builds packages in release mode (quietly); the error says what failed.
-pub fn cargo_build_release(root: &Path, args: &[&str]) -> Result<(), String> {
+/// Builds the `zoho-crm` CLI and the test kit's `loopback-server` in release mode, and returns
+/// the folder that holds both.
+pub fn build_cli_and_server(root: &Path) -> Result<PathBuf, String> {
+    let args = [
+        "-p",
+        "zoho-crm-cli",
+        "-p",
+        "zoho-crm-testkit",
+        "--bin",
+        "loopback-server",
+        "--bin",
+        "zoho-crm",
+    ];
+    cargo_build_release(root, &args)?;
+    Ok(root.join("target/release"))
+}
+
+fn cargo_build_release(root: &Path, args: &[&str]) -> Result<(), String> {
     let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
         .current_dir(root)
         .args(["build", "--quiet", "--release"])
