@@ -341,13 +341,15 @@ fn param_doc(param: &Param) -> String {
     if let Some(version) = &param.since {
         text.push_str(&format!(" Only in {version} and later."));
     }
-    if param.min.is_some() || param.max.is_some() {
-        let bound = |b: Option<i64>| b.map_or(String::new(), |b| b.to_string());
-        text.push_str(&format!(
-            " Allowed: {}..={}.",
-            bound(param.min),
-            bound(param.max)
-        ));
+    let items = match param.ty {
+        ParamType::StringList | ParamType::IdList => " items",
+        _ => "",
+    };
+    match (param.min, param.max) {
+        (Some(min), Some(max)) => text.push_str(&format!(" Allowed: {min} to {max}{items}.")),
+        (Some(min), None) => text.push_str(&format!(" Allowed: at least {min}{items}.")),
+        (None, Some(max)) => text.push_str(&format!(" Allowed: at most {max}{items}.")),
+        (None, None) => {}
     }
     text
 }

@@ -40,9 +40,9 @@ pub struct ListWidgetsRequest {
     kind: crate::modules::Module,
     /// The shelf. Sent as `shelf_id` in the path.
     shelf_id: ::std::string::String,
-    /// The page. Sent as `page` in the query string. Allowed: 1..=.
+    /// The page. Sent as `page` in the query string. Allowed: at least 1.
     page: ::std::option::Option<i64>,
-    /// Only widgets with these tags. Sent as `tags` in the query string. Allowed: ..=5.
+    /// Only widgets with these tags. Sent as `tags` in the query string. Allowed: at most 5 items.
     tags: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// The API version of this call; the client's when `None`.
     version: ::std::option::Option<crate::versions::ApiVersion>,
@@ -61,12 +61,12 @@ impl ListWidgetsRequest {
             version: ::std::option::Option::None,
         }
     }
-    /// Sets `page`: The page. Sent as `page` in the query string. Allowed: 1..=.
+    /// Sets `page`: The page. Sent as `page` in the query string. Allowed: at least 1.
     pub fn page(mut self, page: i64) -> Self {
         self.page = ::std::option::Option::Some(page);
         self
     }
-    /// Sets `tags`: Only widgets with these tags. Sent as `tags` in the query string. Allowed: ..=5.
+    /// Sets `tags`: Only widgets with these tags. Sent as `tags` in the query string. Allowed: at most 5 items.
     pub fn tags(
         mut self,
         tags: impl ::std::iter::IntoIterator<
