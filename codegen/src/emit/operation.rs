@@ -341,14 +341,18 @@ fn param_doc(param: &Param) -> String {
     if let Some(version) = &param.since {
         text.push_str(&format!(" Only in {version} and later."));
     }
-    let items = match param.ty {
-        ParamType::StringList | ParamType::IdList => " items",
-        _ => "",
+    let is_list = matches!(param.ty, ParamType::StringList | ParamType::IdList);
+    let items = |last: i64| match (is_list, last) {
+        (false, _) => "",
+        (true, 1) => " item",
+        (true, _) => " items",
     };
     match (param.min, param.max) {
-        (Some(min), Some(max)) => text.push_str(&format!(" Allowed: {min} to {max}{items}.")),
-        (Some(min), None) => text.push_str(&format!(" Allowed: at least {min}{items}.")),
-        (None, Some(max)) => text.push_str(&format!(" Allowed: at most {max}{items}.")),
+        (Some(min), Some(max)) => {
+            text.push_str(&format!(" Allowed: {min} to {max}{}.", items(max)));
+        }
+        (Some(min), None) => text.push_str(&format!(" Allowed: at least {min}{}.", items(min))),
+        (None, Some(max)) => text.push_str(&format!(" Allowed: at most {max}{}.", items(max))),
         (None, None) => {}
     }
     text

@@ -37,7 +37,7 @@ pub struct DeleteAttachmentsRequest {
     module_api_name: crate::modules::Module,
     /// The record the attachments belong to. Sent as `record_id` in the path.
     record_id: ::std::string::String,
-    /// The attachments to delete. Sent as `ids` in the query string. Allowed: at least 1 items.
+    /// The attachments to delete. Sent as `ids` in the query string. Allowed: at least 1 item.
     ids: ::std::vec::Vec<::std::string::String>,
     /// The API version of this call; the client's when `None`.
     version: ::std::option::Option<crate::versions::ApiVersion>,

@@ -55,13 +55,13 @@ pub struct ListAttachmentsRequest {
     module_api_name: crate::modules::Module,
     /// The record whose attachments to list. Sent as `record_id` in the path.
     record_id: ::std::string::String,
-    /// The fields to return (mandatory from v3). Sent as `fields` in the query string. Required from v3 on. Allowed: at least 1 items.
+    /// The fields to return (mandatory from v3). Sent as `fields` in the query string. Required from v3 on. Allowed: at least 1 item.
     fields: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// The page number, from 1. Sent as `page` in the query string. Allowed: at least 1.
     page: ::std::option::Option<i64>,
     /// Records per page, 1 to 200. Sent as `per_page` in the query string. Allowed: 1 to 200.
     per_page: ::std::option::Option<i64>,
-    /// Only these attachments. Sent as `ids` in the query string. Only in v5 and later. Allowed: at least 1 items.
+    /// Only these attachments. Sent as `ids` in the query string. Only in v5 and later. Allowed: at least 1 item.
     ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// The token of the page to fetch (v8), from the previous page's `next_page_token`. Sent as `page_token` in the query string. Only in v8 and later.
     page_token: ::std::option::Option<::std::string::String>,
@@ -85,7 +85,7 @@ impl ListAttachmentsRequest {
             version: ::std::option::Option::None,
         }
     }
-    /// Sets `fields`: The fields to return (mandatory from v3). Sent as `fields` in the query string. Required from v3 on. Allowed: at least 1 items.
+    /// Sets `fields`: The fields to return (mandatory from v3). Sent as `fields` in the query string. Required from v3 on. Allowed: at least 1 item.
     pub fn fields(
         mut self,
         fields: impl ::std::iter::IntoIterator<
@@ -107,7 +107,7 @@ impl ListAttachmentsRequest {
         self.per_page = ::std::option::Option::Some(per_page);
         self
     }
-    /// Sets `ids`: Only these attachments. Sent as `ids` in the query string. Only in v5 and later. Allowed: at least 1 items.
+    /// Sets `ids`: Only these attachments. Sent as `ids` in the query string. Only in v5 and later. Allowed: at least 1 item.
     pub fn ids(
         mut self,
         ids: impl ::std::iter::IntoIterator<
