@@ -6,7 +6,7 @@
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
-cargo build --quiet -p zoho-crm --examples -p zoho-crm-testkit --bin loopback-server
+cargo build --quiet -p zcrm-attachments --examples -p zcrm-attachments-testkit --bin loopback-server
 
 . scripts/lib.sh
 start_server target/debug/loopback-server 'accounts on ' --token smoke-token --with-accounts

@@ -5,7 +5,7 @@
 //! crate's directory, so the messages do not depend on where the checkout lives.
 //!
 //! To refresh the `.expected` files deliberately after changing a message, run
-//! `UPDATE_EXPECT=1 cargo test -p zoho-crm-codegen --test bad_specs` and review the diff.
+//! `UPDATE_EXPECT=1 cargo test -p zcrm-attachments-codegen --test bad_specs` and review the diff.
 
 use std::collections::BTreeSet;
 use std::fmt::Write as _;

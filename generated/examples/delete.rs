@@ -1,7 +1,7 @@
 //! Delete one or several attachments of a Zoho CRM record.
 //!
 //! ```text
-//! cargo run -p zoho-crm --example delete -- --module Leads --record ID --id A1 --id A2
+//! cargo run -p zcrm-attachments --example delete -- --module Leads --record ID --id A1 --id A2
 //! ```
 //!
 //! With several ids, prints one result per id (deleted, or Zoho's error) and exits 1 if any

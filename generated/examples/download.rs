@@ -1,7 +1,7 @@
 //! Download a Zoho CRM attachment to a file, streamed (never held in memory).
 //!
 //! ```text
-//! cargo run -p zoho-crm --example download -- --module Leads --record ID --id ATTACHMENT_ID -o ./downloads/
+//! cargo run -p zcrm-attachments --example download -- --module Leads --record ID --id ATTACHMENT_ID -o ./downloads/
 //! ```
 //!
 //! `-o` names a file, or a directory to save under the server's (sanitised) file name; the

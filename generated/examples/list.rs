@@ -1,8 +1,8 @@
 //! List a Zoho CRM record's attachments, one page or all of them.
 //!
 //! ```text
-//! cargo run -p zoho-crm --example list -- --module Leads --record 3477061000005177002 --all
-//! cargo run -p zoho-crm --example list -- --module Leads --record ID --api-version v8 --page 2 --per-page 50
+//! cargo run -p zcrm-attachments --example list -- --module Leads --record 3477061000005177002 --all
+//! cargo run -p zcrm-attachments --example list -- --module Leads --record ID --api-version v8 --page 2 --per-page 50
 //! ```
 //!
 //! Prints the page (or every attachment, with `--all`) as JSON. From API v3 on, `--fields` is

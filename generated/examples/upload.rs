@@ -1,8 +1,8 @@
 //! Upload a file (or attach a link) to a Zoho CRM record from the command line.
 //!
 //! ```text
-//! cargo run -p zoho-crm --example upload -- --token TOKEN --module Leads --record 3477061000005177002 report.pdf
-//! cargo run -p zoho-crm --example upload -- --module Leads --record 3477061000005177002 --url https://www.zohocorp.com
+//! cargo run -p zcrm-attachments --example upload -- --token TOKEN --module Leads --record 3477061000005177002 report.pdf
+//! cargo run -p zcrm-attachments --example upload -- --module Leads --record 3477061000005177002 --url https://www.zohocorp.com
 //! ```
 //!
 //! Credentials come from `--token` or the environment: `ZOHO_ACCESS_TOKEN`, or a refresh token

@@ -3,7 +3,7 @@
 //! A raw TCP recorder on loopback reads each request whole (head, then a body of
 //! `Content-Length` bytes) and answers a canned success, so what is compared is exactly what the
 //! client sent. Only what legitimately varies is normalised: the port in `Host` and the random
-//! multipart boundary. `UPDATE_EXPECT=1 cargo test -p zoho-crm --test wire` rewrites the fixtures.
+//! multipart boundary. `UPDATE_EXPECT=1 cargo test -p zcrm-attachments --test wire` rewrites the fixtures.
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};

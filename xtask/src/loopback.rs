@@ -59,9 +59,9 @@ impl Drop for LoopbackProcess {
 pub fn build_cli_and_server(root: &Path) -> Result<PathBuf, String> {
     let args = [
         "-p",
-        "zoho-crm-cli",
+        "zcrm-attachments-cli",
         "-p",
-        "zoho-crm-testkit",
+        "zcrm-attachments-testkit",
         "--bin",
         "loopback-server",
         "--bin",
