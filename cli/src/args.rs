@@ -104,6 +104,27 @@ pub enum Command {
     /// Exchange a grant code for tokens, or show the configured credentials.
     #[command(subcommand)]
     Auth(AuthCommand),
+    /// Print a shell completion script, e.g. `zoho-crm completions bash > ~/.local/share/bash-completion/completions/zoho-crm`.
+    Completions(CompletionsArgs),
+    /// Write the man pages (zoho-crm.1 and one per subcommand) into a directory; `cargo xtask man` runs it.
+    #[command(hide = true)]
+    Man(ManArgs),
+}
+
+/// `completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete in.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+/// `man`.
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// The directory to write the pages into (made if missing).
+    #[arg(long, value_name = "DIR")]
+    pub out_dir: std::path::PathBuf,
 }
 
 /// The record a command works on.

@@ -4,7 +4,9 @@
 
 pub mod bench;
 pub mod demo;
+
 mod loopback;
+pub mod man;
 mod measure;
 pub mod spec_diff;
 

@@ -1,7 +1,8 @@
 //! `cargo xtask`: developer tasks. `cargo xtask gen` regenerates `generated/src` from
 //! `spec/zoho-crm.yaml`; `cargo xtask gen --check` only reports drift and fails on it;
 //! `cargo xtask demo` shows the CLI working against a loopback server; `cargo xtask bench
-//! [--runs N]` measures it against curl and writes BENCHMARKS.md.
+//! [--runs N]` measures it against curl and writes BENCHMARKS.md; `cargo xtask man` writes the
+//! CLI's man pages.
 
 use std::process::ExitCode;
 
@@ -12,6 +13,13 @@ fn main() -> ExitCode {
         ["gen"] => gen_command(false),
         ["gen", "--check"] => gen_command(true),
         ["demo"] => report(xtask::demo::run(&xtask::workspace_root())),
+        ["man"] => report(xtask::man::run(&xtask::workspace_root()).map(|dir| {
+            println!(
+                "man pages in {} (try: man {}/zoho-crm.1)",
+                dir.display(),
+                dir.display()
+            );
+        })),
         ["bench"] => bench_command(5),
         ["bench", "--runs", runs] => match runs.parse() {
             Ok(runs) if runs > 0 => bench_command(runs),
@@ -26,7 +34,7 @@ fn main() -> ExitCode {
 
 fn usage() -> ExitCode {
     eprintln!(
-        "usage:\n  cargo xtask gen             regenerate generated/src from {}\n  cargo xtask gen --check     fail if generated/src is stale\n  cargo xtask demo            upload, list, download and delete with the CLI on a loopback server\n  cargo xtask bench [--runs N]  the CLI against curl; writes BENCHMARKS.md\n  cargo xtask spec-diff [--spec PATH] [--version V] OPENAPI_FILE\n                              what an OpenAPI file says that the spec does not, and the reverse",
+        "usage:\n  cargo xtask gen             regenerate generated/src from {}\n  cargo xtask gen --check     fail if generated/src is stale\n  cargo xtask demo            upload, list, download and delete with the CLI on a loopback server\n  cargo xtask man             the zoho-crm man pages, in target/man\n  cargo xtask bench [--runs N]  the CLI against curl; writes BENCHMARKS.md\n  cargo xtask spec-diff [--spec PATH] [--version V] OPENAPI_FILE\n                              what an OpenAPI file says that the spec does not, and the reverse",
         xtask::SPEC
     );
     ExitCode::from(2)

@@ -8,6 +8,7 @@ mod delete;
 mod download;
 mod list;
 mod scopes;
+mod shell;
 mod upload;
 mod upload_many;
 
@@ -63,6 +64,8 @@ pub async fn run(cli: Cli, env: &Env, output: &Output, interrupt: &Interrupt) ->
             "stopped".to_owned(),
         ),
         Command::Scopes(args) => return scopes::run(output, &args),
+        Command::Completions(args) => return shell::completions(output, &args),
+        Command::Man(args) => return shell::man(output, &args),
         Command::Auth(command) => (
             Box::pin(auth::run(global, env, output, command)),
             "stopped".to_owned(),
