@@ -158,6 +158,9 @@ pub struct UploadArgs {
     /// The files to upload, each one result line.
     #[arg(value_name = "FILE")]
     pub files: Vec<PathBuf>,
+    /// Check everything and print what would be sent, but send nothing.
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 /// `list`.
@@ -207,8 +210,11 @@ pub struct DeleteArgs {
     #[command(flatten)]
     pub target: RecordArgs,
     /// Attachment ids (several: `--id A1 A2`, `--id A1,A2` or `--id A1 --id A2`).
-    #[arg(long = "id", value_name = "AID", required = true, num_args = 1.., value_delimiter = ',')]
+    #[arg(long = "id", value_name = "AID", required = true, num_args = 1.., value_delimiter = ',', value_parser = parse_attachment_id)]
     pub ids: Vec<String>,
+    /// Check everything and print what would be sent, but send nothing.
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 /// `upload-many`.
@@ -240,6 +246,10 @@ pub struct UploadManyArgs {
     /// record does not have them already).
     #[arg(long)]
     pub retry_unknown: bool,
+    /// Check the manifest, the files and the journal and print what would be uploaded, but
+    /// send nothing (and write no journal).
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 /// `scopes`.
@@ -296,6 +306,12 @@ fn parse_record_id(value: &str) -> Result<String, String> {
     zoho_crm::check_record_id(value)
         .map(|()| value.to_owned())
         .map_err(|e| e.to_string())
+}
+
+fn parse_attachment_id(value: &str) -> Result<String, String> {
+    zoho_crm::check_record_id(value)
+        .map(|()| value.to_owned())
+        .map_err(|_| format!("attachment id {value:?} is invalid: it must be a positive integer"))
 }
 
 fn parse_data_center(value: &str) -> Result<DataCenter, String> {

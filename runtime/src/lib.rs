@@ -62,5 +62,5 @@ pub use redirect::{MAX_REDIRECTS, RedirectError, RedirectReason};
 pub use response::{ActionResponse, ActionResults, ListPage, MAX_RESPONSE_BYTES, SNIPPET_CHARS};
 pub use retry::RetryPolicy;
 pub use token::AccessToken;
-pub use validate::record_id as check_record_id;
+pub use validate::{http_url as check_link_url, record_id as check_record_id};
 pub use version::Version;

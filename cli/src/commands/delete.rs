@@ -48,6 +48,23 @@ pub async fn run(global: &Global, env: &Env, output: &Output, args: DeleteArgs) 
     let module = args.target.module;
     let record = args.target.record;
     let ids = unique(&args.ids);
+    if args.dry_run {
+        for id in &ids {
+            output.text(format!(
+                "would delete  {id}  of {} record {record}",
+                module.api_name()
+            ));
+            output.json_line(&serde_json::json!({
+                "ok": true, "id": id, "status": "dry-run", "asked": true,
+                "module": module.api_name(), "record_id": record,
+            }));
+        }
+        output.note(format!(
+            "dry run: {} attachment(s) checked, nothing was sent",
+            ids.len()
+        ));
+        return Exit::Success;
+    }
     if let [id] = ids.as_slice() {
         let request = DeleteAttachmentRequest::new(module, record, id.clone());
         return match client.delete_attachment(request).await {

@@ -59,10 +59,52 @@ pub async fn run(global: &Global, env: &Env, output: &Output, args: UploadArgs) 
     let module = args.target.module;
     let record = args.target.record;
     let recheck = Recheck::new(global);
+    let dry_run = args.dry_run;
     match args.url {
+        Some(url) if dry_run => link_dry_run(output, &module, &record, &url),
         Some(url) => upload_link(&client, output, &recheck, module, &record, url, args.title).await,
-        None => upload_files(&client, output, &recheck, &module, &record, &args.files).await,
+        None => {
+            let run = Run {
+                client: &client,
+                output,
+                recheck: &recheck,
+                module: &module,
+                record: &record,
+                dry_run,
+            };
+            upload_files(&run, &args.files).await
+        }
     }
+}
+
+/// What an upload of files works with.
+struct Run<'a> {
+    client: &'a Client,
+    output: &'a Output,
+    recheck: &'a Recheck,
+    module: &'a Module,
+    record: &'a str,
+    dry_run: bool,
+}
+
+/// `--dry-run` with a link: the link is checked and shown; nothing is sent.
+fn link_dry_run(output: &Output, module: &Module, record: &str, url: &str) -> Exit {
+    if let Err(error) = zoho_crm::check_link_url(url) {
+        output.fail(
+            "the link cannot be attached",
+            &Failure::invalid(error.to_string()),
+        );
+        return Exit::BadInput;
+    }
+    output.text(format!(
+        "would attach  {url}  to {} record {record} (dry run: nothing was sent)",
+        module.api_name()
+    ));
+    output.json_line(&serde_json::json!({
+        "ok": true, "status": "dry-run", "url": url,
+        "module": module.api_name(), "record_id": record,
+    }));
+    Exit::Success
 }
 
 async fn upload_link(
@@ -138,14 +180,15 @@ struct Checked {
     size: u64,
 }
 
-async fn upload_files(
-    client: &Client,
-    output: &Output,
-    recheck: &Recheck,
-    module: &Module,
-    record: &str,
-    files: &[PathBuf],
-) -> Exit {
+async fn upload_files(run: &Run<'_>, files: &[PathBuf]) -> Exit {
+    let &Run {
+        client,
+        output,
+        recheck,
+        module,
+        record,
+        dry_run,
+    } = run;
     // Check every file first: bad input means nothing is sent.
     let mut checked = Vec::new();
     let mut invalid = 0;
@@ -176,6 +219,33 @@ async fn upload_files(
         .map(|c| c.name.chars().count())
         .max()
         .unwrap_or(0);
+    if dry_run {
+        for file in &checked {
+            output.text(format!(
+                "would upload  {:<width$}  {} bytes to {} record {record}",
+                file.name,
+                file.size,
+                module.api_name()
+            ));
+            output.json_line(&FileLine {
+                ok: true,
+                status: Some("dry-run"),
+                file: &file.name,
+                path: file.path.display().to_string(),
+                module: module.api_name(),
+                record_id: record,
+                id: None,
+                bytes: Some(file.size),
+                check: None,
+                failure: None,
+            });
+        }
+        output.note(format!(
+            "dry run: {} file(s) checked, nothing was sent",
+            checked.len()
+        ));
+        return Exit::Success;
+    }
     let mut failures = Vec::new();
     for file in &checked {
         let bar = progress::bytes(output, &file.name, Some(file.size));

@@ -78,7 +78,7 @@ pub(super) fn emit(resolved: &Resolved<'_>) -> TokenStream {
             RedirectReason, RefreshTokenProvider, RetryPolicy, StaticTokenProvider, StoreError,
             StoreErrorKind, StoreLock, StoredToken, ThrottleListener, TokenErrorKind,
             TokenProvider, TokenStore, UnreadableSuccess, UploadLimits, ValidationError,
-            Version, check_record_id,
+            Version, check_link_url, check_record_id,
         };
         /// The limits and defaults the runtime applies.
         pub mod limits {

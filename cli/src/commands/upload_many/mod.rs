@@ -48,6 +48,58 @@ use self::shared::{Shared, Tally};
 use self::summary::{Counts, summarize};
 use self::upload::upload_all;
 
+/// `--dry-run`: what a run would do with each line, from the checked manifest and the journal;
+/// nothing is sent and the journal is not touched.
+fn dry_run(output: &Output, plan: &Plan, invalid: usize, duplicates: usize) -> Exit {
+    let describe = |entry: &manifest::Entry| {
+        format!(
+            "line {}: {} ({} bytes) to {} record {}",
+            entry.line,
+            entry.name,
+            entry.size,
+            entry.module.api_name(),
+            entry.record_id
+        )
+    };
+    for entry in &plan.pending {
+        output.text(format!("would upload  {}", describe(entry)));
+    }
+    for check in &plan.to_check {
+        output.text(format!(
+            "would look for it on its record, and upload it if missing  {}",
+            describe(&check.entry)
+        ));
+    }
+    for entry in &plan.unknown {
+        output.text(format!(
+            "would leave alone (result unknown; --retry-unknown retries it)  {}",
+            describe(entry)
+        ));
+    }
+    let bytes: u64 = plan.pending.iter().map(|e| e.size).sum::<u64>()
+        + plan.to_check.iter().map(|c| c.entry.size).sum::<u64>();
+    output.note(format!(
+        "dry run: {} to upload ({bytes} bytes), {} to look for first, {} already done, {} unknown left alone, {invalid} invalid, {duplicates} duplicate(s); nothing was sent",
+        plan.pending.len(),
+        plan.to_check.len(),
+        plan.already_done,
+        plan.unknown.len(),
+    ));
+    output.json_line(&serde_json::json!({
+        "summary": true,
+        "dry_run": true,
+        "ok": true,
+        "would_upload": plan.pending.len(),
+        "would_check": plan.to_check.len(),
+        "already_done": plan.already_done,
+        "unknown": plan.unknown.len(),
+        "invalid": invalid,
+        "duplicates": duplicates,
+        "bytes": bytes,
+    }));
+    Exit::Success
+}
+
 /// The journal's path unless `--journal` gives one: the manifest's path + `.journal`.
 pub fn default_journal(manifest: &Path) -> PathBuf {
     let mut path = manifest.as_os_str().to_owned();
@@ -141,6 +193,9 @@ pub async fn run(
         Ok(client) => client,
         Err(exit) => return exit,
     };
+    if args.dry_run {
+        return dry_run(output, &plan, manifest.invalid.len(), duplicates.len());
+    }
     let writer = match Writer::open(&journal_path) {
         Ok(writer) => writer,
         Err(journal::OpenError::Locked) => {
