@@ -155,9 +155,12 @@ pub struct UploadArgs {
     /// The link's title (API v2.1 and later).
     #[arg(long, value_name = "TITLE", requires = "url")]
     pub title: Option<String>,
-    /// The files to upload, each one result line.
+    /// The files to upload, each one result line; `-` reads standard input (give --name).
     #[arg(value_name = "FILE")]
     pub files: Vec<PathBuf>,
+    /// The file name to upload standard input (`-`) under.
+    #[arg(long, value_name = "NAME")]
+    pub name: Option<String>,
     /// Check everything and print what would be sent, but send nothing.
     #[arg(long)]
     pub dry_run: bool,
@@ -192,8 +195,8 @@ pub struct DownloadArgs {
     /// The attachment id.
     #[arg(long, value_name = "AID")]
     pub id: String,
-    /// A file to write (replaced if it exists), or a directory to save in under the server's
-    /// file name (an existing file there is never replaced).
+    /// A file to write (replaced if it exists), a directory to save in under the server's
+    /// file name (an existing file there is never replaced), or `-` for standard output.
     #[arg(
         short = 'o',
         long = "output",

@@ -16,6 +16,8 @@ use crate::progress;
 
 /// Where the download goes.
 enum Target {
+    /// To standard output (`-o -`).
+    Stdout,
     /// Into this directory, under the server's name.
     Dir(PathBuf),
     /// To this file.
@@ -25,6 +27,9 @@ enum Target {
 /// Decides between a directory and a file, refusing before anything is sent what cannot work:
 /// a directory (a path ending in `/`) or a file's parent directory that does not exist.
 fn target(output: &Path) -> Result<Target, Failure> {
+    if output == Path::new("-") {
+        return Ok(Target::Stdout);
+    }
     if output.is_dir() {
         return Ok(Target::Dir(output.to_owned()));
     }
@@ -70,6 +75,7 @@ pub async fn run(global: &Global, env: &Env, output: &Output, args: DownloadArgs
     };
     let server_name = download.file_name().map(str::to_owned);
     let (path, overwrite) = match target {
+        Target::Stdout => return to_stdout(output, download, &args.id).await,
         Target::File(path) => (path, true),
         Target::Dir(dir) => {
             let name = server_name
@@ -118,6 +124,35 @@ pub async fn run(global: &Global, env: &Env, output: &Output, args: DownloadArgs
             Exit::Success
         }
         Err(error) => fail(output, &Failure::download(&error)),
+    }
+}
+
+/// Streams the content to standard output; what is said about it goes to standard error.
+/// Bytes already written cannot be taken back, so a download cut short says so.
+async fn to_stdout(output: &Output, download: zoho_crm::Download, id: &str) -> Exit {
+    let mut stdout = tokio::io::stdout();
+    let written = download.write_to(&mut stdout).await;
+    let flushed = tokio::io::AsyncWriteExt::flush(&mut stdout).await;
+    match (written, flushed) {
+        (Ok(bytes), Ok(())) => {
+            output.note(format!(
+                "wrote attachment {id} to standard output ({bytes} bytes)"
+            ));
+            Exit::Success
+        }
+        (Err(error), _) => {
+            output.fail(
+                "the attachment written to standard output is incomplete",
+                &Failure::download(&error),
+            );
+            Exit::Failed
+        }
+        (Ok(_), Err(error)) => {
+            output.stderr(&format!(
+                "error: the attachment written to standard output is incomplete: {error}"
+            ));
+            Exit::Failed
+        }
     }
 }
 

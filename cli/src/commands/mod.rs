@@ -9,6 +9,7 @@ mod download;
 mod list;
 mod scopes;
 mod shell;
+mod spool;
 mod upload;
 mod upload_many;
 

@@ -64,6 +64,10 @@ pub async fn run(global: &Global, env: &Env, output: &Output, args: UploadArgs) 
         Some(url) if dry_run => link_dry_run(output, &module, &record, &url),
         Some(url) => upload_link(&client, output, &recheck, module, &record, url, args.title).await,
         None => {
+            let (inputs, _spooled) = match named_inputs(output, &args.files, args.name).await {
+                Ok(inputs) => inputs,
+                Err(exit) => return exit,
+            };
             let run = Run {
                 client: &client,
                 output,
@@ -72,8 +76,71 @@ pub async fn run(global: &Global, env: &Env, output: &Output, args: UploadArgs) 
                 record: &record,
                 dry_run,
             };
-            upload_files(&run, &args.files).await
+            upload_files(&run, &inputs).await
         }
+    }
+}
+
+/// A file to upload as the command line names it: its path, and the name to upload it under
+/// when not its own (standard input's `--name`).
+struct Input {
+    path: PathBuf,
+    name: Option<String>,
+    /// How results name it: its path, or `-`.
+    shown: PathBuf,
+}
+
+/// The files named, with standard input (`-`) spooled into a temporary file that must live
+/// until the uploads end.
+async fn named_inputs(
+    output: &Output,
+    files: &[PathBuf],
+    name: Option<String>,
+) -> Result<(Vec<Input>, Option<tempfile::NamedTempFile>), Exit> {
+    let bad = |message: String| {
+        output.fail("cannot upload", &Failure::invalid(message));
+        Exit::BadInput
+    };
+    let is_stdin = |path: &PathBuf| path.as_os_str() == "-";
+    match (files.iter().filter(|p| is_stdin(p)).count(), name) {
+        (0, None) => Ok((
+            files
+                .iter()
+                .map(|path| Input {
+                    path: path.clone(),
+                    name: None,
+                    shown: path.clone(),
+                })
+                .collect(),
+            None,
+        )),
+        (0, Some(_)) => Err(bad(
+            "--name names standard input's file; give - as the file".into(),
+        )),
+        (1, None) => Err(bad(
+            "standard input (-) needs --name, the file name to upload it under".into(),
+        )),
+        (1, Some(name)) => {
+            let (spooled, _) = super::spool::stdin(LIMITS.max_file_bytes)
+                .await
+                .map_err(bad)?;
+            let inputs = files
+                .iter()
+                .map(|path| Input {
+                    path: if is_stdin(path) {
+                        spooled.path().to_owned()
+                    } else {
+                        path.clone()
+                    },
+                    name: is_stdin(path).then(|| name.clone()),
+                    shown: path.clone(),
+                })
+                .collect();
+            Ok((inputs, Some(spooled)))
+        }
+        _ => Err(bad(
+            "standard input (-) can be uploaded once per command".into()
+        )),
     }
 }
 
@@ -178,9 +245,26 @@ struct Checked {
     path: PathBuf,
     name: String,
     size: u64,
+    /// How results name it: its path, or `-`.
+    shown: PathBuf,
 }
 
-async fn upload_files(run: &Run<'_>, files: &[PathBuf]) -> Exit {
+impl Checked {
+    /// The file as the SDK reads it, under its name.
+    fn source(&self) -> FileSource {
+        FileSource::from_path_named(&self.path, self.name.clone())
+    }
+}
+
+/// The source of a named input.
+fn source(input: &Input) -> FileSource {
+    match &input.name {
+        Some(name) => FileSource::from_path_named(&input.path, name.clone()),
+        None => FileSource::from_path(&input.path),
+    }
+}
+
+async fn upload_files(run: &Run<'_>, files: &[Input]) -> Exit {
     let &Run {
         client,
         output,
@@ -192,10 +276,12 @@ async fn upload_files(run: &Run<'_>, files: &[PathBuf]) -> Exit {
     // Check every file first: bad input means nothing is sent.
     let mut checked = Vec::new();
     let mut invalid = 0;
-    for path in files {
-        match FileSource::from_path(path).open(&LIMITS).await {
+    for input in files {
+        let path = &input.shown;
+        match source(input).open(&LIMITS).await {
             Ok(opened) => checked.push(Checked {
-                path: path.clone(),
+                path: input.path.clone(),
+                shown: input.shown.clone(),
                 name: opened.name().to_owned(),
                 size: opened.length(),
             }),
@@ -231,7 +317,7 @@ async fn upload_files(run: &Run<'_>, files: &[PathBuf]) -> Exit {
                 ok: true,
                 status: Some("dry-run"),
                 file: &file.name,
-                path: file.path.display().to_string(),
+                path: file.shown.display().to_string(),
                 module: module.api_name(),
                 record_id: record,
                 id: None,
@@ -250,7 +336,7 @@ async fn upload_files(run: &Run<'_>, files: &[PathBuf]) -> Exit {
     for file in &checked {
         let bar = progress::bytes(output, &file.name, Some(file.size));
         let tracker = Tracker::new(bar.clone());
-        let source = FileSource::from_path(&file.path).on_progress({
+        let source = file.source().on_progress({
             let tracker = tracker.clone();
             move |sent| tracker.update(sent)
         });
@@ -267,7 +353,7 @@ async fn upload_files(run: &Run<'_>, files: &[PathBuf]) -> Exit {
                     ok: true,
                     status: Some(stored.status()),
                     file: &file.name,
-                    path: file.path.display().to_string(),
+                    path: file.shown.display().to_string(),
                     module: module.api_name(),
                     record_id: record,
                     id: stored.id.as_deref(),
@@ -278,7 +364,7 @@ async fn upload_files(run: &Run<'_>, files: &[PathBuf]) -> Exit {
             }
             Err(error) => {
                 let failure = Failure::from_call(&error);
-                let path = &file.path;
+                let path = &file.shown;
                 report_failure(output, recheck, module, record, path, &file.name, &failure);
                 failures.push(failure);
             }
