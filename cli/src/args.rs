@@ -17,7 +17,10 @@ pub const DEFAULT_LIST_FIELDS: &str = "id,File_Name,Size,Created_Time,$type,$lin
 /// Credentials come from the ZOHO_* environment variables (ZOHO_ACCESS_TOKEN, or
 /// ZOHO_REFRESH_TOKEN with ZOHO_CLIENT_ID and ZOHO_CLIENT_SECRET, or the refresh token a
 /// `zoho-crm auth exchange` saved in the token file), with the options below taking
-/// precedence. Exit codes: 0 success; 1 an API, auth or transport error; 2 bad input (nothing
+/// precedence; `--profile NAME` (or ZOHO_PROFILE) adds the data centre, environment, client id,
+/// API version and token file of a profile in config.toml in the configuration folder
+/// (~/.config/zoho-crm on Linux; no secrets there), below the variables and options:
+/// `[profiles.acme]` then `dc = "eu"`, `client_id = "1000.X"`, `api_version = "v8"`. Exit codes: 0 success; 1 an API, auth or transport error; 2 bad input (nothing
 /// was sent); 3 a run of several items finished with some failures.
 #[derive(Debug, Parser)]
 #[command(name = "zoho-crm", version, about, long_about)]
@@ -33,6 +36,10 @@ pub struct Cli {
 /// Options every subcommand takes.
 #[derive(Debug, Args)]
 pub struct Global {
+    /// The profile of the configuration file to use (see `zoho-crm config list`) [default:
+    /// the profile named `default`, if there is one].
+    #[arg(long, global = true, value_name = "NAME", env = "ZOHO_PROFILE")]
+    pub profile: Option<String>,
     /// Data centre: us, eu, in, au, jp, cn, ca, sa or uk [env: ZOHO_DC; default: us].
     #[arg(long, global = true, value_name = "DC", value_parser = parse_data_center)]
     pub dc: Option<DataCenter>,
@@ -51,8 +58,9 @@ pub struct Global {
     /// A fixed OAuth access token, used instead of any credentials from the environment.
     #[arg(long, global = true, value_name = "TOKEN")]
     pub token: Option<String>,
-    /// The JSON token file that keeps refreshed tokens [env: ZOHO_TOKEN_FILE; default:
-    /// $HOME/.config/zoho-crm/tokens.json].
+    /// The JSON token file that keeps refreshed tokens [env: ZOHO_TOKEN_FILE; default: the
+    /// profile's, else tokens.json in the platform's configuration folder, e.g.
+    /// ~/.config/zoho-crm/tokens.json].
     #[arg(long, global = true, value_name = "FILE")]
     pub token_file: Option<PathBuf>,
     /// OAuth client id, for refresh tokens and `auth exchange` [env: ZOHO_CLIENT_ID].
@@ -104,11 +112,21 @@ pub enum Command {
     /// Exchange a grant code for tokens, or show the configured credentials.
     #[command(subcommand)]
     Auth(AuthCommand),
+    /// Show the profiles of the configuration file.
+    #[command(subcommand)]
+    Config(ConfigCommand),
     /// Print a shell completion script, e.g. `zoho-crm completions bash > ~/.local/share/bash-completion/completions/zoho-crm`.
     Completions(CompletionsArgs),
     /// Write the man pages (zoho-crm.1 and one per subcommand) into a directory; `cargo xtask man` runs it.
     #[command(hide = true)]
     Man(ManArgs),
+}
+
+/// `config`.
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// List the profiles, the one in use marked, and where the file is.
+    List,
 }
 
 /// `completions`.

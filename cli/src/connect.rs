@@ -1,6 +1,7 @@
-//! Building the client: the `ZOHO_*` variables first (as `ClientBuilder::from_env` reads
-//! them), then the command-line options on top (options win), plus the CLI's default token
-//! file, `$HOME/.config/zoho-crm/tokens.json`.
+//! Building the client: the profile's settings first (see [`crate::profile`]), then the
+//! `ZOHO_*` variables (as `ClientBuilder::from_env` reads them), then the command-line options
+//! on top (options win), plus the CLI's default token file in the platform's configuration
+//! folder (`~/.config/zoho-crm/tokens.json` on Linux).
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -11,28 +12,49 @@ use zoho_crm::{Client, ClientBuilder, ConfigError};
 
 use crate::args::Global;
 use crate::failure::Failure;
+use crate::profile::{self, Selected};
 
-/// The token file under `$HOME` used when neither `--token-file` nor `ZOHO_TOKEN_FILE` names one.
-pub const DEFAULT_TOKEN_FILE: &str = ".config/zoho-crm/tokens.json";
-
-/// What the process environment says: the `ZOHO_*` settings and the home directory.
+/// What the process environment says: the `ZOHO_*` settings, the CLI's configuration folder
+/// and the profile in use.
 #[derive(Clone, Debug, Default)]
 pub struct Env {
     /// The `ZOHO_*` variables.
     pub zoho: EnvSettings,
-    /// `$HOME`.
-    pub home: Option<PathBuf>,
+    /// The CLI's folder in the platform's configuration directory.
+    pub folder: Option<PathBuf>,
+    /// The profile in use, if any.
+    pub profile: Option<Selected>,
 }
 
 impl Env {
-    /// Reads the process environment.
-    pub fn from_process() -> Self {
-        Env {
+    /// Reads the process environment and the profile `--profile` (or `ZOHO_PROFILE`, or
+    /// `default`) names; a configuration file that cannot be used, or an unknown profile, is
+    /// an error.
+    pub fn from_process(global: &Global) -> Result<Self, String> {
+        let folder = profile::folder();
+        let profile = match &folder {
+            Some(folder) => {
+                let config = profile::load(&profile::config_path(folder))?;
+                profile::select(&config, global.profile.as_deref(), folder)?
+            }
+            None if global.profile.is_some() => {
+                return Err("this platform has no configuration directory for profiles".into());
+            }
+            None => None,
+        };
+        Ok(Env {
             zoho: EnvSettings::from_env(),
-            home: std::env::var_os("HOME")
-                .filter(|home| !home.is_empty())
-                .map(PathBuf::from),
-        }
+            folder,
+            profile,
+        })
+    }
+
+    /// The profile's settings (all absent without a profile).
+    fn profile_settings(&self) -> profile::Profile {
+        self.profile
+            .as_ref()
+            .map(|selected| selected.profile.clone())
+            .unwrap_or_default()
     }
 }
 
@@ -43,12 +65,14 @@ pub enum Origin {
     Option,
     /// A `ZOHO_*` variable.
     Variable,
+    /// The profile in use.
+    Profile,
     /// The built-in default.
     Default,
 }
 
-/// The token file to use and where its path came from: `--token-file`, `ZOHO_TOKEN_FILE`, or
-/// the default under `$HOME` (whether or not it exists).
+/// The token file to use and where its path came from: `--token-file`, `ZOHO_TOKEN_FILE`, the
+/// profile's, or the default in the configuration folder (whether or not it exists).
 pub fn token_file(global: &Global, env: &Env) -> Option<(PathBuf, Origin)> {
     if let Some(path) = &global.token_file {
         return Some((path.clone(), Origin::Option));
@@ -56,17 +80,28 @@ pub fn token_file(global: &Global, env: &Env) -> Option<(PathBuf, Origin)> {
     if let Some(path) = &env.zoho.token_file {
         return Some((path.clone(), Origin::Variable));
     }
-    env.home
+    if let Some(selected) = &env.profile {
+        return Some((selected.token_file.clone(), Origin::Profile));
+    }
+    env.folder
         .as_ref()
-        .map(|home| (home.join(DEFAULT_TOKEN_FILE), Origin::Default))
+        .map(|folder| (profile::default_token_file(folder, None), Origin::Default))
 }
 
 /// The settings a client is built from: the environment's, with the options applied. A
 /// default token file counts only if it exists; `--token` replaces every credential.
 pub fn settings(global: &Global, env: &Env) -> EnvSettings {
     let mut settings = env.zoho.clone();
+    let profile = env.profile_settings();
+    settings.data_center = settings
+        .data_center
+        .or_else(|| profile.dc.map(|dc| dc.as_str().to_owned()));
+    settings.environment = settings
+        .environment
+        .or_else(|| profile.environment.map(|e| e.as_str().to_owned()));
+    settings.client_id = settings.client_id.or(profile.client_id);
     settings.token_file = match token_file(global, env) {
-        Some((path, Origin::Default)) => path.is_file().then_some(path),
+        Some((path, Origin::Default | Origin::Profile)) => path.is_file().then_some(path),
         Some((path, _)) => Some(path),
         None => None,
     };
@@ -92,7 +127,7 @@ pub fn builder(global: &Global, env: &Env) -> ClientBuilder {
         builder = builder.access_token(token);
     }
     builder = endpoints(builder, global);
-    if let Some(version) = global.api_version {
+    if let Some(version) = global.api_version.or(env.profile_settings().api_version) {
         builder = builder.api_version(version);
     }
     builder
@@ -167,7 +202,7 @@ mod tests {
             zoho: EnvSettings::from_lookup(|name| {
                 (name == "ZOHO_CLIENT_ID").then(|| "1000.ID".to_owned())
             }),
-            home: None,
+            ..Env::default()
         };
         // A client id alone is incomplete...
         assert!(client(&global(&[]), &env, |b| b).is_err());
@@ -176,12 +211,13 @@ mod tests {
     }
 
     #[test]
-    fn the_token_file_comes_from_the_option_the_variable_or_home() {
+    fn the_token_file_comes_from_the_option_the_variable_the_profile_or_the_config_folder() {
         let env = Env {
             zoho: EnvSettings::from_lookup(|name| {
                 (name == "ZOHO_TOKEN_FILE").then(|| "/v/t.json".to_owned())
             }),
-            home: Some(PathBuf::from("/home/u")),
+            folder: Some(PathBuf::from("/home/u/.config/zoho-crm")),
+            profile: None,
         };
         assert_eq!(
             token_file(&global(&["--token-file", "/o/t.json"]), &env),
@@ -192,7 +228,7 @@ mod tests {
             Some((PathBuf::from("/v/t.json"), Origin::Variable))
         );
         let home_only = Env {
-            home: Some(PathBuf::from("/home/u")),
+            folder: Some(PathBuf::from("/home/u/.config/zoho-crm")),
             ..Env::default()
         };
         assert_eq!(
@@ -204,5 +240,24 @@ mod tests {
         );
         // A default file that does not exist is not used.
         assert!(settings(&global(&[]), &home_only).token_file.is_none());
+        let with_profile = Env {
+            profile: Some(Selected {
+                name: "acme".into(),
+                profile: profile::Profile {
+                    dc: Some(zoho_crm::DataCenter::Eu),
+                    client_id: Some("1000.P".into()),
+                    ..profile::Profile::default()
+                },
+                token_file: PathBuf::from("/c/tokens-acme.json"),
+            }),
+            ..home_only
+        };
+        assert_eq!(
+            token_file(&global(&[]), &with_profile),
+            Some((PathBuf::from("/c/tokens-acme.json"), Origin::Profile))
+        );
+        let from_profile = settings(&global(&[]), &with_profile);
+        assert_eq!(from_profile.data_center.as_deref(), Some("eu"));
+        assert_eq!(from_profile.client_id.as_deref(), Some("1000.P"));
     }
 }

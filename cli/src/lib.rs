@@ -15,6 +15,7 @@ pub mod journal;
 #[doc(hidden)]
 pub mod manifest;
 mod output;
+mod profile;
 mod progress;
 mod recheck;
 mod reconcile;
@@ -37,7 +38,16 @@ const SHUTDOWN_GRACE: Duration = Duration::from_secs(2);
 pub fn main() -> ExitCode {
     let cli = args::Cli::parse();
     let output = Output::new(cli.global.json, cli.global.quiet);
-    let env = connect::Env::from_process();
+    let env = match connect::Env::from_process(&cli.global) {
+        Ok(env) => env,
+        Err(e) => {
+            output.fail(
+                "the configuration cannot be used; nothing was sent",
+                &failure::Failure::invalid(e),
+            );
+            return Exit::BadInput.into();
+        }
+    };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -22,6 +22,9 @@ impl Recheck {
         let mut add = |name: &str, value: &str| {
             let _ = write!(options, " --{name} {}", quote(value));
         };
+        if let Some(profile) = &global.profile {
+            add("profile", profile);
+        }
         if let Some(dc) = global.dc {
             add("dc", dc.as_str());
         }

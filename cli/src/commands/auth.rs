@@ -135,6 +135,8 @@ fn private_dir(path: &Path, output: &Output) -> Result<(), Failure> {
 #[derive(Serialize)]
 struct Status {
     ok: bool,
+    /// The profile in use.
+    profile: Option<String>,
     credentials: String,
     access_token: Option<&'static str>,
     refresh_token: Option<&'static str>,
@@ -183,6 +185,7 @@ fn origin_name(origin: Origin, option: &'static str, variable: &'static str) -> 
     match origin {
         Origin::Option => option,
         Origin::Variable => variable,
+        Origin::Profile => "profile",
         Origin::Default => "default",
     }
 }
@@ -190,12 +193,14 @@ fn origin_name(origin: Origin, option: &'static str, variable: &'static str) -> 
 fn pick(
     option: Option<String>,
     variable: Option<String>,
+    profile: Option<String>,
     default: impl FnOnce() -> String,
 ) -> (String, Origin) {
-    match (option, variable) {
-        (Some(value), _) => (value, Origin::Option),
-        (None, Some(value)) => (value, Origin::Variable),
-        (None, None) => (default(), Origin::Default),
+    match (option, variable, profile) {
+        (Some(value), _, _) => (value, Origin::Option),
+        (None, Some(value), _) => (value, Origin::Variable),
+        (None, None, Some(value)) => (value, Origin::Profile),
+        (None, None, None) => (default(), Origin::Default),
     }
 }
 
@@ -263,29 +268,40 @@ fn credentials(global: &Global, settings: &EnvSettings) -> String {
 
 async fn status(global: &Global, env: &Env, output: &Output) -> Exit {
     let settings = connect::settings(global, env);
+    let profile = env.profile.as_ref().map(|p| &p.profile);
     let (dc, dc_origin) = pick(
         global.dc.map(|dc| dc.as_str().to_owned()),
         env.zoho.data_center.clone(),
+        profile.and_then(|p| p.dc).map(|dc| dc.as_str().to_owned()),
         || DataCenter::default().as_str().to_owned(),
     );
     let (environment, env_origin) = pick(
         global.environment.map(|e| e.as_str().to_owned()),
         env.zoho.environment.clone(),
+        profile
+            .and_then(|p| p.environment)
+            .map(|e| e.as_str().to_owned()),
         || Environment::default().as_str().to_owned(),
     );
     let defaults = match (dc.parse::<DataCenter>(), environment.parse::<Environment>()) {
         (Ok(dc), Ok(environment)) => Some(dc.endpoints(environment)),
         _ => None,
     };
-    let (api_base, api_origin) = pick(global.api_base.clone(), env.zoho.api_base.clone(), || {
-        defaults
-            .as_ref()
-            .map(|d| d.api_base_url.clone())
-            .unwrap_or_default()
-    });
+    let (api_base, api_origin) = pick(
+        global.api_base.clone(),
+        env.zoho.api_base.clone(),
+        None,
+        || {
+            defaults
+                .as_ref()
+                .map(|d| d.api_base_url.clone())
+                .unwrap_or_default()
+        },
+    );
     let (accounts_url, accounts_origin) = pick(
         global.accounts_url.clone(),
         env.zoho.accounts_url.clone(),
+        None,
         || {
             defaults
                 .as_ref()
@@ -300,7 +316,11 @@ async fn status(global: &Global, env: &Env, output: &Output) -> Exit {
     let client = connect::client(global, env, |b| b);
     let api_version = match &client {
         Ok(client) => client.api_version().to_string(),
-        Err(_) => global.api_version.unwrap_or_default().to_string(),
+        Err(_) => global
+            .api_version
+            .or(profile.and_then(|p| p.api_version))
+            .unwrap_or_default()
+            .to_string(),
     };
     let (token, exit) = match &client {
         Err(failure) => (
@@ -340,6 +360,7 @@ async fn status(global: &Global, env: &Env, output: &Output) -> Exit {
         .unwrap_or("unknown data centre");
     let status = Status {
         ok: token.ok,
+        profile: env.profile.as_ref().map(|p| p.name.clone()),
         credentials: credentials(global, &settings),
         access_token: if global.token.is_some() {
             Some("--token")
@@ -407,6 +428,10 @@ fn print_status(
         None => "not set".to_owned(),
     };
     let mut rows = vec![
+        vec![
+            "profile:".to_owned(),
+            status.profile.clone().unwrap_or_else(|| "none".to_owned()),
+        ],
         vec!["credentials:".to_owned(), status.credentials.clone()],
         vec!["access token:".to_owned(), set(status.access_token)],
         vec!["refresh token:".to_owned(), set(status.refresh_token)],
@@ -427,7 +452,7 @@ fn print_status(
     match &status.token_file {
         None => rows.push(vec![
             "token file:".to_owned(),
-            "none (HOME is not set)".to_owned(),
+            "none (this platform has no configuration folder)".to_owned(),
         ]),
         Some(file) => {
             let mut text = format!("{} ({})", file.path, file.from);

@@ -4,6 +4,7 @@
 //! what may have happened.
 
 mod auth;
+mod config;
 mod delete;
 mod download;
 mod list;
@@ -65,6 +66,7 @@ pub async fn run(cli: Cli, env: &Env, output: &Output, interrupt: &Interrupt) ->
             "stopped".to_owned(),
         ),
         Command::Scopes(args) => return scopes::run(output, &args),
+        Command::Config(crate::args::ConfigCommand::List) => return config::list(env, output),
         Command::Completions(args) => return shell::completions(output, &args),
         Command::Man(args) => return shell::man(output, &args),
         Command::Auth(command) => (

@@ -48,7 +48,11 @@ pub fn command(home: &Path, args: &[&str]) -> Command {
             command.env_remove(name);
         }
     }
-    command.env("HOME", home).args(args);
+    // The configuration folder follows HOME (~/.config on Linux) unless XDG_CONFIG_HOME says.
+    command
+        .env_remove("XDG_CONFIG_HOME")
+        .env("HOME", home)
+        .args(args);
     command
 }
 
