@@ -450,6 +450,14 @@ pub enum ConfigError {
         /// Why it was rejected.
         reason: String,
     },
+    /// Extra root certificates cannot be used.
+    #[error("root certificates from {source_name} cannot be used: {reason}")]
+    InvalidCertificate {
+        /// Where they came from: `ClientBuilder::add_root_certificate` or `SSL_CERT_FILE=path`.
+        source_name: String,
+        /// Why not.
+        reason: String,
+    },
     /// The HTTP client could not be created.
     #[error("the HTTP client could not be created: {0}")]
     Http(String),

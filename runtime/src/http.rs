@@ -37,7 +37,21 @@ pub(crate) struct HttpSettings {
     pub(crate) read_timeout: Duration,
     /// The proxy of [`crate::ClientBuilder::proxy`], if set.
     pub(crate) proxy: Option<String>,
+    /// PEM texts of [`crate::ClientBuilder::add_root_certificate`].
+    pub(crate) root_certificates: Vec<Vec<u8>>,
 }
+
+/// The most bytes of the file `SSL_CERT_FILE` names that are read.
+const MAX_CERT_FILE_BYTES: u64 = 16 * 1024 * 1024;
+
+#[cfg(not(any(
+    feature = "rustls-aws-lc",
+    feature = "rustls-ring",
+    feature = "native-tls"
+)))]
+compile_error!(
+    "choose a TLS backend: the feature rustls-aws-lc (the default), rustls-ring or native-tls"
+);
 
 /// The two clients; they share nothing but their settings.
 #[derive(Clone, Debug)]
@@ -61,13 +75,15 @@ impl HttpSettings {
     ) -> Result<HttpClients, ConfigError> {
         let proxies = match &self.proxy {
             Some(url) => Proxies::explicit(url)?,
-            None => Proxies::from_env(lookup)?,
+            None => Proxies::from_env(&lookup)?,
         };
+        let roots = self.root_certificates(&lookup)?;
         let client = |policy: reqwest::redirect::Policy| {
-            let builder = reqwest::Client::builder()
+            let builder = tls_builder()
                 .connect_timeout(self.connect_timeout)
                 .read_timeout(self.read_timeout)
                 .user_agent(concat!("zoho-crm-rs/", env!("CARGO_PKG_VERSION")))
+                .tls_certs_merge(roots.clone())
                 .redirect(policy);
             proxies
                 .apply(builder)?
@@ -79,6 +95,70 @@ impl HttpSettings {
             same_origin: client(crate::redirect::same_origin_policy())?,
         })
     }
+}
+
+impl HttpSettings {
+    /// The extra roots: those added to the builder, then those of `SSL_CERT_FILE`.
+    fn root_certificates(
+        &self,
+        lookup: &impl Fn(&str) -> Option<String>,
+    ) -> Result<Vec<reqwest::Certificate>, ConfigError> {
+        let mut roots = Vec::new();
+        for pem in &self.root_certificates {
+            roots.extend(parse_pem("ClientBuilder::add_root_certificate", pem)?);
+        }
+        if let Some(path) = lookup("SSL_CERT_FILE").filter(|p| !p.trim().is_empty()) {
+            let source = format!("SSL_CERT_FILE={path}");
+            let invalid = |reason: String| ConfigError::InvalidCertificate {
+                source_name: source.clone(),
+                reason,
+            };
+            let meta = std::fs::metadata(&path).map_err(|e| invalid(e.to_string()))?;
+            if !meta.is_file() || meta.len() > MAX_CERT_FILE_BYTES {
+                return Err(invalid(format!(
+                    "it must be a regular file of at most {MAX_CERT_FILE_BYTES} bytes"
+                )));
+            }
+            let pem = std::fs::read(&path).map_err(|e| invalid(e.to_string()))?;
+            roots.extend(parse_pem(&source, &pem)?);
+        }
+        Ok(roots)
+    }
+}
+
+/// A reqwest builder with the TLS backend the features chose: native-tls when enabled, else
+/// rustls (with ring installed as the process's default provider under `rustls-ring`; one the
+/// program installed before is kept).
+fn tls_builder() -> reqwest::ClientBuilder {
+    #[cfg(feature = "rustls-ring")]
+    {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+    }
+    let builder = reqwest::Client::builder();
+    #[cfg(feature = "native-tls")]
+    let builder = builder.tls_backend_native();
+    builder
+}
+
+/// The certificates of a PEM text, each checked by the TLS backend; none, or one it cannot
+/// use, is an error that names where the text came from.
+fn parse_pem(source: &str, pem: &[u8]) -> Result<Vec<reqwest::Certificate>, ConfigError> {
+    let invalid = |reason: String| ConfigError::InvalidCertificate {
+        source_name: source.to_owned(),
+        reason,
+    };
+    let certificates =
+        reqwest::Certificate::from_pem_bundle(pem).map_err(|e| invalid(error_chain(&e)))?;
+    if certificates.is_empty() {
+        return Err(invalid("it holds no PEM certificate".to_owned()));
+    }
+    for certificate in &certificates {
+        tls_builder()
+            .tls_certs_only([certificate.clone()])
+            .build()
+            .map_err(|e| invalid(error_chain(&e)))?;
+    }
+    Ok(certificates)
 }
 
 /// The proxies to use, decided when the client is built.
@@ -114,7 +194,7 @@ impl Proxies {
         })
     }
 
-    fn from_env(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+    fn from_env(lookup: &impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
         if lookup("REQUEST_METHOD").is_some() {
             return Ok(Proxies::default());
         }
@@ -251,6 +331,14 @@ fn proxy_url(setting: &'static str, url: &str) -> Result<Url, ConfigError> {
     if parsed.host_str().is_none_or(str::is_empty) {
         return Err(invalid("it has no host"));
     }
+    if !matches!(
+        parsed.scheme(),
+        "http" | "https" | "socks4" | "socks4a" | "socks5" | "socks5h"
+    ) {
+        return Err(invalid(
+            "the scheme must be http, https, socks4, socks4a, socks5 or socks5h",
+        ));
+    }
     Ok(parsed)
 }
 
@@ -259,7 +347,7 @@ mod tests {
     use super::*;
 
     fn proxies(vars: &[(&str, &str)]) -> Result<Proxies, ConfigError> {
-        Proxies::from_env(|name| {
+        Proxies::from_env(&|name: &str| {
             vars.iter()
                 .find(|(key, _)| *key == name)
                 .map(|(_, value)| (*value).to_owned())
@@ -367,11 +455,14 @@ mod tests {
             connect_timeout: Duration::from_secs(1),
             read_timeout: Duration::from_secs(1),
             proxy: proxy.map(str::to_owned),
+            root_certificates: Vec::new(),
         };
         for proxy in [
             None,
             Some("http://127.0.0.1:3128"),
             Some("http://proxy.example"),
+            Some("socks5h://127.0.0.1:1080"),
+            Some("socks5://user:pw@proxy.example:1080"),
         ] {
             let built = settings(proxy).build_with_env(|name| match name {
                 "HTTPS_PROXY" => Some("http://proxy.example:3128".to_owned()),
@@ -379,6 +470,41 @@ mod tests {
                 _ => None,
             });
             assert!(built.is_ok(), "{proxy:?}: {:?}", built.err());
+        }
+        let ftp = settings(Some("ftp://proxy.example")).build_with_env(|_| None);
+        assert!(
+            matches!(ftp, Err(ConfigError::InvalidProxy { .. })),
+            "{ftp:?}"
+        );
+    }
+
+    #[test]
+    fn bad_root_certificates_are_refused_with_where_they_came_from() {
+        let settings = |pem: &[u8]| HttpSettings {
+            connect_timeout: Duration::from_secs(1),
+            read_timeout: Duration::from_secs(1),
+            proxy: None,
+            root_certificates: vec![pem.to_vec()],
+        };
+        let garbage = b"-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydA==\n-----END CERTIFICATE-----\n";
+        for pem in [&b"no certificate here"[..], &garbage[..]] {
+            let built = settings(pem).build_with_env(|_| None);
+            let Err(ConfigError::InvalidCertificate { source_name, .. }) = built else {
+                panic!("accepted {pem:?}: {built:?}");
+            };
+            assert_eq!(source_name, "ClientBuilder::add_root_certificate");
+        }
+        let no_roots = HttpSettings {
+            root_certificates: Vec::new(),
+            ..settings(b"")
+        };
+        for path in ["/nonexistent/ca.pem", "/"] {
+            let built =
+                no_roots.build_with_env(|name| (name == "SSL_CERT_FILE").then(|| path.to_owned()));
+            let Err(ConfigError::InvalidCertificate { source_name, .. }) = built else {
+                panic!("accepted SSL_CERT_FILE={path}: {built:?}");
+            };
+            assert_eq!(source_name, format!("SSL_CERT_FILE={path}"));
         }
     }
 }

@@ -89,8 +89,10 @@ mod query;
 pub mod responses;
 mod serve;
 pub mod server;
+pub mod socks;
 pub mod state;
 mod storage;
+pub mod tls_front;
 pub mod tokens;
 
 #[cfg(test)]
@@ -108,6 +110,8 @@ pub use accounts::{AccountsConfig, AccountsServer, RawExpiry, TokenFailure, Toke
 pub use hostile::Coding;
 pub use other_host::OtherHost;
 pub use server::{LoopbackServer, ServerConfig};
+pub use socks::Socks5Proxy;
+pub use tls_front::TlsFront;
 
 /// The loopback API server, by the name users of the test kit reach for first.
 pub type Server = LoopbackServer;

@@ -61,6 +61,7 @@ pub struct ClientBuilder<C = Client> {
     retry: RetryPolicy,
     concurrency: Option<usize>,
     proxy: Option<String>,
+    root_certificates: Vec<Vec<u8>>,
     on_throttled: Option<ThrottleListener>,
     incomplete: Option<&'static str>,
     output: PhantomData<fn() -> C>,
@@ -86,6 +87,7 @@ impl<C> std::fmt::Debug for ClientBuilder<C> {
             .field("retry", &self.retry)
             .field("concurrency", &self.concurrency)
             .field("proxy", &self.proxy.as_ref().map(|_| "[set]"))
+            .field("root_certificates", &self.root_certificates.len())
             .finish()
     }
 }
@@ -118,6 +120,7 @@ impl<C: From<Client>> ClientBuilder<C> {
             retry: RetryPolicy::default(),
             concurrency: None,
             proxy: None,
+            root_certificates: Vec::new(),
             on_throttled: None,
             incomplete: None,
             output: PhantomData,

@@ -106,8 +106,20 @@ impl<C: From<Client>> ClientBuilder<C> {
         self
     }
 
-    /// Sends every call through this proxy (an `http://` or `https://` URL; a user name and
-    /// password in it go to the proxy and are never shown in errors or logs). Without it, the standard variables (`HTTPS_PROXY`,
+    /// Trusts the certificates of this PEM text (one or more `BEGIN CERTIFICATE` blocks) as
+    /// roots, besides the platform's: for a proxy that intercepts TLS, say. Certificates in the
+    /// file `SSL_CERT_FILE` names are added the same way. A bad certificate is
+    /// [`ConfigError::InvalidCertificate`] when the client is built.
+    ///
+    /// [`ConfigError::InvalidCertificate`]: crate::ConfigError::InvalidCertificate
+    pub fn add_root_certificate(mut self, pem: impl AsRef<[u8]>) -> Self {
+        self.root_certificates.push(pem.as_ref().to_vec());
+        self
+    }
+
+    /// Sends every call through this proxy (an `http://`, `https://`, `socks5://`,
+    /// `socks5h://` or `socks4://` URL; a user name and password in it go to the proxy and are
+    /// never shown in errors or logs). Without it, the standard variables (`HTTPS_PROXY`,
     /// `HTTP_PROXY`, `ALL_PROXY`, `NO_PROXY`) apply. Either way, a plain-http request (only
     /// ever to a loopback API or accounts URL) goes through a proxy only when the proxy runs on
     /// that very host; any other proxy is bypassed and the request connects directly, so its
@@ -130,6 +142,7 @@ impl<C: From<Client>> ClientBuilder<C> {
             connect_timeout: self.connect_timeout,
             read_timeout: self.read_timeout,
             proxy: self.proxy.clone(),
+            root_certificates: self.root_certificates.clone(),
         }
     }
 }
