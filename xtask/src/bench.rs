@@ -6,7 +6,7 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use crate::loopback::{LoopbackProcess, build_cli_and_server};
+use crate::loopback::{Build, LoopbackProcess, build_cli_and_server};
 use crate::measure::{measure, median, medians};
 
 const RECORD: &str = "3477061000005177002";
@@ -25,7 +25,7 @@ pub struct Options {
 /// Runs every benchmark and writes `BENCHMARKS.md` under `root`.
 pub fn run(root: &Path, options: &Options) -> Result<(), String> {
     eprintln!("building the CLI and the loopback server (release)...");
-    let release = build_cli_and_server(root)?;
+    let release = build_cli_and_server(root, Build::Release)?;
     let cli = release.join("zoho-crm");
     let curl = PathBuf::from("curl");
     let server = LoopbackProcess::start(&release.join("loopback-server"), "bench-token")?;

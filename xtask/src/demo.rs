@@ -5,12 +5,12 @@
 use std::path::Path;
 use std::process::Command;
 
-use crate::loopback::{LoopbackProcess, build_cli_and_server};
+use crate::loopback::{Build, LoopbackProcess, build_cli_and_server};
 
-/// Runs the demo from the workspace `root`.
-pub fn run(root: &Path) -> Result<(), String> {
-    println!("Building the zoho-crm CLI and the loopback server (release)...");
-    let release = build_cli_and_server(root)?;
+/// Runs the demo from the workspace `root`, with the CLI and server built as `build` says.
+pub fn run(root: &Path, build: Build) -> Result<(), String> {
+    println!("Building the zoho-crm CLI and the loopback server ({build:?})...");
+    let release = build_cli_and_server(root, build)?;
     let server = LoopbackProcess::start(&release.join("loopback-server"), "demo-token")?;
     let work =
         tempfile::tempdir().map_err(|e| format!("cannot make a temporary directory: {e}"))?;

@@ -6,6 +6,7 @@ pub mod bench;
 pub mod demo;
 
 mod loopback;
+pub use loopback::Build;
 pub mod man;
 mod measure;
 pub mod spec_diff;

@@ -54,9 +54,18 @@ impl Drop for LoopbackProcess {
 }
 
 /// Builds packages in release mode (quietly); the error says what failed.
-/// Builds the `zoho-crm` CLI and the test kit's `loopback-server` in release mode, and returns
-/// the folder that holds both.
-pub fn build_cli_and_server(root: &Path) -> Result<PathBuf, String> {
+/// How the CLI and the server are built for the demo and the benchmarks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Build {
+    /// Optimised, as users run them (benchmarks always use it).
+    Release,
+    /// The dev profile, which a test run has mostly built already (CI's demo).
+    Debug,
+}
+
+/// Builds the `zoho-crm` CLI and the test kit's `loopback-server`, and returns the folder that
+/// holds both.
+pub fn build_cli_and_server(root: &Path, build: Build) -> Result<PathBuf, String> {
     let args = [
         "-p",
         "zcrm-attachments-cli",
@@ -67,20 +76,24 @@ pub fn build_cli_and_server(root: &Path) -> Result<PathBuf, String> {
         "--bin",
         "zoho-crm",
     ];
-    cargo_build_release(root, &args)?;
-    Ok(root.join("target/release"))
-}
-
-fn cargo_build_release(root: &Path, args: &[&str]) -> Result<(), String> {
+    let (flags, folder): (&[&str], &str) = match build {
+        Build::Release => (&["--release"], "target/release"),
+        Build::Debug => (&[], "target/debug"),
+    };
     let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
         .current_dir(root)
-        .args(["build", "--quiet", "--release"])
+        .args(["build", "--quiet"])
+        .args(flags)
         .args(args)
         .status()
         .map_err(|e| format!("cannot run cargo: {e}"))?;
     if status.success() {
-        Ok(())
+        Ok(root.join(folder))
     } else {
-        Err(format!("cargo build --release {} failed", args.join(" ")))
+        Err(format!(
+            "cargo build {} {} failed",
+            flags.join(" "),
+            args.join(" ")
+        ))
     }
 }

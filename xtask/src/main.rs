@@ -6,13 +6,16 @@
 
 use std::process::ExitCode;
 
+use xtask::Build;
+
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     match args.as_slice() {
         ["gen"] => gen_command(false),
         ["gen", "--check"] => gen_command(true),
-        ["demo"] => report(xtask::demo::run(&xtask::workspace_root())),
+        ["demo"] => report(xtask::demo::run(&xtask::workspace_root(), Build::Release)),
+        ["demo", "--debug"] => report(xtask::demo::run(&xtask::workspace_root(), Build::Debug)),
         ["man"] => report(xtask::man::run(&xtask::workspace_root()).map(|dir| {
             println!(
                 "man pages in {} (try: man {}/zoho-crm.1)",
@@ -34,7 +37,7 @@ fn main() -> ExitCode {
 
 fn usage() -> ExitCode {
     eprintln!(
-        "usage:\n  cargo xtask gen             regenerate generated/src from {}\n  cargo xtask gen --check     fail if generated/src is stale\n  cargo xtask demo            upload, list, download and delete with the CLI on a loopback server\n  cargo xtask man             the zoho-crm man pages, in target/man\n  cargo xtask bench [--runs N]  the CLI against curl; writes BENCHMARKS.md\n  cargo xtask spec-diff [--spec PATH] [--version V] OPENAPI_FILE\n                              what an OpenAPI file says that the spec does not, and the reverse",
+        "usage:\n  cargo xtask gen             regenerate generated/src from {}\n  cargo xtask gen --check     fail if generated/src is stale\n  cargo xtask demo [--debug]  upload, list, download and delete with the CLI on a loopback server\n  cargo xtask man             the zoho-crm man pages, in target/man\n  cargo xtask bench [--runs N]  the CLI against curl; writes BENCHMARKS.md\n  cargo xtask spec-diff [--spec PATH] [--version V] OPENAPI_FILE\n                              what an OpenAPI file says that the spec does not, and the reverse",
         xtask::SPEC
     );
     ExitCode::from(2)

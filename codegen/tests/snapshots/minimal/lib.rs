@@ -30,7 +30,7 @@ pub use ::zoho_crm_runtime::{
     RedirectReason, RefreshTokenProvider, RetryPolicy, StaticTokenProvider, StoreError,
     StoreErrorKind, StoreLock, StoredToken, ThrottleListener, TokenErrorKind,
     TokenProvider, TokenStore, UnreadableSuccess, UploadLimits, ValidationError, Version,
-    check_record_id,
+    check_link_url, check_record_id,
 };
 /// The limits and defaults the runtime applies.
 #[rustfmt::skip]
