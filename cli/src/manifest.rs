@@ -17,6 +17,7 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
+use futures_util::StreamExt as _;
 use zoho_crm::operations::upload_attachment::LIMITS;
 use zoho_crm::{FileSource, Module};
 
@@ -167,8 +168,12 @@ pub async fn load(path: &Path, allow_outside: bool) -> Result<Manifest, Unusable
         allow_outside,
     };
     let mut manifest = Manifest::default();
-    for row in rows {
-        match check(&base, row).await {
+    // Lines are checked a few at a time (each check waits on the file system), in order.
+    let mut checked = futures_util::stream::iter(rows)
+        .map(|row| check(&base, row))
+        .buffered(CHECK_CONCURRENCY);
+    while let Some(result) = checked.next().await {
+        match result {
             Ok(entry) => manifest.entries.push(entry),
             Err(bad) => invalid.push(bad),
         }
@@ -177,6 +182,9 @@ pub async fn load(path: &Path, allow_outside: bool) -> Result<Manifest, Unusable
     manifest.invalid = invalid;
     Ok(manifest)
 }
+
+/// How many manifest lines are checked at once.
+const CHECK_CONCURRENCY: usize = 16;
 
 /// The largest manifest read: about two million lines of 100 bytes. It is read whole, so that
 /// every problem can be reported with its line number before anything is sent.

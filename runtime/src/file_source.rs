@@ -206,12 +206,27 @@ fn check_name(name: &str, limits: &UploadLimits) -> Result<(), ValidationError> 
     validate::extension(name, limits.forbidden_extensions)
 }
 
+/// Opens a regular file and gives its length, in one trip to the blocking thread pool (each
+/// trip is a thread handoff; with many small files they are most of the time an open takes).
 async fn open_regular_file(path: &Path) -> Result<(tokio::fs::File, u64), ValidationError> {
+    let owned = path.to_owned();
+    let opened = tokio::task::spawn_blocking(move || open_regular_file_blocking(&owned)).await;
+    match opened {
+        Ok(Ok((file, length))) => Ok((tokio::fs::File::from_std(file), length)),
+        Ok(Err(refused)) => Err(refused),
+        Err(e) => Err(ValidationError::Unreadable {
+            path: path.to_owned(),
+            source: std::io::Error::other(e),
+        }),
+    }
+}
+
+fn open_regular_file_blocking(path: &Path) -> Result<(std::fs::File, u64), ValidationError> {
     let unreadable = |source| ValidationError::Unreadable {
         path: path.to_owned(),
         source,
     };
-    let metadata = match tokio::fs::metadata(path).await {
+    let metadata = match std::fs::metadata(path) {
         Ok(metadata) => metadata,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             return Err(ValidationError::FileNotFound {
@@ -234,8 +249,8 @@ async fn open_regular_file(path: &Path) -> Result<(tokio::fs::File, u64), Valida
     // path replaced by a FIFO between `metadata` and `open` can still block the `open` (until
     // a writer appears): closing that gap needs `O_NONBLOCK`, which std does not offer
     // portably; the window is a few system calls wide.
-    let file = tokio::fs::File::open(path).await.map_err(unreadable)?;
-    let metadata = file.metadata().await.map_err(unreadable)?;
+    let file = std::fs::File::open(path).map_err(unreadable)?;
+    let metadata = file.metadata().map_err(unreadable)?;
     if !metadata.is_file() {
         return Err(not_regular(path, &metadata.file_type()));
     }
