@@ -83,8 +83,14 @@ impl HttpSettings {
                 .connect_timeout(self.connect_timeout)
                 .read_timeout(self.read_timeout)
                 .user_agent(concat!("zoho-crm-rs/", env!("CARGO_PKG_VERSION")))
-                .tls_certs_merge(roots.clone())
                 .redirect(policy);
+            // Only when there are extra roots: merging makes the platform verifier load the
+            // system's roots when the client is built instead of at the first https call.
+            let builder = if roots.is_empty() {
+                builder
+            } else {
+                builder.tls_certs_merge(roots.clone())
+            };
             proxies
                 .apply(builder)?
                 .build()
