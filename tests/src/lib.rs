@@ -81,6 +81,7 @@
 #![warn(missing_docs)]
 
 pub mod accounts;
+pub mod conditions;
 pub mod hostile;
 pub mod multipart;
 pub mod operations;
@@ -100,6 +101,8 @@ mod tests;
 #[cfg(test)]
 mod tests_attachments;
 #[cfg(test)]
+mod tests_conditions;
+#[cfg(test)]
 mod tests_faults;
 #[cfg(test)]
 mod tests_hostile;
@@ -107,6 +110,7 @@ mod tests_hostile;
 mod tests_oauth;
 
 pub use accounts::{AccountsConfig, AccountsServer, RawExpiry, TokenFailure, TokenRequest};
+pub use conditions::Conditions;
 pub use hostile::Coding;
 pub use other_host::OtherHost;
 pub use server::{LoopbackServer, ServerConfig};

@@ -92,6 +92,8 @@ pub struct ServerConfig {
     pub custom_modules: Vec<String>,
     /// The address to bind. Default `127.0.0.1:0` (any free port).
     pub bind: SocketAddr,
+    /// Latency, a cap on calls in flight, a budget of credits. Default: none.
+    pub conditions: crate::Conditions,
 }
 
 impl Default for ServerConfig {
@@ -100,6 +102,7 @@ impl Default for ServerConfig {
             token: crate::DEFAULT_TOKEN.to_owned(),
             custom_modules: vec!["CustomModule1".to_owned()],
             bind: SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 0),
+            conditions: crate::Conditions::default(),
         }
     }
 }
@@ -140,7 +143,9 @@ impl LoopbackServer {
     ) -> io::Result<Self> {
         let listener = TcpListener::bind(config.bind).await?;
         let addr = listener.local_addr()?;
-        let shared = Arc::new(Shared::with_tokens(tokens, config.custom_modules));
+        let mut shared = Shared::with_tokens(tokens, config.custom_modules);
+        shared.gate = Arc::new(crate::conditions::Gate::new(config.conditions));
+        let shared = Arc::new(shared);
         // Create the file store now, so a failure shows here rather than on the first upload.
         shared.storage.dir()?;
         let app = Router::new()
@@ -191,6 +196,21 @@ impl LoopbackServer {
     /// Every HTTP request that reached the handler, in arrival order, rejected ones included.
     pub fn requests(&self) -> Vec<ReceivedRequest> {
         self.shared.requests()
+    }
+
+    /// The most calls that were in flight at once (of those the conditions admitted).
+    pub fn peak_in_flight(&self) -> usize {
+        self.shared.gate.peak_in_flight()
+    }
+
+    /// How many calls the conditions refused (over the cap, or with the credits spent).
+    pub fn refused_count(&self) -> u64 {
+        self.shared.gate.refused()
+    }
+
+    /// How many credits calls have spent (counted only with a budget of credits).
+    pub fn credits_spent(&self) -> u64 {
+        self.shared.gate.spent()
     }
 
     /// How many HTTP requests reached the handler.
@@ -468,7 +488,24 @@ fn is_valid_record_id(record_id: &str) -> bool {
 async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response {
     let (parts, body) = request.into_parts();
     shared.record_request(ReceivedRequest::from_parts(&parts));
+    let _slot = match shared.gate.enter() {
+        Ok(slot) => slot,
+        Err(_) => {
+            drain_body(body).await;
+            return ApiError::too_many_requests().into_response();
+        }
+    };
+    let response = handle_with_faults(&shared, parts, body).await;
+    let latency = shared.gate.latency();
+    if !latency.is_zero() {
+        tokio::time::sleep(latency).await;
+    }
+    response
+}
 
+/// Applies a queued fault, or handles the request normally.
+async fn handle_with_faults(shared: &Arc<Shared>, parts: request::Parts, body: Body) -> Response {
+    let shared = Arc::clone(shared);
     let Some(fault) = shared.pop_fault() else {
         return handle_normally(&shared, parts, body).await;
     };

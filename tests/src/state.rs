@@ -420,6 +420,8 @@ pub struct Shared {
     faults: Mutex<VecDeque<Fault>>,
     connections: AtomicUsize,
     styles: Mutex<Styles>,
+    /// The latency, concurrency cap and credits imposed on every call.
+    pub(crate) gate: std::sync::Arc<crate::conditions::Gate>,
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -449,6 +451,7 @@ impl Shared {
             faults: Mutex::new(VecDeque::new()),
             connections: AtomicUsize::new(0),
             styles: Mutex::new(Styles::default()),
+            gate: std::sync::Arc::default(),
         }
     }
 

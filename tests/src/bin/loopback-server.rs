@@ -1,10 +1,17 @@
 //! `loopback-server`: runs the loopback Zoho CRM attachment server as a process.
 //!
-//! Usage: `loopback-server [--port N] [--token T] [--with-accounts]` (defaults: port 0,
-//! i.e. any free port, and the library's default token). Prints
-//! `listening on http://127.0.0.1:PORT` on one line to stdout, then serves every attachment
-//! operation (upload, list, download, delete) until Ctrl-C or SIGTERM, which end the
-//! process after removing the stored files.
+//! Usage: `loopback-server [--port N] [--token T] [--with-accounts] [--tls] [--latency-ms N]
+//! [--max-in-flight N] [--credits N]` (defaults: port 0, i.e. any free port, and the library's
+//! default token). Prints `listening on http://127.0.0.1:PORT` on one line to stdout, then
+//! serves every attachment operation (upload, list, download, delete) until Ctrl-C or SIGTERM,
+//! which end the process after removing the stored files.
+//!
+//! The conditions of a real organisation: `--tls` serves HTTPS (a certificate for
+//! `127.0.0.1` made at start, written to a file named on a line `certificate at PATH`, for
+//! curl's `--cacert` or the CLI's `SSL_CERT_FILE`), and the first line says `https://`;
+//! `--latency-ms N` makes every answer wait N ms; `--max-in-flight N` refuses a call beyond N
+//! in flight at once with 429 `TOO_MANY_REQUESTS`; `--credits N` refuses every call after N
+//! the same way, as Zoho does when the day's credits are spent.
 //!
 //! With `--with-accounts` it also starts a loopback Zoho accounts server (the OAuth token
 //! endpoint, `POST /oauth/v2/token`) on another free port, sharing the API server's tokens:
@@ -23,17 +30,47 @@ use std::io::Write;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::process::ExitCode;
 
+use std::time::Duration;
+
 use zoho_crm_testkit::{
-    AccountsConfig, AccountsServer, DEFAULT_TOKEN, LoopbackServer, ServerConfig, TokenRegistry,
+    AccountsConfig, AccountsServer, Conditions, DEFAULT_TOKEN, LoopbackServer, ServerConfig,
+    TlsFront, TokenRegistry,
 };
 
-const USAGE: &str = "usage: loopback-server [--port N] [--token T] [--with-accounts]";
+/// HTTPS in front of `server`, with its certificate in a temporary file (removed on exit).
+async fn start_tls(
+    server: &LoopbackServer,
+) -> std::io::Result<(TlsFront, tempfile::NamedTempFile)> {
+    let front = TlsFront::start(server.local_addr()).await?;
+    let mut cert = tempfile::Builder::new()
+        .prefix("loopback-server-cert-")
+        .suffix(".pem")
+        .tempfile()?;
+    cert.write_all(front.cert_pem().as_bytes())?;
+    cert.flush()?;
+    Ok((front, cert))
+}
+
+const USAGE: &str = "usage: loopback-server [--port N] [--token T] [--with-accounts] [--tls] [--latency-ms N] [--max-in-flight N] [--credits N]";
 
 /// Parsed command-line options.
 struct Options {
     port: u16,
     token: String,
     with_accounts: bool,
+    tls: bool,
+    conditions: Conditions,
+}
+
+/// The value after `flag`, parsed.
+fn value<T: std::str::FromStr>(
+    flag: &str,
+    args: &mut impl Iterator<Item = String>,
+) -> Result<T, String> {
+    let value = args.next().ok_or(format!("{flag} needs a value"))?;
+    value
+        .parse()
+        .map_err(|_| format!("invalid {flag} value `{value}`"))
 }
 
 fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Options, String> {
@@ -41,15 +78,21 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Options, String>
         port: 0,
         token: DEFAULT_TOKEN.to_owned(),
         with_accounts: false,
+        tls: false,
+        conditions: Conditions::default(),
     };
     while let Some(arg) = args.next() {
         match arg.as_str() {
-            "--port" => {
-                let value = args.next().ok_or("--port needs a value")?;
-                options.port = value
-                    .parse()
-                    .map_err(|_| format!("invalid port `{value}`"))?;
+            "--port" => options.port = value("--port", &mut args)?,
+            "--tls" => options.tls = true,
+            "--latency-ms" => {
+                options.conditions.latency =
+                    Duration::from_millis(value("--latency-ms", &mut args)?);
             }
+            "--max-in-flight" => {
+                options.conditions.max_in_flight = Some(value("--max-in-flight", &mut args)?);
+            }
+            "--credits" => options.conditions.credits = Some(value("--credits", &mut args)?),
             "--token" => {
                 options.token = args.next().ok_or("--token needs a value")?;
             }
@@ -73,6 +116,7 @@ async fn main() -> ExitCode {
     let config = ServerConfig {
         token: options.token,
         bind: SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), options.port),
+        conditions: options.conditions,
         ..ServerConfig::default()
     };
     let tokens = TokenRegistry::new();
@@ -88,11 +132,28 @@ async fn main() -> ExitCode {
         }
     };
     server.set_keep_bytes_limit(0);
+    let tls = if options.tls {
+        match start_tls(&server).await {
+            Ok(tls) => Some(tls),
+            Err(error) => {
+                eprintln!("loopback-server: cannot serve TLS: {error}");
+                return ExitCode::FAILURE;
+            }
+        }
+    } else {
+        None
+    };
     let mut stdout = std::io::stdout().lock();
-    if writeln!(stdout, "listening on {}", server.base_url())
-        .and_then(|()| stdout.flush())
-        .is_err()
-    {
+    let announced = match &tls {
+        Some((front, cert)) => writeln!(
+            stdout,
+            "listening on {}\ncertificate at {}",
+            front.base_url(),
+            cert.path().display()
+        ),
+        None => writeln!(stdout, "listening on {}", server.base_url()),
+    };
+    if announced.and_then(|()| stdout.flush()).is_err() {
         return ExitCode::FAILURE;
     }
     drop(stdout);
@@ -128,6 +189,7 @@ async fn main() -> ExitCode {
         None
     };
     let stopped = shutdown_signal().await;
+    drop(tls);
     drop(accounts);
     // Removes the stored files.
     drop(server);
@@ -154,5 +216,45 @@ async fn shutdown_signal() -> std::io::Result<()> {
     #[cfg(not(unix))]
     {
         tokio::signal::ctrl_c().await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parsed(args: &[&str]) -> Result<Options, String> {
+        parse_args(args.iter().map(|arg| (*arg).to_owned()))
+    }
+
+    #[test]
+    fn the_conditions_come_from_their_flags() {
+        let Ok(options) = parsed(&[
+            "--tls",
+            "--latency-ms",
+            "100",
+            "--max-in-flight",
+            "10",
+            "--credits",
+            "5000",
+        ]) else {
+            panic!("the flags did not parse");
+        };
+        assert!(options.tls);
+        assert_eq!(
+            options.conditions,
+            Conditions {
+                latency: Duration::from_millis(100),
+                max_in_flight: Some(10),
+                credits: Some(5000),
+            }
+        );
+        for bad in [
+            &["--latency-ms"][..],
+            &["--max-in-flight", "x"],
+            &["--credits", "-1"],
+        ] {
+            assert!(parsed(bad).is_err(), "{bad:?}");
+        }
     }
 }
