@@ -21,7 +21,8 @@ pub const DEFAULT_LIST_FIELDS: &str = "id,File_Name,Size,Created_Time,$type,$lin
 /// API version and token file of a profile in config.toml in the configuration folder
 /// (~/.config/zoho-crm on Linux; no secrets there), below the variables and options:
 /// `[profiles.acme]` then `dc = "eu"`, `client_id = "1000.X"`, `api_version = "v8"`. Exit codes: 0 success; 1 an API, auth or transport error; 2 bad input (nothing
-/// was sent); 3 a run of several items finished with some failures.
+/// was sent); 3 a run of several items finished with some failures; 4 upload-many stopped because
+/// Zoho refused every call for longer than --patience (API credits spent?): run it again later.
 #[derive(Debug, Parser)]
 #[command(name = "zoho-crm", version, about, long_about)]
 pub struct Cli {
@@ -267,6 +268,11 @@ pub struct UploadManyArgs {
     /// record does not have them already).
     #[arg(long)]
     pub retry_unknown: bool,
+    /// Stop sending when Zoho has refused every call (HTTP 429: the concurrency cap, or the
+    /// day's API credits spent) for this many seconds without a success; the rest is left for
+    /// a later run (exit code 4).
+    #[arg(long, value_name = "SECONDS", default_value_t = 180, value_parser = clap::value_parser!(u64).range(1..))]
+    pub patience: u64,
     /// Check the manifest, the files and the journal and print what would be uploaded, but
     /// send nothing (and write no journal).
     #[arg(long)]

@@ -49,6 +49,17 @@ impl Recheck {
         Recheck { options }
     }
 
+    /// `zoho-crm upload-many --manifest M --journal J` plus the kept options: how to resume a
+    /// run.
+    pub fn upload_many(&self, manifest: &std::path::Path, journal: &std::path::Path) -> String {
+        format!(
+            "zoho-crm upload-many --manifest {} --journal {}{}",
+            quote(&manifest.to_string_lossy()),
+            quote(&journal.to_string_lossy()),
+            self.options
+        )
+    }
+
     /// `zoho-crm list --module M --record ID` plus the kept options.
     pub fn list(&self, module: &str, record: &str) -> String {
         format!(

@@ -33,6 +33,8 @@ pub(crate) enum Refusal {
 #[derive(Debug, Default)]
 pub(crate) struct Gate {
     conditions: Conditions,
+    /// Credits granted after the start (as a new day would).
+    granted: AtomicU64,
     in_flight: AtomicUsize,
     peak: AtomicUsize,
     spent: AtomicU64,
@@ -74,8 +76,9 @@ impl Gate {
             return Err(Refusal::Concurrency);
         }
         if let Some(credits) = self.conditions.credits {
+            let budget = credits.saturating_add(self.granted.load(Ordering::SeqCst));
             let spent = self.spent.fetch_add(1, Ordering::SeqCst);
-            if spent >= credits {
+            if spent >= budget {
                 self.spent.fetch_sub(1, Ordering::SeqCst);
                 self.refused.fetch_add(1, Ordering::SeqCst);
                 return Err(Refusal::Credits);
@@ -83,6 +86,11 @@ impl Gate {
         }
         self.peak.fetch_max(in_flight, Ordering::SeqCst);
         Ok(slot)
+    }
+
+    /// Adds `credits` to the budget (a new day's credits, say).
+    pub(crate) fn grant(&self, credits: u64) {
+        self.granted.fetch_add(credits, Ordering::SeqCst);
     }
 
     /// How long an answer waits.

@@ -208,6 +208,11 @@ impl LoopbackServer {
         self.shared.gate.refused()
     }
 
+    /// Adds `credits` to a budget of credits (a new day's, say): refused calls go through again.
+    pub fn grant_credits(&self, credits: u64) {
+        self.shared.gate.grant(credits);
+    }
+
     /// How many credits calls have spent (counted only with a budget of credits).
     pub fn credits_spent(&self) -> u64 {
         self.shared.gate.spent()

@@ -248,6 +248,9 @@ pub async fn run(
         stop: AtomicBool::new(false),
         finished: AtomicUsize::new(0),
         total: files,
+        patience: std::time::Duration::from_secs(args.patience),
+        refused_since: Mutex::new(None),
+        out_of_calls: AtomicBool::new(false),
     });
     let (retry, kept) = check_records(&shared, to_check, &history, args.retry_unknown).await;
     pending.extend(retry);
@@ -274,6 +277,12 @@ pub async fn run(
         started,
         &journal_path,
     );
+    if exit == Exit::OutOfCalls {
+        output.stderr(&format!(
+            "resume later with: {}",
+            shared.recheck.upload_many(&args.manifest, &journal_path)
+        ));
+    }
     match interrupt.received() {
         Some(signal) => Exit::Stopped(signal),
         None => exit,

@@ -3,6 +3,7 @@
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
 
 use indicatif::ProgressBar;
 use zoho_crm::Client;
@@ -26,6 +27,8 @@ pub(super) struct Tally {
     pub(super) interrupted: Vec<Entry>,
     /// Not started because a signal came.
     pub(super) not_started: usize,
+    /// Not started because Zoho refused every call for longer than the patience.
+    pub(super) held_back: usize,
     pub(super) bytes: u64,
 }
 
@@ -42,6 +45,12 @@ pub(super) struct Shared {
     pub(super) stop: AtomicBool,
     pub(super) finished: AtomicUsize,
     pub(super) total: usize,
+    /// How long Zoho may refuse every call before no further upload starts.
+    pub(super) patience: Duration,
+    /// Since when every call ended refused (429), if the last one did.
+    pub(super) refused_since: Mutex<Option<Instant>>,
+    /// Set once the refusals outlast the patience.
+    pub(super) out_of_calls: AtomicBool,
 }
 
 impl Shared {
@@ -53,6 +62,33 @@ impl Shared {
         let finished = self.finished.fetch_add(1, Ordering::Relaxed) + 1;
         self.bar
             .set_message(format!("{finished}/{} files", self.total));
+    }
+
+    /// An upload succeeded: the run of refusals, if any, is over.
+    pub(super) fn call_went_through(&self) {
+        *self
+            .refused_since
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = None;
+    }
+
+    /// An upload ended refused with 429 (after the client's own retries): once every call has
+    /// been refused for longer than the patience, no further upload starts.
+    pub(super) fn call_refused(&self) {
+        let now = Instant::now();
+        let since = *self
+            .refused_since
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get_or_insert(now);
+        if now.duration_since(since) >= self.patience
+            && !self.out_of_calls.swap(true, Ordering::Relaxed)
+        {
+            self.output.stderr(&format!(
+                "error: Zoho has refused every call for {} s (HTTP 429: the organisation's API credits are probably spent); no further uploads are started",
+                now.duration_since(since).as_secs()
+            ));
+        }
     }
 
     /// The journal cannot be written: stop starting uploads (what is done stays safe).

@@ -28,6 +28,8 @@ struct Summary<'a> {
     duplicates: usize,
     interrupted: usize,
     not_started: usize,
+    /// Not started because Zoho refused every call for longer than the patience.
+    held_back: usize,
     bytes: u64,
     seconds: f64,
     throttled: u64,
@@ -69,7 +71,10 @@ pub(super) fn summarize(
     checks.dedup();
     let summary = Summary {
         summary: true,
-        ok: problems == 0 && tally.interrupted.is_empty() && tally.not_started == 0,
+        ok: problems == 0
+            && tally.interrupted.is_empty()
+            && tally.not_started == 0
+            && tally.held_back == 0,
         uploaded: tally.uploaded,
         already_done: tally.already_done,
         found_on_record: tally.found_on_record,
@@ -79,6 +84,7 @@ pub(super) fn summarize(
         duplicates: counts.duplicates,
         interrupted: tally.interrupted.len(),
         not_started: tally.not_started,
+        held_back: tally.held_back,
         bytes: tally.bytes,
         seconds: (seconds * 1000.0).round() / 1000.0,
         throttled: stats.throttled,
@@ -115,6 +121,12 @@ pub(super) fn summarize(
                 tally.not_started
             ));
         }
+        if tally.held_back > 0 {
+            output.stderr(&format!(
+                "out of calls: {} file(s) not sent, and {} refused (429); Zoho refused every call for longer than --patience. The journal is consistent: run the same command later (when the day's API credits renew) to send the rest",
+                tally.held_back, tally.failed
+            ));
+        }
         if stats.throttled > 0 {
             output.stderr(&format!(
                 "throttled {} time(s) (HTTP 429): concurrency {concurrency}, lowered to {} at most, {} at the end",
@@ -137,7 +149,9 @@ pub(super) fn summarize(
         }
         output.stderr(&format!("journal: {}", journal.display()));
     }
-    if problems == 0 {
+    if tally.held_back > 0 {
+        Exit::OutOfCalls
+    } else if problems == 0 {
         Exit::Success
     } else {
         Exit::Partial

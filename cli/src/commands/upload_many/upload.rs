@@ -23,6 +23,10 @@ pub(super) async fn upload_all(shared: &Arc<Shared>, pending: Vec<Entry>) {
     let mut tasks = tokio::task::JoinSet::new();
     let mut pending = pending.into_iter();
     while let Some(entry) = pending.next() {
+        if shared.out_of_calls.load(Ordering::Relaxed) {
+            shared.tally().held_back += 1 + pending.len();
+            break;
+        }
         if shared.stop.load(Ordering::Relaxed) {
             let failure = Failure::new(
                 Kind::Local,
@@ -92,6 +96,7 @@ pub(super) async fn upload_one(shared: Arc<Shared>, entry: Entry, permit: Permit
     match result {
         Ok(stored) => {
             shared.limit.succeeded();
+            shared.call_went_through();
             tracker.complete(entry.size);
             let status = if stored.unverified.is_some() {
                 Status::StoredUnverified
@@ -138,6 +143,12 @@ pub(super) async fn upload_one(shared: Arc<Shared>, entry: Entry, permit: Permit
                 shared.journal_failed(&e);
             }
             report_failure(&shared, &entry, &failure);
+            if matches!(
+                failure.code.as_str(),
+                "TOO_MANY_REQUESTS" | "RATE_LIMIT_EXCEEDED"
+            ) {
+                shared.call_refused();
+            }
             let mut tally = shared.tally();
             if status == Status::Unknown {
                 tally.unknown.push(entry);
