@@ -4,7 +4,7 @@
 //! record id, the resolved path and the size it identifies an upload in the journal.
 
 use std::io::Read as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use sha2::{Digest as _, Sha256};
@@ -45,16 +45,10 @@ pub struct Facts {
     pub sha256: Option<String>,
 }
 
-/// Reads the facts of the regular file `path` of `size` bytes (as checked before). An error
-/// says what went wrong, e.g. that the file changed while it was read.
-pub async fn read(path: &Path, size: u64) -> Result<Facts, String> {
-    let path: PathBuf = path.to_owned();
-    tokio::task::spawn_blocking(move || read_blocking(&path, size))
-        .await
-        .map_err(|e| format!("the file could not be read: {e}"))?
-}
-
-fn read_blocking(path: &Path, size: u64) -> Result<Facts, String> {
+/// Reads the facts of the regular file `path` of `size` bytes (as checked before), on the
+/// calling thread (a blocking one). An error says what went wrong, e.g. that the file changed
+/// while it was read.
+pub fn read_blocking(path: &Path, size: u64) -> Result<Facts, String> {
     let cannot = |e: std::io::Error| format!("cannot read {}: {e}", path.display());
     let metadata = std::fs::metadata(path).map_err(cannot)?;
     let modified = metadata
@@ -71,7 +65,9 @@ fn read_blocking(path: &Path, size: u64) -> Result<Facts, String> {
     // path swapped for one in between is the race `FileSource::open` documents.
     let file = std::fs::File::open(path).map_err(cannot)?;
     let mut hasher = Sha256::new();
-    let mut buffer = vec![0u8; 64 * 1024];
+    let buffer_size =
+        usize::try_from(size.saturating_add(1)).map_or(64 * 1024, |n| n.min(64 * 1024));
+    let mut buffer = vec![0u8; buffer_size];
     let mut read = 0u64;
     // At most HASH_LIMIT + 1 bytes are read, whatever the file does meanwhile.
     let mut limited = file.take(HASH_LIMIT + 1);
@@ -104,21 +100,21 @@ fn read_blocking(path: &Path, size: u64) -> Result<Facts, String> {
 mod tests {
     use super::*;
 
-    #[tokio::test]
-    async fn small_files_are_hashed_and_a_changed_size_is_noticed() {
+    #[test]
+    fn small_files_are_hashed_and_a_changed_size_is_noticed() {
         let dir = match tempfile::tempdir() {
             Ok(dir) => dir,
             Err(e) => panic!("{e}"),
         };
         let path = dir.path().join("a.txt");
         assert!(std::fs::write(&path, b"abc").is_ok());
-        let facts = read(&path, 3).await;
+        let facts = read_blocking(&path, 3);
         assert_eq!(
             facts.as_ref().ok().and_then(|f| f.sha256.as_deref()),
             Some("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
         );
         assert!(facts.is_ok_and(|f| f.modified.is_some()));
-        let changed = read(&path, 4).await;
+        let changed = read_blocking(&path, 4);
         assert!(changed.is_err_and(|e| e.contains("changed while it was checked")));
     }
 

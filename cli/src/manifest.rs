@@ -414,28 +414,15 @@ struct CheckedFile {
     facts: fingerprint::Facts,
 }
 
-/// Checks the file at `given` (below the manifest's directory): inside it unless
-/// `--allow-outside`, then the SDK's checks (which refuse FIFOs, devices and sockets before
-/// opening them), then its facts.
+/// Checks the file at `given` (below the manifest's directory): the SDK's checks (which
+/// refuse FIFOs, devices and sockets before opening them), then, in one trip to the blocking
+/// pool, where it really is (inside the directory unless `--allow-outside`) and its facts.
 async fn check_file(
     base: &Base,
     given: &str,
     title: Option<String>,
 ) -> Result<CheckedFile, String> {
     let file = base.dir.join(given);
-    // A path that cannot be resolved does not exist (or cannot be reached): the SDK's check
-    // below says which.
-    let resolved = tokio::fs::canonicalize(&file).await.ok();
-    if let Some(resolved) = &resolved
-        && !base.allow_outside
-        && !resolved.starts_with(&base.resolved)
-    {
-        return Err(format!(
-            "the file is outside the manifest's directory {} (it is {}); paths are relative to that directory and may not leave it (no absolute paths, `..` or symbolic links out of it): move the file there, or pass --allow-outside",
-            base.resolved.display(),
-            resolved.display()
-        ));
-    }
     let source = match title {
         Some(title) => FileSource::from_path_named(&file, title),
         None => FileSource::from_path(&file),
@@ -443,10 +430,23 @@ async fn check_file(
     let opened = source.open(&LIMITS).await.map_err(|e| e.to_string())?;
     let (name, size) = (opened.name().to_owned(), opened.length());
     drop(opened);
-    let Some(resolved) = resolved else {
-        return Err(format!("{} cannot be resolved", file.display()));
-    };
-    let facts = fingerprint::read(&resolved, size).await?;
+    let (inside, allow_outside) = (base.resolved.clone(), base.allow_outside);
+    let located = tokio::task::spawn_blocking(move || {
+        let resolved = std::fs::canonicalize(&file)
+            .map_err(|e| format!("{} cannot be resolved: {e}", file.display()))?;
+        if !allow_outside && !resolved.starts_with(&inside) {
+            return Err(format!(
+                "the file is outside the manifest's directory {} (it is {}); paths are relative to that directory and may not leave it (no absolute paths, `..` or symbolic links out of it): move the file there, or pass --allow-outside",
+                inside.display(),
+                resolved.display()
+            ));
+        }
+        let facts = fingerprint::read_blocking(&resolved, size)?;
+        Ok((resolved, facts))
+    })
+    .await
+    .map_err(|e| format!("the file could not be checked: {e}"))?;
+    let (resolved, facts) = located?;
     Ok(CheckedFile {
         resolved,
         name,
