@@ -19,6 +19,7 @@ mod profile;
 mod progress;
 mod recheck;
 mod reconcile;
+mod regular_file;
 mod stored;
 mod throttle;
 

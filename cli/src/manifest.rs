@@ -23,6 +23,7 @@ use zoho_crm::{FileSource, Module};
 
 use crate::fingerprint;
 use crate::journal::Key;
+use crate::regular_file::{self, Refused};
 
 /// The columns, in the order the documentation gives them.
 pub const COLUMNS: [&str; 4] = ["module", "record_id", "path", "title"];
@@ -193,22 +194,19 @@ pub const MAX_MANIFEST_BYTES: u64 = 256 * 1024 * 1024;
 /// Reads the manifest file and parses it. Only a regular file is read: a FIFO would block the
 /// read until a writer appears, a device might never end.
 fn read(path: &Path) -> Result<(Vec<Row>, Vec<Invalid>), Unusable> {
-    let cannot = |e: std::io::Error| Unusable(format!("cannot read {}: {e}", path.display()));
-    let meta = std::fs::metadata(path).map_err(cannot)?;
-    if !meta.is_file() {
-        return Err(Unusable(format!(
-            "{} is not a regular file (a directory, a FIFO or a device); give the path of a CSV file",
-            path.display()
-        )));
-    }
-    if meta.len() > MAX_MANIFEST_BYTES {
-        return Err(Unusable(format!(
-            "{} is {} bytes, over the {MAX_MANIFEST_BYTES} bytes a manifest may have; split it into several manifests",
-            path.display(),
-            meta.len()
-        )));
-    }
-    let bytes = std::fs::read(path).map_err(cannot)?;
+    let bytes = regular_file::read(path, MAX_MANIFEST_BYTES).map_err(|refused| {
+        Unusable(match refused {
+            Refused::NotRegular => format!(
+                "{} is not a regular file (a directory, a FIFO or a device); give the path of a CSV file",
+                path.display()
+            ),
+            Refused::TooBig(length) => format!(
+                "{} is {length} bytes, over the {MAX_MANIFEST_BYTES} bytes a manifest may have; split it into several manifests",
+                path.display()
+            ),
+            Refused::Io(e) => format!("cannot read {}: {e}", path.display()),
+        })
+    })?;
     parse(&bytes)
 }
 

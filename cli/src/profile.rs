@@ -21,6 +21,8 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
+
+use crate::regular_file::{self, Refused};
 use zoho_crm::{ApiVersion, DataCenter, Environment};
 
 /// The folder of the CLI's files under the platform's configuration directory.
@@ -114,23 +116,24 @@ pub fn default_token_file(folder: &Path, profile: Option<&str>) -> PathBuf {
 /// Reads the configuration file; a missing file is an empty configuration. Only a regular
 /// file of at most 1 MiB is read, so a FIFO or a huge file cannot stall or swamp the program.
 pub fn load(path: &Path) -> Result<Config, String> {
-    let meta = match std::fs::metadata(path) {
-        Ok(meta) => meta,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Config::default()),
-        Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
+    let bytes = match regular_file::read(path, MAX_CONFIG_BYTES) {
+        Ok(bytes) => bytes,
+        Err(Refused::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Ok(Config::default());
+        }
+        Err(Refused::Io(e)) => return Err(format!("cannot read {}: {e}", path.display())),
+        Err(Refused::NotRegular) => {
+            return Err(format!("{} is not a regular file", path.display()));
+        }
+        Err(Refused::TooBig(length)) => {
+            return Err(format!(
+                "{} is {length} bytes, over the {MAX_CONFIG_BYTES} a configuration file may have",
+                path.display()
+            ));
+        }
     };
-    if !meta.is_file() {
-        return Err(format!("{} is not a regular file", path.display()));
-    }
-    if meta.len() > MAX_CONFIG_BYTES {
-        return Err(format!(
-            "{} is {} bytes, over the {MAX_CONFIG_BYTES} a configuration file may have",
-            path.display(),
-            meta.len()
-        ));
-    }
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let text =
+        String::from_utf8(bytes).map_err(|_| format!("{} is not UTF-8 text", path.display()))?;
     parse(&text).map_err(|e| format!("{}: {e}", path.display()))
 }
 
@@ -139,6 +142,16 @@ pub fn parse(text: &str) -> Result<Config, String> {
     let value: toml::Table = toml::from_str(text).map_err(|e| e.to_string())?;
     if let Some(toml::Value::Table(profiles)) = value.get("profiles") {
         for (name, profile) in profiles {
+            // The name becomes part of a file name (`tokens-NAME.json`): no separators.
+            let plain = !name.is_empty()
+                && name
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+            if !plain {
+                return Err(format!(
+                    "profile name {name:?} may hold only letters, digits, `-` and `_`"
+                ));
+            }
             for (key, home) in SECRET_KEYS {
                 if profile.get(*key).is_some() {
                     return Err(format!(
@@ -235,6 +248,15 @@ token_file = "other.json"
         assert!(parse("[profiles.a]\nregion = \"eu\"\n").is_err());
         assert!(parse("[profiles.a]\ndc = \"mars\"\n").is_err());
         assert!(parse("[profiles.a\n").is_err());
+        for name in ["\"../x\"", "\"a/b\"", "\"\""] {
+            let refused = parse(&format!("[profiles.{name}]\ndc = \"eu\"\n"));
+            assert!(
+                refused
+                    .as_ref()
+                    .is_err_and(|e| e.contains("letters, digits")),
+                "{name}: {refused:?}"
+            );
+        }
         let Ok(config) = parse(ACME) else {
             panic!("the sample did not parse");
         };

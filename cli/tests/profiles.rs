@@ -4,8 +4,9 @@
 mod common;
 
 use std::path::Path;
+use std::time::Duration;
 
-use common::{RECORD, against, command, run, server, tempdir, text, write};
+use common::{RECORD, against, command, run, run_within, server, tempdir, text, write};
 
 const CONFIG: &str = r#"
 [profiles.acme]
@@ -113,5 +114,28 @@ async fn secrets_unknown_profiles_and_broken_files_are_refused_before_anything_i
     );
     configure(dir.path(), "[profiles.a\n");
     run(against(&server, dir.path(), &list)).await.expect(2);
+    assert_eq!(server.request_count(), 0);
+}
+
+#[tokio::test]
+async fn a_config_that_is_a_fifo_or_huge_is_refused_without_waiting_or_reading_it_all() {
+    let server = server().await;
+    let dir = tempdir();
+    let list = ["list", "--module", "Leads", "--record", RECORD];
+    let folder = dir.path().join(".config/zoho-crm");
+    assert!(std::fs::create_dir_all(&folder).is_ok());
+    common::mkfifo(&folder.join("config.toml"));
+    let fifo = run_within(against(&server, dir.path(), &list), Duration::from_secs(20)).await;
+    fifo.expect(2);
+    assert!(
+        fifo.stderr.contains("not a regular file"),
+        "{}",
+        fifo.stderr
+    );
+    assert!(std::fs::remove_file(folder.join("config.toml")).is_ok());
+    configure(dir.path(), &"#".repeat(1024 * 1024 + 1));
+    let huge = run(against(&server, dir.path(), &list)).await;
+    huge.expect(2);
+    assert!(huge.stderr.contains("1048577 bytes"), "{}", huge.stderr);
     assert_eq!(server.request_count(), 0);
 }

@@ -43,4 +43,13 @@ async fn ssl_cert_file_makes_a_private_certificate_trusted() {
     let broken = run(broken).await;
     broken.expect(2);
     assert!(broken.stderr.contains("SSL_CERT_FILE"), "{}", broken.stderr);
+
+    // A FIFO is refused at once, not read (a read would wait for a writer for ever).
+    let fifo_path = dir.path().join("ca.fifo");
+    common::mkfifo(&fifo_path);
+    let mut fifo = command(dir.path(), &args);
+    fifo.env("SSL_CERT_FILE", &fifo_path);
+    let fifo = common::run_within(fifo, std::time::Duration::from_secs(20)).await;
+    fifo.expect(2);
+    assert!(fifo.stderr.contains("regular file"), "{}", fifo.stderr);
 }

@@ -119,13 +119,27 @@ impl HttpSettings {
                 source_name: source.clone(),
                 reason,
             };
+            let too_big_or_special = || {
+                invalid(format!(
+                    "it must be a regular file of at most {MAX_CERT_FILE_BYTES} bytes"
+                ))
+            };
+            // A FIFO would block the read and a device might never end: only a regular file
+            // is opened, and no more than the limit is read even if it grows meanwhile.
             let meta = std::fs::metadata(&path).map_err(|e| invalid(e.to_string()))?;
             if !meta.is_file() || meta.len() > MAX_CERT_FILE_BYTES {
-                return Err(invalid(format!(
-                    "it must be a regular file of at most {MAX_CERT_FILE_BYTES} bytes"
-                )));
+                return Err(too_big_or_special());
             }
-            let pem = std::fs::read(&path).map_err(|e| invalid(e.to_string()))?;
+            let file = std::fs::File::open(&path).map_err(|e| invalid(e.to_string()))?;
+            let mut pem = Vec::new();
+            std::io::Read::read_to_end(
+                &mut std::io::Read::take(file, MAX_CERT_FILE_BYTES + 1),
+                &mut pem,
+            )
+            .map_err(|e| invalid(e.to_string()))?;
+            if u64::try_from(pem.len()).unwrap_or(u64::MAX) > MAX_CERT_FILE_BYTES {
+                return Err(too_big_or_special());
+            }
             roots.extend(parse_pem(&source, &pem)?);
         }
         Ok(roots)

@@ -143,10 +143,8 @@ pub(super) async fn upload_one(shared: Arc<Shared>, entry: Entry, permit: Permit
                 shared.journal_failed(&e);
             }
             report_failure(&shared, &entry, &failure);
-            if matches!(
-                failure.code.as_str(),
-                "TOO_MANY_REQUESTS" | "RATE_LIMIT_EXCEEDED"
-            ) {
+            // HTTP 429, whatever code Zoho gives it (the cap and spent credits alike).
+            if failure.http_status == Some(429) {
                 shared.call_refused();
             }
             let mut tally = shared.tally();
