@@ -378,6 +378,30 @@ async fn api_errors_and_unreadable_successes_echoing_the_token_are_redacted() {
 }
 
 #[tokio::test]
+async fn a_success_holding_the_tokens_text_is_decoded_as_sent() {
+    // Redacting the token is for errors only: a success whose text happens to hold it (an id
+    // equal to it, or a short token inside a field name) must stay that success, unaltered.
+    let server = server().await;
+    let token = server.token().to_owned();
+    let client = client(&server);
+    server.respond_next_with(CannedReply::json(
+        201,
+        serde_json::json!({"data": [{
+            "code": "SUCCESS",
+            "details": {"id": token, "Created_Time": "2026-01-01T00:00:00+00:00"},
+            "message": format!("uploaded with {token}"),
+            "status": "success",
+        }]}),
+    ));
+    let uploaded = client.upload_attachment(upload(small())).await;
+    let Ok(uploaded) = uploaded else {
+        panic!("a success was not taken as one: {uploaded:?}");
+    };
+    assert_eq!(uploaded.details.id, token);
+    assert_eq!(uploaded.message, format!("uploaded with {token}"));
+}
+
+#[tokio::test]
 async fn an_accounts_server_echoing_the_form_does_not_leak_secrets() {
     let zoho = Zoho::start().await;
     let config = zoho.accounts.config().clone();

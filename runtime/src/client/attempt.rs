@@ -24,12 +24,24 @@ pub(super) struct RawResponse {
     pub(super) status: u16,
     /// The response headers.
     pub(super) headers: reqwest::header::HeaderMap,
-    /// The body read whole, the access token redacted (empty for a streamed answer).
+    /// The body read whole, as the server sent it (empty for a streamed answer). Decode a
+    /// result from it, and an error from [`RawResponse::redacted_body`].
     pub(super) body: Vec<u8>,
+    /// The call's access token, to keep out of errors built from the body.
+    pub(super) secrets: Secrets,
     /// A streamed answer, still open, with the permit it holds.
     pub(super) stream: Option<(reqwest::Response, tokio::sync::OwnedSemaphorePermit)>,
     /// When the attempt timeout ends, if one is set: a streamed body must arrive before.
     pub(super) attempt_deadline: Option<tokio::time::Instant>,
+}
+
+impl RawResponse {
+    /// The body with the access token replaced: a gateway may echo the request, and the token
+    /// must not reach an error or a log. Only errors are built from it; a result is decoded
+    /// from the body as sent, so a success that happens to hold the token's text stays one.
+    pub(super) fn redacted_body(&self) -> Vec<u8> {
+        self.secrets.bytes(self.body.clone())
+    }
 }
 
 /// How far one attempt got.
@@ -201,6 +213,7 @@ impl Client {
                 status,
                 headers,
                 body: Vec::new(),
+                secrets: Secrets::new(),
                 stream: Some((response, permit)),
                 attempt_deadline: None,
             });
@@ -209,12 +222,11 @@ impl Client {
             .await
             .map_err(AttemptFailure::Transport)?;
         drop(permit);
-        // A gateway may echo the request: the token must not reach an error or a log.
-        let body = Secrets::new().with(grant.token.expose()).bytes(body);
         Ok(RawResponse {
             status,
             headers,
             body,
+            secrets: Secrets::new().with(grant.token.expose()),
             stream: None,
             attempt_deadline: None,
         })

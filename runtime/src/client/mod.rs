@@ -116,7 +116,8 @@ impl Client {
         success_status: &[u16],
     ) -> Result<ActionResponse<T>, Error<E>> {
         let response = self.execute(request, &[]).await?;
-        response::decode_action(response.status, &response.body, success_status)
+        let decode = |body: &[u8]| response::decode_action(response.status, body, success_status);
+        decode(&response.body).or_else(|_| decode(&response.redacted_body()))
     }
 
     /// Sends a request whose answer is a `data[]` list with one result per item, each a success
@@ -127,7 +128,13 @@ impl Client {
         success_status: &[u16],
     ) -> Result<ActionResults<T, E>, Error<E>> {
         let response = self.execute(request, &[]).await?;
-        response::decode_action_list(response.status, &response.body, success_status)
+        let decode =
+            |body: &[u8]| response::decode_action_list(response.status, body, success_status);
+        match decode(&response.body) {
+            // Items that are errors carry text of the server's: taken from the redacted body.
+            Ok(results) if results.iter().all(Result::is_ok) => Ok(results),
+            _ => decode(&response.redacted_body()),
+        }
     }
 
     /// Sends a request whose answer is a page of a listing (`empty_status`: an empty page).
@@ -142,12 +149,10 @@ impl Client {
         empty_status: &[u16],
     ) -> Result<ListPage<T, I>, Error<E>> {
         let response = self.execute(request, &[]).await?;
-        response::decode_list(
-            response.status,
-            &response.body,
-            success_status,
-            empty_status,
-        )
+        let decode = |body: &[u8]| {
+            response::decode_list(response.status, body, success_status, empty_status)
+        };
+        decode(&response.body).or_else(|_| decode(&response.redacted_body()))
     }
 
     /// Sends a request whose successful answer is content to stream (a file): `None` for an
@@ -179,7 +184,10 @@ impl Client {
                     timeouts.low_speed,
                 )))
             }
-            None => Err(response::decode_error(response.status, &response.body)),
+            None => Err(response::decode_error(
+                response.status,
+                &response.redacted_body(),
+            )),
         }
     }
 
