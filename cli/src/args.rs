@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use zoho_crm::limits;
-use zoho_crm::{ApiVersion, DataCenter, Environment, Module};
+use zoho_crm::{ApiVersion, DataCenter, Environment, HttpVersion, Module};
 
 /// The fields `list` asks for unless `--fields` says otherwise (API v3 and later need some).
 pub const DEFAULT_LIST_FIELDS: &str = "id,File_Name,Size,Created_Time,$type,$link_url";
@@ -93,6 +93,10 @@ pub struct Global {
     /// API credits from a server that never says it is done.
     #[arg(long, global = true, value_name = "N", default_value_t = limits::DEFAULT_MAX_PAGES, value_parser = clap::value_parser!(u32).range(1..))]
     pub max_pages: u32,
+    /// HTTP versions to offer Zoho: 1.1, 2 (HTTP/2 only) or auto (HTTP/2 when the server
+    /// offers it in the TLS handshake, else 1.1).
+    #[arg(long, global = true, value_name = "VERSION", default_value_t = HttpVersion::default(), value_parser = parse_http_version)]
+    pub http_version: HttpVersion,
 }
 
 /// The subcommands.
@@ -351,6 +355,10 @@ fn parse_environment(value: &str) -> Result<Environment, String> {
 
 fn parse_version(value: &str) -> Result<ApiVersion, String> {
     value.parse::<ApiVersion>().map_err(|e| e.to_string())
+}
+
+fn parse_http_version(value: &str) -> Result<HttpVersion, String> {
+    value.parse::<HttpVersion>().map_err(|e| e.to_string())
 }
 
 #[cfg(test)]

@@ -135,6 +135,7 @@ pub fn builder(global: &Global, env: &Env) -> ClientBuilder {
         .response_timeout(Duration::from_secs(global.response_timeout))
         .total_timeout(Duration::from_secs(global.timeout))
         .max_pages(global.max_pages)
+        .http_version(global.http_version)
 }
 
 /// Applies the data centre, environment and URL options.

@@ -28,6 +28,7 @@ use std::time::Duration;
 use reqwest::Url;
 
 use crate::error::{ConfigError, error_chain};
+use crate::http_version::HttpVersion;
 use crate::redact::url_for_display;
 
 /// What the clients are built from.
@@ -39,6 +40,8 @@ pub(crate) struct HttpSettings {
     pub(crate) proxy: Option<String>,
     /// PEM texts of [`crate::ClientBuilder::add_root_certificate`].
     pub(crate) root_certificates: Vec<Vec<u8>>,
+    /// The HTTP versions offered.
+    pub(crate) http_version: HttpVersion,
 }
 
 /// The most bytes of the file `SSL_CERT_FILE` names that are read.
@@ -84,6 +87,7 @@ impl HttpSettings {
                 .read_timeout(self.read_timeout)
                 .user_agent(concat!("zoho-crm-rs/", env!("CARGO_PKG_VERSION")))
                 .redirect(policy);
+            let builder = self.http_version.apply(builder);
             // Only when there are extra roots: merging makes the platform verifier load the
             // system's roots when the client is built instead of at the first https call.
             let builder = if roots.is_empty() {
@@ -476,6 +480,7 @@ mod tests {
             read_timeout: Duration::from_secs(1),
             proxy: proxy.map(str::to_owned),
             root_certificates: Vec::new(),
+            http_version: HttpVersion::default(),
         };
         for proxy in [
             None,
@@ -505,6 +510,7 @@ mod tests {
             read_timeout: Duration::from_secs(1),
             proxy: None,
             root_certificates: vec![pem.to_vec()],
+            http_version: HttpVersion::default(),
         };
         let garbage = b"-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydA==\n-----END CERTIFICATE-----\n";
         for pem in [&b"no certificate here"[..], &garbage[..]] {

@@ -22,6 +22,7 @@ mod env;
 mod error;
 mod file_source;
 mod http;
+mod http_version;
 mod multipart;
 mod pagination;
 mod profile;
@@ -56,6 +57,7 @@ pub use error::{
 };
 pub use file_source::{FileSource, OpenedFile, Progress, UploadLimits};
 pub use futures_util::Stream;
+pub use http_version::{HttpVersion, UnknownHttpVersion};
 pub use pagination::{PageMark, PaginationError};
 pub use profile::{DataCenterDef, Endpoints, EnvironmentDef};
 pub use redirect::{MAX_REDIRECTS, RedirectError, RedirectReason};

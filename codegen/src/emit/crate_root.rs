@@ -73,7 +73,7 @@ pub(super) fn emit(resolved: &Resolved<'_>) -> TokenStream {
             AccessToken, ActionResponse, ActionResults, ApiErrorInfo, AuthError, BoxFuture,
             ConfigError, CustomModule, DataCenterDef, DecodeError, DocumentedError, Download,
             DownloadError, Endpoints, EnvSettings, EnvironmentDef, Error, ExchangeError,
-            FileSource, FileTokenStore, Grant, IssuedToken, ListPage, MemoryTokenStore,
+            FileSource, FileTokenStore, Grant, HttpVersion, IssuedToken, ListPage, MemoryTokenStore,
             OpenedFile, OperationError, PageMark, PaginationError, Progress, RedirectError,
             RedirectReason, RefreshTokenProvider, RetryPolicy, StaticTokenProvider, StoreError,
             StoreErrorKind, StoreLock, StoredToken, ThrottleListener, TokenErrorKind,

@@ -27,6 +27,7 @@ use std::time::Duration;
 
 use crate::auth::TokenStore;
 use crate::client::{Client, ThrottleListener};
+use crate::http_version::HttpVersion;
 use crate::profile::ApiProfile;
 use crate::retry::RetryPolicy;
 use crate::timeouts::LowSpeed;
@@ -62,6 +63,7 @@ pub struct ClientBuilder<C = Client> {
     concurrency: Option<usize>,
     proxy: Option<String>,
     root_certificates: Vec<Vec<u8>>,
+    http_version: HttpVersion,
     on_throttled: Option<ThrottleListener>,
     incomplete: Option<&'static str>,
     output: PhantomData<fn() -> C>,
@@ -88,6 +90,7 @@ impl<C> std::fmt::Debug for ClientBuilder<C> {
             .field("concurrency", &self.concurrency)
             .field("proxy", &self.proxy.as_ref().map(|_| "[set]"))
             .field("root_certificates", &self.root_certificates.len())
+            .field("http_version", &self.http_version)
             .finish()
     }
 }
@@ -121,6 +124,7 @@ impl<C: From<Client>> ClientBuilder<C> {
             concurrency: None,
             proxy: None,
             root_certificates: Vec::new(),
+            http_version: HttpVersion::default(),
             on_throttled: None,
             incomplete: None,
             output: PhantomData,

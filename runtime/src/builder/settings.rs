@@ -7,6 +7,7 @@ use std::time::Duration;
 use super::ClientBuilder;
 use crate::client::Client;
 use crate::http::HttpSettings;
+use crate::http_version::HttpVersion;
 use crate::retry::RetryPolicy;
 use crate::timeouts::LowSpeed;
 
@@ -129,6 +130,12 @@ impl<C: From<Client>> ClientBuilder<C> {
         self
     }
 
+    /// Sets which HTTP versions are offered to the server (default [`HttpVersion::Http1`]).
+    pub fn http_version(mut self, version: HttpVersion) -> Self {
+        self.http_version = version;
+        self
+    }
+
     /// Calls `listener` each time the server answers 429, before any retry (to lower a
     /// program's own concurrency, say).
     pub fn on_throttled(mut self, listener: impl Fn() + Send + Sync + 'static) -> Self {
@@ -143,6 +150,7 @@ impl<C: From<Client>> ClientBuilder<C> {
             read_timeout: self.read_timeout,
             proxy: self.proxy.clone(),
             root_certificates: self.root_certificates.clone(),
+            http_version: self.http_version,
         }
     }
 }
