@@ -13,29 +13,6 @@ use sha2::{Digest as _, Sha256};
 /// and modification time (so touching a large file makes it a new one to upload).
 pub const HASH_LIMIT: u64 = 8 * 1024 * 1024;
 
-/// How a file's content is told apart.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub enum Fingerprint {
-    /// The SHA-256 of the content, lower-case hex.
-    Sha256(String),
-    /// The modification time, RFC 3339 with nanoseconds.
-    Modified(String),
-    /// Neither is known: the size alone.
-    SizeOnly,
-}
-
-impl Fingerprint {
-    /// The fingerprint a journal record or a manifest line has: the hash when there is one,
-    /// else the modification time.
-    pub fn of(sha256: Option<&str>, modified: Option<&str>) -> Self {
-        match (sha256, modified) {
-            (Some(hash), _) => Fingerprint::Sha256(hash.to_owned()),
-            (None, Some(time)) => Fingerprint::Modified(time.to_owned()),
-            (None, None) => Fingerprint::SizeOnly,
-        }
-    }
-}
-
 /// What was read of a file: its modification time and, for a small one, its hash.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Facts {
@@ -116,18 +93,5 @@ mod tests {
         assert!(facts.is_ok_and(|f| f.modified.is_some()));
         let changed = read_blocking(&path, 4);
         assert!(changed.is_err_and(|e| e.contains("changed while it was checked")));
-    }
-
-    #[test]
-    fn the_hash_wins_over_the_modification_time() {
-        assert_eq!(
-            Fingerprint::of(Some("ab"), Some("t")),
-            Fingerprint::Sha256("ab".into())
-        );
-        assert_eq!(
-            Fingerprint::of(None, Some("t")),
-            Fingerprint::Modified("t".into())
-        );
-        assert_eq!(Fingerprint::of(None, None), Fingerprint::SizeOnly);
     }
 }

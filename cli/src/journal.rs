@@ -19,15 +19,16 @@
 //! one fsync each. The journal file is locked while a run uses it.
 
 use std::collections::{HashMap, HashSet};
-use std::io::{Read as _, Seek as _, SeekFrom, Write as _};
+use std::io::{BufRead, Read as _, Seek as _, SeekFrom, Write as _};
 use std::path::Path;
 
 use chrono::{DateTime, FixedOffset, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
+use sha2::{Digest as _, Sha256};
 use tokio::sync::oneshot;
 
-use crate::fingerprint::Fingerprint;
 use crate::manifest::Entry;
+use crate::regular_file::{self, Refused};
 
 /// What happened to an upload.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -135,14 +136,16 @@ impl Record {
 
     /// The upload it is about; `None` for a record of an earlier version (no `file`).
     fn key(&self) -> Option<Key> {
-        Some(Key {
-            module: self.module.clone(),
-            record_id: self.record_id.clone(),
-            file: self.file.clone()?,
+        let parts = KeyParts {
+            module: &self.module,
+            record_id: &self.record_id,
+            file: self.file.as_deref()?,
             size: self.bytes?,
-            fingerprint: Fingerprint::of(self.sha256.as_deref(), self.modified.as_deref()),
+            sha256: self.sha256.as_deref(),
+            modified: self.modified.as_deref(),
             copy: self.copy,
-        })
+        };
+        Some(parts.key())
     }
 
     /// How a record of an earlier version is matched.
@@ -160,21 +163,59 @@ pub fn now() -> String {
     Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true)
 }
 
-/// What identifies an upload across runs and manifest edits.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct Key {
+/// What identifies an upload across runs and manifest edits, as its parts (borrowed from a
+/// manifest line or a journal record).
+#[derive(Clone, Copy, Debug)]
+pub struct KeyParts<'a> {
     /// The module's API name.
-    pub module: String,
+    pub module: &'a str,
     /// The record id.
-    pub record_id: String,
+    pub record_id: &'a str,
     /// The file, resolved.
-    pub file: String,
+    pub file: &'a str,
     /// Its size in bytes.
     pub size: u64,
-    /// Its content's fingerprint.
-    pub fingerprint: Fingerprint,
+    /// Its content's SHA-256, when known (see [`crate::fingerprint`]).
+    pub sha256: Option<&'a str>,
+    /// Its modification time: the fingerprint when the hash is not known.
+    pub modified: Option<&'a str>,
     /// Which copy of the same file for the same record.
     pub copy: u32,
+}
+
+/// An upload's identity: the SHA-256 of its [`KeyParts`], the fingerprint being the content's
+/// hash when known, else the modification time, else none. A digest rather than the parts, so
+/// the history of 100,000 uploads holds 32 bytes for each instead of four strings.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Key([u8; 32]);
+
+impl KeyParts<'_> {
+    /// The key of these parts.
+    pub fn key(&self) -> Key {
+        let mut digest = Sha256::new();
+        // Each text is preceded by its length, so no two sets of parts read the same.
+        let mut text = |value: &str| {
+            digest.update((value.len() as u64).to_le_bytes());
+            digest.update(value.as_bytes());
+        };
+        text(self.module);
+        text(self.record_id);
+        text(self.file);
+        match (self.sha256, self.modified) {
+            (Some(hash), _) => {
+                text("sha256");
+                text(hash);
+            }
+            (None, Some(time)) => {
+                text("modified");
+                text(time);
+            }
+            (None, None) => text("size only"),
+        }
+        digest.update(self.size.to_le_bytes());
+        digest.update(self.copy.to_le_bytes());
+        Key(digest.finalize().into())
+    }
 }
 
 /// What identified a manifest line in journals of earlier versions, less the line number.
@@ -232,34 +273,50 @@ impl History {
     }
 }
 
-/// Reads the journal at `path` (none yet is an empty history). Only a regular file is read or
+/// The longest journal line read as a record; a longer one (no record is near it) is counted
+/// unreadable and skipped without being held whole.
+pub const MAX_RECORD_BYTES: usize = 1024 * 1024;
+
+/// Reads the journal at `path` (none yet is an empty history), a line at a time: memory grows
+/// with the number of uploads it mentions, not with its length. Only a regular file is read or
 /// later opened for appending: a FIFO would block either.
 pub fn load(path: &Path) -> std::io::Result<History> {
-    match std::fs::metadata(path) {
-        Ok(meta) if !meta.is_file() => {
+    let file = match regular_file::open(path) {
+        Ok((file, _)) => file,
+        Err(Refused::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Ok(History::default());
+        }
+        Err(Refused::Io(e)) => return Err(e),
+        Err(Refused::NotRegular | Refused::TooBig(_)) => {
             return Err(std::io::Error::new(
                 std::io::ErrorKind::InvalidInput,
                 "it is not a regular file (a directory, a FIFO or a device); give --journal the path of a file",
             ));
         }
-        Ok(_) => {}
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(History::default()),
-        Err(e) => return Err(e),
-    }
-    let text = match std::fs::read(path) {
-        Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(History::default()),
-        Err(e) => return Err(e),
     };
-    Ok(replay(&text))
+    replay(std::io::BufReader::new(file))
 }
 
-/// Replays a journal's text: the last state of every upload it mentions (lines that are not
-/// whole records, such as one cut off by a crash, are counted and skipped).
-pub fn replay(text: &str) -> History {
+/// Replays a journal: the last state of every upload it mentions (lines that are not whole
+/// records, such as one cut off by a crash, or longer than [`MAX_RECORD_BYTES`], are counted
+/// and skipped).
+pub fn replay(mut journal: impl BufRead) -> std::io::Result<History> {
     let mut history = History::default();
-    for line in text.lines().filter(|line| !line.trim().is_empty()) {
-        let Ok(record) = serde_json::from_str::<Record>(line) else {
+    let mut line = Vec::new();
+    loop {
+        line.clear();
+        let (read, whole) = read_line(&mut journal, &mut line)?;
+        if read == 0 {
+            return Ok(history);
+        }
+        if line.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        let record = match whole {
+            true => serde_json::from_slice::<Record>(&line).ok(),
+            false => None,
+        };
+        let Some(record) = record else {
             history.unreadable_lines += 1;
             continue;
         };
@@ -274,7 +331,34 @@ pub fn replay(text: &str) -> History {
             }
         }
     }
-    history
+}
+
+/// Reads one line (without its end) into `line`, keeping at most [`MAX_RECORD_BYTES`] of it:
+/// the bytes consumed (0 at the end) and whether the line fitted.
+fn read_line(journal: &mut impl BufRead, line: &mut Vec<u8>) -> std::io::Result<(usize, bool)> {
+    let mut consumed = 0;
+    loop {
+        let available = match journal.fill_buf() {
+            Ok(available) => available,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if available.is_empty() {
+            return Ok((consumed, line.len() <= MAX_RECORD_BYTES));
+        }
+        let (chunk, ends) = match available.iter().position(|&b| b == b'\n') {
+            Some(end) => (&available[..end], Some(end + 1)),
+            None => (available, None),
+        };
+        let room = (MAX_RECORD_BYTES + 1).saturating_sub(line.len());
+        line.extend_from_slice(&chunk[..chunk.len().min(room)]);
+        let used = ends.unwrap_or(available.len());
+        journal.consume(used);
+        consumed += used;
+        if ends.is_some() {
+            return Ok((consumed, line.len() <= MAX_RECORD_BYTES));
+        }
+    }
 }
 
 /// Makes `record` the last of `key`, keeping the start time and size of earlier ones when it
@@ -452,6 +536,110 @@ mod tests {
         let second = Entry { copy: 2, ..moved };
         assert!(history.last(&second).is_none());
         assert!(history.attached_ids.contains("77"));
+    }
+
+    #[test]
+    fn a_key_is_every_part_and_the_hash_wins_over_the_modification_time() {
+        let parts = KeyParts {
+            module: "Leads",
+            record_id: "1",
+            file: "/data/a",
+            size: 3,
+            sha256: Some("ab"),
+            modified: Some("t1"),
+            copy: 1,
+        };
+        let key = parts.key();
+        assert_eq!(
+            key,
+            KeyParts {
+                modified: Some("t2"),
+                ..parts
+            }
+            .key()
+        );
+        let by_time = KeyParts {
+            sha256: None,
+            ..parts
+        };
+        assert_ne!(
+            by_time.key(),
+            KeyParts {
+                modified: Some("t2"),
+                ..by_time
+            }
+            .key()
+        );
+        assert_ne!(
+            by_time.key(),
+            KeyParts {
+                modified: None,
+                ..by_time
+            }
+            .key()
+        );
+        for other in [
+            KeyParts {
+                module: "Contacts",
+                ..parts
+            },
+            KeyParts {
+                record_id: "2",
+                ..parts
+            },
+            KeyParts {
+                file: "/data/b",
+                ..parts
+            },
+            KeyParts { size: 4, ..parts },
+            KeyParts {
+                sha256: Some("ac"),
+                ..parts
+            },
+            KeyParts { copy: 2, ..parts },
+            // The same text split differently is another key.
+            KeyParts {
+                module: "Leads1",
+                record_id: "",
+                ..parts
+            },
+        ] {
+            assert_ne!(key, other.key(), "{other:?}");
+        }
+    }
+
+    #[test]
+    fn an_overlong_line_is_skipped_unread_and_the_records_around_it_count() {
+        let a = entry(2, "a", "aa");
+        let b = entry(3, "b", "bb");
+        let record =
+            |entry: &Entry, status| match serde_json::to_string(&Record::new(entry, status)) {
+                Ok(json) => json,
+                Err(e) => panic!("{e}"),
+            };
+        // A line of 3 MiB that would be a record but for its length, then two whole ones, the
+        // last without its end of line; blank lines are not records.
+        let long = format!(
+            "{{\"line\":9,\"path\":\"{}\"}}",
+            "x".repeat(3 * MAX_RECORD_BYTES)
+        );
+        let text = [
+            record(&a, Status::Started),
+            long,
+            String::new(),
+            record(&a, Status::Ok),
+            record(&b, Status::Started),
+        ]
+        .join("\n");
+        // A reader that hands out a few bytes at a time, as a pipe might.
+        let reader = std::io::BufReader::with_capacity(7, text.as_bytes());
+        let history = match replay(reader) {
+            Ok(history) => history,
+            Err(e) => panic!("{e}"),
+        };
+        assert_eq!(history.unreadable_lines, 1);
+        assert_eq!(history.last(&a).map(|l| l.status), Some(Status::Ok));
+        assert_eq!(history.last(&b).map(|l| l.status), Some(Status::Started));
     }
 
     #[test]

@@ -22,7 +22,7 @@ use zoho_crm::operations::upload_attachment::LIMITS;
 use zoho_crm::{FileSource, Module};
 
 use crate::fingerprint;
-use crate::journal::Key;
+use crate::journal::{Key, KeyParts};
 use crate::regular_file::{self, Refused};
 
 /// The columns, in the order the documentation gives them.
@@ -56,17 +56,21 @@ pub struct Entry {
 impl Entry {
     /// What identifies this line's upload in the journal.
     pub fn key(&self) -> Key {
-        Key {
-            module: self.module.api_name().to_owned(),
-            record_id: self.record_id.clone(),
-            file: self.file.to_string_lossy().into_owned(),
+        self.key_as_copy(self.copy)
+    }
+
+    /// The key of copy number `copy` of this line's file for its record.
+    fn key_as_copy(&self, copy: u32) -> Key {
+        KeyParts {
+            module: self.module.api_name(),
+            record_id: &self.record_id,
+            file: &self.file.to_string_lossy(),
             size: self.size,
-            fingerprint: fingerprint::Fingerprint::of(
-                self.facts.sha256.as_deref(),
-                self.facts.modified.as_deref(),
-            ),
-            copy: self.copy,
+            sha256: self.facts.sha256.as_deref(),
+            modified: self.facts.modified.as_deref(),
+            copy,
         }
+        .key()
     }
 }
 
@@ -82,22 +86,43 @@ pub struct Duplicate {
 /// Numbers the copies of each file for each record in manifest order. With `allow`, every line
 /// is kept (the 2nd, 3rd... are copies 2, 3...); without, only the first of each is, and the
 /// others are returned as duplicates.
-pub fn number_copies(entries: Vec<Entry>, allow: bool) -> (Vec<Entry>, Vec<Duplicate>) {
-    let mut seen: HashMap<Key, (u32, u64)> = HashMap::new();
-    let mut kept = Vec::new();
-    let mut duplicates = Vec::new();
-    for mut entry in entries {
-        let (count, first_line) = seen.entry(entry.key()).or_insert((0, entry.line));
-        *count += 1;
-        entry.copy = *count;
-        if *count == 1 || allow {
-            kept.push(entry);
-        } else {
-            let first_line = *first_line;
-            duplicates.push(Duplicate { entry, first_line });
+pub fn number_copies(mut entries: Vec<Entry>, allow: bool) -> (Vec<Entry>, Vec<Duplicate>) {
+    // Counted on the key every copy shares (copy 0), then numbered in place: the list is
+    // not copied.
+    let numbered = {
+        let mut seen: HashMap<Key, (u32, u64)> = HashMap::with_capacity(entries.len());
+        let mut numbered = Vec::with_capacity(entries.len());
+        for entry in &entries {
+            let (count, first_line) = seen.entry(entry.key_as_copy(0)).or_insert((0, entry.line));
+            *count += 1;
+            numbered.push((*count, *first_line));
         }
+        numbered
+    };
+    for (entry, (copy, _)) in entries.iter_mut().zip(&numbered) {
+        entry.copy = *copy;
     }
-    (kept, duplicates)
+    if allow {
+        return (entries, Vec::new());
+    }
+    let mut numbered = numbered.into_iter();
+    let mut first_lines = Vec::new();
+    let removed: Vec<Entry> = entries
+        .extract_if(.., |entry| {
+            let first_line = numbered.next().map_or(entry.line, |(_, line)| line);
+            let duplicate = entry.copy > 1;
+            if duplicate {
+                first_lines.push(first_line);
+            }
+            duplicate
+        })
+        .collect();
+    let duplicates = removed
+        .into_iter()
+        .zip(first_lines)
+        .map(|(entry, first_line)| Duplicate { entry, first_line })
+        .collect();
+    (entries, duplicates)
 }
 
 /// A line that cannot be uploaded.

@@ -1,6 +1,6 @@
-//! Reading a small file whole, for the manifest and the configuration: only a regular file (a
-//! FIFO would block the read until a writer appears, a device might never end), and never more
-//! than a limit, even when the file grows between the check and the read.
+//! Opening only regular files (a FIFO would block the open or the read until a writer appears, a
+//! device might never end), for the manifest, the configuration and the journal; and reading a
+//! small one whole, never more than a limit, even when it grows between the check and the read.
 
 use std::io::Read as _;
 use std::path::Path;
@@ -16,19 +16,25 @@ pub enum Refused {
     Io(std::io::Error),
 }
 
-/// The bytes of the regular file `path`, at most `max` of them.
-pub fn read(path: &Path, max: u64) -> Result<Vec<u8>, Refused> {
-    let meta = std::fs::metadata(path).map_err(Refused::Io)?;
-    if !meta.is_file() {
+/// The regular file `path`, opened for reading, with its length when opened.
+pub fn open(path: &Path) -> Result<(std::fs::File, u64), Refused> {
+    if !std::fs::metadata(path).map_err(Refused::Io)?.is_file() {
         return Err(Refused::NotRegular);
-    }
-    if meta.len() > max {
-        return Err(Refused::TooBig(meta.len()));
     }
     let file = std::fs::File::open(path).map_err(Refused::Io)?;
     // Checked again on the handle, in case the path was replaced meanwhile.
-    if !file.metadata().map_err(Refused::Io)?.is_file() {
+    let meta = file.metadata().map_err(Refused::Io)?;
+    if !meta.is_file() {
         return Err(Refused::NotRegular);
+    }
+    Ok((file, meta.len()))
+}
+
+/// The bytes of the regular file `path`, at most `max` of them.
+pub fn read(path: &Path, max: u64) -> Result<Vec<u8>, Refused> {
+    let (file, length) = open(path)?;
+    if length > max {
+        return Err(Refused::TooBig(length));
     }
     let mut bytes = Vec::new();
     file.take(max.saturating_add(1))

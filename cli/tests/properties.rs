@@ -100,7 +100,9 @@ proptest! {
         .to_string();
         let cut = cut_at.index(extra.len() - 1).max(1);
         text.push_str(&extra[..cut]);
-        let history = replay(&text);
+        let history = replay(text.as_bytes());
+        prop_assert!(history.is_ok());
+        let Ok(history) = history else { return Ok(()) };
         for id in &ids {
             prop_assert!(history.attached_ids.contains(id), "{id} lost");
         }

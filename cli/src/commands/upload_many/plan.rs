@@ -25,29 +25,36 @@ pub(super) struct Check {
 }
 
 impl Plan {
-    pub(super) fn new(entries: Vec<Entry>, history: &History, retry_unknown: bool) -> Self {
+    pub(super) fn new(mut entries: Vec<Entry>, history: &History, retry_unknown: bool) -> Self {
         let mut plan = Plan {
             pending: Vec::new(),
             already_done: 0,
             unknown: Vec::new(),
             to_check: Vec::new(),
         };
-        for entry in entries {
+        // The lines to upload stay where they are; only the others are taken out (so the list
+        // is not copied).
+        let decided = entries.extract_if(.., |entry| {
+            history.last(entry).is_some_and(|last| {
+                last.status.is_done() || matches!(last.status, Status::Unknown | Status::Started)
+            })
+        });
+        for entry in decided {
             match history.last(&entry) {
                 Some(last) if last.status.is_done() => plan.already_done += 1,
                 Some(last) if last.status == Status::Unknown && !retry_unknown => {
                     plan.unknown.push(entry);
                 }
-                Some(last) if matches!(last.status, Status::Unknown | Status::Started) => {
-                    plan.to_check.push(Check {
-                        entry,
-                        since: last.started_at,
-                        interrupted: last.status == Status::Started,
-                    });
-                }
-                _ => plan.pending.push(entry),
+                Some(last) => plan.to_check.push(Check {
+                    entry,
+                    since: last.started_at,
+                    interrupted: last.status == Status::Started,
+                }),
+                None => plan.pending.push(entry),
             }
         }
+        plan.pending.append(&mut entries);
+        plan.pending.sort_by_key(|entry| entry.line);
         plan
     }
 }
