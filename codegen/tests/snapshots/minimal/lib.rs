@@ -25,12 +25,12 @@ pub use ::zoho_crm_runtime::{
     AccessToken, ActionResponse, ActionResults, ApiErrorInfo, AuthError, BoxFuture,
     ConfigError, CustomModule, DataCenterDef, DecodeError, DocumentedError, Download,
     DownloadError, Endpoints, EnvSettings, EnvironmentDef, Error, ExchangeError,
-    FileSource, FileTokenStore, Grant, IssuedToken, ListPage, MemoryTokenStore,
-    OpenedFile, OperationError, PageMark, PaginationError, Progress, RedirectError,
-    RedirectReason, RefreshTokenProvider, RetryPolicy, StaticTokenProvider, StoreError,
-    StoreErrorKind, StoreLock, StoredToken, ThrottleListener, TokenErrorKind,
-    TokenProvider, TokenStore, UnreadableSuccess, UploadLimits, ValidationError, Version,
-    check_link_url, check_record_id,
+    FileSource, FileTokenStore, Grant, HttpVersion, IssuedToken, ListPage,
+    MemoryTokenStore, OpenedFile, OperationError, PageMark, PaginationError, Progress,
+    RedirectError, RedirectReason, RefreshTokenProvider, RetryPolicy,
+    StaticTokenProvider, StoreError, StoreErrorKind, StoreLock, StoredToken,
+    ThrottleListener, TokenErrorKind, TokenProvider, TokenStore, UnreadableSuccess,
+    UploadLimits, ValidationError, Version, check_link_url, check_record_id,
 };
 /// The limits and defaults the runtime applies.
 #[rustfmt::skip]
