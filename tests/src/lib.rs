@@ -2,7 +2,8 @@
 //! endpoints and its OAuth accounts server. Start one with [`Server::start`], point a client at
 //! [`Server::base_url`] with [`Server::token`], and inspect what it stored or switch on faults.
 //!
-//! [`LoopbackServer`] binds an HTTP/1.1 server to a loopback address and answers
+//! [`LoopbackServer`] binds an HTTP server (HTTP/1.1, and HTTP/2 with prior knowledge or by
+//! ALPN through a [`TlsFront`]) to a loopback address and answers
 //! `/crm/{version}/{module_api_name}/{record_id}/Attachments[/{attachment_id}]` the way
 //! Zoho CRM documents it: upload (`POST`, a file or a link), list (`GET`, with `fields`,
 //! `page`, `per_page`, `ids` and v8's `page_token`), download (`GET` an item), delete one
@@ -75,6 +76,11 @@
 //! # }
 //! ```
 //!
+//! [`TlsFront`] puts HTTPS in front of a server, offering `h2` and `http/1.1` by ALPN, and
+//! counts its handshakes ([`TlsFront::handshakes`]); [`LoopbackServer::stats`] gathers a
+//! server's counts (and its fronts' handshakes), which [`LoopbackServer::serve_stats`] also
+//! serves as JSON at `GET /testkit/stats` for a process outside the test (see [`stats`]).
+//!
 //! The `loopback-server` binary runs the same server as a standalone process (for
 //! benchmarks against curl); with `--with-accounts` it runs an [`AccountsServer`] too.
 
@@ -92,6 +98,7 @@ mod serve;
 pub mod server;
 pub mod socks;
 pub mod state;
+pub mod stats;
 mod storage;
 pub mod tls_front;
 pub mod tokens;
@@ -108,6 +115,8 @@ mod tests_faults;
 mod tests_hostile;
 #[cfg(test)]
 mod tests_oauth;
+#[cfg(test)]
+mod tests_protocols;
 
 pub use accounts::{AccountsConfig, AccountsServer, RawExpiry, TokenFailure, TokenRequest};
 pub use conditions::Conditions;
@@ -115,7 +124,8 @@ pub use hostile::Coding;
 pub use other_host::OtherHost;
 pub use server::{LoopbackServer, ServerConfig};
 pub use socks::Socks5Proxy;
-pub use tls_front::TlsFront;
+pub use stats::Stats;
+pub use tls_front::{Handshakes, TlsFront};
 
 /// The loopback API server, by the name users of the test kit reach for first.
 pub type Server = LoopbackServer;

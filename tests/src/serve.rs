@@ -1,26 +1,38 @@
-//! Serving an axum [`Router`] over HTTP/1.1 with hyper, one task per accepted connection,
-//! with one thing axum's own `serve` can't do: closing a connection without any response.
+//! Serving an axum [`Router`] with hyper, one task per accepted connection, over HTTP/1.1
+//! and HTTP/2 on the same listener (hyper-util's automatic builder: a connection that opens
+//! with the HTTP/2 preface, as a client with prior knowledge or one behind
+//! [`crate::TlsFront`] that negotiated `h2` does, is served as HTTP/2; any other as
+//! HTTP/1.1), with one thing axum's own `serve` can't do: closing a connection without any
+//! response.
 //!
 //! A handler asks for that by returning a response carrying the [`DropConnection`]
 //! extension. The hyper service wrapping the router turns such a response into a service
-//! error, on which hyper stops at once, writing nothing. The connection task then shuts the
-//! socket's write side down (the client reads a clean end of file, no status line) and
-//! closes it.
+//! error, on which hyper stops at once, writing nothing.
+//!
+//! - HTTP/1.1: the connection ends. Its socket's write side is shut down before it is closed
+//!   (the client reads a clean end of file, no status line).
+//! - HTTP/2: hyper resets that request's stream (`RST_STREAM` with `INTERNAL_ERROR`), sending
+//!   no response headers; the connection and its other streams go on. That is the closest
+//!   honest equivalent: the request gets no answer, as over HTTP/1.1, without failing the
+//!   other requests multiplexed on the connection.
+//!
+//! Each request carries the peer's address as axum's [`ConnectInfo`] extension.
 
 use std::fmt;
 use std::future::Future;
 use std::io;
+use std::net::SocketAddr;
 use std::pin::Pin;
 use std::time::Duration;
 
 use axum::Router;
 use axum::body::Body;
+use axum::extract::ConnectInfo;
 use axum::http::{Request, Response};
 use hyper::body::Incoming;
-use hyper::server::conn::http1;
-use hyper_util::rt::TokioIo;
+use hyper_util::rt::{TokioExecutor, TokioIo};
+use hyper_util::server::conn::auto;
 use hyper_util::service::TowerToHyperService;
-use tokio::io::AsyncWriteExt;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::oneshot;
 use tokio::task::{JoinHandle, JoinSet};
@@ -54,6 +66,8 @@ impl std::error::Error for ConnectionDropped {}
 #[derive(Clone)]
 struct DropAware {
     inner: TowerToHyperService<Router>,
+    /// The connection's peer, given to each request as [`ConnectInfo`].
+    peer: SocketAddr,
 }
 
 type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send>>;
@@ -63,7 +77,8 @@ impl hyper::service::Service<Request<Incoming>> for DropAware {
     type Error = ConnectionDropped;
     type Future = BoxFuture<Result<Response<Body>, ConnectionDropped>>;
 
-    fn call(&self, request: Request<Incoming>) -> Self::Future {
+    fn call(&self, mut request: Request<Incoming>) -> Self::Future {
+        request.extensions_mut().insert(ConnectInfo(self.peer));
         let future = hyper::service::Service::call(&self.inner, request);
         Box::pin(async move {
             let response: Response<Body> = match future.await {
@@ -79,23 +94,29 @@ impl hyper::service::Service<Request<Incoming>> for DropAware {
     }
 }
 
-/// Serves one connection until the client closes it, the server drops it, or it fails.
-async fn serve_connection(stream: TcpStream, router: Router) {
+/// Serves one connection, HTTP/1.1 or HTTP/2, until the client closes it, the server drops
+/// it, or it fails.
+async fn serve_connection(stream: TcpStream, peer: SocketAddr, router: Router) {
     let service = DropAware {
         inner: TowerToHyperService::new(router),
+        peer,
     };
-    let mut connection = http1::Builder::new().serve_connection(TokioIo::new(stream), service);
-    if (&mut connection).await.is_err() {
-        // hyper does not shut the socket down after an error. Sending FIN first means the
-        // client reads a clean end of file even if unread request bytes make the kernel
-        // answer the close with a reset.
-        let mut stream = connection.into_parts().io.into_inner();
-        let _ = stream.shutdown().await;
-    }
+    // hyper does not shut the socket down after an error, and the automatic builder does not
+    // give the socket back. An owned write half shuts the write side down when it is dropped
+    // (unless hyper already did), so the socket is shut down, then closed, whenever the
+    // connection ends (or is aborted): after an HTTP/1.1 error too, where sending FIN first
+    // means the client reads a clean end of file even if unread request bytes make the kernel
+    // answer the close with a reset.
+    let (read, write) = stream.into_split();
+    let io = TokioIo::new(tokio::io::join(read, write));
+    let builder = auto::Builder::new(TokioExecutor::new());
+    let _ = builder.serve_connection(io, service).await;
 }
 
 /// A server task accepting connections on a listener. Dropping it stops accepting and
-/// aborts every open connection.
+/// aborts every open connection. (hyper runs each HTTP/2 request's handler in a task of its
+/// own: a handler still running, a stalled one say, ends on its own, its answer going
+/// nowhere.)
 #[derive(Debug)]
 pub(crate) struct Running {
     shutdown: Option<oneshot::Sender<()>>,
@@ -118,10 +139,10 @@ impl Running {
                     _ = &mut shutdown_rx => break,
                     Some(_) = connections.join_next(), if !connections.is_empty() => {}
                     accepted = listener.accept() => match accepted {
-                        Ok((stream, _peer)) => {
+                        Ok((stream, peer)) => {
                             on_accept();
                             let _ = stream.set_nodelay(true);
-                            connections.spawn(serve_connection(stream, router.clone()));
+                            connections.spawn(serve_connection(stream, peer, router.clone()));
                         }
                         // Out of file descriptors and the like: wait a little, don't spin.
                         Err(error) => {

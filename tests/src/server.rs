@@ -45,8 +45,14 @@
 //! request has `Expect: 100-continue`: then the reply goes out at once and the client
 //! never sends the body, as HTTP intends.
 //!
-//! Connections are served by hyper directly (see `serve.rs`), which lets a fault close a
-//! connection without any response.
+//! Connections are served by hyper directly (see `serve.rs`), HTTP/1.1 and HTTP/2 (with
+//! prior knowledge, or `h2` negotiated by a [`crate::TlsFront`] in front) on the same port,
+//! which lets a fault close a connection without any response (over HTTP/2: reset the
+//! request's stream).
+//!
+//! Outside `/crm`, [`LoopbackServer::serve_stats`] turns on the kit's own `GET
+//! /testkit/stats` (see [`crate::stats`]), answered before everything above: no token, no
+//! recording, no conditions, no faults.
 
 use std::io;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
@@ -77,6 +83,8 @@ use crate::state::{
     AttachmentKind, CannedReply, Disposition, EmptyList, Fault, Paging, ReceivedRequest, Shared,
     StoredAttachment, StoredContent, UploadDetails,
 };
+use crate::stats::Stats;
+use crate::tls_front::TlsFront;
 use crate::tokens::TokenRegistry;
 
 /// How to start a [`LoopbackServer`].
@@ -226,6 +234,27 @@ impl LoopbackServer {
     /// How many TCP connections the server accepted.
     pub fn connection_count(&self) -> usize {
         self.shared.connection_count()
+    }
+
+    /// What the server counted so far: requests (by HTTP version), connections, the
+    /// conditions' peak and refusals, stored attachments, and the handshakes of the
+    /// [`TlsFront`]s included with [`LoopbackServer::include_tls_front`].
+    pub fn stats(&self) -> Stats {
+        stats_of(&self.shared)
+    }
+
+    /// From now on, answers `GET /testkit/stats` ([`crate::stats::STATS_PATH`]) from a
+    /// loopback peer with [`LoopbackServer::stats`] as JSON (see [`crate::stats`]): for a
+    /// process outside the test, such as a benchmark driving the `loopback-server` binary.
+    /// Off by default, so that the server answers every path as Zoho does.
+    pub fn serve_stats(&self) {
+        self.shared.stats.serve();
+    }
+
+    /// Counts `front`'s TLS handshakes in [`LoopbackServer::stats`] (summed with those of
+    /// other fronts included before), for a front started in front of this server.
+    pub fn include_tls_front(&self, front: &TlsFront) {
+        self.shared.stats.include(front);
     }
 
     /// The successfully stored uploads, in order.
@@ -492,6 +521,9 @@ fn is_valid_record_id(record_id: &str) -> bool {
 /// and otherwise handles it normally.
 async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response {
     let (parts, body) = request.into_parts();
+    if shared.stats.is_for_stats(&parts) {
+        return answer(&parts, body, stats_response(&shared)).await;
+    }
     shared.record_request(ReceivedRequest::from_parts(&parts));
     let _slot = match shared.gate.enter() {
         Ok(slot) => slot,
@@ -506,6 +538,28 @@ async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response
         tokio::time::sleep(latency).await;
     }
     response
+}
+
+/// [`LoopbackServer::stats`] of the server whose state is `shared`.
+fn stats_of(shared: &Shared) -> Stats {
+    let wide = |n: usize| u64::try_from(n).unwrap_or(u64::MAX);
+    let (requests, http2_requests) = shared.request_counts();
+    Stats {
+        requests: wide(requests),
+        http1_requests: wide(requests - http2_requests),
+        http2_requests: wide(http2_requests),
+        connections: wide(shared.connection_count()),
+        peak_in_flight: wide(shared.gate.peak_in_flight()),
+        refused: shared.gate.refused(),
+        credits_spent: shared.gate.spent(),
+        attachments: wide(shared.attachment_count()),
+        tls_handshakes: shared.stats.handshakes(),
+    }
+}
+
+/// The stats endpoint's answer: [`LoopbackServer::stats`] as JSON.
+fn stats_response(shared: &Shared) -> Response {
+    axum::Json(stats_of(shared)).into_response()
 }
 
 /// Applies a queued fault, or handles the request normally.

@@ -35,6 +35,8 @@ pub struct ReceivedRequest {
     pub content_length: Option<u64>,
     /// The `Transfer-Encoding` header (e.g. `"chunked"`).
     pub transfer_encoding: Option<String>,
+    /// The HTTP version it came with: `"HTTP/1.1"`, `"HTTP/2.0"` (or `"HTTP/1.0"`).
+    pub http_version: String,
 }
 
 impl ReceivedRequest {
@@ -50,6 +52,7 @@ impl ReceivedRequest {
             content_length: header_string(headers, &CONTENT_LENGTH)
                 .and_then(|value| value.trim().parse().ok()),
             transfer_encoding: header_string(headers, &TRANSFER_ENCODING),
+            http_version: format!("{:?}", parts.version),
         }
     }
 }
@@ -422,6 +425,8 @@ pub struct Shared {
     styles: Mutex<Styles>,
     /// The latency, concurrency cap and credits imposed on every call.
     pub(crate) gate: std::sync::Arc<crate::conditions::Gate>,
+    /// The stats endpoint's switch and the TLS fronts it reports.
+    pub(crate) stats: crate::stats::StatsSources,
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -452,6 +457,7 @@ impl Shared {
             connections: AtomicUsize::new(0),
             styles: Mutex::new(Styles::default()),
             gate: std::sync::Arc::default(),
+            stats: crate::stats::StatsSources::default(),
         }
     }
 
@@ -493,6 +499,16 @@ impl Shared {
     /// How many requests were received.
     pub fn request_count(&self) -> usize {
         lock(&self.requests).len()
+    }
+
+    /// How many requests were received, and how many of them over HTTP/2 (one reading).
+    pub(crate) fn request_counts(&self) -> (usize, usize) {
+        let requests = lock(&self.requests);
+        let http2 = requests
+            .iter()
+            .filter(|request| request.http_version == "HTTP/2.0")
+            .count();
+        (requests.len(), http2)
     }
 
     /// Appends a stored attachment as it is (its id is not changed; its content is not on

@@ -6,6 +6,10 @@
 //! serves every attachment operation (upload, list, download, delete) until Ctrl-C or SIGTERM,
 //! which end the process after removing the stored files.
 //!
+//! Every connection is served over HTTP/1.1 or HTTP/2: plain, HTTP/2 with prior knowledge
+//! (`curl --http2-prior-knowledge`); over TLS, the protocol agreed by ALPN (`h2` is offered
+//! first, then `http/1.1`).
+//!
 //! The conditions of a real organisation: `--tls` serves HTTPS (a certificate for
 //! `127.0.0.1` made at start, written to a file named on a line `certificate at PATH`, for
 //! curl's `--cacert` or the CLI's `SSL_CERT_FILE`), and the first line says `https://`;
@@ -19,6 +23,20 @@
 //! issues. A second line gives its URL and (test-only) credentials:
 //! `accounts on http://127.0.0.1:PORT client_id=... client_secret=... refresh_token=...`.
 //! Its responses' `api_domain` is the API server's URL.
+//!
+//! Counts for benchmarks: `GET /testkit/stats` (on the URL of the first line, or the plain
+//! server behind TLS; no token; loopback peers only; never delayed, refused or charged by
+//! the conditions above, nor recorded as a request) answers JSON:
+//! `{"requests":N,"http1_requests":N,"http2_requests":N,"connections":N,"peak_in_flight":N,
+//! "refused":N,"credits_spent":N,"attachments":N,"tls_handshakes":T}`, where `T` is `null`
+//! without `--tls` and otherwise
+//! `{"http1":N,"http2":N,"other":N,"resumed":N,"failed":N}`: completed TLS handshakes by
+//! the protocol agreed by ALPN (`other`: none), how many of those resumed a TLS session, and
+//! handshakes that failed. `requests` counts every request that reached the API (rejected
+//! and refused ones included); `connections` every TCP connection the server accepted
+//! (behind TLS, one per TLS connection), the stats call's own included: read the stats
+//! before and after a run over one kept-alive connection and subtract. See the test kit's
+//! `stats` module.
 //!
 //! Meant for benchmarks against curl: uploaded files are hashed, counted and written to a
 //! temporary directory (under `TMPDIR`, so point that at a real disk if `/tmp` is a small
@@ -132,9 +150,13 @@ async fn main() -> ExitCode {
         }
     };
     server.set_keep_bytes_limit(0);
+    server.serve_stats();
     let tls = if options.tls {
         match start_tls(&server).await {
-            Ok(tls) => Some(tls),
+            Ok(tls) => {
+                server.include_tls_front(&tls.0);
+                Some(tls)
+            }
             Err(error) => {
                 eprintln!("loopback-server: cannot serve TLS: {error}");
                 return ExitCode::FAILURE;
