@@ -4,56 +4,105 @@
 use std::io::{BufRead as _, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::time::Duration;
 
-/// A running loopback server; killed when dropped.
+/// A running loopback server; stopped when dropped (SIGTERM, so that it removes its stored
+/// files and its certificate, then SIGKILL if it has not ended within a few seconds).
 pub struct LoopbackProcess {
     child: Child,
     /// The API base URL.
     pub base_url: String,
     /// The access token it accepts.
     pub token: String,
+    /// With `--tls`, the file holding its self-signed certificate (PEM).
+    pub cert: Option<PathBuf>,
 }
 
 impl LoopbackProcess {
     /// Starts `binary` on a free port with `token`, waiting for its "listening on" line.
     pub fn start(binary: &Path, token: &str) -> Result<Self, String> {
+        Self::start_with(binary, token, &[])
+    }
+
+    /// Starts `binary` on a free port with `token` and the `extra` flags (`--tls`,
+    /// `--latency-ms N`, ...), waiting for its "listening on" line and, with `--tls`, its
+    /// "certificate at" line.
+    pub fn start_with(binary: &Path, token: &str, extra: &[&str]) -> Result<Self, String> {
         let mut child = Command::new(binary)
             .args(["--port", "0", "--token", token])
+            .args(extra)
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()
             .map_err(|e| format!("cannot start {}: {e}", binary.display()))?;
         let Some(stdout) = child.stdout.take() else {
-            let _ = child.kill();
+            stop(&mut child);
             return Err("the server's output is not readable".into());
         };
+        let mut stdout = BufReader::new(stdout);
         let mut line = String::new();
-        let read = BufReader::new(stdout).read_line(&mut line);
+        let read = stdout.read_line(&mut line);
         let base_url = line.trim().strip_prefix("listening on ").map(str::to_owned);
-        match (read, base_url) {
-            (Ok(_), Some(base_url)) => Ok(LoopbackProcess {
-                child,
-                base_url,
-                token: token.to_owned(),
-            }),
-            _ => {
-                let _ = child.kill();
-                Err(format!(
-                    "the server did not say where it listens (got {line:?})"
-                ))
-            }
-        }
+        let Some(base_url) = read.ok().and(base_url) else {
+            stop(&mut child);
+            return Err(format!(
+                "the server did not say where it listens (got {line:?})"
+            ));
+        };
+        let cert = if extra.contains(&"--tls") {
+            let mut line = String::new();
+            let read = stdout.read_line(&mut line);
+            let path = line
+                .trim()
+                .strip_prefix("certificate at ")
+                .map(PathBuf::from);
+            let Some(path) = read.ok().and(path) else {
+                stop(&mut child);
+                return Err(format!(
+                    "the server did not say where its certificate is (got {line:?})"
+                ));
+            };
+            Some(path)
+        } else {
+            None
+        };
+        Ok(LoopbackProcess {
+            child,
+            base_url,
+            token: token.to_owned(),
+            cert,
+        })
     }
 }
 
 impl Drop for LoopbackProcess {
     fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        stop(&mut self.child);
     }
 }
 
-/// Builds packages in release mode (quietly); the error says what failed.
+/// Ends `child`: SIGTERM (through `kill`, the server's clean exit), a bounded wait, then
+/// SIGKILL if it is still running.
+fn stop(child: &mut Child) {
+    let asked = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|status| status.success());
+    if asked {
+        // At most 30 s in steps of 50 ms (removing many stored files takes a while).
+        for _ in 0..600 {
+            if matches!(child.try_wait(), Ok(Some(_)) | Err(_)) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
 /// How the CLI and the server are built for the demo and the benchmarks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Build {

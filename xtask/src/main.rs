@@ -1,8 +1,9 @@
 //! `cargo xtask`: developer tasks. `cargo xtask gen` regenerates `generated/src` from
 //! `spec/zoho-crm.yaml`; `cargo xtask gen --check` only reports drift and fails on it;
 //! `cargo xtask demo` shows the CLI working against a loopback server; `cargo xtask bench
-//! [--runs N]` measures it against curl and writes BENCHMARKS.md; `cargo xtask man` writes the
-//! CLI's man pages.
+//! [--runs N] [--bulk-runs N] [--bulk-files N] [--cap-runs N] [--cap-files N]
+//! [--manifest-lines N]` measures it against curl (plain HTTP, TLS, on a concurrency cap, a
+//! big manifest) and writes BENCHMARKS.md; `cargo xtask man` writes the CLI's man pages.
 
 use std::process::ExitCode;
 
@@ -23,10 +24,12 @@ fn main() -> ExitCode {
                 dir.display()
             );
         })),
-        ["bench"] => bench_command(5),
-        ["bench", "--runs", runs] => match runs.parse() {
-            Ok(runs) if runs > 0 => bench_command(runs),
-            _ => usage(),
+        ["bench", rest @ ..] => match xtask::bench::Options::parse(rest) {
+            Ok(options) => report(xtask::bench::run(&xtask::workspace_root(), &options)),
+            Err(e) => {
+                eprintln!("error: {e}\nusage: {}", xtask::bench::Options::USAGE);
+                ExitCode::from(2)
+            }
         },
         ["spec-diff", rest @ ..] => {
             xtask::spec_diff::command(rest, &xtask::workspace_root().join(xtask::SPEC))
@@ -37,7 +40,7 @@ fn main() -> ExitCode {
 
 fn usage() -> ExitCode {
     eprintln!(
-        "usage:\n  cargo xtask gen             regenerate generated/src from {}\n  cargo xtask gen --check     fail if generated/src is stale\n  cargo xtask demo [--debug]  upload, list, download and delete with the CLI on a loopback server\n  cargo xtask man             the zoho-crm man pages, in target/man\n  cargo xtask bench [--runs N]  the CLI against curl; writes BENCHMARKS.md\n  cargo xtask spec-diff [--spec PATH] [--version V] OPENAPI_FILE\n                              what an OpenAPI file says that the spec does not, and the reverse",
+        "usage:\n  cargo xtask gen             regenerate generated/src from {}\n  cargo xtask gen --check     fail if generated/src is stale\n  cargo xtask demo [--debug]  upload, list, download and delete with the CLI on a loopback server\n  cargo xtask man             the zoho-crm man pages, in target/man\n  cargo xtask bench [--runs N] [--bulk-runs N] [--bulk-files N] [--cap-runs N] [--cap-files N] [--manifest-lines N]\n                              the CLI against curl; writes BENCHMARKS.md\n  cargo xtask spec-diff [--spec PATH] [--version V] OPENAPI_FILE\n                              what an OpenAPI file says that the spec does not, and the reverse",
         xtask::SPEC
     );
     ExitCode::from(2)
@@ -51,15 +54,6 @@ fn report(result: Result<(), String>) -> ExitCode {
             ExitCode::FAILURE
         }
     }
-}
-
-fn bench_command(runs: usize) -> ExitCode {
-    let options = xtask::bench::Options {
-        runs,
-        bulk_runs: runs.min(3),
-        bulk_files: 1000,
-    };
-    report(xtask::bench::run(&xtask::workspace_root(), &options))
 }
 
 fn gen_command(check: bool) -> ExitCode {

@@ -1,0 +1,79 @@
+//! Test files for the benchmarks: pseudo-random content, folders of small files with their
+//! upload-many manifest and curl's list, and a byte-for-byte comparison.
+
+use std::fmt::Write as _;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+/// `count` files of `len` pseudo-random bytes in the new folder `dir`, all for `record`.
+pub(super) struct SmallFiles {
+    /// The manifest (`module,record_id,path`, absolute paths inside `dir`), in `dir`.
+    pub manifest: PathBuf,
+    /// The files' absolute paths, one a line (for `xargs`).
+    pub list: PathBuf,
+}
+
+/// Writes [`SmallFiles`]: `f00000.bin`... in `dir`, seeded from `seed` on.
+pub(super) fn small_files(
+    dir: &Path,
+    count: usize,
+    len: usize,
+    seed: u64,
+    record: &str,
+) -> Result<SmallFiles, String> {
+    let files = dir.join("files");
+    std::fs::create_dir_all(&files).map_err(|e| format!("cannot make {}: {e}", files.display()))?;
+    let mut manifest = String::from("module,record_id,path\n");
+    let mut list = String::new();
+    for index in 0..count {
+        let path = files.join(format!("f{index:05}.bin"));
+        write_random(&path, len, index as u64 + seed)?;
+        let _ = writeln!(manifest, "Leads,{record},{}", path.display());
+        let _ = writeln!(list, "{}", path.display());
+    }
+    let out = SmallFiles {
+        manifest: dir.join("manifest.csv"),
+        list: dir.join("files.txt"),
+    };
+    write(&out.manifest, manifest.as_bytes())?;
+    write(&out.list, list.as_bytes())?;
+    Ok(out)
+}
+
+/// Writes `bytes` to `path`, saying which file failed.
+pub(super) fn write(path: &Path, bytes: &[u8]) -> Result<(), String> {
+    std::fs::write(path, bytes).map_err(|e| format!("cannot write {}: {e}", path.display()))
+}
+
+/// Writes `len` pseudo-random bytes (xorshift from `seed`) to `path`.
+pub(super) fn write_random(path: &Path, len: usize, seed: u64) -> Result<(), String> {
+    let mut state = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+    let file = std::fs::File::create(path)
+        .map_err(|e| format!("cannot create {}: {e}", path.display()))?;
+    let mut out = std::io::BufWriter::new(file);
+    let mut block = [0u8; 8192];
+    let mut remaining = len;
+    while remaining > 0 {
+        for chunk in block.chunks_mut(8) {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            chunk.copy_from_slice(&state.to_le_bytes()[..chunk.len()]);
+        }
+        let take = remaining.min(block.len());
+        out.write_all(&block[..take])
+            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        remaining -= take;
+    }
+    out.flush()
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))
+}
+
+/// Fails unless `b` holds the same bytes as `a`.
+pub(super) fn same_file(a: &Path, b: &Path) -> Result<(), String> {
+    let (left, right) = (std::fs::read(a), std::fs::read(b));
+    match (left, right) {
+        (Ok(left), Ok(right)) if left == right => Ok(()),
+        _ => Err(format!("{} differs from {}", b.display(), a.display())),
+    }
+}

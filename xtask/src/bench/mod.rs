@@ -1,0 +1,241 @@
+//! `cargo xtask bench`: the CLI against curl on the loopback server, in one run, alternating,
+//! and `cargo xtask gen`; writes BENCHMARKS.md with the machine, the commands and the medians.
+//!
+//! This file holds the options and the order of the runs; each group of measurements has its
+//! own module: [`plain`] (a)-(c) over plain HTTP, [`tls`] (e) over HTTPS, [`cap`] (f) on the
+//! organisation's concurrency cap, [`manifest`] (g) a big manifest; [`report`] writes the
+//! file, [`stats`] reads the server's counts and [`files`] makes the test files.
+
+mod cap;
+mod files;
+mod manifest;
+mod plain;
+mod report;
+mod stats;
+mod tls;
+
+use std::ffi::OsStr;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+use crate::loopback::{Build, LoopbackProcess, build_cli_and_server};
+use crate::measure::{measure, median};
+
+/// The record the single-file benchmarks attach to.
+const RECORD: &str = "3477061000005177002";
+const MIB: usize = 1024 * 1024;
+/// The token every benchmark server accepts.
+const TOKEN: &str = "bench-token";
+
+/// Options for a benchmark run.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Options {
+    /// Runs of each side of (a), (c) and (e), and of the dry runs and re-runs of (g).
+    pub runs: usize,
+    /// Runs of each side of (b).
+    pub bulk_runs: usize,
+    /// Files in (b).
+    pub bulk_files: usize,
+    /// Runs of each side of (f).
+    pub cap_runs: usize,
+    /// Files in (f).
+    pub cap_files: usize,
+    /// Lines of the big manifest in (g) (at least 10: its 10% manifest needs one).
+    pub manifest_lines: usize,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            runs: 5,
+            bulk_runs: 3,
+            bulk_files: 1000,
+            cap_runs: 3,
+            cap_files: 1000,
+            manifest_lines: 100_000,
+        }
+    }
+}
+
+impl Options {
+    /// The usage line of `cargo xtask bench`.
+    pub const USAGE: &'static str = "cargo xtask bench [--runs N] [--bulk-runs N] [--bulk-files N] [--cap-runs N] [--cap-files N] [--manifest-lines N]";
+
+    /// Parses the arguments after `bench`. `--bulk-runs` defaults to `--runs` but at most 3.
+    pub fn parse(args: &[&str]) -> Result<Options, String> {
+        let mut options = Options::default();
+        let mut bulk_runs = None;
+        let mut args = args.iter();
+        while let Some(flag) = args.next() {
+            let value = args.next().ok_or_else(|| format!("{flag} needs a value"))?;
+            let number = value
+                .parse::<usize>()
+                .ok()
+                .filter(|n| *n > 0)
+                .ok_or_else(|| format!("{flag} needs a positive whole number, not `{value}`"))?;
+            match *flag {
+                "--runs" => options.runs = number,
+                "--bulk-runs" => bulk_runs = Some(number),
+                "--bulk-files" => options.bulk_files = number,
+                "--cap-runs" => options.cap_runs = number,
+                "--cap-files" => options.cap_files = number,
+                "--manifest-lines" if number < 10 => {
+                    return Err("--manifest-lines needs at least 10 lines".into());
+                }
+                "--manifest-lines" => options.manifest_lines = number,
+                other => return Err(format!("unknown option `{other}`")),
+            }
+        }
+        options.bulk_runs = bulk_runs.unwrap_or(options.runs.min(3));
+        Ok(options)
+    }
+}
+
+/// The programs and the scratch folder every measurement uses.
+struct Tools {
+    /// The release `zoho-crm`.
+    cli: PathBuf,
+    /// curl, from the `PATH`.
+    curl: PathBuf,
+    /// The release `loopback-server`.
+    server: PathBuf,
+    /// A temporary folder, removed at the end.
+    work: PathBuf,
+}
+
+/// The CLI's arguments for `server`: `--api-base URL --token T --quiet`, then `rest`.
+fn cli_args(server: &LoopbackProcess, rest: &[&str]) -> Vec<String> {
+    [
+        "--api-base",
+        server.base_url.as_str(),
+        "--token",
+        server.token.as_str(),
+        "--quiet",
+    ]
+    .iter()
+    .chain(rest)
+    .map(|s| (*s).to_owned())
+    .collect()
+}
+
+/// The CLI's environment for `server`: `SSL_CERT_FILE` naming its certificate, if it has one.
+fn cli_env(server: &LoopbackProcess) -> Vec<(&'static str, &OsStr)> {
+    server
+        .cert
+        .iter()
+        .map(|cert| ("SSL_CERT_FILE", cert.as_os_str()))
+        .collect()
+}
+
+/// curl's arguments to trust `server`: `--cacert CERT`, if it has a certificate.
+fn curl_trust(server: &LoopbackProcess) -> Vec<String> {
+    server
+        .cert
+        .iter()
+        .flat_map(|cert| ["--cacert".to_owned(), cert.to_string_lossy().into_owned()])
+        .collect()
+}
+
+/// The `Authorization` header curl sends to `server`.
+fn curl_auth(server: &LoopbackProcess) -> String {
+    format!("Authorization: Zoho-oauthtoken {}", server.token)
+}
+
+/// The attachments collection of a Leads `record` on `server`.
+fn collection(server: &LoopbackProcess, record: &str) -> String {
+    format!("{}/crm/v2/Leads/{record}/Attachments", server.base_url)
+}
+
+/// Runs every benchmark and writes `BENCHMARKS.md` under `root`.
+pub fn run(root: &Path, options: &Options) -> Result<(), String> {
+    eprintln!("building the CLI and the loopback server (release)...");
+    let release = build_cli_and_server(root, Build::Release)?;
+    let work = tempfile::tempdir().map_err(|e| format!("cannot make a scratch folder: {e}"))?;
+    let tools = Tools {
+        cli: release.join("zoho-crm"),
+        curl: PathBuf::from("curl"),
+        server: release.join("loopback-server"),
+        work: work.path().to_path_buf(),
+    };
+    let big = tools.work.join("upload-100MiB.bin");
+    files::write_random(&big, 100 * MIB, 1)?;
+
+    let plain = {
+        let server = LoopbackProcess::start(&tools.server, TOKEN)?;
+        plain::run(&tools, &server, &big, options)?
+    };
+    let tls = {
+        let server = LoopbackProcess::start_with(&tools.server, TOKEN, &["--tls"])?;
+        tls::run(&tools, &server, &big, options.runs)?
+    };
+    eprintln!("(e) done");
+    let cap = {
+        let server = LoopbackProcess::start_with(&tools.server, TOKEN, &cap::SERVER_FLAGS)?;
+        cap::run(&tools, &server, options)?
+    };
+    eprintln!("(f) done");
+    let manifest = {
+        let server = LoopbackProcess::start(&tools.server, TOKEN)?;
+        manifest::run(&tools, &server, options)?
+    };
+    eprintln!("(g) done");
+
+    // (d) generation, as a user runs it (cargo's up-to-date check included).
+    let cargo = PathBuf::from(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    let gen_args: Vec<String> = ["xtask", "gen", "--check"]
+        .iter()
+        .map(|s| (*s).to_owned())
+        .collect();
+    let mut gen_times = Vec::new();
+    for _ in 0..5 {
+        gen_times.push(measure(&cargo, &gen_args, root)?.0.wall);
+    }
+    let generation = median(gen_times);
+
+    let results = report::Results {
+        plain,
+        generation,
+        tls,
+        cap,
+        manifest,
+    };
+    let text = report::render(options, &results);
+    let path = root.join("BENCHMARKS.md");
+    std::fs::File::create(&path)
+        .and_then(|mut file| file.write_all(text.as_bytes()))
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    print!("{text}");
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Options;
+
+    #[test]
+    fn options_have_defaults_and_flags() {
+        assert_eq!(Options::parse(&[]), Ok(Options::default()));
+        let parsed = Options::parse(&[
+            "--runs",
+            "1",
+            "--cap-files",
+            "200",
+            "--manifest-lines",
+            "10000",
+        ]);
+        assert_eq!(
+            parsed,
+            Ok(Options {
+                runs: 1,
+                bulk_runs: 1,
+                cap_files: 200,
+                manifest_lines: 10_000,
+                ..Options::default()
+            })
+        );
+        assert!(Options::parse(&["--runs"]).is_err());
+        assert!(Options::parse(&["--runs", "0"]).is_err());
+        assert!(Options::parse(&["--manifest-lines", "9"]).is_err());
+        assert!(Options::parse(&["--fast", "1"]).is_err());
+    }
+}

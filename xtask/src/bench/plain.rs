@@ -1,0 +1,147 @@
+//! (a)-(c) over plain HTTP: a 100 MiB upload, many small files with `upload-many` against
+//! `xargs -P8 curl`, and a 100 MiB download, each side alternating with curl.
+
+use std::path::Path;
+use std::time::Instant;
+
+use super::files::{same_file, small_files};
+use super::{RECORD, Tools, cli_args, collection, curl_auth};
+use crate::loopback::LoopbackProcess;
+use crate::measure::{measure, median, medians};
+
+/// Median (wall s, peak RSS KiB) of the CLI, then of curl.
+pub(super) type Medians = ((f64, f64), (f64, f64));
+
+/// What (a)-(c) measured.
+pub(super) struct PlainResults {
+    /// (a) the 100 MiB upload.
+    pub upload: Medians,
+    /// (c) the 100 MiB download.
+    pub download: Medians,
+    /// (b) files per second of the CLI, then of `xargs -P8 curl`.
+    pub bulk: (f64, f64),
+}
+
+/// Runs (a), (c) and (b) against the plain `server`, uploading `big` (100 MiB).
+pub(super) fn run(
+    tools: &Tools,
+    server: &LoopbackProcess,
+    big: &Path,
+    options: &super::Options,
+) -> Result<PlainResults, String> {
+    let (cli, curl, work) = (&tools.cli, &tools.curl, tools.work.as_path());
+    let auth = curl_auth(server);
+    let collection = collection(server, RECORD);
+    let global = |rest: &[&str]| cli_args(server, rest);
+
+    // (a) 100 MiB upload.
+    let big_arg = big.to_string_lossy().into_owned();
+    let upload_cli = global(&["upload", "--module", "Leads", "--record", RECORD, &big_arg]);
+    let upload_curl: Vec<String> = [
+        "-sS",
+        "-o",
+        "/dev/null",
+        "-f",
+        "-X",
+        "POST",
+        &collection,
+        "-H",
+        &auth,
+        "-F",
+    ]
+    .iter()
+    .map(|s| (*s).to_owned())
+    .chain([format!("file=@{big_arg}")])
+    .collect();
+    let (mut cli_runs, mut curl_runs) = (Vec::new(), Vec::new());
+    for _ in 0..options.runs {
+        cli_runs.push(measure(cli, &upload_cli, work)?.0);
+        curl_runs.push(measure(curl, &upload_curl, work)?.0);
+    }
+    let upload = (medians(&cli_runs), medians(&curl_runs));
+    eprintln!("(a) done");
+
+    // (c) 100 MiB download of what (a) stored.
+    let (_, listed) = measure(
+        cli,
+        &global(&[
+            "--json", "list", "--module", "Leads", "--record", RECORD, "--all",
+        ]),
+        work,
+    )?;
+    let id = first_listed_id(&listed).ok_or("the CLI listed no attachment to download")?;
+    let out_cli = work.join("cli.bin").to_string_lossy().into_owned();
+    let out_curl = work.join("curl.bin").to_string_lossy().into_owned();
+    let download_cli = global(&[
+        "download", "--module", "Leads", "--record", RECORD, "--id", &id, "-o", &out_cli,
+    ]);
+    let item = format!("{collection}/{id}");
+    let download_curl: Vec<String> = ["-sS", "-f", "-o", &out_curl, "-H", &auth, &item]
+        .iter()
+        .map(|s| (*s).to_owned())
+        .collect();
+    let (mut cli_runs, mut curl_runs) = (Vec::new(), Vec::new());
+    for _ in 0..options.runs {
+        let _ = std::fs::remove_file(&out_cli);
+        cli_runs.push(measure(cli, &download_cli, work)?.0);
+        curl_runs.push(measure(curl, &download_curl, work)?.0);
+        same_file(big, Path::new(&out_cli))?;
+        same_file(big, Path::new(&out_curl))?;
+    }
+    let download = (medians(&cli_runs), medians(&curl_runs));
+    eprintln!("(c) done");
+
+    // (b) many small files.
+    let small = small_files(&work.join("bulk"), options.bulk_files, 10 * 1024, 2, RECORD)?;
+    let xargs_script = format!(
+        "xargs -P8 -I{{}} curl -sS -f -o /dev/null -X POST '{collection}' -H '{auth}' -F 'file=@{{}}' < '{}'",
+        small.list.display()
+    );
+    let manifest_arg = small.manifest.to_string_lossy().into_owned();
+    let (mut cli_rates, mut curl_rates) = (Vec::new(), Vec::new());
+    for run in 0..options.bulk_runs {
+        let journal = work
+            .join(format!("journal-{run}.jsonl"))
+            .to_string_lossy()
+            .into_owned();
+        let args = global(&[
+            "upload-many",
+            "--manifest",
+            &manifest_arg,
+            "--concurrency",
+            "8",
+            "--journal",
+            &journal,
+        ]);
+        let started = Instant::now();
+        measure(cli, &args, work)?;
+        cli_rates.push(options.bulk_files as f64 / started.elapsed().as_secs_f64());
+        let started = Instant::now();
+        measure(
+            Path::new("sh"),
+            &["-c".to_owned(), xargs_script.clone()],
+            work,
+        )?;
+        curl_rates.push(options.bulk_files as f64 / started.elapsed().as_secs_f64());
+    }
+    let bulk = (median(cli_rates), median(curl_rates));
+    eprintln!("(b) done");
+    Ok(PlainResults {
+        upload,
+        download,
+        bulk,
+    })
+}
+
+/// The id of the first attachment in the output of `zoho-crm --json list`.
+pub(super) fn first_listed_id(listed: &str) -> Option<String> {
+    listed
+        .lines()
+        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+        .find_map(|value| {
+            value
+                .get("id")
+                .and_then(|id| id.as_str())
+                .map(str::to_owned)
+        })
+}

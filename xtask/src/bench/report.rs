@@ -1,0 +1,386 @@
+//! BENCHMARKS.md: the machine, one table per group of measurements with each target and
+//! whether it was met, and the commands measured.
+
+use std::fmt::Write as _;
+
+use super::Options;
+use super::cap::{self, CapResults};
+use super::manifest::{self, ManifestResults};
+use super::plain::PlainResults;
+use super::tls::TlsResults;
+use crate::measure::median;
+
+/// Everything one `cargo xtask bench` measured.
+pub(super) struct Results {
+    /// (a)-(c).
+    pub plain: PlainResults,
+    /// (d): the median wall time of `cargo xtask gen --check`, in seconds.
+    pub generation: f64,
+    /// (e).
+    pub tls: TlsResults,
+    /// (f).
+    pub cap: CapResults,
+    /// (g).
+    pub manifest: ManifestResults,
+}
+
+fn verdict(ok: bool) -> &'static str {
+    if ok { "met" } else { "NOT met" }
+}
+
+fn mib(kib: f64) -> f64 {
+    kib / 1024.0
+}
+
+/// The whole file.
+pub(super) fn render(options: &Options, results: &Results) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "# Benchmarks\n");
+    let _ = writeln!(
+        out,
+        "Written by `cargo xtask bench`: the `zoho-crm` CLI (release build) against curl, on one\nmachine in one run, alternating, against the test kit's loopback server on 127.0.0.1.\nMedians of {} runs per side for (a), (c) and (e), {} for (b), {} for (f); (g) as it says.\n",
+        options.runs, options.bulk_runs, options.cap_runs
+    );
+    let _ = writeln!(out, "## Machine\n\n{}\n", machine());
+    let _ = writeln!(out, "## Results\n");
+    main_table(&mut out, options, results);
+    cap_table(&mut out, options, &results.cap);
+    manifest_table(&mut out, &results.manifest);
+    commands(&mut out, options, results);
+    out
+}
+
+/// (a)-(e): the CLI against curl, one row per figure.
+fn main_table(out: &mut String, options: &Options, results: &Results) {
+    let plain = &results.plain;
+    let ((up_wall, up_rss), (curl_up_wall, curl_up_rss)) = plain.upload;
+    let ((down_wall, down_rss), (curl_down_wall, curl_down_rss)) = plain.download;
+    let (cli_rate, curl_rate) = plain.bulk;
+    let _ = writeln!(out, "| benchmark | zoho-crm | curl | ratio | target |");
+    let _ = writeln!(out, "|---|---|---|---|---|");
+    wall_row(
+        out,
+        "(a) 100 MiB upload, wall",
+        (up_wall, curl_up_wall),
+        1.2,
+    );
+    let _ = writeln!(
+        out,
+        "| (a) 100 MiB upload, peak RSS | {:.1} MiB | {:.1} MiB | {:.2}x | <= 2x: {} |",
+        mib(up_rss),
+        mib(curl_up_rss),
+        up_rss / curl_up_rss,
+        verdict(up_rss <= 2.0 * curl_up_rss)
+    );
+    let _ = writeln!(
+        out,
+        "| (b) {} files of 10 KiB, files per second | {cli_rate:.0} | {curl_rate:.0} (xargs -P8 curl) | {:.2}x | >= 3x: {} |",
+        options.bulk_files,
+        cli_rate / curl_rate,
+        verdict(cli_rate >= 3.0 * curl_rate)
+    );
+    wall_row(
+        out,
+        "(c) 100 MiB download, wall",
+        (down_wall, curl_down_wall),
+        1.2,
+    );
+    download_rss_row(
+        out,
+        "(c) 100 MiB download, peak RSS",
+        down_rss,
+        curl_down_rss,
+    );
+    let _ = writeln!(
+        out,
+        "| (d) `cargo xtask gen --check` (both specs) | {:.0} ms | | | |",
+        results.generation * 1000.0
+    );
+
+    let tls = &results.tls;
+    let [cli_protocol, h2_protocol, curl_protocol] = tls.upload_protocols;
+    let ((up_wall, up_rss), (curl_up_wall, curl_up_rss)) = tls.upload;
+    let (h2_wall, h2_rss) = tls.upload_h2;
+    let ((down_wall, down_rss), (curl_down_wall, curl_down_rss)) = tls.download;
+    wall_row(
+        out,
+        &format!("(e) TLS: 100 MiB upload, wall ({cli_protocol} vs curl's {curl_protocol})"),
+        (up_wall, curl_up_wall),
+        1.2,
+    );
+    let _ = writeln!(
+        out,
+        "| (e) TLS: 100 MiB upload, peak RSS | {:.1} MiB | {:.1} MiB | {:.2}x | <= 1.0x: {} |",
+        mib(up_rss),
+        mib(curl_up_rss),
+        up_rss / curl_up_rss,
+        verdict(up_rss <= curl_up_rss)
+    );
+    let _ = writeln!(
+        out,
+        "| (e) TLS: 100 MiB upload with `--http-version 2` ({h2_protocol}), wall | {h2_wall:.3} s | {curl_up_wall:.3} s | {:.2}x | none (informs the default) |",
+        h2_wall / curl_up_wall
+    );
+    let _ = writeln!(
+        out,
+        "| (e) TLS: 100 MiB upload with `--http-version 2`, peak RSS | {:.1} MiB | {:.1} MiB | {:.2}x | none (informs the default) |",
+        mib(h2_rss),
+        mib(curl_up_rss),
+        h2_rss / curl_up_rss
+    );
+    wall_row(
+        out,
+        "(e) TLS: 100 MiB download, wall",
+        (down_wall, curl_down_wall),
+        1.2,
+    );
+    download_rss_row(
+        out,
+        "(e) TLS: 100 MiB download, peak RSS",
+        down_rss,
+        curl_down_rss,
+    );
+}
+
+/// A wall-time row with the target "at most `limit` times curl's".
+fn wall_row(out: &mut String, name: &str, (cli, curl): (f64, f64), limit: f64) {
+    let _ = writeln!(
+        out,
+        "| {name} | {cli:.3} s | {curl:.3} s | {:.2}x | <= {limit}x: {} |",
+        cli / curl,
+        verdict(cli <= limit * curl)
+    );
+}
+
+/// A download's peak RSS row, with the target "under 32 MiB".
+fn download_rss_row(out: &mut String, name: &str, cli: f64, curl: f64) {
+    let _ = writeln!(
+        out,
+        "| {name} | {:.1} MiB | {:.1} MiB | {:.2}x | < 32 MiB: {} |",
+        mib(cli),
+        mib(curl),
+        cli / curl,
+        verdict(cli < 32.0 * 1024.0)
+    );
+}
+
+/// (f): one row per side.
+fn cap_table(out: &mut String, options: &Options, results: &CapResults) {
+    let ceiling = cap::ceiling();
+    let _ = writeln!(
+        out,
+        "\n### (f) On the cap: {} files of 10 KiB over TLS, 100 ms latency, at most 10 calls in flight (ceiling {ceiling:.0} files/s)\n",
+        options.cap_files
+    );
+    let _ = writeln!(
+        out,
+        "Medians of {} runs per side for rates and handshakes; failures and duplicates are totals over the runs.\n",
+        options.cap_runs
+    );
+    let _ = writeln!(
+        out,
+        "| side | HTTP | files/s | % of ceiling | vs curl | failures: non-zero exits, 429s refused | duplicates: extra (missing) | TLS handshakes per 1,000 files (resumed) | target |"
+    );
+    let _ = writeln!(out, "|---|---|---|---|---|---|---|---|---|");
+    let curl_rate = results
+        .sides
+        .iter()
+        .find(|side| !side.is_cli)
+        .map_or(0.0, cap::Side::rate);
+    for side in &results.sides {
+        let rate = side.rate();
+        let share = rate / ceiling;
+        let mut handshakes = format!(
+            "{:.0} ({:.0})",
+            median(side.handshakes.clone()),
+            median(side.resumed.clone())
+        );
+        if side.failed_handshakes > 0 {
+            let _ = write!(handshakes, "; {} failed", side.failed_handshakes);
+        }
+        let mut failures = format!("{}, {}", side.failed_runs, side.refused);
+        if side.throttled > 0
+            || side
+                .lowest_concurrency
+                .is_some_and(|c| c < cap::MAX_IN_FLIGHT as i64)
+        {
+            let _ = write!(
+                failures,
+                " (the CLI saw {} throttled, lowest concurrency {})",
+                side.throttled,
+                side.lowest_concurrency
+                    .map_or_else(|| "?".to_owned(), |c| c.to_string())
+            );
+        }
+        let target = if side.is_cli {
+            format!(
+                ">= {:.0}%: {}; failures 0: {}; duplicates 0: {}",
+                cap::TARGET_SHARE * 100.0,
+                verdict(share >= cap::TARGET_SHARE),
+                verdict(side.failed_runs == 0 && side.refused == 0),
+                verdict(side.extra == 0 && side.missing == 0)
+            )
+        } else {
+            "baseline".to_owned()
+        };
+        let _ = writeln!(
+            out,
+            "| {} | {} | {rate:.1} | {:.1}% | {:.2}x | {failures} | {} ({}) | {handshakes} | {target} |",
+            side.name,
+            side.protocol,
+            share * 100.0,
+            rate / curl_rate,
+            side.extra,
+            side.missing
+        );
+    }
+}
+
+/// (g): one row per step.
+fn manifest_table(out: &mut String, results: &ManifestResults) {
+    let per_10k = |wall: f64, lines: usize| wall * 10_000.0 / lines as f64;
+    let _ = writeln!(
+        out,
+        "\n### (g) A big manifest: {} tiny files in folders of 1,000, plain HTTP\n",
+        results.lines
+    );
+    let _ = writeln!(
+        out,
+        "| step | lines | wall | peak RSS | per 10,000 lines | target |"
+    );
+    let _ = writeln!(out, "|---|---|---|---|---|---|");
+    let dry_row = |out: &mut String, name: &str, (wall, rss): (f64, f64), lines: usize| {
+        let each = per_10k(wall, lines);
+        let _ = writeln!(
+            out,
+            "| {name} | {lines} | {wall:.3} s | {:.1} MiB | {each:.3} s | < 1 s: {} |",
+            mib(rss),
+            verdict(each < 1.0)
+        );
+    };
+    dry_row(
+        out,
+        "`--dry-run`, 10% manifest",
+        results.dry_small,
+        results.small_lines,
+    );
+    dry_row(
+        out,
+        "`--dry-run`, whole manifest",
+        results.dry_full,
+        results.lines,
+    );
+    let linearity = results.dry_full.0
+        / results.dry_small.0
+        / (results.lines as f64 / results.small_lines as f64);
+    let _ = writeln!(
+        out,
+        "| linearity: time(100%) / time(10%) / {:.0} | | | | {linearity:.2} | about 1 = linear |",
+        results.lines as f64 / results.small_lines as f64
+    );
+    let upload = results.upload;
+    let _ = writeln!(
+        out,
+        "| upload of every line, `--concurrency {}` | {} | {:.1} s | {:.1} MiB | {:.0} files/s ({} stored) | none |",
+        manifest::CONCURRENCY,
+        results.lines,
+        upload.wall,
+        upload.rss_kib as f64 / 1024.0,
+        results.lines as f64 / upload.wall,
+        results.stored
+    );
+    dry_row(
+        out,
+        "re-run with the same journal",
+        results.rerun,
+        results.lines,
+    );
+    let said = if results.rerun_all_done {
+        format!(
+            "all {} already done, none uploaded, no request",
+            results.lines
+        )
+    } else {
+        results.rerun_detail.trim().to_owned()
+    };
+    let _ = writeln!(
+        out,
+        "| re-run finds everything done | {} | | | {said} | all done: {} |",
+        results.lines,
+        verdict(results.rerun_all_done)
+    );
+}
+
+/// What each row ran.
+fn commands(out: &mut String, options: &Options, results: &Results) {
+    let _ = writeln!(out, "\n## Commands\n");
+    let _ = writeln!(
+        out,
+        "- (a) `zoho-crm --api-base URL --token T --quiet upload --module Leads --record ID FILE` vs `curl -sS -f -o /dev/null -X POST URL/crm/v2/Leads/ID/Attachments -H 'Authorization: Zoho-oauthtoken T' -F file=@FILE`"
+    );
+    let _ = writeln!(
+        out,
+        "- (b) `zoho-crm ... upload-many --manifest M.csv --concurrency 8 --journal J` vs `xargs -P8 -I{{}} curl -sS -f -o /dev/null -X POST URL -H ... -F file=@{{}} < files.txt`; a fresh journal each run"
+    );
+    let _ = writeln!(
+        out,
+        "- (c) `zoho-crm ... download --module Leads --record ID --id AID -o OUT` vs `curl -sS -f -o OUT -H ... URL/AID`; both copies checked byte for byte"
+    );
+    let _ = writeln!(
+        out,
+        "- (d) `cargo xtask gen --check`: cargo's up-to-date check, then load, validate and emit both specs and compare with the tree"
+    );
+    let _ = writeln!(
+        out,
+        "- (e) a second server with `loopback-server --tls` (a self-signed certificate for 127.0.0.1): `SSL_CERT_FILE=CERT zoho-crm ... upload ...` (the default `--http-version`, which the server saw as {}), the same with `--http-version 2`, and `curl --cacert CERT ...` (which the server saw as {}), then `SSL_CERT_FILE=CERT zoho-crm ... download ...` vs `curl --cacert CERT ... -o OUT`; every download, and one stored copy of each upload side, checked byte for byte",
+        results.tls.upload_protocols[0], results.tls.upload_protocols[2]
+    );
+    let _ = writeln!(
+        out,
+        "- (f) a third server with `loopback-server --tls --latency-ms 100 --max-in-flight 10`: `SSL_CERT_FILE=CERT zoho-crm ... --http-version 1.1|2 --json upload-many --manifest M.csv --concurrency 10 --journal J` (a fresh journal each run) vs `xargs -P10 -I{{}} curl --cacert CERT -sS -f -o /dev/null -X POST URL -H ... -F file=@{{}} < files.txt`, alternating; failures are runs that exited non-zero and the calls the server refused with 429; duplicates compare the attachments the server stored with the files; handshakes are the server's completed TLS handshakes (and how many resumed a session) per 1,000 files; all from `GET /testkit/stats` read with curl before and after each run, less what reading the stats adds"
+    );
+    let _ = writeln!(
+        out,
+        "- (g) a fourth server, plain: {} files of a few bytes in folders of 1,000, a manifest of all of them and one of the first 10% (`Leads`, record ids {} + line); `zoho-crm ... --json upload-many --manifest M.csv --journal J --dry-run` of each, alternating, {} runs each; then `... --concurrency {} --journal J` of the whole manifest once; then the same command again {} times, with the same journal",
+        options.manifest_lines,
+        manifest::FIRST_RECORD,
+        options.runs,
+        manifest::CONCURRENCY,
+        options.runs
+    );
+    let _ = writeln!(
+        out,
+        "\nWall time is measured around each command; peak RSS comes from `/usr/bin/time -v`."
+    );
+}
+
+fn machine() -> String {
+    let read = |path: &str| std::fs::read_to_string(path).unwrap_or_default();
+    let cpu = read("/proc/cpuinfo")
+        .lines()
+        .find_map(|l| {
+            l.strip_prefix("model name")
+                .map(|v| v.trim_start_matches([' ', '\t', ':']).to_owned())
+        })
+        .unwrap_or_else(|| "unknown".into());
+    let memory = read("/proc/meminfo")
+        .lines()
+        .find_map(|l| l.strip_prefix("MemTotal:").map(|v| v.trim().to_owned()))
+        .unwrap_or_else(|| "unknown".into());
+    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    let version = |program: &str, arg: &str| {
+        std::process::Command::new(program)
+            .arg(arg)
+            .output()
+            .ok()
+            .and_then(|o| String::from_utf8(o.stdout).ok())
+            .and_then(|s| s.lines().next().map(str::to_owned))
+            .unwrap_or_else(|| "unknown".into())
+    };
+    format!(
+        "- CPU: {cpu}, {cores} cores available\n- Memory: {memory}\n- OS: {}\n- {}\n- {}",
+        version("uname", "-sr"),
+        version("rustc", "--version"),
+        version("curl", "--version")
+    )
+}
