@@ -15,8 +15,9 @@
 //! when the record has it), whatever the line number, and apply to the first copy only.
 //!
 //! Records are written by one thread that takes every record waiting and writes them with a
-//! single write and a single fsync (group commit), so concurrent uploads do not queue behind
-//! one fsync each. The journal file is locked while a run uses it.
+//! single write; a second thread makes them durable with one fsync for all those waiting
+//! (group commit), so concurrent uploads do not queue behind one fsync each, and a `started`
+//! record (which need not reach the disk before the upload) never waits for an fsync. The journal file is locked while a run uses it.
 
 use std::collections::{HashMap, HashSet};
 use std::io::{BufRead, Read as _, Seek as _, SeekFrom, Write as _};
@@ -380,7 +381,10 @@ fn update<K: std::hash::Hash + Eq>(last: &mut HashMap<K, Last>, key: K, record: 
     );
 }
 
-type Job = (Vec<u8>, bool, oneshot::Sender<std::io::Result<()>>);
+/// Where a record's outcome is told.
+type Done = oneshot::Sender<std::io::Result<()>>;
+/// A record's line, whether it must reach the disk, and where its outcome is told.
+type Job = (Vec<u8>, bool, Done);
 
 /// Appends records; cheap to clone.
 #[derive(Clone, Debug)]
@@ -422,10 +426,16 @@ impl Writer {
                 file.write_all(b"\n").map_err(OpenError::Io)?;
             }
         }
+        let syncing = file.try_clone().map_err(OpenError::Io)?;
+        let (to_sync, sync_queue) = std::sync::mpsc::channel::<Done>();
+        std::thread::Builder::new()
+            .name("journal-sync".to_owned())
+            .spawn(move || sync_loop(&syncing, &sync_queue))
+            .map_err(OpenError::Io)?;
         let (jobs, queue) = std::sync::mpsc::channel::<Job>();
         std::thread::Builder::new()
             .name("journal".to_owned())
-            .spawn(move || write_loop(file, &queue))
+            .spawn(move || write_loop(file, &queue, &to_sync))
             .map_err(OpenError::Io)?;
         Ok(Writer { jobs })
     }
@@ -445,22 +455,52 @@ impl Writer {
     }
 }
 
-fn write_loop(mut file: std::fs::File, queue: &std::sync::mpsc::Receiver<Job>) {
+/// Writes every record waiting with one write. Those that need not be on disk are answered at
+/// once; the others go to [`sync_loop`], so a record waiting to be written never waits for an
+/// fsync of records before it (an upload journaled as `started` starts without waiting for
+/// others' results to reach the disk).
+fn write_loop(
+    mut file: std::fs::File,
+    queue: &std::sync::mpsc::Receiver<Job>,
+    to_sync: &std::sync::mpsc::Sender<Done>,
+) {
     while let Ok(first) = queue.recv() {
         let mut batch = vec![first];
         batch.extend(queue.try_iter());
         let mut bytes = Vec::new();
-        let mut sync = false;
-        for (line, needs_sync, _) in &batch {
+        for (line, _, _) in &batch {
             bytes.extend_from_slice(line);
-            sync |= *needs_sync;
         }
-        let result = file
-            .write_all(&bytes)
-            .and_then(|()| file.flush())
-            .and_then(|()| if sync { file.sync_data() } else { Ok(()) });
-        for (_, _, done) in batch {
-            let _ = done.send(match &result {
+        let written = file.write_all(&bytes).and_then(|()| file.flush());
+        for (_, needs_sync, done) in batch {
+            match &written {
+                Ok(()) if needs_sync => {
+                    if let Err(unsent) = to_sync.send(done) {
+                        let _ = unsent.0.send(Err(std::io::Error::other(
+                            "the journal's fsync thread has stopped",
+                        )));
+                    }
+                }
+                Ok(()) => {
+                    let _ = done.send(Ok(()));
+                }
+                Err(e) => {
+                    let _ = done.send(Err(std::io::Error::new(e.kind(), e.to_string())));
+                }
+            }
+        }
+    }
+}
+
+/// Makes written records durable: one fsync for every record waiting (group commit), each
+/// written before the fsync starts, then answers them.
+fn sync_loop(file: &std::fs::File, queue: &std::sync::mpsc::Receiver<Done>) {
+    while let Ok(first) = queue.recv() {
+        let mut batch = vec![first];
+        batch.extend(queue.try_iter());
+        let synced = file.sync_data();
+        for done in batch {
+            let _ = done.send(match &synced {
                 Ok(()) => Ok(()),
                 Err(e) => Err(std::io::Error::new(e.kind(), e.to_string())),
             });
