@@ -12,8 +12,13 @@ use tokio::io::AsyncRead;
 use crate::error::ValidationError;
 use crate::validate;
 
-/// How many bytes a file stream reads at a time.
-const CHUNK_BYTES: usize = 1024 * 1024;
+/// How many bytes a file stream reads at a time. Small enough that the chunks alive at once
+/// (one being read ahead, and the few hyper queues before it writes: up to about 400 KiB)
+/// cost well under a MiB; large enough that the trips to the blocking thread pool (800 for a
+/// 100 MiB file) cost little. Measured on a 100 MiB upload over loopback: with 1 MiB chunks
+/// the peak RSS was about 2 MiB higher, with 256 KiB 0.3 MiB higher, and 64 KiB chunks took
+/// a quarter more CPU time.
+const CHUNK_BYTES: usize = 128 * 1024;
 
 /// The limits an operation puts on uploaded files, from the spec.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -121,7 +126,7 @@ impl FileSource {
                 };
                 check_name(&name, limits)?;
                 let (file, length) = open_regular_file(path).await?;
-                (name, length, FileStream::reader(Box::pin(file), length))
+                (name, length, FileStream::file(file, length))
             }
             Source::Reader {
                 name,
@@ -208,11 +213,11 @@ fn check_name(name: &str, limits: &UploadLimits) -> Result<(), ValidationError> 
 
 /// Opens a regular file and gives its length, in one trip to the blocking thread pool (each
 /// trip is a thread handoff; with many small files they are most of the time an open takes).
-async fn open_regular_file(path: &Path) -> Result<(tokio::fs::File, u64), ValidationError> {
+async fn open_regular_file(path: &Path) -> Result<(std::fs::File, u64), ValidationError> {
     let owned = path.to_owned();
     let opened = tokio::task::spawn_blocking(move || open_regular_file_blocking(&owned)).await;
     match opened {
-        Ok(Ok((file, length))) => Ok((tokio::fs::File::from_std(file), length)),
+        Ok(Ok((file, length))) => Ok((file, length)),
         Ok(Err(refused)) => Err(refused),
         Err(e) => Err(ValidationError::Unreadable {
             path: path.to_owned(),
@@ -328,13 +333,103 @@ pub(crate) struct FileStream {
 
 enum StreamSource {
     Reader(Pin<Box<dyn AsyncRead + Send + Sync>>),
+    File(FileReader),
     Bytes(Option<Bytes>),
+}
+
+/// A file on disk, read chunk by chunk on the blocking thread pool straight into the buffer
+/// that is sent (`tokio::fs::File` would read into a buffer of its own and copy), one chunk
+/// ahead of the one being sent.
+struct FileReader {
+    /// The file, while no read is in flight.
+    file: Option<std::fs::File>,
+    /// The read in flight: it gives the file back with the chunk.
+    reading: Option<tokio::task::JoinHandle<(std::fs::File, std::io::Result<Bytes>)>>,
+    /// The bytes left to ask for (the stream's `remaining` counts those handed out).
+    unread: u64,
+}
+
+impl FileReader {
+    /// Starts reading the next chunk, if there is one and no read is in flight.
+    fn read_ahead(&mut self) {
+        if self.reading.is_some() || self.unread == 0 {
+            return;
+        }
+        let Some(file) = self.file.take() else {
+            return;
+        };
+        let want = usize::try_from(self.unread)
+            .unwrap_or(CHUNK_BYTES)
+            .min(CHUNK_BYTES);
+        self.unread -= want as u64;
+        // Allocated here rather than on the blocking thread, so that the chunks come from
+        // (and, once sent, go back to) this thread's allocator arena instead of one more arena
+        // per blocking thread.
+        let buffer = vec![0u8; want];
+        self.reading = Some(tokio::task::spawn_blocking(move || {
+            let mut file = file;
+            let chunk = read_chunk(&mut file, buffer);
+            (file, chunk)
+        }));
+    }
+
+    /// The next chunk (empty at the end of the file).
+    fn poll_chunk(&mut self, cx: &mut Context<'_>) -> Poll<std::io::Result<Bytes>> {
+        self.read_ahead();
+        let Some(reading) = &mut self.reading else {
+            return Poll::Ready(Ok(Bytes::new()));
+        };
+        let (file, chunk) = match std::task::ready!(Pin::new(reading).poll(cx)) {
+            Ok(done) => done,
+            Err(e) => {
+                self.reading = None;
+                return Poll::Ready(Err(std::io::Error::other(e)));
+            }
+        };
+        self.reading = None;
+        self.file = Some(file);
+        if chunk.as_ref().is_ok_and(|chunk| !chunk.is_empty()) {
+            // The next chunk is read while this one is sent.
+            self.read_ahead();
+        }
+        Poll::Ready(chunk)
+    }
+}
+
+/// Fills `buffer` from the file (not all of it only at the end of the file).
+fn read_chunk(file: &mut std::fs::File, mut buffer: Vec<u8>) -> std::io::Result<Bytes> {
+    use std::io::Read as _;
+    let mut filled = 0;
+    while filled < buffer.len() {
+        match file.read(&mut buffer[filled..]) {
+            Ok(0) => break,
+            Ok(read) => filled += read,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    buffer.truncate(filled);
+    Ok(Bytes::from(buffer))
 }
 
 impl FileStream {
     fn reader(reader: Pin<Box<dyn AsyncRead + Send + Sync>>, length: u64) -> Self {
         FileStream {
             source: StreamSource::Reader(reader),
+            remaining: length,
+            sent: 0,
+            buffer: BytesMut::new(),
+            progress: None,
+        }
+    }
+
+    fn file(file: std::fs::File, length: u64) -> Self {
+        FileStream {
+            source: StreamSource::File(FileReader {
+                file: Some(file),
+                reading: None,
+                unread: length,
+            }),
             remaining: length,
             sent: 0,
             buffer: BytesMut::new(),
@@ -370,6 +465,13 @@ impl Stream for FileStream {
                 }
                 Poll::Ready(bytes.take().map(Ok))
             }
+            StreamSource::File(file) => match std::task::ready!(file.poll_chunk(cx)) {
+                Err(e) => Poll::Ready(Some(Err(e))),
+                Ok(chunk) if chunk.is_empty() => Poll::Ready(Some(Err(this.ended_early()))),
+                // Never more than `remaining`: the reads ask for the declared length in all,
+                // so a file that grew is sent as long as it was when it was checked.
+                Ok(chunk) => Poll::Ready(Some(Ok(this.advance(chunk)))),
+            },
             StreamSource::Reader(reader) => {
                 let want = usize::try_from(this.remaining)
                     .unwrap_or(CHUNK_BYTES)
@@ -381,27 +483,38 @@ impl Stream for FileStream {
                 match tokio_util::io::poll_read_buf(reader.as_mut(), cx, &mut limited) {
                     Poll::Pending => Poll::Pending,
                     Poll::Ready(Err(e)) => Poll::Ready(Some(Err(e))),
-                    Poll::Ready(Ok(0)) => {
-                        let missing = this.remaining;
-                        this.remaining = 0;
-                        Poll::Ready(Some(Err(std::io::Error::new(
-                            std::io::ErrorKind::UnexpectedEof,
-                            format!(
-                                "the file ended {missing} bytes before its declared length; was it changed during the upload?"
-                            ),
-                        ))))
-                    }
-                    Poll::Ready(Ok(read)) => {
-                        this.remaining -= read as u64;
-                        this.sent += read as u64;
-                        if let Some(progress) = &this.progress {
-                            progress(this.sent);
-                        }
-                        Poll::Ready(Some(Ok(this.buffer.split().freeze())))
+                    Poll::Ready(Ok(0)) => Poll::Ready(Some(Err(this.ended_early()))),
+                    Poll::Ready(Ok(_)) => {
+                        let chunk = this.buffer.split().freeze();
+                        Poll::Ready(Some(Ok(this.advance(chunk))))
                     }
                 }
             }
         }
+    }
+}
+
+impl FileStream {
+    /// Counts a chunk as sent and reports the progress.
+    fn advance(&mut self, chunk: Bytes) -> Bytes {
+        self.remaining -= chunk.len() as u64;
+        self.sent += chunk.len() as u64;
+        if let Some(progress) = &self.progress {
+            progress(self.sent);
+        }
+        chunk
+    }
+
+    /// The error of a source that ended before its declared length (the stream ends with it).
+    fn ended_early(&mut self) -> std::io::Error {
+        let missing = self.remaining;
+        self.remaining = 0;
+        std::io::Error::new(
+            std::io::ErrorKind::UnexpectedEof,
+            format!(
+                "the file ended {missing} bytes before its declared length; was it changed during the upload?"
+            ),
+        )
     }
 }
 
@@ -488,6 +601,84 @@ mod tests {
             opened.map(|o| (o.name().to_owned(), o.length())).ok(),
             Some(("link.txt".to_owned(), 3))
         );
+    }
+
+    /// A file of `length` bytes, each byte a function of its offset.
+    fn patterned_file(length: usize) -> (tempfile::NamedTempFile, Vec<u8>) {
+        let bytes: Vec<u8> = (0..length).map(|i| (i % 251) as u8).collect();
+        let file = match tempfile::NamedTempFile::new() {
+            Ok(file) => file,
+            Err(e) => panic!("{e}"),
+        };
+        assert!(std::fs::write(file.path(), &bytes).is_ok());
+        (file, bytes)
+    }
+
+    const LARGE: UploadLimits = UploadLimits {
+        max_file_bytes: 1 << 30,
+        forbidden_extensions: &[],
+    };
+
+    #[tokio::test]
+    async fn a_file_of_several_chunks_is_sent_whole_with_its_progress() {
+        let (file, bytes) = patterned_file(2 * CHUNK_BYTES + CHUNK_BYTES / 2 + 7);
+        let reported = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let source = FileSource::from_path(file.path()).on_progress({
+            let reported = std::sync::Arc::clone(&reported);
+            move |sent| {
+                if let Ok(mut reported) = reported.lock() {
+                    reported.push(sent);
+                }
+            }
+        });
+        let opened = match source.open(&LARGE).await {
+            Ok(opened) => opened,
+            Err(e) => panic!("{e}"),
+        };
+        assert_eq!(opened.length(), bytes.len() as u64);
+        let sent = collect(opened).await.map_err(|e| e.to_string());
+        assert!(
+            sent.as_ref().is_ok_and(|sent| *sent == bytes),
+            "{:?}",
+            sent.map(|s| s.len())
+        );
+        let reported = reported.lock().map(|r| r.clone()).unwrap_or_default();
+        let expected = vec![
+            CHUNK_BYTES as u64,
+            2 * CHUNK_BYTES as u64,
+            bytes.len() as u64,
+        ];
+        assert_eq!(reported, expected);
+    }
+
+    #[tokio::test]
+    async fn a_file_cut_short_after_the_check_is_an_error_and_one_that_grew_is_sent_as_checked() {
+        let length = CHUNK_BYTES + 100;
+        let (file, bytes) = patterned_file(length);
+        let opened = match FileSource::from_path(file.path()).open(&LARGE).await {
+            Ok(opened) => opened,
+            Err(e) => panic!("{e}"),
+        };
+        let cut = std::fs::OpenOptions::new()
+            .write(true)
+            .open(file.path())
+            .and_then(|f| f.set_len(10));
+        assert!(cut.is_ok());
+        let err = collect(opened).await.err().map(|e| e.kind());
+        assert_eq!(err, Some(std::io::ErrorKind::UnexpectedEof));
+
+        assert!(std::fs::write(file.path(), &bytes).is_ok());
+        let opened = match FileSource::from_path(file.path()).open(&LARGE).await {
+            Ok(opened) => opened,
+            Err(e) => panic!("{e}"),
+        };
+        let grown = std::fs::OpenOptions::new()
+            .append(true)
+            .open(file.path())
+            .and_then(|mut f| std::io::Write::write_all(&mut f, b"more"));
+        assert!(grown.is_ok());
+        let sent = collect(opened).await.map_err(|e| e.to_string());
+        assert_eq!(sent, Ok(bytes));
     }
 
     #[tokio::test]
