@@ -5,6 +5,7 @@
 mod args;
 mod commands;
 mod connect;
+mod csv_manifest;
 mod exit;
 mod failure;
 #[doc(hidden)]
@@ -49,10 +50,7 @@ pub fn main() -> ExitCode {
             return Exit::BadInput.into();
         }
     };
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    let runtime = match runtime_for(&cli.command) {
         Ok(runtime) => runtime,
         Err(e) => {
             output.stderr(&format!("error: cannot start the async runtime: {e}"));
@@ -70,4 +68,19 @@ pub fn main() -> ExitCode {
     });
     runtime.shutdown_timeout(SHUTDOWN_GRACE);
     exit.into()
+}
+
+/// The runtime a command runs on. Only `upload-many` and `download-many` have work to spread
+/// over the cores (many transfers at once); every other command does one thing at a time, so
+/// it runs on this thread (file reads and writes still go to tokio's blocking threads). Fewer
+/// threads also means fewer allocator arenas: a multi-threaded runtime cost a 100 MiB upload
+/// about 3 MiB of peak RSS.
+fn runtime_for(command: &args::Command) -> std::io::Result<tokio::runtime::Runtime> {
+    let mut builder = match command {
+        args::Command::UploadMany(_) | args::Command::DownloadMany(_) => {
+            tokio::runtime::Builder::new_multi_thread()
+        }
+        _ => tokio::runtime::Builder::new_current_thread(),
+    };
+    builder.enable_all().build()
 }
