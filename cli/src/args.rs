@@ -21,7 +21,7 @@ pub const DEFAULT_LIST_FIELDS: &str = "id,File_Name,Size,Created_Time,$type,$lin
 /// API version and token file of a profile in config.toml in the configuration folder
 /// (~/.config/zoho-crm on Linux; no secrets there), below the variables and options:
 /// `[profiles.acme]` then `dc = "eu"`, `client_id = "1000.X"`, `api_version = "v8"`. Exit codes: 0 success; 1 an API, auth or transport error; 2 bad input (nothing
-/// was sent); 3 a run of several items finished with some failures; 4 upload-many stopped because
+/// was sent); 3 a run of several items finished with some failures; 4 upload-many or download-many stopped because
 /// Zoho refused every call for longer than --patience (API credits spent?): run it again later.
 #[derive(Debug, Parser)]
 #[command(name = "zoho-crm", version, about, long_about)]
@@ -89,8 +89,9 @@ pub struct Global {
     /// aborted before that.
     #[arg(long, global = true, value_name = "SECONDS", default_value_t = limits::DEFAULT_TOTAL_TIMEOUT.as_secs(), value_parser = clap::value_parser!(u64).range(1..))]
     pub timeout: u64,
-    /// The most pages `list --all` fetches (each one API call), to protect the organisation's
-    /// API credits from a server that never says it is done.
+    /// The most pages `list --all` (or each listing of `download-many`) fetches (each one API
+    /// call), to protect the organisation's API credits from a server that never says it is
+    /// done.
     #[arg(long, global = true, value_name = "N", default_value_t = limits::DEFAULT_MAX_PAGES, value_parser = clap::value_parser!(u32).range(1..))]
     pub max_pages: u32,
     /// HTTP versions to offer Zoho: 1.1, 2 (HTTP/2 only) or auto (HTTP/2 when the server
@@ -112,6 +113,18 @@ pub enum Command {
     Delete(DeleteArgs),
     /// Upload every file a CSV manifest names, resumably (a journal records what is done).
     UploadMany(UploadManyArgs),
+    /// Download every attachment of the records a CSV manifest names, resumably.
+    ///
+    /// Each record's attachments are listed (every page) and each file is saved as
+    /// DIR/<module>/<record_id>/<file name>: the server's name, made safe, and made unique
+    /// within the record's directory (`name (2).ext`, `name (3).ext`...), the same name on
+    /// every re-run. Links cannot be downloaded: each is written once to DIR/links.csv
+    /// (`module,record_id,attachment_id,title,url`). A journal makes re-runs download only
+    /// what is missing (and again a file missing or changed on disk); a file is never left
+    /// partial under its final name. Exit codes: 0 all done, 2 bad manifest (nothing sent), 3
+    /// some records or files failed, 4 out of calls (run the printed command later), 130/143
+    /// stopped by a signal.
+    DownloadMany(DownloadManyArgs),
     /// Print the narrowest OAuth scopes that allow the given operations.
     Scopes(ScopesArgs),
     /// Exchange a grant code for tokens, or show the configured credentials.
@@ -283,6 +296,40 @@ pub struct UploadManyArgs {
     pub dry_run: bool,
 }
 
+/// `download-many`.
+#[derive(Debug, Args)]
+pub struct DownloadManyArgs {
+    /// CSV file with the header `module,record_id`, one record a line.
+    #[arg(long, value_name = "FILE.csv")]
+    pub manifest: PathBuf,
+    /// The directory to save into (made if missing).
+    #[arg(long, short = 'o', value_name = "DIR")]
+    pub output: PathBuf,
+    /// Calls in flight at most, listings and downloads together, 1 to 25 (lowered by itself
+    /// while Zoho answers 429).
+    #[arg(long, value_name = "N", default_value_t = 5, value_parser = clap::value_parser!(u16).range(1..=25))]
+    pub concurrency: u16,
+    /// The journal of completed downloads [default: DIR/.zoho-crm-export.journal].
+    #[arg(long, value_name = "FILE")]
+    pub journal: Option<PathBuf>,
+    /// Export the valid lines even if some are invalid (those count as failures).
+    #[arg(long)]
+    pub skip_invalid: bool,
+    /// Only attachments created or modified at or after this time: RFC 3339
+    /// (2024-05-01T12:00:00Z) or a date (2024-05-01, midnight UTC).
+    #[arg(long, value_name = "DATETIME", value_parser = parse_since)]
+    pub since: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// Stop calling when Zoho has refused every call (HTTP 429: the concurrency cap, or the
+    /// day's API credits spent) for this many seconds without a success; the rest is left for
+    /// a later run (exit code 4).
+    #[arg(long, value_name = "SECONDS", default_value_t = 180, value_parser = clap::value_parser!(u64).range(1..))]
+    pub patience: u64,
+    /// List the records and print what would be downloaded, but download nothing and write
+    /// nothing (no directory, journal or links file).
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
 /// `scopes`.
 #[derive(Debug, Args)]
 pub struct ScopesArgs {
@@ -345,6 +392,22 @@ fn parse_attachment_id(value: &str) -> Result<String, String> {
         .map_err(|_| format!("attachment id {value:?} is invalid: it must be a positive integer"))
 }
 
+/// `--since`: an RFC 3339 time, or a date meaning its midnight UTC.
+fn parse_since(value: &str) -> Result<chrono::DateTime<chrono::FixedOffset>, String> {
+    if let Ok(time) = chrono::DateTime::parse_from_rfc3339(value) {
+        return Ok(time);
+    }
+    chrono::NaiveDate::parse_from_str(value, "%Y-%m-%d")
+        .ok()
+        .and_then(|date| date.and_hms_opt(0, 0, 0))
+        .map(|midnight| midnight.and_utc().fixed_offset())
+        .ok_or_else(|| {
+            format!(
+                "{value:?} is neither an RFC 3339 time (2024-05-01T12:00:00Z) nor a date (2024-05-01)"
+            )
+        })
+}
+
 fn parse_data_center(value: &str) -> Result<DataCenter, String> {
     value.parse::<DataCenter>().map_err(|e| e.to_string())
 }
@@ -380,6 +443,21 @@ mod tests {
             matches!(&parsed, Ok(cli) if cli.global.json && cli.global.dc == Some(DataCenter::Eu)),
             "{parsed:?}"
         );
+    }
+
+    #[test]
+    fn since_takes_a_time_or_a_date_at_midnight_utc() {
+        assert_eq!(
+            parse_since("2024-05-01").map(|t| t.to_rfc3339()),
+            Ok("2024-05-01T00:00:00+00:00".to_owned())
+        );
+        assert_eq!(
+            parse_since("2024-05-01T12:30:00+02:00").map(|t| t.timestamp()),
+            Ok(1_714_559_400)
+        );
+        for bad in ["2024-13-01", "yesterday", "2024-05-01 12:00"] {
+            assert!(parse_since(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

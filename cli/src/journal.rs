@@ -1,7 +1,9 @@
 //! The `upload-many` journal: one JSON line per event of a manifest line, appended as it
-//! happens. `started` is written before an upload is sent; `ok`, `stored_unverified`, `error` or
-//! `unknown` when it ends, flushed and fsync'd before the result is reported, so a killed run loses nothing that
-//! completed and knows which uploads were in flight.
+//! happens. Its writer ([`Writer`], any serialisable record) and line reader
+//! ([`for_each_record`]) also serve `download-many`'s journal. `started` is written before an
+//! upload is sent; `ok`, `stored_unverified`, `error` or `unknown` when it ends, flushed and
+//! fsync'd before the result is reported, so a killed run loses nothing that completed and
+//! knows which uploads were in flight.
 //!
 //! A record says what it is about by what the upload is, not by where the manifest mentions it:
 //! module, record id, the file's resolved path, its size, its content's fingerprint (SHA-256
@@ -24,6 +26,7 @@ use std::io::{BufRead, Read as _, Seek as _, SeekFrom, Write as _};
 use std::path::Path;
 
 use chrono::{DateTime, FixedOffset, SecondsFormat, Utc};
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest as _, Sha256};
 use tokio::sync::oneshot;
@@ -282,45 +285,32 @@ pub const MAX_RECORD_BYTES: usize = 1024 * 1024;
 /// with the number of uploads it mentions, not with its length. Only a regular file is read or
 /// later opened for appending: a FIFO would block either.
 pub fn load(path: &Path) -> std::io::Result<History> {
-    let file = match regular_file::open(path) {
-        Ok((file, _)) => file,
-        Err(Refused::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => {
-            return Ok(History::default());
-        }
-        Err(Refused::Io(e)) => return Err(e),
-        Err(Refused::NotRegular | Refused::TooBig(_)) => {
-            return Err(std::io::Error::new(
-                std::io::ErrorKind::InvalidInput,
-                "it is not a regular file (a directory, a FIFO or a device); give --journal the path of a file",
-            ));
-        }
-    };
-    replay(std::io::BufReader::new(file))
+    match open_regular(path)? {
+        Some(file) => replay(file),
+        None => Ok(History::default()),
+    }
+}
+
+/// The journal at `path` for reading, or `None` when there is none yet. Only a regular file
+/// is opened: a FIFO would block the read (and later the append).
+pub fn open_regular(path: &Path) -> std::io::Result<Option<std::io::BufReader<std::fs::File>>> {
+    match regular_file::open(path) {
+        Ok((file, _)) => Ok(Some(std::io::BufReader::new(file))),
+        Err(Refused::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(Refused::Io(e)) => Err(e),
+        Err(Refused::NotRegular | Refused::TooBig(_)) => Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "it is not a regular file (a directory, a FIFO or a device); give --journal the path of a file",
+        )),
+    }
 }
 
 /// Replays a journal: the last state of every upload it mentions (lines that are not whole
 /// records, such as one cut off by a crash, or longer than [`MAX_RECORD_BYTES`], are counted
 /// and skipped).
-pub fn replay(mut journal: impl BufRead) -> std::io::Result<History> {
+pub fn replay(journal: impl BufRead) -> std::io::Result<History> {
     let mut history = History::default();
-    let mut line = Vec::new();
-    loop {
-        line.clear();
-        let (read, whole) = read_line(&mut journal, &mut line)?;
-        if read == 0 {
-            return Ok(history);
-        }
-        if line.iter().all(u8::is_ascii_whitespace) {
-            continue;
-        }
-        let record = match whole {
-            true => serde_json::from_slice::<Record>(&line).ok(),
-            false => None,
-        };
-        let Some(record) = record else {
-            history.unreadable_lines += 1;
-            continue;
-        };
+    history.unreadable_lines = for_each_record(journal, |record: Record| {
         if let (Status::Ok | Status::StoredUnverified, Some(id)) = (record.status, &record.id) {
             history.attached_ids.insert(id.clone());
         }
@@ -330,6 +320,37 @@ pub fn replay(mut journal: impl BufRead) -> std::io::Result<History> {
                 history.legacy_records += 1;
                 update(&mut history.legacy, record.legacy_key(), &record);
             }
+        }
+    })?;
+    Ok(history)
+}
+
+/// Reads a journal of JSON lines a line at a time, handing each record of type `T` to
+/// `apply`; returns how many lines were not such records (cut off by a crash, say, or longer
+/// than [`MAX_RECORD_BYTES`], which are skipped without being held whole). Blank lines are
+/// skipped.
+pub fn for_each_record<T: DeserializeOwned>(
+    mut journal: impl BufRead,
+    mut apply: impl FnMut(T),
+) -> std::io::Result<usize> {
+    let mut unreadable = 0;
+    let mut line = Vec::new();
+    loop {
+        line.clear();
+        let (read, whole) = read_line(&mut journal, &mut line)?;
+        if read == 0 {
+            return Ok(unreadable);
+        }
+        if line.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        let record = match whole {
+            true => serde_json::from_slice::<T>(&line).ok(),
+            false => None,
+        };
+        match record {
+            Some(record) => apply(record),
+            None => unreadable += 1,
         }
     }
 }
@@ -440,9 +461,9 @@ impl Writer {
         Ok(Writer { jobs })
     }
 
-    /// Appends `record`; with `sync`, returns only once it is on disk (fsync'd), else once it
-    /// is written to the file (which a killed process does not lose).
-    pub async fn append(&self, record: &Record, sync: bool) -> std::io::Result<()> {
+    /// Appends `record` as one JSON line; with `sync`, returns only once it is on disk
+    /// (fsync'd), else once it is written to the file (which a killed process does not lose).
+    pub async fn append(&self, record: &impl Serialize, sync: bool) -> std::io::Result<()> {
         let mut line = serde_json::to_vec(record).map_err(std::io::Error::other)?;
         line.push(b'\n');
         let (done, result) = oneshot::channel();

@@ -21,9 +21,10 @@ use futures_util::StreamExt as _;
 use zoho_crm::operations::upload_attachment::LIMITS;
 use zoho_crm::{FileSource, Module};
 
+use crate::csv_manifest::{self, Columns};
+pub use crate::csv_manifest::{Invalid, Row, Unusable};
 use crate::fingerprint;
 use crate::journal::{Key, KeyParts};
-use crate::regular_file::{self, Refused};
 
 /// The columns, in the order the documentation gives them.
 pub const COLUMNS: [&str; 4] = ["module", "record_id", "path", "title"];
@@ -125,17 +126,6 @@ pub fn number_copies(mut entries: Vec<Entry>, allow: bool) -> (Vec<Entry>, Vec<D
     (entries, duplicates)
 }
 
-/// A line that cannot be uploaded.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Invalid {
-    /// Its line number (1 for the header).
-    pub line: u64,
-    /// The path column, when there is one.
-    pub path: Option<String>,
-    /// What is wrong, every problem of the line.
-    pub reason: String,
-}
-
 /// A checked manifest.
 #[derive(Debug, Default)]
 pub struct Manifest {
@@ -143,21 +133,6 @@ pub struct Manifest {
     pub entries: Vec<Entry>,
     /// The invalid lines, in order.
     pub invalid: Vec<Invalid>,
-}
-
-/// A manifest that cannot be used at all (unreadable, or a bad header).
-#[derive(Debug)]
-pub struct Unusable(pub String);
-
-/// A row as read, before its checks.
-#[derive(Debug)]
-pub struct Row {
-    /// Its line number.
-    pub line: u64,
-    /// Its `module`, `record_id`, `path` and `title` fields, where the header has them.
-    pub fields: Vec<Option<String>>,
-    /// How many fields it has beyond the header's, if any.
-    pub extra: Option<usize>,
 }
 
 /// Where the files of a manifest may be.
@@ -175,9 +150,10 @@ struct Base {
 /// directory.
 pub async fn load(path: &Path, allow_outside: bool) -> Result<Manifest, Unusable> {
     let owned = path.to_owned();
-    let (rows, mut invalid) = tokio::task::spawn_blocking(move || read(&owned))
-        .await
-        .map_err(|e| Unusable(format!("the manifest could not be read: {e}")))??;
+    let (rows, mut invalid) =
+        tokio::task::spawn_blocking(move || csv_manifest::read(&owned, &MANIFEST_COLUMNS))
+            .await
+            .map_err(|e| Unusable(format!("the manifest could not be read: {e}")))??;
     let dir = match path.parent() {
         Some(dir) if !dir.as_os_str().is_empty() => dir.to_owned(),
         _ => PathBuf::from("."),
@@ -212,147 +188,18 @@ pub async fn load(path: &Path, allow_outside: bool) -> Result<Manifest, Unusable
 /// How many manifest lines are checked at once.
 const CHECK_CONCURRENCY: usize = 16;
 
-/// The largest manifest read: about two million lines of 100 bytes. It is read whole, so that
-/// every problem can be reported with its line number before anything is sent.
-pub const MAX_MANIFEST_BYTES: u64 = 256 * 1024 * 1024;
+/// The columns of an `upload-many` manifest.
+const MANIFEST_COLUMNS: Columns = Columns {
+    names: &COLUMNS,
+    required: 3,
+    describe: "module,record_id,path and optionally title",
+};
 
-/// Reads the manifest file and parses it. Only a regular file is read: a FIFO would block the
-/// read until a writer appears, a device might never end.
-fn read(path: &Path) -> Result<(Vec<Row>, Vec<Invalid>), Unusable> {
-    let bytes = regular_file::read(path, MAX_MANIFEST_BYTES).map_err(|refused| {
-        Unusable(match refused {
-            Refused::NotRegular => format!(
-                "{} is not a regular file (a directory, a FIFO or a device); give the path of a CSV file",
-                path.display()
-            ),
-            Refused::TooBig(length) => format!(
-                "{} is {length} bytes, over the {MAX_MANIFEST_BYTES} bytes a manifest may have; split it into several manifests",
-                path.display()
-            ),
-            Refused::Io(e) => format!("cannot read {}: {e}", path.display()),
-        })
-    })?;
-    parse(&bytes)
-}
-
-/// Parses a manifest's CSV: the header's column positions, then each row's fields, by line
-/// number (CSV errors become invalid lines; blank lines are skipped).
+/// Parses a manifest's CSV: the header's column positions, then each row's `module`,
+/// `record_id`, `path` and `title` fields, by line number (CSV errors become invalid lines;
+/// blank lines are skipped).
 pub fn parse(bytes: &[u8]) -> Result<(Vec<Row>, Vec<Invalid>), Unusable> {
-    let lines = Lines::new(bytes);
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .flexible(true)
-        .trim(csv::Trim::All)
-        .from_reader(bytes);
-    let header = reader
-        .headers()
-        .map_err(|e| Unusable(format!("line 1: {}", csv_reason(&e))))?
-        .clone();
-    let mut positions = [None; 4];
-    for (index, name) in header.iter().enumerate() {
-        let Some(column) = COLUMNS.iter().position(|c| c.eq_ignore_ascii_case(name)) else {
-            return Err(Unusable(format!(
-                "line 1: unknown column {name:?}; the header must be module,record_id,path and optionally title"
-            )));
-        };
-        if positions[column].replace(index).is_some() {
-            return Err(Unusable(format!("line 1: column {name:?} appears twice")));
-        }
-    }
-    let missing: Vec<&str> = COLUMNS[..3]
-        .iter()
-        .zip(&positions)
-        .filter(|(_, position)| position.is_none())
-        .map(|(name, _)| *name)
-        .collect();
-    if !missing.is_empty() {
-        return Err(Unusable(format!(
-            "line 1: the header lacks the column(s) {}; it must be module,record_id,path and optionally title",
-            missing.join(", ")
-        )));
-    }
-    let mut rows = Vec::new();
-    let mut invalid = Vec::new();
-    let mut last_line = 1;
-    for record in reader.records() {
-        match record {
-            Ok(record) => {
-                let line = record
-                    .position()
-                    .map_or(last_line + 1, |p| lines.of(p.byte()));
-                last_line = line;
-                if record.iter().all(str::is_empty) {
-                    continue; // a blank line
-                }
-                let fields = positions
-                    .iter()
-                    .map(|position| position.and_then(|i| record.get(i)).map(str::to_owned))
-                    .collect();
-                let extra = (record.len() > header.len()).then_some(record.len());
-                rows.push(Row {
-                    line,
-                    fields,
-                    extra,
-                });
-            }
-            Err(error) => {
-                let line = error
-                    .position()
-                    .map_or(last_line + 1, |position| lines.of(position.byte()));
-                last_line = line;
-                invalid.push(Invalid {
-                    line,
-                    path: None,
-                    reason: csv_reason(&error),
-                });
-                if matches!(error.kind(), csv::ErrorKind::Io(_)) {
-                    break;
-                }
-            }
-        }
-    }
-    Ok((rows, invalid))
-}
-
-/// Line numbers from byte offsets. (The csv crate's own line numbers miscount blank lines
-/// and CRLF line ends; its byte offsets point at the start of a record or at the line ends
-/// and blank lines skipped before it.)
-struct Lines<'a> {
-    bytes: &'a [u8],
-    newlines: Vec<usize>,
-}
-
-impl<'a> Lines<'a> {
-    /// Line ends are `\n`, `\r\n` and a lone `\r`, as the CSV reader takes them (a manifest
-    /// saved with old Mac line ends has no `\n` at all).
-    fn new(bytes: &'a [u8]) -> Self {
-        let newlines = bytes
-            .iter()
-            .enumerate()
-            .filter(|&(i, b)| *b == b'\n' || (*b == b'\r' && bytes.get(i + 1) != Some(&b'\n')))
-            .map(|(i, _)| i)
-            .collect();
-        Lines { bytes, newlines }
-    }
-
-    /// The 1-based line of the first character at or after `offset` that is not a line end.
-    fn of(&self, offset: u64) -> u64 {
-        let mut at = usize::try_from(offset)
-            .unwrap_or(usize::MAX)
-            .min(self.bytes.len());
-        while at < self.bytes.len() && matches!(self.bytes[at], b'\r' | b'\n') {
-            at += 1;
-        }
-        1 + self.newlines.partition_point(|&newline| newline < at) as u64
-    }
-}
-
-fn csv_reason(error: &csv::Error) -> String {
-    match error.kind() {
-        csv::ErrorKind::Utf8 { .. } => "the line is not valid UTF-8".to_owned(),
-        csv::ErrorKind::Io(e) => format!("cannot read the manifest: {e}"),
-        _ => format!("not valid CSV: {error}"),
-    }
+    csv_manifest::parse(bytes, &MANIFEST_COLUMNS)
 }
 
 /// Checks one row; every problem is reported, not just the first.
@@ -363,32 +210,8 @@ async fn check(base: &Base, row: Row) -> Result<Entry, Invalid> {
     if let Some(count) = row.extra {
         problems.push(format!("the line has {count} fields, more than the header"));
     }
-    let module = match module.as_deref() {
-        None => {
-            problems.push("the module column is missing".to_owned());
-            None
-        }
-        Some("") => {
-            problems.push("the module is empty".to_owned());
-            None
-        }
-        Some(name) => match name.parse::<Module>() {
-            Ok(module) => Some(module),
-            Err(e) => {
-                problems.push(e.to_string());
-                None
-            }
-        },
-    };
-    match record_id.as_deref() {
-        None => problems.push("the record_id column is missing".to_owned()),
-        Some("") => problems.push("the record id is empty".to_owned()),
-        Some(id) => {
-            if let Err(e) = zoho_crm::check_record_id(id) {
-                problems.push(e.to_string());
-            }
-        }
-    }
+    let module = csv_manifest::module_field(module.as_deref(), &mut problems);
+    csv_manifest::record_id_field(record_id.as_deref(), &mut problems);
     let title = title.filter(|t| !t.is_empty());
     let checked = match path.as_deref() {
         None => {
@@ -522,20 +345,6 @@ mod tests {
                 .reason
                 .contains("record_id column is missing")
         );
-    }
-
-    #[test]
-    fn line_numbers_count_blank_lines_and_crlf() {
-        for text in ["h\r\n1\r\n\r\n3\r\n", "h\n1\n\n3\n", "h\r1\r\r3\r"] {
-            let lines = Lines::new(text.as_bytes());
-            let mut reader = csv::Reader::from_reader(text.as_bytes());
-            let found: Vec<u64> = reader
-                .records()
-                .filter_map(Result::ok)
-                .filter_map(|r| r.position().map(|p| lines.of(p.byte())))
-                .collect();
-            assert_eq!(found, [2, 4], "{text:?}");
-        }
     }
 
     /// Found by the `manifest` fuzz target: a header ended by a lone `\r` put the next row on

@@ -60,6 +60,23 @@ impl Recheck {
         )
     }
 
+    /// `zoho-crm download-many --manifest M --output DIR --journal J` plus the kept options:
+    /// how to resume an export.
+    pub fn download_many(
+        &self,
+        manifest: &std::path::Path,
+        output: &std::path::Path,
+        journal: &std::path::Path,
+    ) -> String {
+        format!(
+            "zoho-crm download-many --manifest {} --output {} --journal {}{}",
+            quote(&manifest.to_string_lossy()),
+            quote(&output.to_string_lossy()),
+            quote(&journal.to_string_lossy()),
+            self.options
+        )
+    }
+
     /// `zoho-crm list --module M --record ID` plus the kept options.
     pub fn list(&self, module: &str, record: &str) -> String {
         format!(

@@ -1,5 +1,6 @@
 //! The subcommands, one module each, the dispatch between them, and what a signal does to
-//! each: `upload-many` stops by itself (it journals what finished and prints its summary);
+//! each: `upload-many` and `download-many` stop by themselves (they journal what finished and
+//! print their summary);
 //! the others are dropped where they are (a download's temporary file goes with it) and say
 //! what may have happened.
 
@@ -7,6 +8,7 @@ mod auth;
 mod config;
 mod delete;
 mod download;
+mod download_many;
 mod list;
 mod scopes;
 mod shell;
@@ -36,6 +38,19 @@ pub async fn run(cli: Cli, env: &Env, output: &Output, interrupt: &Interrupt) ->
                 signal = interrupt.second() => {
                     output.stderr(&format!(
                         "error: interrupted again ({}): stopping at once; uploads in flight may have been stored (a re-run checks their records first)",
+                        signal.name()
+                    ));
+                    Exit::Stopped(signal)
+                }
+            };
+        }
+        Command::DownloadMany(args) => {
+            return tokio::select! {
+                biased;
+                exit = download_many::run(global, env, output, args, interrupt) => exit,
+                signal = interrupt.second() => {
+                    output.stderr(&format!(
+                        "error: interrupted again ({}): stopping at once; no partial file is left under its final name (run the same command again to finish)",
                         signal.name()
                     ));
                     Exit::Stopped(signal)

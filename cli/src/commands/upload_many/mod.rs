@@ -39,7 +39,7 @@ use crate::manifest;
 use crate::output::Output;
 use crate::progress;
 use crate::recheck::Recheck;
-use crate::throttle::AdaptiveLimit;
+use crate::throttle::{AdaptiveLimit, Patience};
 
 use self::check_records::check_records;
 use self::plan::Plan;
@@ -248,9 +248,7 @@ pub async fn run(
         stop: AtomicBool::new(false),
         finished: AtomicUsize::new(0),
         total: files,
-        patience: std::time::Duration::from_secs(args.patience),
-        refused_since: Mutex::new(None),
-        out_of_calls: AtomicBool::new(false),
+        patience: Patience::new(std::time::Duration::from_secs(args.patience)),
     });
     let (retry, kept) = check_records(&shared, to_check, &history, args.retry_unknown).await;
     pending.extend(retry);

@@ -3,7 +3,6 @@
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
-use std::time::{Duration, Instant};
 
 use indicatif::ProgressBar;
 use zoho_crm::Client;
@@ -13,7 +12,7 @@ use crate::journal::Writer;
 use crate::manifest::Entry;
 use crate::output::Output;
 use crate::recheck::Recheck;
-use crate::throttle::AdaptiveLimit;
+use crate::throttle::{AdaptiveLimit, Patience};
 
 /// The counts of a run.
 #[derive(Debug, Default)]
@@ -46,11 +45,7 @@ pub(super) struct Shared {
     pub(super) finished: AtomicUsize,
     pub(super) total: usize,
     /// How long Zoho may refuse every call before no further upload starts.
-    pub(super) patience: Duration,
-    /// Since when every call ended refused (429), if the last one did.
-    pub(super) refused_since: Mutex<Option<Instant>>,
-    /// Set once the refusals outlast the patience.
-    pub(super) out_of_calls: AtomicBool,
+    pub(super) patience: Patience,
 }
 
 impl Shared {
@@ -64,29 +59,13 @@ impl Shared {
             .set_message(format!("{finished}/{} files", self.total));
     }
 
-    /// An upload succeeded: the run of refusals, if any, is over.
-    pub(super) fn call_went_through(&self) {
-        *self
-            .refused_since
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner) = None;
-    }
-
     /// An upload ended refused with 429 (after the client's own retries): once every call has
     /// been refused for longer than the patience, no further upload starts.
     pub(super) fn call_refused(&self) {
-        let now = Instant::now();
-        let since = *self
-            .refused_since
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .get_or_insert(now);
-        if now.duration_since(since) >= self.patience
-            && !self.out_of_calls.swap(true, Ordering::Relaxed)
-        {
+        if let Some(refused_for) = self.patience.refused() {
             self.output.stderr(&format!(
                 "error: Zoho has refused every call for {} s (HTTP 429: the organisation's API credits are probably spent); no further uploads are started",
-                now.duration_since(since).as_secs()
+                refused_for.as_secs()
             ));
         }
     }

@@ -23,7 +23,7 @@ pub(super) async fn upload_all(shared: &Arc<Shared>, pending: Vec<Entry>) {
     let mut tasks = tokio::task::JoinSet::new();
     let mut pending = pending.into_iter();
     while let Some(entry) = pending.next() {
-        if shared.out_of_calls.load(Ordering::Relaxed) {
+        if shared.patience.exhausted() {
             shared.tally().held_back += 1 + pending.len();
             break;
         }
@@ -96,7 +96,7 @@ pub(super) async fn upload_one(shared: Arc<Shared>, entry: Entry, permit: Permit
     match result {
         Ok(stored) => {
             shared.limit.succeeded();
-            shared.call_went_through();
+            shared.patience.went_through();
             tracker.complete(entry.size);
             let status = if stored.unverified.is_some() {
                 Status::StoredUnverified

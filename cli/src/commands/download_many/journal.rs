@@ -1,0 +1,186 @@
+//! The `download-many` journal: one JSON line per event of an attachment, keyed by its id,
+//! written with the shared [`crate::journal::Writer`] (group commit, locked against a second
+//! run). `started` is written once the attachment's file name is chosen, before its content is
+//! saved, so a re-run gives it the same name; `ok` (with the bytes saved) is fsync'd once the
+//! file is in place; `error` when it failed.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::journal::{for_each_record, now, open_regular};
+
+/// What happened to an attachment's download.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub(super) enum Status {
+    /// Its file name was chosen; its content was about to be saved.
+    Started,
+    /// It was saved whole under its name.
+    Ok,
+    /// It failed.
+    Error,
+}
+
+/// One journal line.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub(super) struct Record {
+    /// The attachment id.
+    pub(super) id: String,
+    /// The module's API name.
+    pub(super) module: String,
+    /// The record id.
+    pub(super) record_id: String,
+    /// What happened.
+    pub(super) status: Status,
+    /// When (RFC 3339, UTC).
+    pub(super) at: String,
+    /// The file name chosen in the record's directory.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(super) name: Option<String>,
+    /// The bytes saved (status `ok`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(super) bytes: Option<u64>,
+    /// The error code (status `error`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(super) code: Option<String>,
+    /// The error message (status `error`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(super) message: Option<String>,
+}
+
+impl Record {
+    /// A record of `status` for attachment `id` of a record, stamped now.
+    pub(super) fn new(id: &str, module: &str, record_id: &str, status: Status) -> Self {
+        Record {
+            id: id.to_owned(),
+            module: module.to_owned(),
+            record_id: record_id.to_owned(),
+            status,
+            at: now(),
+            name: None,
+            bytes: None,
+            code: None,
+            message: None,
+        }
+    }
+}
+
+/// What the journal says of one attachment.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(super) struct Known {
+    /// The file name it was given, if one was.
+    pub(super) name: Option<String>,
+    /// The bytes saved, when its last record is `ok`.
+    pub(super) done_bytes: Option<u64>,
+}
+
+/// What earlier runs did.
+#[derive(Debug, Default)]
+pub(super) struct History {
+    by_id: HashMap<String, Known>,
+    /// The ids each record's names belong to, by (module, record id).
+    by_record: HashMap<(String, String), Vec<String>>,
+    /// Lines that are not journal records (e.g. cut short by a crash).
+    pub(super) unreadable_lines: usize,
+}
+
+impl History {
+    /// What the journal says of attachment `id`.
+    pub(super) fn known(&self, id: &str) -> Option<&Known> {
+        self.by_id.get(id)
+    }
+
+    /// The file names given to the attachments of a record, with their ids.
+    pub(super) fn names_in<'a>(
+        &'a self,
+        module: &str,
+        record_id: &str,
+    ) -> impl Iterator<Item = (&'a str, &'a str)> + 'a {
+        self.by_record
+            .get(&(module.to_owned(), record_id.to_owned()))
+            .into_iter()
+            .flatten()
+            .filter_map(|id| {
+                let name = self.by_id.get(id)?.name.as_deref()?;
+                Some((id.as_str(), name))
+            })
+    }
+
+    /// Takes a record into account (the journal is replayed in order).
+    pub(super) fn apply(&mut self, record: Record) {
+        let known = match self.by_id.get_mut(&record.id) {
+            Some(known) => known,
+            None => {
+                self.by_record
+                    .entry((record.module.clone(), record.record_id.clone()))
+                    .or_default()
+                    .push(record.id.clone());
+                self.by_id.entry(record.id.clone()).or_default()
+            }
+        };
+        if record.name.is_some() {
+            known.name = record.name;
+        }
+        known.done_bytes = match record.status {
+            Status::Ok => record.bytes,
+            Status::Started | Status::Error => None,
+        };
+    }
+}
+
+/// Reads the journal at `path`; none yet is an empty history.
+pub(super) fn load(path: &Path) -> std::io::Result<History> {
+    let mut history = History::default();
+    if let Some(file) = open_regular(path)? {
+        history.unreadable_lines = for_each_record(file, |record| history.apply(record))?;
+    }
+    Ok(history)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_last_record_says_whether_it_is_done_and_the_name_stays() {
+        let dir = match tempfile::tempdir() {
+            Ok(dir) => dir,
+            Err(e) => panic!("{e}"),
+        };
+        let path = dir.path().join("j");
+        let lines = [
+            r#"{"id":"7","module":"Leads","record_id":"1","status":"started","at":"t","name":"a (2).pdf"}"#,
+            r#"{"id":"7","module":"Leads","record_id":"1","status":"ok","at":"t","name":"a (2).pdf","bytes":3}"#,
+            r#"{"id":"8","module":"Leads","record_id":"1","status":"started","at":"t","name":"b.pdf"}"#,
+            r#"{"id":"8","module":"Leads","record_id":"1","status":"error","at":"t","code":"X"}"#,
+            r#"{"id":"9","module":"Deals","record_id":"1","status":"ok","at":"t","name":"c","bytes":0}"#,
+            r#"{"id":"10","module":"Leads","record_id""#,
+        ];
+        assert!(std::fs::write(&path, lines.join("\n")).is_ok());
+        let history = match load(&path) {
+            Ok(history) => history,
+            Err(e) => panic!("{e}"),
+        };
+        assert_eq!(history.unreadable_lines, 1);
+        assert_eq!(
+            history.known("7"),
+            Some(&Known {
+                name: Some("a (2).pdf".into()),
+                done_bytes: Some(3)
+            })
+        );
+        assert_eq!(
+            history.known("8"),
+            Some(&Known {
+                name: Some("b.pdf".into()),
+                done_bytes: None
+            })
+        );
+        let mut names: Vec<(&str, &str)> = history.names_in("Leads", "1").collect();
+        names.sort_unstable();
+        assert_eq!(names, [("7", "a (2).pdf"), ("8", "b.pdf")]);
+        assert!(history.known("10").is_none());
+    }
+}

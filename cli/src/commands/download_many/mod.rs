@@ -1,0 +1,236 @@
+//! `download-many`: every attachment of the records a CSV manifest names, exported to
+//! `DIR/<module>/<record_id>/<file name>`, with bounded, adaptive concurrency and a journal that
+//! makes re-runs download only what is missing.
+//!
+//! 1. The whole manifest (`module,record_id`) is checked first; an invalid line means nothing
+//!    is sent (exit 2) unless `--skip-invalid`. A record named twice is reported and exported
+//!    once.
+//! 2. Each record is listed (every page, at most `--max-pages`), under the same limit on calls
+//!    in flight as the downloads (`--concurrency`, halved on each burst of 429s and raised
+//!    again after successes). A listing that fails is a failure of that record; the run goes on.
+//! 3. Its links are written to `DIR/links.csv` once; attachments older than `--since` are left
+//!    out; files the journal says are saved, and are on disk with their size, are done;
+//!    temporary files of downloads an earlier run did not finish are removed; the other files
+//!    are downloaded, each under a name unique within the record's directory and the same on
+//!    every run (see [`names`] and [`journal`]).
+//! 4. When Zoho has refused every call for longer than `--patience`, nothing more starts and
+//!    the run exits 4 with the command that resumes it; on SIGINT or SIGTERM, downloads in
+//!    flight are abandoned (nothing partial is left under a final name), and the run exits 130
+//!    or 143 after its summary.
+
+mod export;
+mod journal;
+mod links;
+mod names;
+mod plan;
+mod records;
+mod report;
+mod shared;
+mod summary;
+
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, AtomicUsize};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use crate::args::{DownloadManyArgs, Global};
+use crate::commands::client_or_exit;
+use crate::connect::Env;
+use crate::exit::Exit;
+use crate::failure::Failure;
+use crate::interrupt::Interrupt;
+use crate::journal::{OpenError, Writer};
+use crate::output::Output;
+use crate::progress;
+use crate::recheck::Recheck;
+use crate::throttle::{AdaptiveLimit, Patience};
+
+use self::links::LinksFile;
+use self::shared::{Shared, Tally};
+use self::summary::{Lines, summarize};
+
+/// The journal's name in the output directory unless `--journal` gives one.
+const DEFAULT_JOURNAL: &str = ".zoho-crm-export.journal";
+
+/// The links file's name in the output directory.
+const LINKS_FILE: &str = "links.csv";
+
+/// How many records may be open (listed, their files not all done) per slot of concurrency.
+const OPEN_RECORDS_PER_SLOT: usize = 2;
+
+/// Runs `download-many`; a signal stops it cleanly (see the module's documentation).
+pub async fn run(
+    global: &Global,
+    env: &Env,
+    output: &Output,
+    args: DownloadManyArgs,
+    interrupt: &Interrupt,
+) -> Exit {
+    let started = Instant::now();
+    let manifest = match records::load(&args.manifest).await {
+        Ok(manifest) => manifest,
+        Err(unusable) => {
+            output.fail(
+                &format!("the manifest {} cannot be used", args.manifest.display()),
+                &Failure::invalid(unusable.0),
+            );
+            return Exit::BadInput;
+        }
+    };
+    for invalid in &manifest.invalid {
+        report::invalid(output, invalid, args.skip_invalid);
+    }
+    if !manifest.invalid.is_empty() && !args.skip_invalid {
+        output.stderr(&format!(
+            "error: {} of {} lines of the manifest are invalid; nothing was sent (fix them, or pass --skip-invalid to export the records of the valid lines)",
+            manifest.invalid.len(),
+            manifest.invalid.len() + manifest.records.len() + manifest.duplicates.len()
+        ));
+        return Exit::BadInput;
+    }
+    for duplicate in &manifest.duplicates {
+        report::duplicate(output, duplicate);
+    }
+    let journal_path = args
+        .journal
+        .clone()
+        .unwrap_or_else(|| args.output.join(DEFAULT_JOURNAL));
+    let history = match journal::load(&journal_path) {
+        Ok(history) => history,
+        Err(e) => {
+            let failure = Failure::invalid(format!(
+                "cannot read the journal {}: {e}",
+                journal_path.display()
+            ));
+            output.fail("the journal cannot be used", &failure);
+            return Exit::BadInput;
+        }
+    };
+    if history.unreadable_lines > 0 {
+        output.warn(format!(
+            "{} line(s) of the journal {} are not records (cut short by a crash?) and are ignored",
+            history.unreadable_lines,
+            journal_path.display()
+        ));
+    }
+    let concurrency = usize::from(args.concurrency);
+    let limit = AdaptiveLimit::new(concurrency);
+    let client = match client_or_exit(global, env, output, |builder| {
+        let limit = Arc::clone(&limit);
+        builder
+            .max_concurrency(concurrency)
+            .on_throttled(move || limit.throttled())
+    }) {
+        Ok(client) => client,
+        Err(exit) => return exit,
+    };
+    let (writer, links) = if args.dry_run {
+        (None, None)
+    } else {
+        match open_outputs(output, &args.output, &journal_path) {
+            Ok((writer, links)) => (Some(writer), Some(links)),
+            Err(exit) => return exit,
+        }
+    };
+    if !manifest.records.is_empty() {
+        // One token up front: a credential problem stops the run before anything is sent.
+        if let Err(error) = client.token_provider().token().await {
+            let failure = Failure::auth(&error);
+            output.fail("no access token could be had; nothing was sent", &failure);
+            return failure.exit();
+        }
+    }
+    let shared = Arc::new(Shared {
+        client,
+        writer,
+        links,
+        output: output.clone(),
+        bar: progress::bulk(output, 0, 0),
+        limit: Arc::clone(&limit),
+        patience: Patience::new(Duration::from_secs(args.patience)),
+        interrupt: interrupt.clone(),
+        history,
+        since: args.since,
+        dir: args.output.clone(),
+        tally: Mutex::new(Tally::default()),
+        stop: AtomicBool::new(false),
+        files_total: AtomicUsize::new(0),
+        files_finished: AtomicUsize::new(0),
+    });
+    export::export_all(
+        &shared,
+        manifest.records,
+        concurrency * OPEN_RECORDS_PER_SLOT,
+    )
+    .await;
+    shared.bar.finish_and_clear();
+    let tally = std::mem::take(&mut *shared.tally());
+    let lines = Lines {
+        invalid: manifest.invalid.len(),
+        duplicates: manifest.duplicates.len(),
+    };
+    let exit = summarize(
+        output,
+        &tally,
+        lines,
+        limit.stats(),
+        concurrency,
+        started,
+        (&args.output, &journal_path),
+        args.dry_run,
+    );
+    if exit == Exit::OutOfCalls {
+        output.stderr(&format!(
+            "resume later with: {}",
+            Recheck::new(global).download_many(&args.manifest, &args.output, &journal_path)
+        ));
+    }
+    match interrupt.received() {
+        Some(signal) => Exit::Stopped(signal),
+        None => exit,
+    }
+}
+
+/// Makes the output directory and opens the journal (locked) and the links file in it.
+fn open_outputs(
+    output: &Output,
+    dir: &Path,
+    journal_path: &Path,
+) -> Result<(Writer, LinksFile), Exit> {
+    let fail = |context: &str, failure: Failure| {
+        output.fail(context, &failure);
+        Exit::BadInput
+    };
+    if let Err(e) = std::fs::create_dir_all(dir) {
+        return Err(fail(
+            "the output directory cannot be used; nothing was sent",
+            Failure::invalid(format!("cannot create {}: {e}", dir.display())),
+        ));
+    }
+    let writer = match Writer::open(journal_path) {
+        Ok(writer) => writer,
+        Err(OpenError::Locked) => {
+            let failure = Failure::invalid(format!(
+                "another download-many run is using the journal {}",
+                journal_path.display()
+            ))
+            .with_resolution("wait for it to finish, or give this run another --journal");
+            return Err(fail("the journal cannot be used", failure));
+        }
+        Err(OpenError::Io(e)) => {
+            let failure = Failure::invalid(format!(
+                "cannot open the journal {}: {e}",
+                journal_path.display()
+            ));
+            return Err(fail("the journal cannot be used", failure));
+        }
+    };
+    let links_path = dir.join(LINKS_FILE);
+    let links = LinksFile::open(&links_path).map_err(|e| {
+        fail(
+            "the links file cannot be used; nothing was sent",
+            Failure::invalid(format!("cannot open {}: {e}", links_path.display())),
+        )
+    })?;
+    Ok((writer, links))
+}

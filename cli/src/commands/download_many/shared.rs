@@ -1,0 +1,146 @@
+//! What the listing and download tasks of a run share (client, journal writer, links file,
+//! progress bar, adaptive limit, patience, the journal's history) and the tally of what they did.
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
+use chrono::{DateTime, FixedOffset};
+use indicatif::ProgressBar;
+use zoho_crm::Client;
+
+use crate::interrupt::Interrupt;
+use crate::journal::Writer;
+use crate::output::Output;
+use crate::throttle::{AdaptiveLimit, Patience};
+
+use super::journal::History;
+use super::links::LinksFile;
+
+/// The counts of a run.
+#[derive(Debug, Default)]
+pub(super) struct Tally {
+    /// Records listed.
+    pub(super) records: usize,
+    /// Records whose listing failed.
+    pub(super) records_failed: usize,
+    /// Files saved by this run.
+    pub(super) files: usize,
+    /// Of those, files the journal said were saved but were missing or of another size.
+    pub(super) downloaded_again: usize,
+    /// Bytes saved by this run.
+    pub(super) bytes: u64,
+    /// Links written to links.csv by this run.
+    pub(super) links: usize,
+    /// Files already saved by an earlier run.
+    pub(super) already_done: usize,
+    /// Links already in links.csv.
+    pub(super) links_already_done: usize,
+    /// Attachments left out by `--since`.
+    pub(super) older: usize,
+    /// Files that failed.
+    pub(super) failed: usize,
+    /// Temporary files of stopped downloads removed.
+    pub(super) stale_removed: usize,
+    /// Downloads abandoned in flight by a signal.
+    pub(super) interrupted: usize,
+    /// Records and files not started because a signal came.
+    pub(super) not_started: usize,
+    /// Records and files not started because Zoho refused every call for too long.
+    pub(super) held_back: usize,
+    /// `--dry-run`: files that would be downloaded, and their listed bytes.
+    pub(super) would_download: usize,
+    pub(super) would_download_bytes: u64,
+}
+
+/// What the tasks share.
+pub(super) struct Shared {
+    pub(super) client: Client,
+    /// `None` in a dry run, which writes nothing.
+    pub(super) writer: Option<Writer>,
+    /// `None` in a dry run.
+    pub(super) links: Option<LinksFile>,
+    pub(super) output: Output,
+    pub(super) bar: ProgressBar,
+    pub(super) limit: Arc<AdaptiveLimit>,
+    pub(super) patience: Patience,
+    pub(super) interrupt: Interrupt,
+    pub(super) history: History,
+    pub(super) since: Option<DateTime<FixedOffset>>,
+    /// `--output`.
+    pub(super) dir: PathBuf,
+    pub(super) tally: Mutex<Tally>,
+    /// Set when the journal cannot be written: nothing more starts.
+    pub(super) stop: AtomicBool,
+    /// Files found to download so far, and those finished.
+    pub(super) files_total: AtomicUsize,
+    pub(super) files_finished: AtomicUsize,
+}
+
+impl Shared {
+    pub(super) fn tally(&self) -> MutexGuard<'_, Tally> {
+        self.tally.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The directory of a record's files.
+    pub(super) fn record_dir(&self, module: &str, record_id: &str) -> PathBuf {
+        self.dir.join(module).join(record_id)
+    }
+
+    /// Whether new work may start: no signal, the journal writable, calls not refused for too
+    /// long.
+    pub(super) fn may_start(&self) -> bool {
+        self.interrupt.received().is_none()
+            && !self.stop.load(Ordering::Relaxed)
+            && !self.patience.exhausted()
+    }
+
+    /// Counts work that will not start (the reason is what stopped the run).
+    pub(super) fn not_starting(&self, count: usize) {
+        let mut tally = self.tally();
+        if self.interrupt.received().is_some() || self.stop.load(Ordering::Relaxed) {
+            tally.not_started += count;
+        } else {
+            tally.held_back += count;
+        }
+    }
+
+    /// Adds files found to download to the progress bar.
+    pub(super) fn add_files(&self, count: usize, bytes: u64) {
+        let total = self.files_total.fetch_add(count, Ordering::Relaxed) + count;
+        self.bar.inc_length(bytes);
+        self.bar.set_message(format!(
+            "{}/{total} files",
+            self.files_finished.load(Ordering::Relaxed)
+        ));
+    }
+
+    /// Counts a file finished (saved, failed or abandoned) on the progress bar.
+    pub(super) fn file_finished(&self) {
+        let finished = self.files_finished.fetch_add(1, Ordering::Relaxed) + 1;
+        self.bar.set_message(format!(
+            "{finished}/{} files",
+            self.files_total.load(Ordering::Relaxed)
+        ));
+    }
+
+    /// A call ended refused with 429 (after the client's own retries): once every call has
+    /// been refused for longer than the patience, nothing more starts.
+    pub(super) fn call_refused(&self) {
+        if let Some(refused_for) = self.patience.refused() {
+            self.output.stderr(&format!(
+                "error: Zoho has refused every call for {} s (HTTP 429: the organisation's API credits are probably spent); nothing more is started",
+                refused_for.as_secs()
+            ));
+        }
+    }
+
+    /// The journal cannot be written: nothing more starts (what is saved stays safe).
+    pub(super) fn journal_failed(&self, error: &std::io::Error) {
+        if !self.stop.swap(true, Ordering::Relaxed) {
+            self.output.stderr(&format!(
+                "error: the journal cannot be written ({error}); nothing more is started"
+            ));
+        }
+    }
+}
