@@ -82,5 +82,13 @@ fn runtime_for(command: &args::Command) -> std::io::Result<tokio::runtime::Runti
         }
         _ => tokio::runtime::Builder::new_current_thread(),
     };
-    builder.enable_all().build()
+    builder
+        .max_blocking_threads(MAX_BLOCKING_THREADS)
+        .enable_all()
+        .build()
 }
+
+/// The most threads for blocking work (file system calls, file reads). Tokio's default of 512
+/// let checking a 100,000-line manifest start over a hundred, each with an allocator arena of
+/// its own; the checks run 16 at a time and uploads at most 25, so this many never hold one up.
+const MAX_BLOCKING_THREADS: usize = 32;
