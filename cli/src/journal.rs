@@ -31,7 +31,10 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest as _, Sha256};
 use tokio::sync::oneshot;
 
+use crate::exit::Exit;
+use crate::failure::Failure;
 use crate::manifest::Entry;
+use crate::output::Output;
 use crate::regular_file::{self, Refused};
 
 /// What happened to an upload.
@@ -160,6 +163,30 @@ impl Record {
             path: self.path.clone(),
         }
     }
+}
+
+/// Reads the journal at `path` with `load`; when it cannot be used, says so and gives the exit
+/// code that ends the run (nothing was sent). Lines that are not records (`unreadable` of the
+/// history counts them) are warned about and ignored.
+pub fn load_or_report<H>(
+    output: &Output,
+    path: &Path,
+    load: impl FnOnce(&Path) -> std::io::Result<H>,
+    unreadable: impl FnOnce(&H) -> usize,
+) -> Result<H, Exit> {
+    let history = load(path).map_err(|e| {
+        let failure = Failure::invalid(format!("cannot read the journal {}: {e}", path.display()));
+        output.fail("the journal cannot be used", &failure);
+        Exit::BadInput
+    })?;
+    let lines = unreadable(&history);
+    if lines > 0 {
+        output.warn(format!(
+            "{lines} line(s) of the journal {} are not records (cut short by a crash?) and are ignored",
+            path.display()
+        ));
+    }
+    Ok(history)
 }
 
 /// The current time as the journal writes it.

@@ -438,20 +438,7 @@ async fn write_links(shared: &Shared, links: Vec<super::links::Link>) {
     }
     let Some(file) = &shared.links else {
         for link in &links {
-            shared.output.text(format!(
-                "would add link  {}/{}: {} <{}>",
-                link.module, link.record_id, link.title, link.url
-            ));
-            shared.output.json_line(&ItemLine {
-                ok: true,
-                status: "would_add_link",
-                module: Some(&link.module),
-                record_id: Some(&link.record_id),
-                id: Some(&link.id),
-                name: Some(&link.title),
-                url: Some(&link.url),
-                ..ItemLine::default()
-            });
+            report_link(shared, link, "would add link ", "would_add_link");
         }
         return;
     };
@@ -459,20 +446,7 @@ async fn write_links(shared: &Shared, links: Vec<super::links::Link>) {
     match file.append(links).await {
         Ok(written) => {
             for link in &written {
-                shared.output.text(format!(
-                    "link     {}/{}: {} <{}>",
-                    link.module, link.record_id, link.title, link.url
-                ));
-                shared.output.json_line(&ItemLine {
-                    ok: true,
-                    status: "link",
-                    module: Some(&link.module),
-                    record_id: Some(&link.record_id),
-                    id: Some(&link.id),
-                    name: Some(&link.title),
-                    url: Some(&link.url),
-                    ..ItemLine::default()
-                });
+                report_link(shared, link, "link    ", "link");
             }
             let mut tally = shared.tally();
             tally.links += written.len();
@@ -486,6 +460,25 @@ async fn write_links(shared: &Shared, links: Vec<super::links::Link>) {
             shared.tally().failed += count;
         }
     }
+}
+
+/// Prints a link written (or, in a dry run, to be written): a line led by `label`, or a JSON
+/// line of `status`.
+fn report_link(shared: &Shared, link: &super::links::Link, label: &str, status: &'static str) {
+    shared.output.text(format!(
+        "{label} {}/{}: {} <{}>",
+        link.module, link.record_id, link.title, link.url
+    ));
+    shared.output.json_line(&ItemLine {
+        ok: true,
+        status,
+        module: Some(&link.module),
+        record_id: Some(&link.record_id),
+        id: Some(&link.id),
+        name: Some(&link.title),
+        url: Some(&link.url),
+        ..ItemLine::default()
+    });
 }
 
 /// Files an earlier run saved: a JSON line each (quiet in text).

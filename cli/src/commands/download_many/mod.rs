@@ -95,24 +95,13 @@ pub async fn run(
         .journal
         .clone()
         .unwrap_or_else(|| args.output.join(DEFAULT_JOURNAL));
-    let history = match journal::load(&journal_path) {
-        Ok(history) => history,
-        Err(e) => {
-            let failure = Failure::invalid(format!(
-                "cannot read the journal {}: {e}",
-                journal_path.display()
-            ));
-            output.fail("the journal cannot be used", &failure);
-            return Exit::BadInput;
-        }
-    };
-    if history.unreadable_lines > 0 {
-        output.warn(format!(
-            "{} line(s) of the journal {} are not records (cut short by a crash?) and are ignored",
-            history.unreadable_lines,
-            journal_path.display()
-        ));
-    }
+    let history =
+        match crate::journal::load_or_report(output, &journal_path, journal::load, |history| {
+            history.unreadable_lines
+        }) {
+            Ok(history) => history,
+            Err(exit) => return exit,
+        };
     let concurrency = usize::from(args.concurrency);
     let limit = AdaptiveLimit::new(concurrency);
     let client = match client_or_exit(global, env, output, |builder| {

@@ -152,24 +152,13 @@ pub async fn run(
         .journal
         .clone()
         .unwrap_or_else(|| default_journal(&args.manifest));
-    let history = match journal::load(&journal_path) {
-        Ok(history) => history,
-        Err(e) => {
-            let failure = Failure::invalid(format!(
-                "cannot read the journal {}: {e}",
-                journal_path.display()
-            ));
-            output.fail("the journal cannot be used", &failure);
-            return Exit::BadInput;
-        }
-    };
-    if history.unreadable_lines > 0 {
-        output.warn(format!(
-            "{} line(s) of the journal {} are not records (cut short by a crash?) and are ignored",
-            history.unreadable_lines,
-            journal_path.display()
-        ));
-    }
+    let history =
+        match crate::journal::load_or_report(output, &journal_path, journal::load, |history| {
+            history.unreadable_lines
+        }) {
+            Ok(history) => history,
+            Err(exit) => return exit,
+        };
     if history.legacy_records > 0 {
         output.note(format!(
             "note: the journal {} has {} record(s) of an earlier version; they are matched by module, record id and path (whatever their line number), and new records identify each file by its content",
