@@ -1,5 +1,5 @@
 //! Test files for the benchmarks: pseudo-random content, folders of small files with their
-//! upload-many manifest and curl's list, and a byte-for-byte comparison.
+//! upload-many manifest and curl's list, a byte-for-byte comparison, and counting files.
 
 use std::fmt::Write as _;
 use std::io::Write as _;
@@ -76,4 +76,31 @@ pub(super) fn same_file(a: &Path, b: &Path) -> Result<(), String> {
         (Ok(left), Ok(right)) if left == right => Ok(()),
         _ => Err(format!("{} differs from {}", b.display(), a.display())),
     }
+}
+
+/// How many regular files `dir` and its subfolders hold, and their bytes in all (symbolic
+/// links are not followed).
+pub(super) fn count_files(dir: &Path) -> Result<(usize, u64), String> {
+    let (mut count, mut bytes) = (0, 0);
+    let mut folders = vec![dir.to_path_buf()];
+    while let Some(folder) = folders.pop() {
+        let entries = std::fs::read_dir(&folder)
+            .map_err(|e| format!("cannot read {}: {e}", folder.display()))?;
+        for entry in entries {
+            let entry = entry.map_err(|e| format!("cannot read {}: {e}", folder.display()))?;
+            let kind = entry
+                .file_type()
+                .map_err(|e| format!("cannot read {}: {e}", entry.path().display()))?;
+            if kind.is_dir() {
+                folders.push(entry.path());
+            } else if kind.is_file() {
+                count += 1;
+                bytes += entry
+                    .metadata()
+                    .map_err(|e| format!("cannot read {}: {e}", entry.path().display()))?
+                    .len();
+            }
+        }
+    }
+    Ok((count, bytes))
 }

@@ -3,10 +3,13 @@
 //!
 //! This file holds the options and the order of the runs; each group of measurements has its
 //! own module: [`plain`] (a)-(c) over plain HTTP, [`tls`] (e) over HTTPS, [`cap`] (f) on the
-//! organisation's concurrency cap, [`manifest`] (g) a big manifest; [`report`] writes the
-//! file, [`stats`] reads the server's counts and [`files`] makes the test files.
+//! organisation's concurrency cap, [`manifest`] (g) a big manifest, [`export`] (h) the export
+//! with `download-many`; [`report`] writes the file, [`stats`] reads the server's counts and
+//! [`files`] makes the test files. `--only export` runs (h) alone and puts its section into
+//! the BENCHMARKS.md there is.
 
 mod cap;
+mod export;
 mod files;
 mod manifest;
 mod plain;
@@ -42,6 +45,14 @@ pub struct Options {
     pub cap_files: usize,
     /// Lines of the big manifest in (g) (at least 10: its 10% manifest needs one).
     pub manifest_lines: usize,
+    /// Runs of each side of (h)'s small export.
+    pub export_runs: usize,
+    /// Files of (h)'s small export (20 a record).
+    pub export_files: usize,
+    /// MiB of (h)'s big export (in 100 files).
+    pub export_big_mib: usize,
+    /// Run (h) alone (`--only export`) and update its section of BENCHMARKS.md.
+    pub only_export: bool,
 }
 
 impl Default for Options {
@@ -53,13 +64,17 @@ impl Default for Options {
             cap_runs: 3,
             cap_files: 1000,
             manifest_lines: 100_000,
+            export_runs: 3,
+            export_files: 1000,
+            export_big_mib: 1024,
+            only_export: false,
         }
     }
 }
 
 impl Options {
     /// The usage line of `cargo xtask bench`.
-    pub const USAGE: &'static str = "cargo xtask bench [--runs N] [--bulk-runs N] [--bulk-files N] [--cap-runs N] [--cap-files N] [--manifest-lines N]";
+    pub const USAGE: &'static str = "cargo xtask bench [--runs N] [--bulk-runs N] [--bulk-files N] [--cap-runs N] [--cap-files N] [--manifest-lines N] [--export-runs N] [--export-files N] [--export-big-mib N] [--only export]";
 
     /// Parses the arguments after `bench`. `--bulk-runs` defaults to `--runs` but at most 3.
     pub fn parse(args: &[&str]) -> Result<Options, String> {
@@ -68,6 +83,13 @@ impl Options {
         let mut args = args.iter();
         while let Some(flag) = args.next() {
             let value = args.next().ok_or_else(|| format!("{flag} needs a value"))?;
+            if *flag == "--only" {
+                if *value != "export" {
+                    return Err(format!("--only takes `export`, not `{value}`"));
+                }
+                options.only_export = true;
+                continue;
+            }
             let number = value
                 .parse::<usize>()
                 .ok()
@@ -83,6 +105,9 @@ impl Options {
                     return Err("--manifest-lines needs at least 10 lines".into());
                 }
                 "--manifest-lines" => options.manifest_lines = number,
+                "--export-runs" => options.export_runs = number,
+                "--export-files" => options.export_files = number,
+                "--export-big-mib" => options.export_big_mib = number,
                 other => return Err(format!("unknown option `{other}`")),
             }
         }
@@ -157,6 +182,9 @@ pub fn run(root: &Path, options: &Options) -> Result<(), String> {
         server: release.join("loopback-server"),
         work: work.path().to_path_buf(),
     };
+    if options.only_export {
+        return only_export(root, &tools, options);
+    }
     let big = tools.work.join("upload-100MiB.bin");
     files::write_random(&big, 100 * MIB, 1)?;
 
@@ -179,6 +207,11 @@ pub fn run(root: &Path, options: &Options) -> Result<(), String> {
         manifest::run(&tools, &server, options)?
     };
     eprintln!("(g) done");
+    let export = {
+        let server = LoopbackProcess::start(&tools.server, TOKEN)?;
+        export::run(&tools, &server, options)?
+    };
+    eprintln!("(h) done");
 
     // (d) generation, as a user runs it (cargo's up-to-date check included).
     let cargo = PathBuf::from(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
@@ -198,14 +231,48 @@ pub fn run(root: &Path, options: &Options) -> Result<(), String> {
         tls,
         cap,
         manifest,
+        export,
     };
     let text = report::render(options, &results);
+    write_report(root, &text)?;
+    print!("{text}");
+    Ok(())
+}
+
+/// `--only export`: runs (h) and replaces its section and its command in BENCHMARKS.md (or
+/// adds them, before `## Commands` and after the command of (g)), leaving the rest as it is.
+fn only_export(root: &Path, tools: &Tools, options: &Options) -> Result<(), String> {
+    let export = {
+        let server = LoopbackProcess::start(&tools.server, TOKEN)?;
+        export::run(tools, &server, options)?
+    };
+    eprintln!("(h) done");
+    let path = root.join("BENCHMARKS.md");
+    let existing = std::fs::read_to_string(&path).unwrap_or_default();
+    let section = report::export_section(&export, true);
+    let command = report::export_command(&export);
+    match report::splice_export(&existing, &section, &command) {
+        Some(text) => {
+            write_report(root, &text)?;
+            print!("{section}\n{command}\n");
+            Ok(())
+        }
+        None => {
+            print!("{section}\n{command}\n");
+            Err(format!(
+                "{} has no `## Commands` section to put (h) into; run the whole `cargo xtask bench` once (the results are above)",
+                path.display()
+            ))
+        }
+    }
+}
+
+/// Writes `text` to BENCHMARKS.md under `root`.
+fn write_report(root: &Path, text: &str) -> Result<(), String> {
     let path = root.join("BENCHMARKS.md");
     std::fs::File::create(&path)
         .and_then(|mut file| file.write_all(text.as_bytes()))
-        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-    print!("{text}");
-    Ok(())
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))
 }
 
 #[cfg(test)]
@@ -237,5 +304,15 @@ mod tests {
         assert!(Options::parse(&["--runs", "0"]).is_err());
         assert!(Options::parse(&["--manifest-lines", "9"]).is_err());
         assert!(Options::parse(&["--fast", "1"]).is_err());
+        assert_eq!(
+            Options::parse(&["--only", "export", "--export-big-mib", "64"]),
+            Ok(Options {
+                only_export: true,
+                export_big_mib: 64,
+                ..Options::default()
+            })
+        );
+        assert!(Options::parse(&["--only", "tls"]).is_err());
+        assert!(Options::parse(&["--only"]).is_err());
     }
 }

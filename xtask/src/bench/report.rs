@@ -5,6 +5,7 @@ use std::fmt::Write as _;
 
 use super::Options;
 use super::cap::{self, CapResults};
+use super::export::{self, ExportResults};
 use super::manifest::{self, ManifestResults};
 use super::plain::PlainResults;
 use super::tls::TlsResults;
@@ -22,6 +23,8 @@ pub(super) struct Results {
     pub cap: CapResults,
     /// (g).
     pub manifest: ManifestResults,
+    /// (h).
+    pub export: ExportResults,
 }
 
 fn verdict(ok: bool) -> &'static str {
@@ -38,7 +41,7 @@ pub(super) fn render(options: &Options, results: &Results) -> String {
     let _ = writeln!(out, "# Benchmarks\n");
     let _ = writeln!(
         out,
-        "Written by `cargo xtask bench`: the `zoho-crm` CLI (release build) against curl, on one\nmachine in one run, alternating, against the test kit's loopback server on 127.0.0.1.\nMedians of {} runs per side for (a), (c) and (e), {} for (b), {} for (f); (g) as it says.\n",
+        "Written by `cargo xtask bench`: the `zoho-crm` CLI (release build) against curl, on one\nmachine in one run, alternating, against the test kit's loopback server on 127.0.0.1.\nMedians of {} runs per side for (a), (c) and (e), {} for (b), {} for (f); (g) and (h) as they say.\n",
         options.runs, options.bulk_runs, options.cap_runs
     );
     let _ = writeln!(out, "## Machine\n\n{}\n", machine());
@@ -46,6 +49,7 @@ pub(super) fn render(options: &Options, results: &Results) -> String {
     main_table(&mut out, options, results);
     cap_table(&mut out, options, &results.cap);
     manifest_table(&mut out, &results.manifest);
+    out.push_str(&export_section(&results.export, false));
     commands(&mut out, options, results);
     out
 }
@@ -348,10 +352,170 @@ fn commands(out: &mut String, options: &Options, results: &Results) {
         manifest::CONCURRENCY,
         options.runs
     );
+    let _ = writeln!(out, "{}", export_command(&results.export));
     let _ = writeln!(
         out,
         "\nWall time is measured around each command; peak RSS comes from `/usr/bin/time -v`."
     );
+}
+
+/// (h): its heading, its table and what the checks found, from `\n### (h)` to a last `\n`;
+/// `separate` when it comes from `--only export`, a run of its own.
+pub(super) fn export_section(results: &ExportResults, separate: bool) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "\n### (h) Export with `download-many`: plain HTTP, `--concurrency {}`\n",
+        export::CONCURRENCY
+    );
+    if separate {
+        let _ = writeln!(
+            out,
+            "From `cargo xtask bench --only export`, a run of its own on this machine (the tables above may come from another run).\n"
+        );
+    }
+    let big = &results.big;
+    let _ = writeln!(
+        out,
+        "Medians of {} per side for the small export, of {} of the big one; a fresh folder and journal each run.\n",
+        runs(results.runs),
+        runs(export::BIG_RUNS)
+    );
+    let checked = if results.problems.is_empty() {
+        ""
+    } else {
+        " (a check failed: below)"
+    };
+    let _ = writeln!(
+        out,
+        "| benchmark | zoho-crm | shell loop / curl | ratio | target |"
+    );
+    let _ = writeln!(out, "|---|---|---|---|---|");
+    let (cli_rate, shell_rate) = results.rates;
+    let small = format!(
+        "{} files of {} KiB from {} records",
+        results.files,
+        export::SMALL_SIZE / 1024,
+        results.records
+    );
+    let _ = writeln!(
+        out,
+        "| (h) {small}, files per second | {cli_rate:.0} | {shell_rate:.0} (curl list, {}, xargs -P{} curl) | {:.2}x | >= 1x the shell loop: {}{checked} |",
+        results.extractor,
+        export::CONCURRENCY,
+        cli_rate / shell_rate,
+        verdict(cli_rate >= shell_rate)
+    );
+    let _ = writeln!(
+        out,
+        "| (h) {small}, peak RSS | {:.1} MiB | | | none (compare the big export's) |",
+        mib(results.small_rss_kib)
+    );
+    let bytes = big.bytes() as f64;
+    let file_mib = big.file_size as f64 / (1024.0 * 1024.0);
+    let name = format!(
+        "{:.0} MiB in {} files of {file_mib:.1} MiB from {} records",
+        bytes / (1024.0 * 1024.0),
+        big.files,
+        export::BIG_RECORDS
+    );
+    let _ = writeln!(
+        out,
+        "| (h) {name}, wall | {:.2} s ({:.0} MiB/s) | | | none |",
+        big.wall,
+        bytes / (1024.0 * 1024.0) / big.wall
+    );
+    let _ = writeln!(
+        out,
+        "| (h) {name}, peak RSS | {:.1} MiB | {:.1} MiB (curl, one {file_mib:.1} MiB file) | {:.2}x | < {:.0} MiB: {}{checked} |",
+        mib(big.rss_kib),
+        mib(big.curl_rss_kib),
+        big.rss_kib / big.curl_rss_kib,
+        export::RSS_LIMIT_MIB,
+        verdict(mib(big.rss_kib) < export::RSS_LIMIT_MIB)
+    );
+    let part_bytes = big.file_size as f64 * big.part_files as f64;
+    let _ = writeln!(
+        out,
+        "| (h) the same, {} of the {} records ({:.0} MiB in {} files), peak RSS | {:.1} MiB | | {:.2}x for {:.1}x the bytes | none (about 1x: bounded, not growing with the bytes) |",
+        export::PART_RECORDS,
+        export::BIG_RECORDS,
+        part_bytes / (1024.0 * 1024.0),
+        big.part_files,
+        mib(big.part_rss_kib),
+        big.rss_kib / big.part_rss_kib,
+        bytes / part_bytes
+    );
+    if results.problems.is_empty() {
+        let _ = writeln!(
+            out,
+            "\nChecks: every run of each side saved every file, each of its size; every `--json` summary of the CLI said all the files and 0 failed."
+        );
+    } else {
+        let _ = writeln!(out, "\nChecks that failed:\n");
+        for problem in &results.problems {
+            let _ = writeln!(out, "- {}", problem.replace('\n', " "));
+        }
+    }
+    out
+}
+
+/// "1 run", "3 runs".
+fn runs(count: usize) -> String {
+    if count == 1 {
+        "1 run".to_owned()
+    } else {
+        format!("{count} runs")
+    }
+}
+
+/// (h)'s line under `## Commands`.
+pub(super) fn export_command(results: &ExportResults) -> String {
+    let script = export::shell_loop(
+        "URL/crm/v2/Leads/$r/Attachments",
+        "Authorization: Zoho-oauthtoken T",
+        "RECORDS",
+        results.extractor == "jq",
+    );
+    format!(
+        "- (h) a fifth server, plain: {} files of {} KiB uploaded with `upload-many` to {} records, {} each (`Leads`, record ids {} + 0, 1...), and `records.csv` (`module,record_id`) naming the records; `zoho-crm ... --json download-many --manifest records.csv --output DIR --concurrency {} --journal J` vs `sh -c SCRIPT sh DIR`, SCRIPT being `{script}` ({}), alternating, a fresh DIR and journal each run; then {} files of {} bytes to {} other records, the same `download-many` {} times, alternating with the same for the first {} of those records, and `curl -sS -f -o OUT -H ... URL/AID` of one of those files; each run's files are counted and sized, and the CLI's summary read",
+        results.files,
+        export::SMALL_SIZE / 1024,
+        results.records,
+        export::PER_RECORD,
+        manifest::FIRST_RECORD,
+        export::CONCURRENCY,
+        if results.extractor == "jq" {
+            "`jq` takes the ids"
+        } else {
+            "no `jq` here: grep and cut take the ids"
+        },
+        results.big.files,
+        results.big.file_size,
+        export::BIG_RECORDS,
+        export::BIG_RUNS,
+        export::PART_RECORDS,
+    )
+}
+
+/// `existing` (BENCHMARKS.md) with (h)'s `section` in place of the one it has, else before
+/// `## Commands`, and `command` in place of its line for (h), else after the one for (g);
+/// `None` if it has no `## Commands` (or no line for (g) nor (h)).
+pub(super) fn splice_export(existing: &str, section: &str, command: &str) -> Option<String> {
+    let commands = existing.find("\n## Commands")?;
+    let start = existing
+        .find("\n### (h) ")
+        .filter(|start| *start < commands)
+        .unwrap_or(commands);
+    let text = format!("{}{section}{}", &existing[..start], &existing[commands..]);
+    let mut lines: Vec<&str> = text.lines().collect();
+    if let Some(index) = lines.iter().position(|line| line.starts_with("- (h) ")) {
+        lines[index] = command;
+    } else {
+        let index = lines.iter().position(|line| line.starts_with("- (g) "))?;
+        lines.insert(index + 1, command);
+    }
+    Some(lines.join("\n") + "\n")
 }
 
 fn machine() -> String {
@@ -383,4 +547,31 @@ fn machine() -> String {
         version("rustc", "--version"),
         version("curl", "--version")
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::splice_export;
+
+    #[test]
+    fn the_export_section_is_added_then_replaced() {
+        let file =
+            "# B\n\n| a |\n\n### (g) G\n\n| g |\n\n## Commands\n\n- (a) A\n- (g) G\n\nWall.\n";
+        let once = splice_export(file, "\n### (h) H\n\n| h1 |\n", "- (h) H1");
+        assert_eq!(
+            once.as_deref(),
+            Some(
+                "# B\n\n| a |\n\n### (g) G\n\n| g |\n\n### (h) H\n\n| h1 |\n\n## Commands\n\n- (a) A\n- (g) G\n- (h) H1\n\nWall.\n"
+            )
+        );
+        let twice =
+            once.and_then(|once| splice_export(&once, "\n### (h) H\n\n| h2 |\n", "- (h) H2"));
+        assert_eq!(
+            twice.as_deref(),
+            Some(
+                "# B\n\n| a |\n\n### (g) G\n\n| g |\n\n### (h) H\n\n| h2 |\n\n## Commands\n\n- (a) A\n- (g) G\n- (h) H2\n\nWall.\n"
+            )
+        );
+        assert_eq!(splice_export("# B\n", "x", "y"), None);
+    }
 }
