@@ -26,8 +26,8 @@ pub struct Columns {
 pub struct Row {
     /// Its line number.
     pub line: u64,
-    /// Its fields, one per column of [`Columns::names`] (in that order), where the header has
-    /// them.
+    /// Its fields, one per expected column (in the order the columns were given), where the
+    /// header has them.
     pub fields: Vec<Option<String>>,
     /// How many fields it has, when that is more than the header's.
     pub extra: Option<usize>,

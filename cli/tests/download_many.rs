@@ -723,3 +723,72 @@ async fn a_run_out_of_calls_stops_with_exit_4_and_a_later_run_finishes() {
         .collect();
     assert_eq!(files, expected(&pairs));
 }
+
+#[tokio::test]
+async fn a_download_cut_mid_body_is_never_left_under_its_name_and_a_rerun_cleans_up() {
+    let server = server_with(Conditions::default()).await;
+    let dir = tempdir();
+    let bytes = content(9, 4096);
+    server.insert_file("Leads", R1, "big.bin", &bytes);
+    let records = manifest(dir.path(), &[("Leads", R1)]);
+    let out = dir.path().join("out");
+    let record_dir = out.join("Leads").join(R1);
+    let (records_arg, out_arg) = (records.to_string_lossy(), out.to_string_lossy());
+    let args = [
+        "--json",
+        "download-many",
+        "--manifest",
+        &records_arg,
+        "--output",
+        &out_arg,
+    ];
+    // SIGINT, then SIGKILL, each while the body drips in (a byte every 200 ms). Faults apply
+    // to the next request: the listing's is one with no effect on a listing.
+    for signal in ["INT", "KILL"] {
+        server.push_fault(Fault::Disposition(
+            "attachment; filename=\"big.bin\"".to_owned(),
+        ));
+        server.push_fault(Fault::Drip {
+            interval: Duration::from_millis(200),
+        });
+        let mut command = against(&server, dir.path(), &args);
+        command.stdout(Stdio::null()).stderr(Stdio::null());
+        let child = match command.spawn() {
+            Ok(child) => child,
+            Err(e) => panic!("cannot start the CLI: {e}"),
+        };
+        let pid = child.id();
+        common::wait_until(
+            Duration::from_secs(20),
+            "the download writes its temporary file",
+            || temp_files_in(&record_dir) == 1,
+        )
+        .await;
+        common::send_signal(pid, signal);
+        let waited = tokio::time::timeout(
+            Duration::from_secs(10),
+            tokio::task::spawn_blocking(move || child.wait_with_output()),
+        )
+        .await;
+        let Ok(Ok(Ok(output))) = waited else {
+            common::send_signal(pid, "KILL");
+            panic!("the CLI did not end after SIG{signal}");
+        };
+        assert!(!record_dir.join("big.bin").exists(), "SIG{signal}");
+        if signal == "INT" {
+            assert_eq!(output.status.code(), Some(130));
+            // Abandoned in the process: its temporary file is gone with it.
+            assert_eq!(temp_files_in(&record_dir), 0);
+        } else {
+            // Killed: the temporary file stays behind, under no final name.
+            assert_eq!(temp_files_in(&record_dir), 1);
+        }
+    }
+    let rerun = run(against(&server, dir.path(), &args)).await;
+    rerun.expect(0);
+    let summary = rerun.summary();
+    assert_eq!(summary["files"], 1, "{summary}");
+    assert_eq!(summary["stale_removed"], 1, "{summary}");
+    assert_eq!(temp_files_in(&record_dir), 0);
+    assert_eq!(sha_of(&record_dir.join("big.bin")), sha(&bytes));
+}

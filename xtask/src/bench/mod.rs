@@ -2,10 +2,10 @@
 //! and `cargo xtask gen`; writes BENCHMARKS.md with the machine, the commands and the medians.
 //!
 //! This file holds the options and the order of the runs; each group of measurements has its
-//! own module: [`plain`] (a)-(c) over plain HTTP, [`tls`] (e) over HTTPS, [`cap`] (f) on the
-//! organisation's concurrency cap, [`manifest`] (g) a big manifest, [`export`] (h) the export
-//! with `download-many`; [`report`] writes the file, [`stats`] reads the server's counts and
-//! [`files`] makes the test files. `--only export` runs (h) alone and puts its section into
+//! own module: `plain` (a)-(c) over plain HTTP, `tls` (e) over HTTPS, `cap` (f) on the
+//! organisation's concurrency cap, `manifest` (g) a big manifest, `export` (h) the export
+//! with `download-many`; `report` writes the file, `stats` reads the server's counts and
+//! `files` makes the test files. `--only export` runs (h) alone and puts its section into
 //! the BENCHMARKS.md there is.
 
 mod cap;
