@@ -8,7 +8,7 @@ mod common;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::Stdio;
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use common::{against, run, run_within, tempdir, text, write};
@@ -63,6 +63,14 @@ fn journal_records(path: &Path) -> Vec<Value> {
         .lines()
         .filter_map(|line| serde_json::from_str(line).ok())
         .collect()
+}
+
+/// `zoho-crm --json download-many --manifest RECORDS --output OUT` against `server`, then
+/// `extra`.
+fn export(server: &Server, home: &Path, records: &Path, out: &Path, extra: &[&str]) -> Command {
+    let mut command = against(server, home, &["--json", "download-many", "--manifest"]);
+    command.arg(records).arg("--output").arg(out).args(extra);
+    command
 }
 
 /// The GET requests that downloaded each attachment id.
@@ -157,18 +165,8 @@ async fn every_file_is_saved_under_a_unique_name_links_are_listed_once_and_a_rer
     server.insert_file("Deals", R2, "big.bin", &big);
     let link_2 = server.insert_link("Deals", R2, "https://example.com/c", None);
     let records = manifest(dir.path(), &[("Leads", R1), ("Deals", R2), ("Leads", R1)]);
-    let (records_arg, out_arg) = (records.to_string_lossy(), out.to_string_lossy());
-    let args = [
-        "--json",
-        "download-many",
-        "--manifest",
-        &records_arg,
-        "--output",
-        &out_arg,
-        "--concurrency",
-        "3",
-    ];
-    let first = run(against(&server, dir.path(), &args)).await;
+    let extra: &[&str] = &["--concurrency", "3"];
+    let first = run(export(&server, dir.path(), &records, &out, extra)).await;
     first.expect(0);
     let summary = first.summary();
     assert_eq!(
@@ -219,7 +217,7 @@ async fn every_file_is_saved_under_a_unique_name_links_are_listed_once_and_a_rer
 
     // A re-run finds everything done: it only lists the two records.
     let (requests, lists) = (server.request_count(), listings(&server));
-    let again = run(against(&server, dir.path(), &args)).await;
+    let again = run(export(&server, dir.path(), &records, &out, extra)).await;
     again.expect(0);
     assert_eq!(server.request_count() - requests, 2);
     assert_eq!(listings(&server) - lists, 2);
@@ -240,7 +238,10 @@ async fn every_file_is_saved_under_a_unique_name_links_are_listed_once_and_a_rer
     assert!(std::fs::remove_file(leads.join("notes.txt")).is_ok());
     write(&leads, "REPORT (2).pdf", b"changed");
     write(&leads, ".zoho-crm-download-stale1", b"partial");
-    let fixed = run(against(&server, dir.path(), &args[1..])).await;
+    // Without --json this time: the warnings go to standard error.
+    let mut command = against(&server, dir.path(), &["download-many", "--manifest"]);
+    command.arg(&records).arg("--output").arg(&out).args(extra);
+    let fixed = run(command).await;
     fixed.expect(0);
     assert!(
         fixed
@@ -287,19 +288,9 @@ async fn a_run_killed_half_way_resumes_and_downloads_only_what_is_missing() {
     }
     let total = contents.len();
     let records = manifest(dir.path(), &[("Leads", R1), ("Leads", R2), ("Leads", R3)]);
-    let (records_arg, out_arg) = (records.to_string_lossy(), out.to_string_lossy());
-    let args = [
-        "--json",
-        "download-many",
-        "--manifest",
-        &records_arg,
-        "--output",
-        &out_arg,
-        "--concurrency",
-        "2",
-    ];
+    let extra: &[&str] = &["--concurrency", "2"];
     let journal = out.join(".zoho-crm-export.journal");
-    let mut command = against(&server, dir.path(), &args);
+    let mut command = export(&server, dir.path(), &records, &out, extra);
     command.stdout(Stdio::null()).stderr(Stdio::null());
     let mut child = match command.spawn() {
         Ok(child) => child,
@@ -343,7 +334,11 @@ async fn a_run_killed_half_way_resumes_and_downloads_only_what_is_missing() {
     }
     let gets_before = downloads_by_id(&server);
 
-    let resumed = run_within(against(&server, dir.path(), &args), Duration::from_secs(60)).await;
+    let resumed = run_within(
+        export(&server, dir.path(), &records, &out, extra),
+        Duration::from_secs(60),
+    )
+    .await;
     resumed.expect(0);
     let summary = resumed.summary();
     let gets = downloads_by_id(&server);
@@ -406,18 +401,8 @@ async fn a_record_whose_listing_fails_is_counted_and_the_others_are_exported() {
         }),
     )));
     let records = manifest(dir.path(), &[("Leads", R1), ("Deals", R2)]);
-    let (records_arg, out_arg) = (records.to_string_lossy(), out.to_string_lossy());
-    let args = [
-        "--json",
-        "download-many",
-        "--manifest",
-        &records_arg,
-        "--output",
-        &out_arg,
-        "--concurrency",
-        "1",
-    ];
-    let ran = run(against(&server, dir.path(), &args)).await;
+    let extra: &[&str] = &["--concurrency", "1"];
+    let ran = run(export(&server, dir.path(), &records, &out, extra)).await;
     ran.expect(3);
     let summary = ran.summary();
     assert_eq!(
@@ -474,19 +459,9 @@ async fn a_storm_of_429s_lowers_the_concurrency_and_every_file_still_arrives() {
         dir.path(),
         &[("Contacts", R1), ("Contacts", R2), ("Contacts", R3)],
     );
-    let (records_arg, out_arg) = (records.to_string_lossy(), out.to_string_lossy());
-    let args = [
-        "--json",
-        "download-many",
-        "--manifest",
-        &records_arg,
-        "--output",
-        &out_arg,
-        "--concurrency",
-        "8",
-    ];
+    let extra: &[&str] = &["--concurrency", "8"];
     let ran = run_within(
-        against(&server, dir.path(), &args),
+        export(&server, dir.path(), &records, &out, extra),
         Duration::from_secs(120),
     )
     .await;
@@ -534,7 +509,6 @@ async fn since_leaves_out_attachments_older_than_the_time_given() {
     server.insert_file("Leads", R1, "new.txt", b"new");
     let link = server.insert_link("Leads", R1, "https://example.com/new", Some("new link"));
     let records = manifest(dir.path(), &[("Leads", R1)]);
-    let records_arg = records.to_string_lossy();
     let since_arg = since.to_rfc3339();
     for (output, since, files, older) in [
         ("recent", since_arg.as_str(), 1, 1),
@@ -542,18 +516,8 @@ async fn since_leaves_out_attachments_older_than_the_time_given() {
         ("none", "2999-01-01", 0, 3),
     ] {
         let out = dir.path().join(output);
-        let out_arg = out.to_string_lossy();
-        let args = [
-            "--json",
-            "download-many",
-            "--manifest",
-            &records_arg,
-            "--output",
-            &out_arg,
-            "--since",
-            since,
-        ];
-        let ran = run(against(&server, dir.path(), &args)).await;
+        let extra = ["--since", since];
+        let ran = run(export(&server, dir.path(), &records, &out, &extra)).await;
         ran.expect(0);
         let summary = ran.summary();
         assert_eq!(summary["files"], files, "{since}: {summary}");
@@ -574,15 +538,13 @@ async fn a_bad_manifest_is_reported_by_line_and_nothing_is_sent() {
     let out = dir.path().join("export");
     let csv = format!("record_id,module\n{R1},Leads\n\nx1,Leads\n{R2},Le ads\n");
     let records = write(dir.path(), "records.csv", csv.as_bytes());
-    let (records_arg, out_arg) = (records.to_string_lossy(), out.to_string_lossy());
-    let args = [
-        "download-many",
-        "--manifest",
-        &records_arg,
-        "--output",
-        &out_arg,
-    ];
-    let ran = run(against(&server, dir.path(), &args)).await;
+    // Without --json: the lines' errors go to standard error.
+    let plain = |manifest: &Path| {
+        let mut command = against(&server, dir.path(), &["download-many", "--manifest"]);
+        command.arg(manifest).arg("--output").arg(&out);
+        command
+    };
+    let ran = run(plain(&records)).await;
     ran.expect(2);
     assert!(
         ran.stderr.contains("error: line 4: ") && ran.stderr.contains("error: line 5: "),
@@ -596,30 +558,20 @@ async fn a_bad_manifest_is_reported_by_line_and_nothing_is_sent() {
     assert_eq!(server.request_count(), 0);
     assert!(!out.exists());
     let header = write(dir.path(), "bad.csv", b"module,record\nLeads,1\n");
-    let header_arg = header.to_string_lossy();
-    let args = [
-        "download-many",
-        "--manifest",
-        &header_arg,
-        "--output",
-        &out_arg,
-    ];
-    let ran = run(against(&server, dir.path(), &args)).await;
+    let ran = run(plain(&header)).await;
     ran.expect(2);
     assert!(ran.stderr.contains("unknown column \"record\""), "{ran:#?}");
 
     // --skip-invalid exports the valid line; the invalid ones count as failures.
     server.insert_file("Leads", R1, "a.txt", b"a");
-    let args = [
-        "--json",
-        "download-many",
-        "--manifest",
-        &records_arg,
-        "--output",
-        &out_arg,
-        "--skip-invalid",
-    ];
-    let ran = run(against(&server, dir.path(), &args)).await;
+    let ran = run(export(
+        &server,
+        dir.path(),
+        &records,
+        &out,
+        &["--skip-invalid"],
+    ))
+    .await;
     ran.expect(3);
     assert_eq!(ran.summary()["invalid"], 2);
     assert_eq!(ran.summary()["files"], 1);
@@ -633,17 +585,8 @@ async fn a_dry_run_lists_and_writes_nothing() {
     server.insert_file("Leads", R1, "a.txt", b"aaa");
     server.insert_link("Leads", R1, "https://example.com", None);
     let records = manifest(dir.path(), &[("Leads", R1)]);
-    let (records_arg, out_arg) = (records.to_string_lossy(), out.to_string_lossy());
-    let args = [
-        "--json",
-        "download-many",
-        "--manifest",
-        &records_arg,
-        "--output",
-        &out_arg,
-        "--dry-run",
-    ];
-    let ran = run(against(&server, dir.path(), &args)).await;
+    let extra: &[&str] = &["--dry-run"];
+    let ran = run(export(&server, dir.path(), &records, &out, extra)).await;
     ran.expect(0);
     let summary = ran.summary();
     assert_eq!(
@@ -679,21 +622,9 @@ async fn a_run_out_of_calls_stops_with_exit_4_and_a_later_run_finishes() {
         );
     }
     let records = manifest(dir.path(), &[("Leads", R1), ("Leads", R2)]);
-    let (records_arg, out_arg) = (records.to_string_lossy(), out.to_string_lossy());
-    let args = [
-        "--json",
-        "download-many",
-        "--manifest",
-        &records_arg,
-        "--output",
-        &out_arg,
-        "--concurrency",
-        "1",
-        "--patience",
-        "1",
-    ];
+    let extra: &[&str] = &["--concurrency", "1", "--patience", "1"];
     let limit = Duration::from_secs(60);
-    let first = run_within(against(&server, dir.path(), &args), limit).await;
+    let first = run_within(export(&server, dir.path(), &records, &out, extra), limit).await;
     first.expect(4);
     let summary = first.summary();
     // Three calls went through: the two listings and one download (in whichever order).
@@ -708,7 +639,7 @@ async fn a_run_out_of_calls_stops_with_exit_4_and_a_later_run_finishes() {
         first.stderr
     );
     server.grant_credits(100);
-    let second = run_within(against(&server, dir.path(), &args), limit).await;
+    let second = run_within(export(&server, dir.path(), &records, &out, extra), limit).await;
     second.expect(0);
     let summary = second.summary();
     assert_eq!(summary["already_done"].as_u64(), Some(saved), "{summary}");
@@ -733,15 +664,7 @@ async fn a_download_cut_mid_body_is_never_left_under_its_name_and_a_rerun_cleans
     let records = manifest(dir.path(), &[("Leads", R1)]);
     let out = dir.path().join("out");
     let record_dir = out.join("Leads").join(R1);
-    let (records_arg, out_arg) = (records.to_string_lossy(), out.to_string_lossy());
-    let args = [
-        "--json",
-        "download-many",
-        "--manifest",
-        &records_arg,
-        "--output",
-        &out_arg,
-    ];
+    let extra: &[&str] = &[];
     // SIGINT, then SIGKILL, each while the body drips in (a byte every 200 ms). Faults apply
     // to the next request: the listing's is one with no effect on a listing.
     for signal in ["INT", "KILL"] {
@@ -751,7 +674,7 @@ async fn a_download_cut_mid_body_is_never_left_under_its_name_and_a_rerun_cleans
         server.push_fault(Fault::Drip {
             interval: Duration::from_millis(200),
         });
-        let mut command = against(&server, dir.path(), &args);
+        let mut command = export(&server, dir.path(), &records, &out, extra);
         command.stdout(Stdio::null()).stderr(Stdio::null());
         let child = match command.spawn() {
             Ok(child) => child,
@@ -784,7 +707,7 @@ async fn a_download_cut_mid_body_is_never_left_under_its_name_and_a_rerun_cleans
             assert_eq!(temp_files_in(&record_dir), 1);
         }
     }
-    let rerun = run(against(&server, dir.path(), &args)).await;
+    let rerun = run(export(&server, dir.path(), &records, &out, extra)).await;
     rerun.expect(0);
     let summary = rerun.summary();
     assert_eq!(summary["files"], 1, "{summary}");
