@@ -244,7 +244,7 @@ impl LoopbackServer {
     }
 
     /// From now on, answers `GET /testkit/stats` ([`crate::stats::STATS_PATH`]) from a
-    /// loopback peer with [`LoopbackServer::stats`] as JSON (see [`crate::stats`]): for a
+    /// client on this host (`127.0.0.1` or `::1`) with [`LoopbackServer::stats`] as JSON (see [`crate::stats`]): for a
     /// process outside the test, such as a benchmark driving the `loopback-server` binary.
     /// Off by default, so that the server answers every path as Zoho does.
     pub fn serve_stats(&self) {

@@ -14,13 +14,13 @@
 //!
 //! `tls_handshakes` is `null` when no [`TlsFront`] was included
 //! ([`crate::LoopbackServer::include_tls_front`]). The endpoint is the kit's, not Zoho's: it
-//! needs no token, it is answered only to loopback peers (anyone else gets Zoho's answer
+//! needs no token, it is answered only to this host's `127.0.0.1`/`::1` (anyone else gets Zoho's answer
 //! for an unknown URL), and it passes by the conditions (no latency, no slot, no credit) and
 //! the queued faults. Its own requests are not recorded nor counted in `requests`, but its
 //! connection is counted in `connections` (and, through a front, its handshake), like any
 //! other: read it before and after a run over one kept-alive connection and subtract.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
@@ -98,7 +98,9 @@ impl StatsSources {
     }
 
     /// Whether `parts` is a request for the stats endpoint that is to be answered: the
-    /// endpoint is on, it is a `GET` of [`STATS_PATH`], from a loopback peer.
+    /// endpoint is on, it is a `GET` of [`STATS_PATH`], from this host (`127.0.0.1` or `::1`,
+    /// where the kit's servers listen; any other loopback address, such as the `127.0.0.2`
+    /// tests use for another host, is refused).
     pub(crate) fn is_for_stats(&self, parts: &request::Parts) -> bool {
         self.served.load(Ordering::Relaxed)
             && parts.method == Method::GET
@@ -106,6 +108,15 @@ impl StatsSources {
             && parts
                 .extensions
                 .get::<ConnectInfo<SocketAddr>>()
-                .is_some_and(|ConnectInfo(peer)| peer.ip().to_canonical().is_loopback())
+                .is_some_and(|ConnectInfo(peer)| is_this_host(peer.ip()))
+    }
+}
+
+/// Whether `ip` is this host's own loopback address, `127.0.0.1` or `::1` (an IPv4-mapped
+/// `::ffff:127.0.0.1` too).
+fn is_this_host(ip: IpAddr) -> bool {
+    match ip.to_canonical() {
+        IpAddr::V4(v4) => v4 == Ipv4Addr::LOCALHOST,
+        IpAddr::V6(v6) => v6 == Ipv6Addr::LOCALHOST,
     }
 }

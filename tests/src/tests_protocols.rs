@@ -397,10 +397,19 @@ async fn the_stats_endpoint_reports_the_counts_outside_the_conditions() {
     assert_eq!(posted.status().as_u16(), 429);
     assert_eq!(server.request_count(), 4);
     assert_eq!(server.refused_count(), 2);
+    // From another host (a connection from 127.0.0.2), the path is an API call too: no stats.
+    let elsewhere = reqwest::Client::builder()
+        .local_address(std::net::IpAddr::from([127, 0, 0, 2]))
+        .build()
+        .expect("a client");
+    let (status, body) = stats_at(&elsewhere, &server.base_url()).await;
+    assert_eq!((status, body.get("requests")), (429, None), "{body}");
+    assert_eq!(server.request_count(), 5);
+    assert_eq!(server.refused_count(), 3);
 }
 
 #[test]
-fn the_stats_endpoint_answers_loopback_peers_only() {
+fn the_stats_endpoint_answers_this_host_only() {
     use axum::extract::ConnectInfo;
     use std::net::SocketAddr;
 
@@ -423,7 +432,8 @@ fn the_stats_endpoint_answers_loopback_peers_only() {
     assert!(sources.is_for_stats(&local));
     assert!(sources.is_for_stats(&parts(Some("[::1]:5000"), "GET", STATS_PATH)));
     assert!(sources.is_for_stats(&parts(Some("[::ffff:127.0.0.1]:5000"), "GET", STATS_PATH)));
-    assert!(!sources.is_for_stats(&parts(Some("192.0.2.7:5000"), "GET", STATS_PATH)));
+    // Another host (127.0.0.2 stands for one).
+    assert!(!sources.is_for_stats(&parts(Some("127.0.0.2:5000"), "GET", STATS_PATH)));
     assert!(!sources.is_for_stats(&parts(None, "GET", STATS_PATH)));
     assert!(!sources.is_for_stats(&parts(Some("127.0.0.1:5000"), "POST", STATS_PATH)));
     assert!(!sources.is_for_stats(&parts(Some("127.0.0.1:5000"), "GET", "/testkit/stats/")));

@@ -25,8 +25,8 @@
 //! Its responses' `api_domain` is the API server's URL.
 //!
 //! Counts for benchmarks: `GET /testkit/stats` (on the URL of the first line, or the plain
-//! server behind TLS; no token; loopback peers only; never delayed, refused or charged by
-//! the conditions above, nor recorded as a request) answers JSON:
+//! server behind TLS; no token; from this host's 127.0.0.1 or ::1 only; never delayed,
+//! refused or charged by the conditions above, nor recorded as a request) answers JSON:
 //! `{"requests":N,"http1_requests":N,"http2_requests":N,"connections":N,"peak_in_flight":N,
 //! "refused":N,"credits_spent":N,"attachments":N,"tls_handshakes":T}`, where `T` is `null`
 //! without `--tls` and otherwise
