@@ -7,6 +7,9 @@ use std::path::Path;
 
 use zoho_crm::Module;
 
+use crate::exit::Exit;
+use crate::failure::Failure;
+use crate::output::Output;
 use crate::regular_file::{self, Refused};
 
 /// The columns a manifest may have.
@@ -47,6 +50,18 @@ pub struct Invalid {
 /// A manifest that cannot be used at all (unreadable, or a bad header).
 #[derive(Debug)]
 pub struct Unusable(pub String);
+
+impl Unusable {
+    /// Says that the manifest at `path` cannot be used, and why; the run ends with the exit
+    /// code this gives (nothing was sent).
+    pub fn report(&self, output: &Output, path: &Path) -> Exit {
+        output.fail(
+            &format!("the manifest {} cannot be used", path.display()),
+            &Failure::invalid(self.0.clone()),
+        );
+        Exit::BadInput
+    }
+}
 
 /// The largest manifest read: about two million lines of 100 bytes. It is read whole, so that
 /// every problem can be reported with its line number before anything is sent.

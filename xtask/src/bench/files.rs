@@ -69,12 +69,39 @@ pub(super) fn write_random(path: &Path, len: usize, seed: u64) -> Result<(), Str
         .map_err(|e| format!("cannot write {}: {e}", path.display()))
 }
 
-/// Fails unless `b` holds the same bytes as `a`.
+/// Fails unless `b` holds the same bytes as `a`, compared a block at a time (the files are
+/// 100 MiB and more: neither is held whole).
 pub(super) fn same_file(a: &Path, b: &Path) -> Result<(), String> {
-    let (left, right) = (std::fs::read(a), std::fs::read(b));
-    match (left, right) {
-        (Ok(left), Ok(right)) if left == right => Ok(()),
-        _ => Err(format!("{} differs from {}", b.display(), a.display())),
+    use std::io::Read as _;
+    let differs = || format!("{} differs from {}", b.display(), a.display());
+    let open = |path: &Path| {
+        std::fs::File::open(path)
+            .map(|file| std::io::BufReader::with_capacity(1 << 20, file))
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))
+    };
+    let (mut left, mut right) = (open(a)?, open(b)?);
+    let (mut left_block, mut right_block) = (vec![0u8; 1 << 16], vec![0u8; 1 << 16]);
+    loop {
+        let read = |reader: &mut std::io::BufReader<std::fs::File>, block: &mut [u8]| {
+            let mut filled = 0;
+            while filled < block.len() {
+                match reader.read(&mut block[filled..]) {
+                    Ok(0) => break,
+                    Ok(n) => filled += n,
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                    Err(e) => return Err(e.to_string()),
+                }
+            }
+            Ok(filled)
+        };
+        let got_left = read(&mut left, &mut left_block)?;
+        let got_right = read(&mut right, &mut right_block)?;
+        if got_left != got_right || left_block[..got_left] != right_block[..got_right] {
+            return Err(differs());
+        }
+        if got_left == 0 {
+            return Ok(());
+        }
     }
 }
 
@@ -103,4 +130,32 @@ pub(super) fn count_files(dir: &Path) -> Result<(usize, u64), String> {
         }
     }
     Ok((count, bytes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn files_are_the_same_only_byte_for_byte() {
+        let Ok(dir) = tempfile::tempdir() else {
+            panic!("no temporary directory");
+        };
+        let path = |name: &str| dir.path().join(name);
+        let big: Vec<u8> = (0..200_000u32).map(|i| (i % 251) as u8).collect();
+        let mut changed = big.clone();
+        changed[150_000] ^= 1;
+        for (name, bytes) in [
+            ("a", &big[..]),
+            ("b", &big[..]),
+            ("c", &changed[..]),
+            ("d", &big[..199_999]),
+        ] {
+            assert!(std::fs::write(path(name), bytes).is_ok());
+        }
+        assert_eq!(same_file(&path("a"), &path("b")), Ok(()));
+        assert!(same_file(&path("a"), &path("c")).is_err());
+        assert!(same_file(&path("a"), &path("d")).is_err());
+        assert!(same_file(&path("a"), &path("none")).is_err());
+    }
 }

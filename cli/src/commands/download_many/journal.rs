@@ -9,6 +9,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+use super::names::is_plain_name;
 use crate::journal::{for_each_record, now, open_regular};
 
 /// What happened to an attachment's download.
@@ -120,8 +121,11 @@ impl History {
                 self.by_id.entry(record.id.clone()).or_default()
             }
         };
-        if record.name.is_some() {
-            known.name = record.name;
+        // A name is joined to the record's directory: one from an edited or damaged journal
+        // that is not a plain file name (`../x`, `a/b`, a temporary file's) is not used; the
+        // file then gets a new name as if it had none.
+        if let Some(name) = record.name.filter(|name| is_plain_name(name)) {
+            known.name = Some(name);
         }
         known.done_bytes = match record.status {
             Status::Ok => record.bytes,
@@ -182,5 +186,31 @@ mod tests {
         names.sort_unstable();
         assert_eq!(names, [("7", "a (2).pdf"), ("8", "b.pdf")]);
         assert!(history.known("10").is_none());
+    }
+
+    #[test]
+    fn a_name_that_is_not_a_plain_file_name_is_not_taken_from_the_journal() {
+        let text = [
+            r#"{"id":"1","module":"Leads","record_id":"1","status":"started","at":"t","name":"../../outside.txt"}"#,
+            r#"{"id":"2","module":"Leads","record_id":"1","status":"started","at":"t","name":"a/b"}"#,
+            r#"{"id":"3","module":"Leads","record_id":"1","status":"started","at":"t","name":".."}"#,
+            r#"{"id":"4","module":"Leads","record_id":"1","status":"started","at":"t","name":".zoho-crm-download-x"}"#,
+            r#"{"id":"5","module":"Leads","record_id":"1","status":"started","at":"t","name":"fine.txt"}"#,
+        ]
+        .join("\n");
+        let mut history = History::default();
+        let replayed = for_each_record(text.as_bytes(), |record: Record| history.apply(record));
+        assert!(replayed.is_ok());
+        for id in ["1", "2", "3", "4"] {
+            assert_eq!(
+                history.known(id).map(|k| k.name.clone()),
+                Some(None),
+                "{id}"
+            );
+        }
+        assert_eq!(
+            history.known("5").and_then(|k| k.name.as_deref()),
+            Some("fine.txt")
+        );
     }
 }

@@ -8,6 +8,8 @@ use std::io::{Read as _, Seek as _, SeekFrom, Write as _};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
 
+use crate::regular_file::{self, Refused};
+
 /// The header of the file.
 pub(super) const HEADER: [&str; 5] = ["module", "record_id", "attachment_id", "title", "url"];
 
@@ -35,12 +37,24 @@ struct State {
     ids: HashSet<String>,
 }
 
-/// The ids of the links in the file at `path` (none when it does not exist).
+/// The ids of the links in the file at `path` (none when it does not exist). Only a regular
+/// file is read (a FIFO there would block the run, and then its appends).
 fn existing_ids(path: &Path) -> std::io::Result<HashSet<String>> {
-    let file = match std::fs::File::open(path) {
-        Ok(file) => file,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(HashSet::new()),
-        Err(e) => return Err(e),
+    let file = match regular_file::open(path) {
+        Ok((file, _)) => file,
+        Err(Refused::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Ok(HashSet::new());
+        }
+        Err(Refused::Io(e)) => return Err(e),
+        Err(Refused::NotRegular | Refused::TooBig(_)) => {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                format!(
+                    "{} is not a regular file (a directory, a FIFO or a device); move it away",
+                    path.display()
+                ),
+            ));
+        }
     };
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)
@@ -179,6 +193,26 @@ mod tests {
              Leads,1,6,tit\n\
              Leads,1,6,tit,\"https://example.com/a?b=1,2\"\n\
              Leads,1,7,,\"https://example.com/a?b=1,2\"\n"
+        );
+    }
+
+    #[test]
+    fn a_links_file_that_is_not_a_regular_file_is_refused_without_blocking() {
+        let dir = match tempfile::tempdir() {
+            Ok(dir) => dir,
+            Err(e) => panic!("{e}"),
+        };
+        let path = dir.path().join("links.csv");
+        let made = std::process::Command::new("mkfifo").arg(&path).status();
+        assert!(made.is_ok_and(|status| status.success()), "mkfifo failed");
+        let opened = LinksFile::open(&path);
+        let Err(error) = opened else {
+            panic!("a FIFO was opened as links.csv");
+        };
+        assert_eq!(error.kind(), std::io::ErrorKind::InvalidInput);
+        assert!(
+            error.to_string().contains("is not a regular file"),
+            "{error}"
         );
     }
 }

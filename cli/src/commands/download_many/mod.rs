@@ -69,13 +69,7 @@ pub async fn run(
     let started = Instant::now();
     let manifest = match records::load(&args.manifest).await {
         Ok(manifest) => manifest,
-        Err(unusable) => {
-            output.fail(
-                &format!("the manifest {} cannot be used", args.manifest.display()),
-                &Failure::invalid(unusable.0),
-            );
-            return Exit::BadInput;
-        }
+        Err(unusable) => return unusable.report(output, &args.manifest),
     };
     for invalid in &manifest.invalid {
         report::invalid(output, invalid, args.skip_invalid);

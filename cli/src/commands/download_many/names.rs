@@ -113,6 +113,18 @@ fn fold(name: &str) -> String {
     name.to_lowercase()
 }
 
+/// Whether `name` can stand as a file of a record's directory: one plain path component
+/// (not empty, `.` or `..`, no `/`, `\\` or NUL), at most 255 bytes, not a temporary download
+/// file's.
+pub(super) fn is_plain_name(name: &str) -> bool {
+    let mut components = std::path::Path::new(name).components();
+    matches!(components.next(), Some(std::path::Component::Normal(only)) if only == name)
+        && components.next().is_none()
+        && !name.contains(['/', '\\', '\0'])
+        && name.len() <= MAX_NAME_BYTES
+        && !name.starts_with(TEMP_PREFIX)
+}
+
 /// `candidate`, or `stem (N).ext` with the smallest N from 2 not in `taken` (case-folded), kept
 /// within 255 bytes. A name that would pass for a temporary download file gets a `_` first.
 pub(super) fn unique_name(candidate: &str, taken: &HashSet<String>) -> String {

@@ -129,13 +129,7 @@ pub async fn run(
     };
     let manifest = match loaded {
         Ok(manifest) => manifest,
-        Err(unusable) => {
-            output.fail(
-                &format!("the manifest {} cannot be used", args.manifest.display()),
-                &Failure::invalid(unusable.0),
-            );
-            return Exit::BadInput;
-        }
+        Err(unusable) => return unusable.report(output, &args.manifest),
     };
     for invalid in &manifest.invalid {
         report_invalid(output, invalid, args.skip_invalid);
