@@ -1,9 +1,10 @@
 //! Developer tasks behind `cargo xtask`. `gen` regenerates `generated/src` from the spec, or with
 //! `check` compares without writing, in the manner of rust-analyzer's `ensure_file_contents`;
-//! `demo` walks through the CLI against the loopback server; `bench` measures it against curl.
+//! `demo` walks through the CLI against the loopback server; `bench` measures it against curl; `layers` fails on an import cycle between modules.
 
 pub mod bench;
 pub mod demo;
+pub mod layers;
 
 mod loopback;
 pub use loopback::Build;
