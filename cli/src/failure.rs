@@ -8,6 +8,11 @@ use zoho_crm::{ConfigError, DownloadError, Error, ExchangeError, OperationError}
 
 use crate::exit::Exit;
 
+/// Where to change the API base URL, for a redirect that was not followed.
+const ADVICE_API_BASE: &str = "check --api-base (ZOHO_API_BASE) and --dc (ZOHO_DC)";
+/// How to give the CLI a token it can refresh.
+const ADVICE_REFRESH_TOKEN: &str = "set ZOHO_REFRESH_TOKEN with ZOHO_CLIENT_ID and ZOHO_CLIENT_SECRET (or a token file that holds a refresh token), or give a new --token";
+
 /// What kind of failure, as the JSON `kind` field names it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -114,6 +119,7 @@ impl Failure {
                 http_status: Some(redirect.status),
                 may_have_been_processed: error.may_have_been_processed(),
                 ..Failure::new(Kind::Transport, "REDIRECTED", error.to_string())
+                    .with_resolution(ADVICE_API_BASE)
             },
             Error::Pagination(_) => {
                 Failure::new(Kind::Decode, "PAGINATION_STOPPED", error.to_string())
@@ -154,13 +160,34 @@ impl Failure {
                 format!("the accounts server refused the token request ({code})"),
             )
             .with_resolution(*resolution),
-            other => Failure::new(Kind::Auth, "AUTH_ERROR", other.to_string()),
+            other => {
+                let failure = Failure::new(Kind::Auth, "AUTH_ERROR", other.to_string());
+                match other {
+                    AuthError::CannotRefresh => failure.with_resolution(ADVICE_REFRESH_TOKEN),
+                    AuthError::MissingRefreshToken => failure.with_resolution(
+                        "set ZOHO_REFRESH_TOKEN (with ZOHO_CLIENT_ID and ZOHO_CLIENT_SECRET), or run `zoho-crm auth exchange` to keep one in the token file",
+                    ),
+                    AuthError::Redirected { .. } => failure.with_resolution(
+                        "check --accounts-url (ZOHO_ACCOUNTS_URL) and --dc (ZOHO_DC)",
+                    ),
+                    _ => failure,
+                }
+            }
         }
     }
 
     /// A configuration that cannot make a client.
     pub fn config(error: &ConfigError) -> Self {
-        Failure::new(Kind::Config, "CONFIG_ERROR", error.to_string())
+        let failure = Failure::new(Kind::Config, "CONFIG_ERROR", error.to_string());
+        match error {
+            ConfigError::MissingToken => failure.with_resolution(
+                "give --token (or ZOHO_ACCESS_TOKEN), or a refresh token: ZOHO_REFRESH_TOKEN with --client-id (ZOHO_CLIENT_ID) and ZOHO_CLIENT_SECRET",
+            ),
+            ConfigError::IncompleteCredentials(_) => failure.with_resolution(
+                "a refresh token and a code exchange need --client-id (ZOHO_CLIENT_ID) and ZOHO_CLIENT_SECRET",
+            ),
+            _ => failure,
+        }
     }
 
     /// A failed grant-code exchange.

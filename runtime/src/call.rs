@@ -13,9 +13,9 @@ use crate::download::Download;
 use crate::error::{Error, OperationError, ValidationError};
 use crate::file_source::FileSource;
 use crate::query::Query;
-use crate::response::{ActionResponse, ActionResults, ListPage};
 use crate::validate;
 use crate::version::Version;
+use crate::zoho::{self, ActionResponse, ActionResults, ListPage};
 
 /// A parameter's value as the generated request passes it, in [`Operation::params`] order.
 #[derive(Debug)]
@@ -257,8 +257,8 @@ fn check(param: &Param, value: &Value, version: Version) -> Result<(), Validatio
                 });
             }
         }
-        (Kind::RecordId, Value::Text(text)) => validate::record_id(text)?,
-        (Kind::Id, Value::Text(text)) => validate::id(name, text)?,
+        (Kind::RecordId, Value::Text(text)) => zoho::record_id(text)?,
+        (Kind::Id, Value::Text(text)) => zoho::id(name, text)?,
         (Kind::Text, Value::Text(text)) => validate::text(name, text)?,
         (Kind::Url, Value::Text(text)) => validate::http_url(text)?,
         (Kind::Integer, Value::Integer(number)) => {
@@ -269,7 +269,7 @@ fn check(param: &Param, value: &Value, version: Version) -> Result<(), Validatio
             validate::range(name, length, param.min, param.max)?;
             for item in items {
                 if param.kind == Kind::IdList {
-                    validate::id(name, item)?;
+                    zoho::id(name, item)?;
                 } else {
                     validate::list_item(name, item)?;
                 }

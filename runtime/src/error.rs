@@ -91,7 +91,7 @@ pub enum Error<E: std::error::Error> {
     },
     /// No access token could be had.
     #[error("authentication failed: {0}")]
-    Auth(#[from] crate::auth::AuthError),
+    Auth(#[from] crate::auth_error::AuthError),
     /// Zoho's answer could not be understood.
     #[error(transparent)]
     Decode(#[from] DecodeError),
@@ -105,7 +105,7 @@ pub enum Error<E: std::error::Error> {
     Redirect(crate::redirect::RedirectError),
     /// A listing stopped because the server made no progress, or at its page limit.
     #[error(transparent)]
-    Pagination(crate::pagination::PaginationError),
+    Pagination(crate::pagination_error::PaginationError),
 }
 
 impl<E: std::error::Error> Error<E> {
@@ -397,7 +397,7 @@ pub enum ValidationError {
 pub enum ConfigError {
     /// No credentials were configured.
     #[error(
-        "no credentials were given: set an access token (ZOHO_ACCESS_TOKEN) or a refresh token with its client (ZOHO_REFRESH_TOKEN, ZOHO_CLIENT_ID, ZOHO_CLIENT_SECRET)"
+        "no credentials were given: set an access token, or a refresh token with its client id and secret"
     )]
     MissingToken,
     /// The access token is empty or would break the Authorization header.

@@ -4,6 +4,27 @@
 //!
 //! It holds no endpoint facts: paths, field names, limits and error codes come from the spec
 //! through the generated code.
+//!
+//! # Layers
+//!
+//! Each module imports only from the layers below it (and, within a layer, without cycles);
+//! `cargo xtask layers`, run by `cargo test`, fails naming the imports of any cycle. Bottom to top:
+//!
+//! 1. **Leaf types and policy values**: the errors every layer shares (`error`: the call's
+//!    `Error<E>`, validation, configuration and decoding errors, Zoho's error info;
+//!    `auth_error`, `pagination_error`), `retry`, `timeouts`, `redirect`, `redact`, `token`,
+//!    `version`, `http_version`, `query`, `validate` (generic checks), `wire` (serde helpers).
+//! 2. **The operation as data**: `descriptor`, `file_source`, `multipart`, `body`, `response`
+//!    (bounded reading, snippets), `download`, `profile` (the API-wide facts from the spec).
+//! 3. **Zoho's protocol**: `zoho` — its JSON envelopes, how its token endpoint answers, its id
+//!    formats. No module below knows them, and the engine above only asks it.
+//! 4. **Transport**: `http` (the reqwest clients, TLS roots, proxies).
+//! 5. **Auth**: `auth` (token providers, stores, the token endpoint's client).
+//! 6. **The engine**: `client` (attempts, retries, timeouts, the concurrency limit), `call` (an
+//!    operation run from its descriptor), `pagination`.
+//! 7. **The builder** (`builder`) and the `#[doc(hidden)]` module for generated code
+//!    (`__private`). With the default feature `config`, `env` reads the `ZOHO_*` variables and
+//!    `auth` keeps tokens in a file; without it the core has neither.
 
 #![warn(missing_docs)]
 
@@ -11,13 +32,14 @@
 #[path = "private.rs"]
 pub mod __private;
 mod auth;
+mod auth_error;
 mod body;
 mod builder;
 mod call;
 mod client;
-mod custom_module;
 mod descriptor;
 mod download;
+#[cfg(feature = "config")]
 mod env;
 mod error;
 mod file_source;
@@ -25,6 +47,7 @@ mod http;
 mod http_version;
 mod multipart;
 mod pagination;
+mod pagination_error;
 mod profile;
 mod query;
 mod redact;
@@ -36,20 +59,23 @@ mod token;
 mod validate;
 mod version;
 mod wire;
+mod zoho;
 
+#[cfg(feature = "config")]
+pub use auth::FileTokenStore;
 pub use auth::{
-    AuthError, BoxFuture, DEFAULT_REFRESH_MARGIN, FileTokenStore, Grant, IssuedToken,
-    MAX_TOKEN_LIFETIME, MemoryTokenStore, RefreshTokenProvider, StaticTokenProvider, StoreError,
-    StoreErrorKind, StoreLock, StoredToken, TokenErrorKind, TokenProvider, TokenStore,
+    BoxFuture, DEFAULT_REFRESH_MARGIN, Grant, MemoryTokenStore, RefreshTokenProvider,
+    StaticTokenProvider, StoreLock, StoredToken, TokenProvider, TokenStore,
 };
+pub use auth_error::{AuthError, StoreError, StoreErrorKind, TokenErrorKind};
 pub use builder::{
     ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_LOW_SPEED_LIMIT, DEFAULT_LOW_SPEED_TIME,
     DEFAULT_MAX_PAGES, DEFAULT_READ_TIMEOUT, DEFAULT_RESPONSE_TIMEOUT, DEFAULT_TOTAL_TIMEOUT,
     ExchangeError,
 };
 pub use client::{Client, ThrottleListener};
-pub use custom_module::CustomModule;
 pub use download::{Download, DownloadError};
+#[cfg(feature = "config")]
 pub use env::EnvSettings;
 pub use error::{
     ApiErrorInfo, ConfigError, DecodeError, DocumentedError, Error, OperationError,
@@ -58,11 +84,14 @@ pub use error::{
 pub use file_source::{FileSource, OpenedFile, Progress, UploadLimits};
 pub use futures_util::Stream;
 pub use http_version::{HttpVersion, UnknownHttpVersion};
-pub use pagination::{PageMark, PaginationError};
+pub use pagination_error::{PageMark, PaginationError};
 pub use profile::{DataCenterDef, Endpoints, EnvironmentDef};
 pub use redirect::{MAX_REDIRECTS, RedirectError, RedirectReason};
-pub use response::{ActionResponse, ActionResults, ListPage, MAX_RESPONSE_BYTES, SNIPPET_CHARS};
+pub use response::{MAX_RESPONSE_BYTES, SNIPPET_CHARS};
 pub use retry::RetryPolicy;
-pub use token::AccessToken;
-pub use validate::{http_url as check_link_url, record_id as check_record_id};
+pub use token::{AccessToken, IssuedToken, MAX_TOKEN_LIFETIME};
+pub use validate::http_url as check_link_url;
 pub use version::Version;
+pub use zoho::{
+    ActionResponse, ActionResults, CustomModule, ListPage, record_id as check_record_id,
+};

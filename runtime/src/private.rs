@@ -2,7 +2,8 @@
 //! types' decoding, and the macro that implements an operation's error enum. Hidden from the
 //! documentation and not part of the public API: they may change in any release.
 
-pub use crate::auth::{OAuthProfile, TokenErrorDoc, parse_token_file};
+#[cfg(feature = "config")]
+pub use crate::auth::parse_token_file;
 pub use crate::call::{Answer, Call, IntoCall, Value};
 pub use crate::client::PreparedRequest;
 pub use crate::descriptor::{
@@ -10,8 +11,8 @@ pub use crate::descriptor::{
 };
 pub use crate::download::{content_disposition_file_name, sanitize_file_name};
 pub use crate::operation_error;
-pub use crate::profile::ApiProfile;
-pub use crate::response::{decode_action, decode_action_list, decode_error, decode_list};
+pub use crate::profile::{ApiProfile, OAuthProfile, TokenErrorDoc};
+pub use crate::zoho::{decode_action, decode_action_list, decode_error, decode_list};
 pub use serde_json;
 
 /// Serde helpers for the generated types' fields (ids as strings, integers sent as strings).

@@ -1,8 +1,10 @@
 //! The API-wide facts a client needs (data centres, environments, the auth header, the token
-//! endpoint, limits), as generated from the spec, and resolving a data centre and environment
+//! endpoint and its documented errors, limits), as generated from the spec, and resolving a data centre and environment
 //! into URLs.
 
-use crate::auth::OAuthProfile;
+use std::time::Duration;
+
+use crate::auth_error::TokenErrorKind;
 use crate::error::ConfigError;
 use crate::version::Version;
 
@@ -107,4 +109,26 @@ fn find_by_id<T>(
         .iter()
         .find(|item| id_of(item).eq_ignore_ascii_case(id.trim()))
         .ok_or_else(|| items.iter().map(id_of).collect::<Vec<_>>().join(", "))
+}
+
+/// What the spec says about the OAuth token endpoint.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct OAuthProfile {
+    /// The token endpoint's path below the accounts URL.
+    pub token_path: &'static str,
+    /// Known token-endpoint errors and what to do about them.
+    pub errors: &'static [TokenErrorDoc],
+    /// Lifetime assumed when a token response gives none.
+    pub default_lifetime: Duration,
+}
+
+/// One documented token-endpoint error.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TokenErrorDoc {
+    /// The `error` value, or a text the body contains (for non-JSON answers).
+    pub error: &'static str,
+    /// What kind of failure it is.
+    pub kind: TokenErrorKind,
+    /// What to do about it.
+    pub resolution: &'static str,
 }

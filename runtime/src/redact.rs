@@ -5,19 +5,33 @@
 //!
 //! A server may echo what it received (a gateway that prints the request, an accounts server
 //! that prints the form), so a secret can come back raw, form- or percent-encoded, or escaped
-//! inside a JSON string; each of those forms is replaced.
+//! inside a JSON string; each of those forms is replaced. Only text that an error quotes is
+//! redacted: results are decoded from the body as received, so redaction never changes data.
+//! A secret too short to be a real credential is replaced only where it stands as a whole token.
 
-use crate::auth::oauth::form_encode;
+use crate::error::{ApiErrorInfo, DecodeError, Error, OperationError, UnreadableSuccess};
 
 /// What a secret is replaced with.
 pub(crate) const REDACTED: &str = "[redacted]";
+
+/// Secrets shorter than this (in bytes) are too short to be a real credential (Zoho's tokens and
+/// client secrets are dozens of characters): they are replaced only where they stand as a whole
+/// token, so that a test token such as `t` does not turn `count` into `coun[redacted]`.
+pub(crate) const MIN_SUBSTRING_SECRET: usize = 16;
 
 /// A set of secrets to keep out of text. Its Debug output shows only how many it holds.
 #[derive(Clone, Default)]
 pub(crate) struct Secrets {
     /// Every form of every secret, longest first (so that a longer form is replaced whole
     /// before a shorter one inside it).
-    forms: Vec<String>,
+    forms: Vec<Form>,
+}
+
+/// One form of a secret, and whether it is replaced only where it stands as a whole token.
+#[derive(Clone, PartialEq, Eq)]
+struct Form {
+    text: String,
+    whole_token_only: bool,
 }
 
 impl std::fmt::Debug for Secrets {
@@ -37,6 +51,7 @@ impl Secrets {
         if secret.is_empty() {
             return self;
         }
+        let whole_token_only = secret.len() < MIN_SUBSTRING_SECRET;
         let json = serde_json::to_string(secret).unwrap_or_default();
         let json = json
             .strip_prefix('"')
@@ -51,24 +66,38 @@ impl Secrets {
             form.replace('+', "%20"),
             form,
         ];
-        for candidate in candidates {
-            if !candidate.is_empty() && !self.forms.contains(&candidate) {
-                self.forms.push(candidate);
+        for text in candidates {
+            let form = Form {
+                text,
+                whole_token_only,
+            };
+            if !form.text.is_empty() && !self.forms.contains(&form) {
+                self.forms.push(form);
             }
         }
-        self.forms.sort_by_key(|form| std::cmp::Reverse(form.len()));
+        self.forms
+            .sort_by_key(|form| std::cmp::Reverse(form.text.len()));
         self
+    }
+
+    /// Whether there is no secret to replace.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.forms.is_empty()
     }
 
     /// `text` with every form of every secret replaced by [`REDACTED`].
     pub(crate) fn text(&self, text: &str) -> String {
-        let mut out = text.to_owned();
-        for form in &self.forms {
-            if out.contains(form.as_str()) {
-                out = out.replace(form.as_str(), REDACTED);
-            }
+        if !self
+            .forms
+            .iter()
+            .any(|form| text.contains(form.text.as_str()))
+        {
+            return text.to_owned();
         }
-        out
+        let replaced = self.replace_all(text.as_bytes().to_vec());
+        // Whole UTF-8 sequences are replaced by ASCII, so the text stays UTF-8.
+        String::from_utf8(replaced)
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
     }
 
     /// `body` with every form of every secret replaced by [`REDACTED`] (unchanged, and not
@@ -77,43 +106,122 @@ impl Secrets {
         if self.forms.is_empty() {
             return body;
         }
-        match String::from_utf8(body) {
-            Ok(text) if self.forms.iter().any(|form| text.contains(form.as_str())) => {
-                self.text(&text).into_bytes()
+        self.replace_all(body)
+    }
+
+    fn replace_all(&self, mut body: Vec<u8>) -> Vec<u8> {
+        for form in &self.forms {
+            if let Some(replaced) = replace_bytes(
+                &body,
+                form.text.as_bytes(),
+                REDACTED.as_bytes(),
+                form.whole_token_only,
+            ) {
+                body = replaced;
             }
-            Ok(text) => text.into_bytes(),
-            Err(not_text) => {
-                let mut body = not_text.into_bytes();
-                for form in &self.forms {
-                    body = replace_bytes(&body, form.as_bytes(), REDACTED.as_bytes());
-                }
-                body
+        }
+        body
+    }
+
+    /// A call's error with the secrets taken out of every text of the server's that it quotes
+    /// (Zoho's message and details, a snippet of an undecodable body, the reason it could not
+    /// be decoded). Results are never passed through here: they are decoded from the body as
+    /// received, so redaction cannot change data.
+    pub(crate) fn error<E: OperationError>(&self, error: Error<E>) -> Error<E> {
+        if self.is_empty() {
+            return error;
+        }
+        match error {
+            Error::Api(e) => Error::Api(self.api_error(e)),
+            Error::Decode(e) => Error::Decode(DecodeError {
+                status: e.status,
+                reason: self.text(&e.reason),
+                snippet: self.text(&e.snippet),
+            }),
+            Error::UnreadableSuccess(e) => Error::UnreadableSuccess(UnreadableSuccess {
+                status: e.status,
+                id: e.id,
+                reason: self.text(&e.reason),
+                snippet: self.text(&e.snippet),
+            }),
+            other => other,
+        }
+    }
+
+    /// An operation's typed error with the secrets taken out of Zoho's message and details.
+    pub(crate) fn api_error<E: OperationError>(&self, error: E) -> E {
+        if self.is_empty() {
+            return error;
+        }
+        let info = error.info();
+        let details = info
+            .details
+            .iter()
+            .map(|(key, value)| (self.text(key), self.json(value)))
+            .collect();
+        E::from_api(
+            ApiErrorInfo::new(info.status, self.text(&info.code), self.text(&info.message))
+                .with_details(details),
+        )
+    }
+
+    fn json(&self, value: &serde_json::Value) -> serde_json::Value {
+        match value {
+            serde_json::Value::String(text) => serde_json::Value::String(self.text(text)),
+            serde_json::Value::Array(items) => {
+                serde_json::Value::Array(items.iter().map(|item| self.json(item)).collect())
             }
+            serde_json::Value::Object(map) => serde_json::Value::Object(
+                map.iter()
+                    .map(|(key, value)| (self.text(key), self.json(value)))
+                    .collect(),
+            ),
+            other => other.clone(),
         }
     }
 }
 
-/// `haystack` with every occurrence of `needle` (non-empty) replaced by `with`.
-fn replace_bytes(haystack: &[u8], needle: &[u8], with: &[u8]) -> Vec<u8> {
+/// Whether a byte can be part of a token (so a short secret next to it is part of a longer word).
+fn is_token_byte(byte: u8) -> bool {
+    byte.is_ascii_alphanumeric() || matches!(byte, b'.' | b'_' | b'-')
+}
+
+/// `haystack` with every occurrence of `needle` (non-empty) replaced by `with`, or `None` when
+/// there is none; with `whole_token_only`, only occurrences with no token byte on either side.
+fn replace_bytes(
+    haystack: &[u8],
+    needle: &[u8],
+    with: &[u8],
+    whole_token_only: bool,
+) -> Option<Vec<u8>> {
+    if needle.is_empty() || needle.len() > haystack.len() {
+        return None;
+    }
     let mut out = Vec::with_capacity(haystack.len());
-    let mut rest = haystack;
-    while !rest.is_empty() {
-        match rest
-            .windows(needle.len())
-            .position(|window| window == needle)
-        {
-            Some(at) => {
-                out.extend_from_slice(&rest[..at]);
-                out.extend_from_slice(with);
-                rest = &rest[at + needle.len()..];
-            }
-            None => {
-                out.extend_from_slice(rest);
-                break;
-            }
+    let mut copied = 0;
+    let mut at = 0;
+    let mut found = false;
+    while at + needle.len() <= haystack.len() {
+        let standalone = || {
+            let before = at.checked_sub(1).and_then(|i| haystack.get(i));
+            let after = haystack.get(at + needle.len());
+            !before.is_some_and(|b| is_token_byte(*b)) && !after.is_some_and(|b| is_token_byte(*b))
+        };
+        if haystack[at..].starts_with(needle) && (!whole_token_only || standalone()) {
+            out.extend_from_slice(&haystack[copied..at]);
+            out.extend_from_slice(with);
+            at += needle.len();
+            copied = at;
+            found = true;
+        } else {
+            at += 1;
         }
     }
-    out
+    if !found {
+        return None;
+    }
+    out.extend_from_slice(&haystack[copied..]);
+    Some(out)
 }
 
 /// A URL as it may be shown: any user name and password replaced by [`REDACTED`]. Works on
@@ -135,6 +243,11 @@ pub(crate) fn url_for_display(url: &str) -> String {
         ),
         None => url.to_owned(),
     }
+}
+
+/// `application/x-www-form-urlencoded` encoding of one key or value.
+pub(crate) fn form_encode(value: &str) -> String {
+    url::form_urlencoded::byte_serialize(value.as_bytes()).collect()
 }
 
 #[cfg(test)]
@@ -190,5 +303,70 @@ mod tests {
             "https://www.zohoapis.com"
         );
         assert_eq!(url_for_display("not a url"), "not a url");
+    }
+
+    #[test]
+    fn form_values_are_encoded() {
+        assert_eq!(form_encode("a b&c=d/é"), "a+b%26c%3Dd%2F%C3%A9");
+        assert_eq!(form_encode("AZaz09*-._"), "AZaz09*-._");
+        assert_eq!(form_encode("~+%'\n"), "%7E%2B%25%27%0A");
+    }
+
+    #[test]
+    fn a_short_secret_is_replaced_only_as_a_whole_token() {
+        let secrets = Secrets::new().with("t");
+        assert_eq!(
+            secrets.text(r#"{"count":1,"details":{}}"#),
+            r#"{"count":1,"details":{}}"#
+        );
+        assert_eq!(
+            secrets.text("Authorization: Zoho-oauthtoken t"),
+            "Authorization: Zoho-oauthtoken [redacted]"
+        );
+        assert_eq!(
+            secrets.text(r#"{"token":"t"}"#),
+            r#"{"token":"[redacted]"}"#
+        );
+        let long = Secrets::new().with("1000.0123456789abcdef");
+        assert_eq!(
+            long.text("x1000.0123456789abcdefy"),
+            "x[redacted]y",
+            "a secret long enough to be a credential is replaced wherever it stands"
+        );
+    }
+
+    #[test]
+    fn an_error_keeps_its_structure_and_loses_only_the_quoted_secrets() {
+        #[derive(Debug, thiserror::Error)]
+        #[error("{0}")]
+        struct Refused(ApiErrorInfo);
+        impl OperationError for Refused {
+            fn from_api(info: ApiErrorInfo) -> Self {
+                Refused(info)
+            }
+            fn info(&self) -> &ApiErrorInfo {
+                &self.0
+            }
+            fn resolution(&self) -> Option<&'static str> {
+                None
+            }
+        }
+        let secrets = Secrets::new().with("t");
+        let mut details = serde_json::Map::new();
+        details.insert("echo".into(), serde_json::json!(["token t", {"t": "t"}]));
+        details.insert("count".into(), serde_json::json!(2));
+        let error: Error<Refused> = Error::Api(Refused(
+            ApiErrorInfo::new(400, "INVALID_DATA", "bad token t in the request")
+                .with_details(details),
+        ));
+        let Error::Api(Refused(info)) = secrets.error(error) else {
+            panic!("still an API error");
+        };
+        assert_eq!(info.code, "INVALID_DATA");
+        assert_eq!(info.message, "bad token [redacted] in the request");
+        assert_eq!(
+            serde_json::Value::Object(info.details),
+            serde_json::json!({"echo": ["token [redacted]", {"[redacted]": "[redacted]"}], "count": 2})
+        );
     }
 }

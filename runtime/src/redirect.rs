@@ -1,6 +1,6 @@
 //! Redirects: which are followed and which are refused.
 //!
-//! The token endpoint follows none (Zoho's never redirects, and a 307/308 would re-send the
+//! The token endpoint follows none (a 307/308 would re-send the
 //! client secret and the refresh token or grant code to wherever `Location` points). A request
 //! with a body, such as an upload, follows none either (it would be re-sent elsewhere, or turned
 //! into a body-less GET whose success would look like a stored upload). Other API requests (GET
@@ -32,10 +32,10 @@ impl std::fmt::Display for RedirectReason {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             RedirectReason::CarriesBody => f.write_str(
-                "a request with a body, such as an upload, follows no redirect, so nothing was sent there; Zoho does not redirect API calls: check the API base URL (ZOHO_API_BASE) and the data centre",
+                "a request with a body, such as an upload, follows no redirect, so nothing was sent there: check the API base URL and the data centre",
             ),
             RedirectReason::OtherOrigin => f.write_str(
-                "the access token is sent only to the origin it was configured for, so a redirect to another scheme, host or port is not followed; check the API base URL (ZOHO_API_BASE) and the data centre",
+                "the access token is sent only to the origin it was configured for, so a redirect to another scheme, host or port is not followed; check the API base URL and the data centre",
             ),
             RedirectReason::TooManyRedirects => write!(
                 f,

@@ -1,7 +1,7 @@
 //! The limits that make every call end whatever the server does, and the low-speed rule that
 //! enforces one of them on transfers.
 //!
-//! A call is bounded four ways (defaults in [`crate::builder`]):
+//! A call is bounded four ways (the defaults are the constants here):
 //! - connecting: the connect timeout;
 //! - sending a body (an upload): the low-speed rule, as curl's `--speed-limit`/`--speed-time`:
 //!   a window of `time` in which fewer than `bytes_per_second × time` bytes move ends the attempt;
@@ -13,6 +13,26 @@
 use std::time::Duration;
 
 use tokio::time::Instant;
+
+/// Connect timeout used unless configured: 10 seconds.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// Longest gap between two reads from the server unless configured: 2 minutes. (A server that
+/// drips bytes resets it; the response timeout and the low-speed rule catch that.)
+pub const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(120);
+/// Longest wait, once a request has been sent, for its whole answer (the head, and the body of a
+/// JSON answer) unless configured: 1 minute per attempt, however slowly the server sends it. For
+/// the token endpoint it limits the whole request.
+pub const DEFAULT_RESPONSE_TIMEOUT: Duration = Duration::from_secs(60);
+/// Longest a whole call may take unless configured, retries, backoff, token refreshes and a
+/// download's content included: 30 minutes (room for a 100 MB upload or download at about
+/// 60 kB/s).
+pub const DEFAULT_TOTAL_TIMEOUT: Duration = Duration::from_secs(30 * 60);
+/// The low-speed rule's minimum speed unless configured: 1024 bytes per second. A transfer (an
+/// upload's body, a download's content) that moves less than this on average over a window of
+/// [`DEFAULT_LOW_SPEED_TIME`] is aborted, as with curl's `--speed-limit`.
+pub const DEFAULT_LOW_SPEED_LIMIT: u64 = 1024;
+/// The low-speed rule's window unless configured: 30 seconds (curl's `--speed-time`).
+pub const DEFAULT_LOW_SPEED_TIME: Duration = Duration::from_secs(30);
 
 /// The low-speed rule: a transfer that moves fewer than `bytes_per_second × time` bytes in any
 /// window of `time` is aborted. A rule with `bytes_per_second` 0 never aborts.

@@ -1,5 +1,9 @@
 //! The OAuth access token, kept out of every Debug and Display output.
 
+use std::time::{Duration, SystemTime};
+
+use secrecy::SecretString;
+
 use crate::error::ConfigError;
 
 /// An OAuth access token. Its Debug output is redacted; the value is only ever written into the
@@ -36,6 +40,30 @@ impl AccessToken {
 impl std::fmt::Debug for AccessToken {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("AccessToken([redacted])")
+    }
+}
+
+/// The longest lifetime a token response is believed: a longer (or absurd) `expires_in` is
+/// capped here, so the token is refreshed at least daily.
+pub const MAX_TOKEN_LIFETIME: Duration = Duration::from_secs(24 * 3600);
+
+/// A token the endpoint issued.
+#[derive(Clone, Debug)]
+pub struct IssuedToken {
+    /// The access token.
+    pub access_token: AccessToken,
+    /// How long it lives from now.
+    pub expires_in: Duration,
+    /// The API domain the token is for, when the endpoint says.
+    pub api_domain: Option<String>,
+    /// A refresh token (only from a grant-code exchange).
+    pub refresh_token: Option<SecretString>,
+}
+
+impl IssuedToken {
+    /// When the token expires, for a token received at `now`.
+    pub fn expires_at(&self, now: SystemTime) -> SystemTime {
+        now.checked_add(self.expires_in).unwrap_or(now)
     }
 }
 

@@ -2,31 +2,6 @@
 
 use crate::error::ValidationError;
 
-/// Checks a module API name: non-empty, ASCII letters, digits and `_` only (so it is one safe
-/// path segment).
-pub fn module_api_name(name: &str) -> Result<(), ValidationError> {
-    if name.is_empty() {
-        return Err(ValidationError::EmptyModule);
-    }
-    if !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
-        return Err(ValidationError::InvalidModule {
-            name: name.to_owned(),
-        });
-    }
-    Ok(())
-}
-
-/// Checks a record id: a positive integer in decimal, without sign, leading zeros or spaces.
-pub fn record_id(value: &str) -> Result<(), ValidationError> {
-    let digits_only = !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit());
-    if !digits_only || value.starts_with('0') || value.len() > 20 {
-        return Err(ValidationError::InvalidRecordId {
-            value: value.to_owned(),
-        });
-    }
-    Ok(())
-}
-
 /// Checks a link: an absolute `http` or `https` URL with a host.
 pub fn http_url(url: &str) -> Result<(), ValidationError> {
     let invalid = |reason: String| ValidationError::InvalidUrl {
@@ -82,14 +57,6 @@ pub fn extension(name: &str, forbidden: &[&str]) -> Result<(), ValidationError> 
     Ok(())
 }
 
-/// Checks an id parameter (an attachment id, say): a positive integer.
-pub fn id(name: &'static str, value: &str) -> Result<(), ValidationError> {
-    record_id(value).map_err(|_| ValidationError::InvalidParameter {
-        name,
-        reason: format!("{value:?} is not a positive integer id"),
-    })
-}
-
 /// Checks a text parameter: no control characters.
 pub fn text(name: &'static str, value: &str) -> Result<(), ValidationError> {
     if value.chars().any(char::is_control) {
@@ -133,41 +100,6 @@ pub fn range(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn record_ids_must_be_positive_integers() {
-        assert!(record_id("3477061000005177002").is_ok());
-        for bad in [
-            "",
-            "0",
-            "012",
-            "-5",
-            "12a",
-            " 12",
-            "1/2",
-            "99999999999999999999999",
-        ] {
-            assert!(
-                matches!(record_id(bad), Err(ValidationError::InvalidRecordId { ref value }) if value == bad),
-                "{bad:?} should be rejected"
-            );
-        }
-    }
-
-    #[test]
-    fn module_names_are_single_safe_segments() {
-        assert!(module_api_name("Price_Books").is_ok());
-        assert!(matches!(
-            module_api_name(""),
-            Err(ValidationError::EmptyModule)
-        ));
-        for bad in ["Leads/..", "Le ads", "Leads?x=1", "Léads"] {
-            assert!(matches!(
-                module_api_name(bad),
-                Err(ValidationError::InvalidModule { .. })
-            ));
-        }
-    }
 
     #[test]
     fn ranges_and_list_items_are_checked() {

@@ -48,8 +48,8 @@ use serde_json::json;
 use tokio::net::TcpListener;
 
 use crate::hostile;
+use crate::query::percent_decode;
 use crate::serve::Running;
-use crate::server::percent_decode;
 use crate::tokens::TokenRegistry;
 
 /// The token endpoint's path.

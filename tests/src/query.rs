@@ -1,7 +1,41 @@
-//! Query strings, API version rules and v8 page tokens.
+//! Query strings (and `%XX` decoding), API version rules and v8 page tokens.
 
 use crate::responses::ApiError;
-use crate::server::percent_decode;
+
+/// Decodes `%XX` escapes (invalid escapes are kept as they are; invalid UTF-8 becomes U+FFFD).
+pub(crate) fn percent_decode(segment: &str) -> String {
+    fn hex(byte: u8) -> Option<u8> {
+        match byte {
+            b'0'..=b'9' => Some(byte - b'0'),
+            b'a'..=b'f' => Some(byte - b'a' + 10),
+            b'A'..=b'F' => Some(byte - b'A' + 10),
+            _ => None,
+        }
+    }
+    if !segment.contains('%') {
+        return segment.to_owned();
+    }
+    let bytes = segment.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let decoded = match bytes.get(i..i + 3) {
+            Some([b'%', hi, lo]) => hex(*hi).zip(hex(*lo)).map(|(hi, lo)| hi << 4 | lo),
+            _ => None,
+        };
+        match decoded {
+            Some(byte) => {
+                out.push(byte);
+                i += 3;
+            }
+            None => {
+                out.push(bytes[i]);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
 
 /// A decoded `application/x-www-form-urlencoded` query string.
 #[derive(Debug, Default)]

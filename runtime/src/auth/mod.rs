@@ -7,14 +7,10 @@ pub mod provider;
 pub mod store;
 
 pub use future::BoxFuture;
-pub use oauth::{
-    AuthError, IssuedToken, MAX_TOKEN_LIFETIME, OAuthClient, OAuthProfile, TokenErrorDoc,
-    TokenErrorKind,
-};
+pub use oauth::OAuthClient;
 pub use provider::{
     DEFAULT_REFRESH_MARGIN, Grant, RefreshTokenProvider, StaticTokenProvider, TokenProvider,
 };
-pub use store::{
-    FileTokenStore, MemoryTokenStore, StoreError, StoreErrorKind, StoreLock, StoredToken,
-    TokenStore, parse_token_file,
-};
+#[cfg(feature = "config")]
+pub use store::{FileTokenStore, parse_token_file};
+pub use store::{MemoryTokenStore, StoreLock, StoredToken, TokenStore};

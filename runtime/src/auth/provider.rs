@@ -9,8 +9,9 @@ use std::time::{Duration, SystemTime};
 use secrecy::SecretString;
 
 use crate::auth::future::BoxFuture;
-use crate::auth::oauth::{AuthError, OAuthClient};
+use crate::auth::oauth::OAuthClient;
 use crate::auth::store::{StoredToken, TokenStore};
+use crate::auth_error::AuthError;
 use crate::token::AccessToken;
 
 /// An access token to use now, and the API domain it is for (if the accounts server said).

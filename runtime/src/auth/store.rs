@@ -1,14 +1,20 @@
 //! Where a refreshed access token is kept between calls and between runs: in memory, in a JSON
 //! file ([`FileTokenStore`]: written atomically, private to its owner, with a lock so two
-//! processes refresh one at a time), or in any store a user plugs in through [`TokenStore`].
+//! processes refresh one at a time; with the default feature `config`), or in any store a user
+//! plugs in through [`TokenStore`].
 
+#[cfg(feature = "config")]
 mod file;
+#[cfg(feature = "config")]
 mod format;
+#[cfg(feature = "config")]
 mod link;
+#[cfg(feature = "config")]
 mod private;
 
 /// Reads the contents of a token file as [`FileTokenStore`] does, or says why they are not one
 /// (never quoting a value); for fuzzing and property tests.
+#[cfg(feature = "config")]
 #[doc(hidden)]
 pub fn parse_token_file(bytes: &[u8]) -> Result<StoredToken, String> {
     format::decode(bytes)
@@ -19,8 +25,10 @@ use std::time::{Duration, SystemTime};
 use secrecy::SecretString;
 
 use crate::auth::future::BoxFuture;
+use crate::auth_error::StoreError;
 use crate::token::AccessToken;
 
+#[cfg(feature = "config")]
 pub use file::FileTokenStore;
 
 /// A token set as stored.
@@ -43,67 +51,6 @@ impl StoredToken {
             .checked_add(margin)
             .is_some_and(|then| then < self.expires_at)
     }
-}
-
-/// A failure of a token store. Its message names what was wrong and what to do; it never quotes
-/// the contents of a token file.
-#[derive(Debug, thiserror::Error)]
-#[error("token store {location}: {message}")]
-#[non_exhaustive]
-pub struct StoreError {
-    /// Which store (a path, or a name).
-    pub location: String,
-    /// What went wrong, and what to do about it.
-    pub message: String,
-    /// What kind of failure it was, for code that reacts to it.
-    pub kind: StoreErrorKind,
-}
-
-impl StoreError {
-    /// A failure of the store at `location` (a path, or a name) of kind [`StoreErrorKind::Other`]:
-    /// for stores a user plugs in.
-    pub fn new(location: impl Into<String>, message: impl Into<String>) -> Self {
-        StoreError {
-            location: location.into(),
-            message: message.into(),
-            kind: StoreErrorKind::Other,
-        }
-    }
-}
-
-/// What kind of failure a [`StoreError`] is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum StoreErrorKind {
-    /// The token file's mode gives its group or others some access (Unix only). `mode` holds its
-    /// permission bits, e.g. `0o640`; `chmod 600` fixes it.
-    InsecureMode {
-        /// The file's permission bits (`mode & 0o7777`).
-        mode: u32,
-    },
-    /// The token file is owned by another user than the process's effective user (Unix only).
-    WrongOwner {
-        /// The uid that owns the file.
-        owner: u32,
-        /// The process's effective uid.
-        user: u32,
-    },
-    /// Something other than a regular file is at the path: a directory, a pipe, a socket, a
-    /// device.
-    NotAFile,
-    /// The path is a symbolic link into a directory that does not exist.
-    DanglingLink,
-    /// The file is larger than a token file can be.
-    TooLarge {
-        /// The file's size in bytes.
-        bytes: u64,
-    },
-    /// The file's contents are not a token set: empty, not JSON, or missing or mistyped fields.
-    Malformed,
-    /// Reading, writing or locking failed with this I/O error.
-    Io(std::io::ErrorKind),
-    /// Any other failure, e.g. of a store a user plugged in.
-    Other,
 }
 
 /// Held while a refresh is under way; dropping it lets other processes refresh.

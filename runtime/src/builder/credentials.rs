@@ -9,11 +9,12 @@ use secrecy::{ExposeSecret as _, SecretString};
 
 use super::ClientBuilder;
 use crate::auth::{
-    FileTokenStore, MemoryTokenStore, OAuthClient, OAuthProfile, RefreshTokenProvider,
-    StaticTokenProvider, TokenProvider, TokenStore,
+    MemoryTokenStore, OAuthClient, RefreshTokenProvider, StaticTokenProvider, TokenProvider,
+    TokenStore,
 };
 use crate::client::Client;
 use crate::error::ConfigError;
+use crate::profile::OAuthProfile;
 use crate::token::AccessToken;
 
 /// The credentials configured so far.
@@ -115,8 +116,9 @@ pub(super) fn token_store(
 ) -> Arc<dyn TokenStore> {
     match (store, token_file) {
         (Some(store), _) => store,
-        (None, Some(path)) => Arc::new(FileTokenStore::new(path)),
-        (None, None) => Arc::new(MemoryTokenStore::new()),
+        #[cfg(feature = "config")]
+        (None, Some(path)) => Arc::new(crate::auth::FileTokenStore::new(path)),
+        _ => Arc::new(MemoryTokenStore::new()),
     }
 }
 
@@ -169,7 +171,9 @@ impl<C: From<Client>> ClientBuilder<C> {
         self
     }
 
-    /// Keeps refreshed tokens in this JSON file, shared safely between processes.
+    /// Keeps refreshed tokens in this JSON file, shared safely between processes (feature
+    /// `config`, on by default).
+    #[cfg(feature = "config")]
     pub fn token_file(mut self, path: impl Into<PathBuf>) -> Self {
         self.token_file = Some(path.into());
         self

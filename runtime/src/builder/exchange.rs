@@ -4,7 +4,8 @@ use secrecy::SecretString;
 
 use super::ClientBuilder;
 use super::credentials::{TokenEndpoint, token_store};
-use crate::auth::{AuthError, StoredToken};
+use crate::auth::StoredToken;
+use crate::auth_error::AuthError;
 use crate::client::Client;
 use crate::error::ConfigError;
 
@@ -31,7 +32,7 @@ impl<C: From<Client>> ClientBuilder<C> {
     ) -> Result<StoredToken, ExchangeError> {
         let Some((client_id, client_secret)) = self.credentials.client() else {
             return Err(ExchangeError::Config(ConfigError::IncompleteCredentials(
-                "a code exchange needs the client id and secret (ZOHO_CLIENT_ID, ZOHO_CLIENT_SECRET)",
+                "a code exchange needs the client id and secret",
             )));
         };
         let endpoints = self.endpoints()?;

@@ -17,6 +17,7 @@ mod build;
 mod credentials;
 mod endpoints;
 mod exchange;
+#[cfg(feature = "config")]
 mod from_env;
 mod settings;
 

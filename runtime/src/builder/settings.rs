@@ -10,26 +10,11 @@ use crate::http::HttpSettings;
 use crate::http_version::HttpVersion;
 use crate::retry::RetryPolicy;
 use crate::timeouts::LowSpeed;
+pub use crate::timeouts::{
+    DEFAULT_CONNECT_TIMEOUT, DEFAULT_LOW_SPEED_LIMIT, DEFAULT_LOW_SPEED_TIME, DEFAULT_READ_TIMEOUT,
+    DEFAULT_RESPONSE_TIMEOUT, DEFAULT_TOTAL_TIMEOUT,
+};
 
-/// Connect timeout used unless configured: 10 seconds.
-pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
-/// Longest gap between two reads from the server unless configured: 2 minutes. (A server that
-/// drips bytes resets it; the response timeout and the low-speed rule catch that.)
-pub const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(120);
-/// Longest wait, once a request has been sent, for its whole answer (the head, and the body of a
-/// JSON answer) unless configured: 1 minute per attempt, however slowly the server sends it. For
-/// the token endpoint it limits the whole request.
-pub const DEFAULT_RESPONSE_TIMEOUT: Duration = Duration::from_secs(60);
-/// Longest a whole call may take unless configured, retries, backoff, token refreshes and a
-/// download's content included: 30 minutes (room for a 100 MB upload or download at about
-/// 60 kB/s).
-pub const DEFAULT_TOTAL_TIMEOUT: Duration = Duration::from_secs(30 * 60);
-/// The low-speed rule's minimum speed unless configured: 1024 bytes per second. A transfer (an
-/// upload's body, a download's content) that moves less than this on average over a window of
-/// [`DEFAULT_LOW_SPEED_TIME`] is aborted, as with curl's `--speed-limit`.
-pub const DEFAULT_LOW_SPEED_LIMIT: u64 = 1024;
-/// The low-speed rule's window unless configured: 30 seconds (curl's `--speed-time`).
-pub const DEFAULT_LOW_SPEED_TIME: Duration = Duration::from_secs(30);
 /// The most pages one listing stream fetches unless configured: 500 (each page is one API
 /// call, and API calls cost API credits).
 pub const DEFAULT_MAX_PAGES: u32 = 500;

@@ -24,24 +24,15 @@ pub(super) struct RawResponse {
     pub(super) status: u16,
     /// The response headers.
     pub(super) headers: reqwest::header::HeaderMap,
-    /// The body read whole, as the server sent it (empty for a streamed answer). Decode a
-    /// result from it, and an error from [`RawResponse::redacted_body`].
+    /// The body read whole, as the server sent it (empty for a streamed answer): results and
+    /// errors are decoded from it, and the secrets taken out of what an error quotes.
     pub(super) body: Vec<u8>,
-    /// The call's access token, to keep out of errors built from the body.
+    /// The call's access token, to keep out of the text errors quote from the body.
     pub(super) secrets: Secrets,
     /// A streamed answer, still open, with the permit it holds.
     pub(super) stream: Option<(reqwest::Response, tokio::sync::OwnedSemaphorePermit)>,
     /// When the attempt timeout ends, if one is set: a streamed body must arrive before.
     pub(super) attempt_deadline: Option<tokio::time::Instant>,
-}
-
-impl RawResponse {
-    /// The body with the access token replaced: a gateway may echo the request, and the token
-    /// must not reach an error or a log. Only errors are built from it; a result is decoded
-    /// from the body as sent, so a success that happens to hold the token's text stays one.
-    pub(super) fn redacted_body(&self) -> Vec<u8> {
-        self.secrets.bytes(self.body.clone())
-    }
 }
 
 /// How far one attempt got.

@@ -3,8 +3,9 @@
 //!
 //! Each attempt races the request against a watcher that enforces the low-speed rule while the
 //! body is sent and the response timeout once it is (module `timeouts`); a redirect the
-//! request may not follow ends it with [`Error::Redirect`] (see [`crate::redirect`]); the
-//! access token is redacted from every answer before it is decoded (module `redact`).
+//! request may not follow ends it with [`Error::Redirect`] (see [`crate::redirect`]). An answer
+//! is decoded once, from its body as received; the access token is taken out of the text an
+//! error quotes (module `redact`), never out of a result.
 //!
 //! The parts: this module holds the client and its calls; `retry_loop` runs the attempts of a
 //! call (refreshing a rejected token once, retrying what the policy allows) and `attempt` sends
@@ -25,10 +26,10 @@ use crate::download::Download;
 use crate::error::{Error, OperationError};
 use crate::http::HttpClients;
 use crate::profile::ApiProfile;
-use crate::response::{self, ActionResponse, ActionResults, ListPage};
 use crate::retry::RetryPolicy;
 use crate::timeouts::{Timeouts, deadline_after};
 use crate::version::Version;
+use crate::zoho::{self, ActionResponse, ActionResults, ListPage};
 use attempt::RawResponse;
 
 /// A configured client. Cheap to clone; clones share the connection pool, the token provider
@@ -116,8 +117,8 @@ impl Client {
         success_status: &[u16],
     ) -> Result<ActionResponse<T>, Error<E>> {
         let response = self.execute(request, &[]).await?;
-        let decode = |body: &[u8]| response::decode_action(response.status, body, success_status);
-        decode(&response.body).or_else(|_| decode(&response.redacted_body()))
+        zoho::decode_action(response.status, &response.body, success_status)
+            .map_err(|e| response.secrets.error(e))
     }
 
     /// Sends a request whose answer is a `data[]` list with one result per item, each a success
@@ -128,13 +129,13 @@ impl Client {
         success_status: &[u16],
     ) -> Result<ActionResults<T, E>, Error<E>> {
         let response = self.execute(request, &[]).await?;
-        let decode =
-            |body: &[u8]| response::decode_action_list(response.status, body, success_status);
-        match decode(&response.body) {
-            // Items that are errors carry text of the server's: taken from the redacted body.
-            Ok(results) if results.iter().all(Result::is_ok) => Ok(results),
-            _ => decode(&response.redacted_body()),
-        }
+        let results = zoho::decode_action_list(response.status, &response.body, success_status)
+            .map_err(|e| response.secrets.error(e))?;
+        // Items that are errors quote the server's text: the secrets are taken out of it.
+        Ok(results
+            .into_iter()
+            .map(|item| item.map_err(|e| response.secrets.api_error(e)))
+            .collect())
     }
 
     /// Sends a request whose answer is a page of a listing (`empty_status`: an empty page).
@@ -149,10 +150,13 @@ impl Client {
         empty_status: &[u16],
     ) -> Result<ListPage<T, I>, Error<E>> {
         let response = self.execute(request, &[]).await?;
-        let decode = |body: &[u8]| {
-            response::decode_list(response.status, body, success_status, empty_status)
-        };
-        decode(&response.body).or_else(|_| decode(&response.redacted_body()))
+        zoho::decode_list(
+            response.status,
+            &response.body,
+            success_status,
+            empty_status,
+        )
+        .map_err(|e| response.secrets.error(e))
     }
 
     /// Sends a request whose successful answer is content to stream (a file): `None` for an
@@ -184,10 +188,9 @@ impl Client {
                     timeouts.low_speed,
                 )))
             }
-            None => Err(response::decode_error(
-                response.status,
-                &response.redacted_body(),
-            )),
+            None => Err(response
+                .secrets
+                .error(zoho::decode_error(response.status, &response.body))),
         }
     }
 

@@ -8,12 +8,13 @@ use std::time::SystemTime;
 
 use super::attempt::{AttemptFailure, Progress, RawResponse};
 use super::{Client, PreparedRequest};
-use crate::auth::{AuthError, Grant};
+use crate::auth::Grant;
+use crate::auth_error::AuthError;
 use crate::body::RequestBody;
 use crate::error::Error;
 use crate::multipart::MultipartBody;
-use crate::response;
 use crate::retry::{Outcome, RetryDecision, StopReason, parse_retry_after, random_jitter};
+use crate::zoho;
 
 /// What one attempt means for the call.
 enum Verdict<E: std::error::Error> {
@@ -107,7 +108,7 @@ impl Client {
     ) -> Verdict<E> {
         if response.status == 401
             && may_refresh
-            && response::error_code(&response.body)
+            && zoho::error_code(&response.body)
                 .is_some_and(|code| self.inner.profile.refresh_on.contains(&code.as_str()))
         {
             return Verdict::TokenRejected(response);

@@ -4,8 +4,9 @@ use std::io::{Read as _, Write as _};
 use std::path::{Path, PathBuf};
 
 use super::private::{self, Refusal};
-use super::{StoreError, StoreErrorKind, StoreLock, StoredToken, TokenStore, format, link};
+use super::{StoreLock, StoredToken, TokenStore, format, link};
 use crate::auth::future::BoxFuture;
+use crate::auth_error::{StoreError, StoreErrorKind};
 
 /// A store in a JSON file.
 ///

@@ -2,8 +2,8 @@
 
 use std::str::FromStr;
 
+use super::ids;
 use crate::error::ValidationError;
-use crate::validate;
 
 /// The API name of a custom module (e.g. `CustomModule1`): ASCII letters, digits and `_` only,
 /// so it is always one safe path segment. Make one with [`CustomModule::new`] or `parse`.
@@ -14,7 +14,7 @@ impl CustomModule {
     /// Checks `api_name` and keeps it; an empty name or one with other characters is refused.
     pub fn new(api_name: impl Into<String>) -> Result<CustomModule, ValidationError> {
         let api_name = api_name.into();
-        validate::module_api_name(&api_name)?;
+        ids::module_api_name(&api_name)?;
         Ok(CustomModule(api_name))
     }
 
