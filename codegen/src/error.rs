@@ -1,7 +1,7 @@
 //! Errors in a spec, located by file, line and column (for YAML errors) or YAML path (for
 //! validation errors), so the author can go straight to the problem.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// A problem with the spec.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -15,6 +15,18 @@ pub struct SpecError {
     pub path: String,
     /// What is wrong.
     pub message: String,
+}
+
+impl SpecError {
+    /// A problem at the YAML path `path` of `file`, found after loading (so without a line).
+    pub fn at(file: &Path, path: impl Into<String>, message: impl Into<String>) -> Self {
+        SpecError {
+            file: file.to_owned(),
+            location: None,
+            path: path.into(),
+            message: message.into(),
+        }
+    }
 }
 
 /// Everything that can stop generation.

@@ -3,9 +3,7 @@
 //! scopes that operation needs.
 
 use crate::model::{ErrorCase, Operation, Spec};
-
-/// The placeholder in a resolution that stands for the operation's scopes.
-pub const SCOPES_PLACEHOLDER: &str = "{scopes}";
+use crate::vocabulary::{OPERATION_PLACEHOLDER, SCOPES_PLACEHOLDER};
 
 /// The cases of `code` that apply to the operation `op_name`, in table order.
 pub fn cases_for<'a>(
@@ -51,8 +49,10 @@ fn scope_text(spec: &Spec, op: &Operation) -> String {
     let pair = |operation: &str| {
         format!(
             "{} with {}",
-            spec.scopes.module.replace("{operation}", operation),
-            spec.scopes.resource.replace("{operation}", operation)
+            spec.scopes.module.replace(OPERATION_PLACEHOLDER, operation),
+            spec.scopes
+                .resource
+                .replace(OPERATION_PLACEHOLDER, operation)
         )
     };
     let mut text = spec.scopes.all.clone();

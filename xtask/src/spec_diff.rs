@@ -178,7 +178,7 @@ pub fn command(args: &[&str], default_spec: &Path) -> ExitCode {
 pub fn run(options: &Options) -> Result<Comparison, SpecDiffError> {
     let doc = read_openapi(&options.openapi)?;
     let spec = zoho_crm_codegen::load::load_file(&options.spec)?;
-    zoho_crm_codegen::validate::validate(&options.spec, &spec).map_err(GenError::Spec)?;
+    zoho_crm_codegen::validate(&options.spec, &spec).map_err(GenError::Spec)?;
     let (version, origin) = match &options.version {
         Some(given) => (openapi::version_name(given), "from --version".to_owned()),
         None => {

@@ -8,12 +8,12 @@ use quote::quote;
 use super::{doc, ident};
 use crate::model::Field;
 use crate::resolved::Resolved;
-use crate::validate::EXTRA_FIELD;
+use crate::vocabulary::EXTRA_FIELD;
 
 pub(super) fn emit(resolved: &Resolved<'_>) -> TokenStream {
     let extra = ident(EXTRA_FIELD);
-    let structs = resolved.types.iter().map(|(name, ty)| {
-        let type_name = ident(name);
+    let structs = resolved.types.values().map(|ty| {
+        let type_name = &ty.ident;
         let type_doc = doc(&ty.def.doc);
         let fields = ty
             .fields
