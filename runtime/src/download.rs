@@ -11,6 +11,7 @@ use std::time::Duration;
 use futures_util::StreamExt as _;
 use tokio::io::{AsyncWrite, AsyncWriteExt as _};
 
+use crate::concurrency::Slot;
 use crate::error::error_chain;
 use crate::timeouts::{LowSpeed, SpeedCheck};
 
@@ -99,13 +100,13 @@ pub struct Download {
     /// The timeout that sets `deadline`.
     limit: Duration,
     low_speed: LowSpeed,
-    _permit: tokio::sync::OwnedSemaphorePermit,
+    _permit: Slot,
 }
 
 impl Download {
     pub(crate) fn new(
         response: reqwest::Response,
-        permit: tokio::sync::OwnedSemaphorePermit,
+        permit: Slot,
         deadline: tokio::time::Instant,
         limit: Duration,
         low_speed: LowSpeed,

@@ -37,6 +37,7 @@ mod body;
 mod builder;
 mod call;
 mod client;
+mod concurrency;
 mod descriptor;
 mod download;
 #[cfg(feature = "config")]
@@ -74,6 +75,7 @@ pub use builder::{
     ExchangeError,
 };
 pub use client::{Client, ThrottleListener};
+pub use concurrency::ConcurrencyStats;
 pub use download::{Download, DownloadError};
 #[cfg(feature = "config")]
 pub use env::EnvSettings;

@@ -6,6 +6,7 @@ use super::ClientBuilder;
 use super::credentials::{TokenEndpoint, token_store};
 use super::endpoints::{API_BASE_URL, checked_url};
 use crate::client::{Client, Inner};
+use crate::concurrency::AdaptiveLimit;
 use crate::error::ConfigError;
 use crate::timeouts::Timeouts;
 
@@ -55,7 +56,7 @@ impl<C: From<Client>> ClientBuilder<C> {
                 auth_header,
                 provider,
                 retry: self.retry,
-                limiter: Arc::new(tokio::sync::Semaphore::new(concurrency)),
+                limiter: AdaptiveLimit::new(concurrency),
                 timeouts: Timeouts {
                     attempt: self.attempt_timeout,
                     response: self.response_timeout,

@@ -85,8 +85,10 @@ impl<C: From<Client>> ClientBuilder<C> {
         self
     }
 
-    /// Sets how many calls may be in flight at once (default from the spec). Zoho limits
-    /// concurrent calls per app; excess calls wait here instead of failing there.
+    /// Sets how many calls may be in flight at once (default from the spec): the most the
+    /// client's adaptive limit allows. The server limits concurrent calls too; excess calls
+    /// wait here instead of failing there, and each 429 burst halves the limit (successes raise
+    /// it again): see [`Client::concurrency`].
     pub fn max_concurrency(mut self, limit: usize) -> Self {
         self.concurrency = Some(limit);
         self

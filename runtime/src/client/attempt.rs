@@ -11,6 +11,7 @@ use tracing::Instrument as _;
 
 use super::{Client, PreparedRequest, is_safe_base};
 use crate::auth::Grant;
+use crate::concurrency::Slot;
 use crate::multipart::MultipartBody;
 use crate::redact::Secrets;
 use crate::redirect::RedirectError;
@@ -30,7 +31,7 @@ pub(super) struct RawResponse {
     /// The call's access token, to keep out of the text errors quote from the body.
     pub(super) secrets: Secrets,
     /// A streamed answer, still open, with the permit it holds.
-    pub(super) stream: Option<(reqwest::Response, tokio::sync::OwnedSemaphorePermit)>,
+    pub(super) stream: Option<(reqwest::Response, Slot)>,
     /// When the attempt timeout ends, if one is set: a streamed body must arrive before.
     pub(super) attempt_deadline: Option<tokio::time::Instant>,
 }
@@ -96,12 +97,7 @@ impl Client {
         let started = Instant::now();
         let attempt_deadline = self.inner.timeouts.attempt.map(deadline_after);
         let result = async {
-            let permit = Arc::clone(&self.inner.limiter)
-                .acquire_owned()
-                .await
-                .map_err(|_| {
-                    AttemptFailure::Unsendable("the client's concurrency limiter was closed")
-                })?;
+            let permit = self.inner.limiter.acquire().await;
             let send = self.send(request, body, grant, progress, permit, stream_statuses);
             let watched = async {
                 tokio::select! {
@@ -138,7 +134,7 @@ impl Client {
         body: Option<MultipartBody>,
         grant: &Grant,
         progress: &Arc<Progress>,
-        permit: tokio::sync::OwnedSemaphorePermit,
+        permit: Slot,
         stream_statuses: &[u16],
     ) -> Result<RawResponse, AttemptFailure> {
         let base = grant

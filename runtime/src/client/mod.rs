@@ -22,6 +22,7 @@ use serde::de::DeserializeOwned;
 
 use crate::auth::TokenProvider;
 use crate::body::RequestBody;
+use crate::concurrency::{AdaptiveLimit, ConcurrencyStats};
 use crate::download::Download;
 use crate::error::{Error, OperationError};
 use crate::http::HttpClients;
@@ -48,7 +49,7 @@ pub(crate) struct Inner {
     pub(crate) auth_header: reqwest::header::HeaderName,
     pub(crate) provider: Arc<dyn TokenProvider>,
     pub(crate) retry: RetryPolicy,
-    pub(crate) limiter: Arc<tokio::sync::Semaphore>,
+    pub(crate) limiter: Arc<AdaptiveLimit>,
     pub(crate) timeouts: Timeouts,
     pub(crate) max_pages: u32,
     pub(crate) on_throttled: Option<ThrottleListener>,
@@ -107,6 +108,13 @@ impl Client {
     /// [`ClientBuilder::max_pages`]: crate::ClientBuilder::max_pages
     pub fn max_pages(&self) -> u32 {
         self.inner.max_pages
+    }
+
+    /// The concurrency limit now and what it went through: each burst of 429 answers halves
+    /// it (down to 1), a run of successes raises it by one (up to
+    /// [`crate::ClientBuilder::max_concurrency`]). Clones share one limit.
+    pub fn concurrency(&self) -> ConcurrencyStats {
+        self.inner.limiter.stats()
     }
 
     /// Sends a request whose answer is a `data[]` list of action results, and decodes its first

@@ -115,6 +115,7 @@ impl Client {
         }
         match response.status {
             429 => {
+                self.inner.limiter.throttled();
                 if let Some(listener) = &self.inner.on_throttled {
                     listener();
                 }
@@ -126,7 +127,12 @@ impl Client {
                 Verdict::Failed(Outcome::Throttled { retry_after }, Ok(response))
             }
             status @ 500..=599 => Verdict::Failed(Outcome::ServerError(status), Ok(response)),
-            _ => Verdict::Final(Ok(response)),
+            status => {
+                if (200..300).contains(&status) {
+                    self.inner.limiter.succeeded();
+                }
+                Verdict::Final(Ok(response))
+            }
         }
     }
 
