@@ -218,8 +218,8 @@ pub fn load(path: &Path) -> std::io::Result<History> {
 }
 
 /// Replays a journal: the last state of every upload it mentions (lines that are not whole
-/// records, such as one cut off by a crash, or longer than [`crate::journal::MAX_RECORD_BYTES`], are counted
-/// and skipped).
+/// records, such as one cut off by a crash, or longer than the shared reader takes (1 MiB),
+/// are counted and skipped).
 pub fn replay(journal: impl BufRead) -> std::io::Result<History> {
     let mut history = History::default();
     history.unreadable_lines = for_each_record(journal, |record: Record| {
