@@ -34,8 +34,9 @@ pub struct Cli {
     pub command: Command,
 }
 
-/// Options every subcommand takes.
+/// Options every subcommand takes, listed in each one's help after its own options.
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Global options")]
 pub struct Global {
     /// The profile of the configuration file to use (see `zoho-crm config list`) [default:
     /// the profile named `default`, if there is one].

@@ -1,6 +1,13 @@
-//! The `zoho-crm` command line as a library: the binary's whole program, behind [`main`]. Its
-//! manifest and journal parsers are public (hidden from the docs) for the fuzz targets and
-//! property tests; nothing here is a stable API.
+//! The `zoho-crm` command line as a library: the binary's whole program, behind [`main`].
+//! `upload-many`'s manifest and journal parsers are public (hidden from the docs, in
+//! [`upload_many`]) for the fuzz targets and property tests; nothing here is a stable API.
+//!
+//! Layers, bottom to top: leaf values (exit codes, failures, signals, regular files,
+//! arguments); the shared machinery of the commands (output, progress, profiles and the
+//! connection, the journal's writer and reader, CSV manifests, reconciliation); the commands,
+//! each with its own records beside it (`commands::upload_many::journal`,
+//! `commands::download_many::journal`). Nothing imports upward, and no two modules import each
+//! other.
 
 mod args;
 mod commands;
@@ -8,13 +15,8 @@ mod connect;
 mod csv_manifest;
 mod exit;
 mod failure;
-#[doc(hidden)]
-pub mod fingerprint;
 mod interrupt;
-#[doc(hidden)]
-pub mod journal;
-#[doc(hidden)]
-pub mod manifest;
+mod journal;
 mod output;
 mod profile;
 mod progress;
@@ -32,6 +34,13 @@ use clap::Parser as _;
 use crate::exit::Exit;
 use crate::interrupt::Interrupt;
 use crate::output::Output;
+
+/// `upload-many`'s manifest and journal parsers, for the fuzz targets and property tests.
+#[doc(hidden)]
+pub mod upload_many {
+    pub use crate::commands::upload_many::journal::replay;
+    pub use crate::commands::upload_many::manifest::parse;
+}
 
 /// How long work left behind (a blocking file write, say) may hold up the exit.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(2);

@@ -3,8 +3,8 @@
 //! the lines a crash or an editor broke.
 
 use proptest::prelude::*;
-use zoho_crm_cli::journal::replay;
-use zoho_crm_cli::manifest::parse;
+use zoho_crm_cli::upload_many::parse;
+use zoho_crm_cli::upload_many::replay;
 
 /// One manifest row's fields: module, record id, path, title.
 fn row() -> impl Strategy<Value = (String, String, String, String)> {

@@ -1,5 +1,5 @@
-//! `zoho-crm completions SHELL` and the hidden `zoho-crm man`: scripts and pages made from the
-//! command line's own definition.
+//! `zoho-crm completions SHELL`, the hidden `zoho-crm man` and `--help`: scripts, pages and
+//! help made from the command line's own definition.
 
 mod common;
 
@@ -67,4 +67,74 @@ async fn man_pages_are_written_for_the_program_and_each_subcommand() {
         !out.join("zoho-crm-man.1").exists(),
         "the hidden command has no page"
     );
+}
+
+/// The long option names (`--module`) of each section of a help text, by heading
+/// (`Options`, `Global options`), in the order the sections come.
+fn help_sections(help: &str) -> Vec<(String, Vec<String>)> {
+    let mut sections: Vec<(String, Vec<String>)> = Vec::new();
+    for line in help.lines() {
+        if !line.starts_with(' ')
+            && let Some(heading) = line.strip_suffix(':')
+        {
+            sections.push((heading.to_owned(), Vec::new()));
+        } else if line.trim_start().starts_with('-')
+            && let Some((_, options)) = sections.last_mut()
+        {
+            let long = line
+                .split_whitespace()
+                .map(|word| word.trim_end_matches(','))
+                .find(|word| word.starts_with("--"));
+            options.extend(long.map(str::to_owned));
+        }
+    }
+    sections
+}
+
+#[tokio::test]
+async fn help_lists_a_subcommands_own_options_before_the_global_options_heading() {
+    let dir = tempdir();
+    let global = [
+        "--json",
+        "--token",
+        "--api-base",
+        "--profile",
+        "--http-version",
+        "--quiet",
+    ];
+    for (subcommand, own) in [
+        ("upload", ["--module", "--record", "--url", "--dry-run"]),
+        (
+            "download-many",
+            ["--manifest", "--output", "--concurrency", "--since"],
+        ),
+    ] {
+        let run = run(command(dir.path(), &[subcommand, "--help"])).await;
+        run.expect(0);
+        let sections = help_sections(&run.stdout);
+        let headings: Vec<&str> = sections
+            .iter()
+            .map(|(heading, _)| heading.as_str())
+            .collect();
+        let at = |heading: &str| headings.iter().position(|h| *h == heading);
+        assert!(
+            at("Options").is_some_and(|options| at("Global options") > Some(options)),
+            "{subcommand}: sections {headings:?}\n{}",
+            run.stdout
+        );
+        // Each option is in one section only, its own.
+        let under = |option: &str| -> Vec<&str> {
+            sections
+                .iter()
+                .filter(|(_, options)| options.iter().any(|o| o == option))
+                .map(|(heading, _)| heading.as_str())
+                .collect()
+        };
+        for option in own {
+            assert_eq!(under(option), ["Options"], "{subcommand}: {option}");
+        }
+        for option in global {
+            assert_eq!(under(option), ["Global options"], "{subcommand}: {option}");
+        }
+    }
 }

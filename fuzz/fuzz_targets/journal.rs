@@ -4,7 +4,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use zoho_crm_cli::journal::replay;
+use zoho_crm_cli::upload_many::replay;
 
 fuzz_target!(|data: &[u8]| {
     let history = match replay(data) {

@@ -4,7 +4,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use zoho_crm_cli::manifest::parse;
+use zoho_crm_cli::upload_many::parse;
 
 fuzz_target!(|bytes: &[u8]| {
     let Ok((rows, invalid)) = parse(bytes) else {

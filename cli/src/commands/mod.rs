@@ -14,7 +14,8 @@ mod scopes;
 mod shell;
 mod spool;
 mod upload;
-mod upload_many;
+// The crate root re-exports its manifest and journal parsers.
+pub(crate) mod upload_many;
 
 use std::future::Future;
 use std::pin::Pin;

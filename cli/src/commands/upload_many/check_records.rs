@@ -3,10 +3,10 @@
 
 use std::sync::Arc;
 
-use crate::journal::{History, Record, Status};
-use crate::manifest::Entry;
 use crate::reconcile::{self, Candidate};
 
+use super::journal::{History, Record, Status};
+use super::manifest::Entry;
 use super::plan::Check;
 use super::report::ItemLine;
 use super::shared::Shared;

@@ -4,7 +4,7 @@
 //! 1. The whole manifest is checked first; an invalid line means nothing is sent (exit 2)
 //!    unless `--skip-invalid`, which skips and counts it. A line naming the same file for the
 //!    same record as an earlier one is reported and left out, unless `--allow-duplicates`.
-//! 2. The journal says what earlier runs did with each upload (see [`crate::journal`] for how
+//! 2. The journal says what earlier runs did with each upload (see [`journal`] for how
 //!    uploads are identified): one whose last record is `ok` is skipped; one whose result was
 //!    `unknown` is left alone (reported) unless `--retry-unknown`; one left `started` by a
 //!    killed or interrupted run, and an unknown one being retried, is first looked for on its
@@ -17,6 +17,11 @@
 //! 5. A summary follows (standard error, or a JSON line with `--json`).
 
 mod check_records;
+mod fingerprint;
+// The crate root re-exports their parsers for the fuzz targets and property tests.
+pub(crate) mod journal;
+mod key;
+pub(crate) mod manifest;
 mod plan;
 mod report;
 mod shared;
@@ -34,14 +39,14 @@ use crate::connect::Env;
 use crate::exit::Exit;
 use crate::failure::Failure;
 use crate::interrupt::Interrupt;
-use crate::journal::{self, Writer};
-use crate::manifest;
+use crate::journal::{OpenError, Writer};
 use crate::output::Output;
 use crate::progress;
 use crate::recheck::Recheck;
 use crate::throttle::{AdaptiveLimit, Patience};
 
 use self::check_records::check_records;
+use self::manifest::Entry;
 use self::plan::Plan;
 use self::report::{report_duplicate, report_invalid};
 use self::shared::{Shared, Tally};
@@ -51,7 +56,7 @@ use self::upload::upload_all;
 /// `--dry-run`: what a run would do with each line, from the checked manifest and the journal;
 /// nothing is sent and the journal is not touched.
 fn dry_run(output: &Output, plan: &Plan, invalid: usize, duplicates: usize) -> Exit {
-    let describe = |entry: &manifest::Entry| {
+    let describe = |entry: &Entry| {
         format!(
             "line {}: {} ({} bytes) to {} record {}",
             entry.line,
@@ -181,7 +186,7 @@ pub async fn run(
     }
     let writer = match Writer::open(&journal_path) {
         Ok(writer) => writer,
-        Err(journal::OpenError::Locked) => {
+        Err(OpenError::Locked) => {
             let failure = Failure::invalid(format!(
                 "another upload-many run is using the journal {}",
                 journal_path.display()
@@ -190,7 +195,7 @@ pub async fn run(
             output.fail("the journal cannot be used", &failure);
             return Exit::BadInput;
         }
-        Err(journal::OpenError::Io(e)) => {
+        Err(OpenError::Io(e)) => {
             let failure = Failure::invalid(format!(
                 "cannot open the journal {}: {e}",
                 journal_path.display()

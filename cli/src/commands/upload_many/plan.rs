@@ -1,8 +1,8 @@
 //! The plan of a run: what to do with each valid manifest line, from what the journal says
 //! earlier runs did with it.
 
-use crate::journal::{History, Status};
-use crate::manifest::Entry;
+use super::journal::{History, Status};
+use super::manifest::Entry;
 
 /// What to do with each valid line, from the journal.
 pub(super) struct Plan {

@@ -4,11 +4,12 @@
 use serde::Serialize;
 
 use crate::commands::upload::{print_failure, verdict};
+use crate::csv_manifest::Invalid;
 use crate::failure::Failure;
 use crate::interrupt::Signal;
-use crate::manifest::{Duplicate, Entry, Invalid};
 use crate::output::Output;
 
+use super::manifest::{Duplicate, Entry};
 use super::shared::Shared;
 
 /// One manifest line's result line in JSON.

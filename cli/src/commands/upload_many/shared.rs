@@ -9,10 +9,11 @@ use zoho_crm::Client;
 
 use crate::interrupt::Interrupt;
 use crate::journal::Writer;
-use crate::manifest::Entry;
 use crate::output::Output;
 use crate::recheck::Recheck;
 use crate::throttle::{AdaptiveLimit, Patience};
+
+use super::manifest::Entry;
 
 /// The counts of a run.
 #[derive(Debug, Default)]

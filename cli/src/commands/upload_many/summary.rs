@@ -7,11 +7,11 @@ use indicatif::HumanBytes;
 use serde::Serialize;
 
 use crate::exit::Exit;
-use crate::manifest::Entry;
 use crate::output::Output;
 use crate::recheck::Recheck;
 use crate::throttle::Stats;
 
+use super::manifest::Entry;
 use super::shared::Tally;
 
 /// The run's summary line in JSON.

@@ -9,12 +9,12 @@ use zoho_crm::operations::UploadAttachmentRequest;
 
 use crate::commands::upload::warn_unverified;
 use crate::failure::{Failure, Kind};
-use crate::journal::{Record, Status};
-use crate::manifest::Entry;
 use crate::progress::Tracker;
 use crate::stored::stored;
 use crate::throttle::Permit;
 
+use super::journal::{Record, Status};
+use super::manifest::Entry;
 use super::report::{ItemLine, report_failure, report_interrupted};
 use super::shared::Shared;
 

@@ -21,10 +21,9 @@ use futures_util::StreamExt as _;
 use zoho_crm::operations::upload_attachment::LIMITS;
 use zoho_crm::{FileSource, Module};
 
-use crate::csv_manifest::{self, Columns};
-pub use crate::csv_manifest::{Invalid, Row, Unusable};
-use crate::fingerprint;
-use crate::journal::{Key, KeyParts};
+use super::fingerprint;
+use super::key::{Key, KeyParts};
+use crate::csv_manifest::{self, Columns, Invalid, Row, Unusable};
 
 /// The columns, in the order the documentation gives them.
 pub const COLUMNS: [&str; 4] = ["module", "record_id", "path", "title"];
