@@ -18,13 +18,14 @@ mod failure;
 mod interrupt;
 mod journal;
 mod output;
+mod patience;
 mod profile;
 mod progress;
 mod recheck;
 mod reconcile;
 mod regular_file;
+mod slots;
 mod stored;
-mod throttle;
 
 use std::process::ExitCode;
 use std::time::Duration;

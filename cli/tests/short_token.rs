@@ -6,7 +6,7 @@
 mod common;
 
 use common::{RECORD, command, run, tempdir, text};
-use zcrm_attachments_testkit::{CannedReply, Server, ServerConfig};
+use zoho_crm_testkit::{CannedReply, Server, ServerConfig};
 
 /// A server that accepts the access token `t`.
 async fn server_with_token_t() -> Server {

@@ -23,14 +23,14 @@ pub mod versions;
 #[rustfmt::skip]
 pub use ::zoho_crm_runtime::{
     AccessToken, ActionResponse, ActionResults, ApiErrorInfo, AuthError, BoxFuture,
-    ConfigError, CustomModule, DataCenterDef, DecodeError, DocumentedError, Download,
-    DownloadError, Endpoints, EnvironmentDef, Error, ExchangeError, FileSource, Grant,
-    HttpVersion, IssuedToken, ListPage, MemoryTokenStore, OpenedFile, OperationError,
-    PageMark, PaginationError, Progress, RedirectError, RedirectReason,
-    RefreshTokenProvider, RetryPolicy, StaticTokenProvider, StoreError, StoreErrorKind,
-    StoreLock, StoredToken, ThrottleListener, TokenErrorKind, TokenProvider, TokenStore,
-    UnreadableSuccess, UploadLimits, ValidationError, Version, check_link_url,
-    check_record_id,
+    ConcurrencyStats, ConfigError, CustomModule, DataCenterDef, DecodeError,
+    DocumentedError, Download, DownloadError, Endpoints, EnvironmentDef, Error,
+    ExchangeError, FileSource, Grant, HttpVersion, IssuedToken, ListPage,
+    MemoryTokenStore, OpenedFile, OperationError, PageMark, PaginationError, Progress,
+    RedirectError, RedirectReason, RefreshTokenProvider, RetryPolicy,
+    StaticTokenProvider, StoreError, StoreErrorKind, StoreLock, StoredToken,
+    ThrottleListener, TokenErrorKind, TokenProvider, TokenStore, UnreadableSuccess,
+    UploadLimits, ValidationError, Version, check_link_url, check_record_id,
 };
 /// Settings from the environment and tokens kept in a file (feature `config`, on by
 /// default).
@@ -158,6 +158,11 @@ impl Client {
     /// The most pages a listing's stream fetches (see [`ClientBuilder::max_pages`]).
     pub fn max_pages(&self) -> u32 {
         self.runtime.max_pages()
+    }
+    /// The adaptive concurrency limit now and what it went through (see
+    /// [`ClientBuilder::max_concurrency`]).
+    pub fn concurrency(&self) -> ConcurrencyStats {
+        self.runtime.concurrency()
     }
 }
 #[rustfmt::skip]

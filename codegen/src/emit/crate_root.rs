@@ -71,7 +71,7 @@ pub(super) fn emit(resolved: &Resolved<'_>) -> TokenStream {
 
         pub use ::zoho_crm_runtime::{
             AccessToken, ActionResponse, ActionResults, ApiErrorInfo, AuthError, BoxFuture,
-            ConfigError, CustomModule, DataCenterDef, DecodeError, DocumentedError, Download,
+            ConcurrencyStats, ConfigError, CustomModule, DataCenterDef, DecodeError, DocumentedError, Download,
             DownloadError, Endpoints, EnvironmentDef, Error, ExchangeError,
             FileSource, Grant, HttpVersion, IssuedToken, ListPage, MemoryTokenStore,
             OpenedFile, OperationError, PageMark, PaginationError, Progress, RedirectError,
@@ -164,6 +164,12 @@ pub(super) fn emit(resolved: &Resolved<'_>) -> TokenStream {
             /// The most pages a listing's stream fetches (see [`ClientBuilder::max_pages`]).
             pub fn max_pages(&self) -> u32 {
                 self.runtime.max_pages()
+            }
+
+            /// The adaptive concurrency limit now and what it went through (see
+            /// [`ClientBuilder::max_concurrency`]).
+            pub fn concurrency(&self) -> ConcurrencyStats {
+                self.runtime.concurrency()
             }
         }
 

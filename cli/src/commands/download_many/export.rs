@@ -14,7 +14,7 @@ use zoho_crm::types::Attachment;
 
 use crate::failure::{Failure, Kind};
 use crate::progress::Tracker;
-use crate::throttle::Permit;
+use crate::slots::Slot;
 
 use super::journal::{Record, Status};
 use super::names::{Book, Ticket};
@@ -96,7 +96,7 @@ async fn export_record(shared: Arc<Shared>, record: RecordLine, _slot: OwnedSema
             shared.not_starting(1);
             return;
         }
-        permit = shared.limit.acquire() => permit,
+        permit = shared.slots.acquire() => permit,
     };
     if !shared.may_start() {
         shared.not_starting(1);
@@ -113,7 +113,6 @@ async fn export_record(shared: Arc<Shared>, record: RecordLine, _slot: OwnedSema
     drop(permit);
     let items = match listed {
         Ok(items) => {
-            shared.limit.succeeded();
             shared.patience.went_through();
             items
         }
@@ -208,7 +207,7 @@ async fn download_files(
             tokio::select! {
                 biased;
                 _ = shared.interrupt.first() => None,
-                permit = shared.limit.acquire() => Some(permit),
+                permit = shared.slots.acquire() => Some(permit),
             }
         } else {
             None
@@ -268,7 +267,7 @@ async fn download_one(
     at: Arc<RecordAt>,
     file: Fetch,
     naming: Naming,
-    permit: Permit,
+    permit: Slot,
 ) {
     let tracker = Tracker::new(shared.bar.clone());
     let size = file.size.unwrap_or(0);
@@ -286,7 +285,6 @@ async fn download_one(
     drop(permit);
     match result {
         Ok(saved) => {
-            shared.limit.succeeded();
             shared.patience.went_through();
             tracker.update(saved.bytes);
             let mut record = Record::new(&file.id, at.module(), &at.record_id, Status::Ok);

@@ -41,9 +41,10 @@ use crate::failure::Failure;
 use crate::interrupt::Interrupt;
 use crate::journal::{OpenError, Writer};
 use crate::output::Output;
+use crate::patience::Patience;
 use crate::progress;
 use crate::recheck::Recheck;
-use crate::throttle::{AdaptiveLimit, Patience};
+use crate::slots::Slots;
 
 use self::links::LinksFile;
 use self::shared::{Shared, Tally};
@@ -97,12 +98,8 @@ pub async fn run(
             Err(exit) => return exit,
         };
     let concurrency = usize::from(args.concurrency);
-    let limit = AdaptiveLimit::new(concurrency);
     let client = match client_or_exit(global, env, output, |builder| {
-        let limit = Arc::clone(&limit);
-        builder
-            .max_concurrency(concurrency)
-            .on_throttled(move || limit.throttled())
+        builder.max_concurrency(concurrency)
     }) {
         Ok(client) => client,
         Err(exit) => return exit,
@@ -129,7 +126,7 @@ pub async fn run(
         links,
         output: output.clone(),
         bar: progress::bulk(output, 0, 0),
-        limit: Arc::clone(&limit),
+        slots: Slots::new(concurrency),
         patience: Patience::new(Duration::from_secs(args.patience)),
         interrupt: interrupt.clone(),
         history,
@@ -156,7 +153,7 @@ pub async fn run(
         output,
         &tally,
         lines,
-        limit.stats(),
+        shared.client.concurrency(),
         concurrency,
         started,
         (&args.output, &journal_path),

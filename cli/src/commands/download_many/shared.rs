@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use chrono::{DateTime, FixedOffset};
 use indicatif::ProgressBar;
@@ -12,7 +12,8 @@ use zoho_crm::Client;
 use crate::interrupt::Interrupt;
 use crate::journal::Writer;
 use crate::output::Output;
-use crate::throttle::{AdaptiveLimit, Patience};
+use crate::patience::Patience;
+use crate::slots::Slots;
 
 use super::journal::History;
 use super::links::LinksFile;
@@ -62,7 +63,8 @@ pub(super) struct Shared {
     pub(super) links: Option<LinksFile>,
     pub(super) output: Output,
     pub(super) bar: ProgressBar,
-    pub(super) limit: Arc<AdaptiveLimit>,
+    /// The records and files under way (the calls in flight are the client's adaptive limit).
+    pub(super) slots: Slots,
     pub(super) patience: Patience,
     pub(super) interrupt: Interrupt,
     pub(super) history: History,

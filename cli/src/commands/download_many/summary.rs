@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use crate::exit::Exit;
 use crate::output::Output;
-use crate::throttle::Stats;
+use zoho_crm::ConcurrencyStats;
 
 use super::shared::Tally;
 
@@ -63,7 +63,7 @@ pub(super) fn summarize(
     output: &Output,
     tally: &Tally,
     lines: Lines,
-    stats: Stats,
+    stats: ConcurrencyStats,
     concurrency: usize,
     started: Instant,
     (dir, journal): (&Path, &Path),

@@ -41,9 +41,10 @@ use crate::failure::Failure;
 use crate::interrupt::Interrupt;
 use crate::journal::{OpenError, Writer};
 use crate::output::Output;
+use crate::patience::Patience;
 use crate::progress;
 use crate::recheck::Recheck;
-use crate::throttle::{AdaptiveLimit, Patience};
+use crate::slots::Slots;
 
 use self::check_records::check_records;
 use self::manifest::Entry;
@@ -171,12 +172,8 @@ pub async fn run(
     }
     let plan = Plan::new(entries, &history, args.retry_unknown);
     let concurrency = usize::from(args.concurrency);
-    let limit = AdaptiveLimit::new(concurrency);
     let client = match client_or_exit(global, env, output, |builder| {
-        let limit = Arc::clone(&limit);
-        builder
-            .max_concurrency(concurrency)
-            .on_throttled(move || limit.throttled())
+        builder.max_concurrency(concurrency)
     }) {
         Ok(client) => client,
         Err(exit) => return exit,
@@ -226,7 +223,7 @@ pub async fn run(
         writer,
         output: output.clone(),
         bar: progress::bulk(output, total_bytes, files),
-        limit: Arc::clone(&limit),
+        slots: Slots::new(concurrency),
         recheck: Recheck::new(global),
         interrupt: interrupt.clone(),
         tally: Mutex::new(Tally {
@@ -244,7 +241,7 @@ pub async fn run(
     pending.sort_by_key(|entry| entry.line);
     upload_all(&shared, pending).await;
     shared.bar.finish_and_clear();
-    let stats = limit.stats();
+    let stats = shared.client.concurrency();
     let mut tally = std::mem::take(&mut *shared.tally());
     tally.unknown.extend(unknown);
     tally.unknown.sort_by_key(|entry| entry.line);

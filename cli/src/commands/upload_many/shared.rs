@@ -2,7 +2,7 @@
 //! stop flag) and the tally of what they did.
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Mutex, PoisonError};
 
 use indicatif::ProgressBar;
 use zoho_crm::Client;
@@ -10,8 +10,9 @@ use zoho_crm::Client;
 use crate::interrupt::Interrupt;
 use crate::journal::Writer;
 use crate::output::Output;
+use crate::patience::Patience;
 use crate::recheck::Recheck;
-use crate::throttle::{AdaptiveLimit, Patience};
+use crate::slots::Slots;
 
 use super::manifest::Entry;
 
@@ -38,7 +39,8 @@ pub(super) struct Shared {
     pub(super) writer: Writer,
     pub(super) output: Output,
     pub(super) bar: ProgressBar,
-    pub(super) limit: Arc<AdaptiveLimit>,
+    /// The items under way (the calls in flight are the client's adaptive limit).
+    pub(super) slots: Slots,
     pub(super) recheck: Recheck,
     pub(super) interrupt: Interrupt,
     pub(super) tally: Mutex<Tally>,

@@ -9,7 +9,7 @@ use serde::Serialize;
 use crate::exit::Exit;
 use crate::output::Output;
 use crate::recheck::Recheck;
-use crate::throttle::Stats;
+use zoho_crm::ConcurrencyStats;
 
 use super::manifest::Entry;
 use super::shared::Tally;
@@ -59,7 +59,7 @@ pub(super) fn summarize(
     recheck: &Recheck,
     tally: &Tally,
     counts: Counts,
-    stats: Stats,
+    stats: ConcurrencyStats,
     concurrency: usize,
     started: Instant,
     journal: &Path,

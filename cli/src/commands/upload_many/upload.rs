@@ -10,8 +10,8 @@ use zoho_crm::operations::UploadAttachmentRequest;
 use crate::commands::upload::warn_unverified;
 use crate::failure::{Failure, Kind};
 use crate::progress::Tracker;
+use crate::slots::Slot;
 use crate::stored::stored;
-use crate::throttle::Permit;
 
 use super::journal::{Record, Status};
 use super::manifest::Entry;
@@ -43,7 +43,7 @@ pub(super) async fn upload_all(shared: &Arc<Shared>, pending: Vec<Entry>) {
                 shared.tally().not_started += 1 + pending.len();
                 break;
             }
-            permit = shared.limit.acquire() => permit,
+            permit = shared.slots.acquire() => permit,
         };
         while tasks.try_join_next().is_some() {}
         tasks.spawn(upload_one(Arc::clone(shared), entry, permit));
@@ -53,7 +53,7 @@ pub(super) async fn upload_all(shared: &Arc<Shared>, pending: Vec<Entry>) {
 
 /// Uploads one line: journaled as `started` before it is sent, then with its result. A signal
 /// abandons it while in flight, leaving it `started`; a result that arrived is journaled.
-pub(super) async fn upload_one(shared: Arc<Shared>, entry: Entry, permit: Permit) {
+pub(super) async fn upload_one(shared: Arc<Shared>, entry: Entry, permit: Slot) {
     if shared.interrupt.received().is_some() {
         shared.bar.dec_length(entry.size);
         shared.tally().not_started += 1;
@@ -95,7 +95,6 @@ pub(super) async fn upload_one(shared: Arc<Shared>, entry: Entry, permit: Permit
     drop(permit);
     match result {
         Ok(stored) => {
-            shared.limit.succeeded();
             shared.patience.went_through();
             tracker.complete(entry.size);
             let status = if stored.unverified.is_some() {
