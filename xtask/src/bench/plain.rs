@@ -1,10 +1,14 @@
 //! (a)-(c) over plain HTTP: a 100 MiB upload, many small files with `upload-many` against
-//! `xargs -P8 curl`, and a 100 MiB download, each side alternating with curl.
+//! `xargs -P8 curl`, and a 100 MiB download, each side alternating with curl. Both sides speak
+//! HTTP/1.1 (curl is told so with `--http1.1`; the protocols of (a) and (c) are what the server
+//! counted).
 
 use std::path::Path;
 use std::time::Instant;
 
 use super::files::{same_file, small_files};
+use super::stats::StatsReader;
+use super::tls::protocol;
 use super::{RECORD, Tools, cli_args, collection, curl_auth};
 use crate::loopback::LoopbackProcess;
 use crate::measure::{measure, median, medians};
@@ -16,8 +20,12 @@ pub(super) type Medians = ((f64, f64), (f64, f64));
 pub(super) struct PlainResults {
     /// (a) the 100 MiB upload.
     pub upload: Medians,
+    /// The protocols the server saw in (a): the CLI's, then curl's.
+    pub upload_protocols: [&'static str; 2],
     /// (c) the 100 MiB download.
     pub download: Medians,
+    /// The protocols the server saw in (c): the CLI's, then curl's.
+    pub download_protocols: [&'static str; 2],
     /// (b) files per second of the CLI, then of `xargs -P8 curl`.
     pub bulk: (f64, f64),
 }
@@ -33,11 +41,13 @@ pub(super) fn run(
     let auth = curl_auth(server);
     let collection = collection(server, RECORD);
     let global = |rest: &[&str]| cli_args(server, rest);
+    let stats = StatsReader::new(server)?;
 
     // (a) 100 MiB upload.
     let big_arg = big.to_string_lossy().into_owned();
     let upload_cli = global(&["upload", "--module", "Leads", "--record", RECORD, &big_arg]);
     let upload_curl: Vec<String> = [
+        "--http1.1",
         "-sS",
         "-o",
         "/dev/null",
@@ -54,9 +64,14 @@ pub(super) fn run(
     .chain([format!("file=@{big_arg}")])
     .collect();
     let (mut cli_runs, mut curl_runs) = (Vec::new(), Vec::new());
+    let mut upload_protocols = ["none"; 2];
     for _ in 0..options.runs {
-        cli_runs.push(measure(cli, &upload_cli, work)?.0);
-        curl_runs.push(measure(curl, &upload_curl, work)?.0);
+        let (run, seen) = stats.around(|| measure(cli, &upload_cli, work))?;
+        cli_runs.push(run.0);
+        upload_protocols[0] = protocol(&seen);
+        let (run, seen) = stats.around(|| measure(curl, &upload_curl, work))?;
+        curl_runs.push(run.0);
+        upload_protocols[1] = protocol(&seen);
     }
     let upload = (medians(&cli_runs), medians(&curl_runs));
     eprintln!("(a) done");
@@ -76,15 +91,29 @@ pub(super) fn run(
         "download", "--module", "Leads", "--record", RECORD, "--id", &id, "-o", &out_cli,
     ]);
     let item = format!("{collection}/{id}");
-    let download_curl: Vec<String> = ["-sS", "-f", "-o", &out_curl, "-H", &auth, &item]
-        .iter()
-        .map(|s| (*s).to_owned())
-        .collect();
+    let download_curl: Vec<String> = [
+        "--http1.1",
+        "-sS",
+        "-f",
+        "-o",
+        &out_curl,
+        "-H",
+        &auth,
+        &item,
+    ]
+    .iter()
+    .map(|s| (*s).to_owned())
+    .collect();
     let (mut cli_runs, mut curl_runs) = (Vec::new(), Vec::new());
+    let mut download_protocols = ["none"; 2];
     for _ in 0..options.runs {
         let _ = std::fs::remove_file(&out_cli);
-        cli_runs.push(measure(cli, &download_cli, work)?.0);
-        curl_runs.push(measure(curl, &download_curl, work)?.0);
+        let (run, seen) = stats.around(|| measure(cli, &download_cli, work))?;
+        cli_runs.push(run.0);
+        download_protocols[0] = protocol(&seen);
+        let (run, seen) = stats.around(|| measure(curl, &download_curl, work))?;
+        curl_runs.push(run.0);
+        download_protocols[1] = protocol(&seen);
         same_file(big, Path::new(&out_cli))?;
         same_file(big, Path::new(&out_curl))?;
     }
@@ -94,7 +123,7 @@ pub(super) fn run(
     // (b) many small files.
     let small = small_files(&work.join("bulk"), options.bulk_files, 10 * 1024, 2, RECORD)?;
     let xargs_script = format!(
-        "xargs -P8 -I{{}} curl -sS -f -o /dev/null -X POST '{collection}' -H '{auth}' -F 'file=@{{}}' < '{}'",
+        "xargs -P8 -I{{}} curl --http1.1 -sS -f -o /dev/null -X POST '{collection}' -H '{auth}' -F 'file=@{{}}' < '{}'",
         small.list.display()
     );
     let manifest_arg = small.manifest.to_string_lossy().into_owned();
@@ -128,7 +157,9 @@ pub(super) fn run(
     eprintln!("(b) done");
     Ok(PlainResults {
         upload,
+        upload_protocols,
         download,
+        download_protocols,
         bulk,
     })
 }
