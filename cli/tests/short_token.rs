@@ -87,6 +87,6 @@ async fn a_bulk_delete_with_mixed_results_reports_each_result() {
     assert_eq!(deleted[0]["message"], "attachment deleted", "{run:#?}");
     assert_eq!(refused.len(), 1, "{run:#?}");
     assert_eq!(refused[0]["status"], "error", "{run:#?}");
-    assert_eq!(refused[0]["failure"]["code"], "INVALID_DATA", "{run:#?}");
+    assert_eq!(refused[0]["code"], "INVALID_DATA", "{run:#?}");
     assert!(!run.stdout.contains("DECODE_ERROR"), "{run:#?}");
 }

@@ -264,10 +264,6 @@ impl Download {
         overwrite: bool,
         progress: impl FnMut(u64),
     ) -> Result<u64, DownloadError> {
-        let io = |source| DownloadError::Io {
-            path: path.to_owned(),
-            source,
-        };
         if !overwrite && tokio::fs::try_exists(path).await.unwrap_or(false) {
             return Err(DownloadError::Exists {
                 path: path.to_owned(),
@@ -277,9 +273,33 @@ impl Download {
             Some(dir) if !dir.as_os_str().is_empty() => dir.to_owned(),
             _ => PathBuf::from("."),
         };
+        let staged = self.stage_in(&dir, progress).await.map_err(|e| match e {
+            DownloadError::Io { source, .. } => DownloadError::Io {
+                path: path.to_owned(),
+                source,
+            },
+            other => other,
+        })?;
+        staged.persist(path, overwrite)
+    }
+
+    /// Reads the whole content into a temporary file in `dir` (a `.zoho-crm-download-*` file),
+    /// calling `progress` as bytes arrive, and gives it back unnamed: put it under its name with
+    /// [`StagedDownload::persist`]. Reading the content ends the call, which frees its place in
+    /// the client's concurrency limit, so a program that can name a file only after other
+    /// downloads (in a listing's order, say) need not hold a place while it waits.
+    pub async fn stage_in(
+        self,
+        dir: &Path,
+        progress: impl FnMut(u64),
+    ) -> Result<StagedDownload, DownloadError> {
+        let io = |source| DownloadError::Io {
+            path: dir.to_owned(),
+            source,
+        };
         let temp = tempfile::Builder::new()
             .prefix(".zoho-crm-download-")
-            .tempfile_in(&dir)
+            .tempfile_in(dir)
             .map_err(io)?;
         let (file, temp_path) = temp.into_parts();
         let sync = self.sync;
@@ -299,10 +319,39 @@ impl Download {
             file.sync_all().await.map_err(io)?;
         }
         drop(file);
+        Ok(StagedDownload {
+            temp: temp_path,
+            bytes: written,
+        })
+    }
+}
+
+/// A download's whole content in a temporary file, not yet under its name (see
+/// [`Download::stage_in`]). Dropping it removes the file.
+#[derive(Debug)]
+pub struct StagedDownload {
+    temp: tempfile::TempPath,
+    bytes: u64,
+}
+
+impl StagedDownload {
+    /// How many bytes it holds.
+    pub fn bytes(&self) -> u64 {
+        self.bytes
+    }
+
+    /// Puts the content at `path` (in the same directory it was staged in, for an atomic
+    /// rename). With `overwrite` false, an existing file makes it fail instead, and the staged
+    /// file is removed. Returns the bytes.
+    pub fn persist(self, path: &Path, overwrite: bool) -> Result<u64, DownloadError> {
+        let io = |source| DownloadError::Io {
+            path: path.to_owned(),
+            source,
+        };
         if overwrite {
-            temp_path.persist(path).map_err(|e| io(e.error))?;
+            self.temp.persist(path).map_err(|e| io(e.error))?;
         } else {
-            temp_path.persist_noclobber(path).map_err(|e| {
+            self.temp.persist_noclobber(path).map_err(|e| {
                 if e.error.kind() == std::io::ErrorKind::AlreadyExists {
                     DownloadError::Exists {
                         path: path.to_owned(),
@@ -312,7 +361,7 @@ impl Download {
                 }
             })?;
         }
-        Ok(written)
+        Ok(self.bytes)
     }
 }
 

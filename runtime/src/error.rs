@@ -520,3 +520,24 @@ impl DocumentedError {
         }
     }
 }
+
+/// An operation error for the runtime's own unit tests.
+#[cfg(test)]
+#[derive(Debug, PartialEq, thiserror::Error)]
+#[error("{0}")]
+pub(crate) struct TestError(pub(crate) ApiErrorInfo);
+
+#[cfg(test)]
+impl OperationError for TestError {
+    fn from_api(info: ApiErrorInfo) -> Self {
+        TestError(info)
+    }
+
+    fn info(&self) -> &ApiErrorInfo {
+        &self.0
+    }
+
+    fn resolution(&self) -> Option<&'static str> {
+        None
+    }
+}

@@ -76,7 +76,7 @@ pub use builder::{
 };
 pub use client::{Client, ThrottleListener};
 pub use concurrency::ConcurrencyStats;
-pub use download::{Download, DownloadError};
+pub use download::{Download, DownloadError, StagedDownload};
 #[cfg(feature = "config")]
 pub use env::EnvSettings;
 pub use error::{

@@ -14,8 +14,8 @@ use crate::error::{ApiErrorInfo, DecodeError, Error, OperationError, UnreadableS
 /// What a secret is replaced with.
 pub(crate) const REDACTED: &str = "[redacted]";
 
-/// Secrets shorter than this (in bytes) are too short to be a real credential (Zoho's tokens and
-/// client secrets are dozens of characters): they are replaced only where they stand as a whole
+/// Secrets shorter than this (in bytes) are too short to be a real credential (OAuth tokens and
+/// client secrets run to dozens of characters): they are replaced only where they stand as a whole
 /// token, so that a test token such as `t` does not turn `count` into `coun[redacted]`.
 pub(crate) const MIN_SUBSTRING_SECRET: usize = 16;
 
@@ -124,7 +124,7 @@ impl Secrets {
     }
 
     /// A call's error with the secrets taken out of every text of the server's that it quotes
-    /// (Zoho's message and details, a snippet of an undecodable body, the reason it could not
+    /// (the server's message and details, a snippet of an undecodable body, the reason it could not
     /// be decoded). Results are never passed through here: they are decoded from the body as
     /// received, so redaction cannot change data.
     pub(crate) fn error<E: OperationError>(&self, error: Error<E>) -> Error<E> {
@@ -148,7 +148,7 @@ impl Secrets {
         }
     }
 
-    /// An operation's typed error with the secrets taken out of Zoho's message and details.
+    /// An operation's typed error with the secrets taken out of the server's message and details.
     pub(crate) fn api_error<E: OperationError>(&self, error: E) -> E {
         if self.is_empty() {
             return error;
@@ -253,6 +253,7 @@ pub(crate) fn form_encode(value: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::TestError;
 
     #[test]
     fn every_echoed_form_of_a_secret_is_replaced() {
@@ -337,29 +338,15 @@ mod tests {
 
     #[test]
     fn an_error_keeps_its_structure_and_loses_only_the_quoted_secrets() {
-        #[derive(Debug, thiserror::Error)]
-        #[error("{0}")]
-        struct Refused(ApiErrorInfo);
-        impl OperationError for Refused {
-            fn from_api(info: ApiErrorInfo) -> Self {
-                Refused(info)
-            }
-            fn info(&self) -> &ApiErrorInfo {
-                &self.0
-            }
-            fn resolution(&self) -> Option<&'static str> {
-                None
-            }
-        }
         let secrets = Secrets::new().with("t");
         let mut details = serde_json::Map::new();
         details.insert("echo".into(), serde_json::json!(["token t", {"t": "t"}]));
         details.insert("count".into(), serde_json::json!(2));
-        let error: Error<Refused> = Error::Api(Refused(
+        let error: Error<TestError> = Error::Api(TestError(
             ApiErrorInfo::new(400, "INVALID_DATA", "bad token t in the request")
                 .with_details(details),
         ));
-        let Error::Api(Refused(info)) = secrets.error(error) else {
+        let Error::Api(TestError(info)) = secrets.error(error) else {
             panic!("still an API error");
         };
         assert_eq!(info.code, "INVALID_DATA");

@@ -75,7 +75,7 @@ pub(super) fn emit(resolved: &Resolved<'_>) -> TokenStream {
             DownloadError, Endpoints, EnvironmentDef, Error, ExchangeError,
             FileSource, Grant, HttpVersion, IssuedToken, ListPage, MemoryTokenStore,
             OpenedFile, OperationError, PageMark, PaginationError, Progress, RedirectError,
-            RedirectReason, RefreshTokenProvider, RetryPolicy, StaticTokenProvider, StoreError,
+            RedirectReason, RefreshTokenProvider, RetryPolicy, StagedDownload, StaticTokenProvider, StoreError,
             StoreErrorKind, StoreLock, StoredToken, ThrottleListener, TokenErrorKind,
             TokenProvider, TokenStore, UnreadableSuccess, UploadLimits, ValidationError,
             Version, check_link_url, check_record_id,

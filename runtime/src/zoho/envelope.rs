@@ -301,25 +301,8 @@ fn undecodable<E: std::error::Error>(status: u16, body: &[u8], reason: String) -
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::TestError;
     use crate::response::SNIPPET_CHARS;
-
-    #[derive(Debug, PartialEq, thiserror::Error)]
-    #[error("{0}")]
-    struct TestError(ApiErrorInfo);
-
-    impl OperationError for TestError {
-        fn from_api(info: ApiErrorInfo) -> Self {
-            TestError(info)
-        }
-
-        fn info(&self) -> &ApiErrorInfo {
-            &self.0
-        }
-
-        fn resolution(&self) -> Option<&'static str> {
-            None
-        }
-    }
 
     #[derive(Debug, PartialEq, serde::Deserialize)]
     struct Details {

@@ -8,7 +8,7 @@ use std::path::Path;
 
 use super::files::small_files;
 use super::stats::StatsReader;
-use super::tls::protocol;
+use super::stats::protocol;
 use super::{RECORD, Tools, cli_args, cli_env, collection, curl_auth, curl_trust};
 use crate::loopback::LoopbackProcess;
 use crate::measure::{Finished, exit_text, median, run_measured};

@@ -7,8 +7,7 @@ use std::path::Path;
 use std::time::Instant;
 
 use super::files::{same_file, small_files};
-use super::stats::StatsReader;
-use super::tls::protocol;
+use super::stats::{StatsReader, protocol};
 use super::{RECORD, Tools, cli_args, collection, curl_auth};
 use crate::loopback::LoopbackProcess;
 use crate::measure::{measure, median, medians};

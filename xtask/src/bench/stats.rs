@@ -136,6 +136,16 @@ impl StatsReader {
     }
 }
 
+/// The HTTP version of the requests counted in `seen`.
+pub(super) fn protocol(seen: &Stats) -> &'static str {
+    match (seen.http1_requests > 0, seen.http2_requests > 0) {
+        (true, false) => "HTTP/1.1",
+        (false, true) => "HTTP/2",
+        (true, true) => "HTTP/1.1 and HTTP/2",
+        (false, false) => "none",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::Stats;

@@ -12,7 +12,7 @@ use std::path::Path;
 
 use super::files::same_file;
 use super::plain::{Medians, first_listed_id};
-use super::stats::{Stats, StatsReader};
+use super::stats::{StatsReader, protocol};
 use super::{Tools, cli_args, cli_env, collection, curl_auth, curl_trust};
 use crate::loopback::LoopbackProcess;
 use crate::measure::{Run, measure, measure_env, medians};
@@ -178,14 +178,4 @@ fn stored_id(tools: &Tools, server: &LoopbackProcess, record: &str) -> Result<St
     );
     let (_, listed) = measure_env(&tools.cli, &args, &tools.work, &cli_env(server))?;
     first_listed_id(&listed).ok_or_else(|| format!("the CLI listed no attachment of {record}"))
-}
-
-/// The HTTP version of the requests counted in `seen`.
-pub(super) fn protocol(seen: &Stats) -> &'static str {
-    match (seen.http1_requests > 0, seen.http2_requests > 0) {
-        (true, false) => "HTTP/1.1",
-        (false, true) => "HTTP/2",
-        (true, true) => "HTTP/1.1 and HTTP/2",
-        (false, false) => "none",
-    }
 }

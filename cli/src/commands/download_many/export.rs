@@ -371,12 +371,31 @@ async fn fetch_and_save(
         }
         Err(error) => return Err(failed(Failure::from_call(&error), None)),
     };
-    let (name, overwrite) = match naming {
-        Naming::Known(name) => (name, true),
+    let (name, staged) = match naming {
+        Naming::Known(name) => {
+            let path = at.dir.join(&name);
+            return match download
+                .save(&path, true, |received| tracker.update(received))
+                .await
+            {
+                Ok(bytes) => Ok(Saved { name, path, bytes }),
+                Err(error) => Err(failed(Failure::download(&error), Some(&name))),
+            };
+        }
         Naming::New(ticket) => {
             let candidate = download
                 .file_name()
                 .map_or_else(|| fallback_name(&file.id), str::to_owned);
+            // The content is read before the name is taken: names are handed out in listing
+            // order, and an answer held open while an earlier file waits for its turn in the
+            // client's concurrency limit could leave that file no place at all.
+            let staged = match download
+                .stage_in(&at.dir, |received| tracker.update(received))
+                .await
+            {
+                Ok(staged) => staged,
+                Err(error) => return Err(failed(Failure::download(&error), None)),
+            };
             let name = ticket.claim(&candidate).await;
             let mut record = Record::new(&file.id, at.module(), &at.record_id, Status::Started);
             record.name = Some(name.clone());
@@ -391,14 +410,11 @@ async fn fetch_and_save(
                 );
                 return Err(failed(failure, Some(&name)));
             }
-            (name, false)
+            (name, staged)
         }
     };
     let path = at.dir.join(&name);
-    match download
-        .save(&path, overwrite, |received| tracker.update(received))
-        .await
-    {
+    match staged.persist(&path, false) {
         Ok(bytes) => Ok(Saved { name, path, bytes }),
         Err(error) => Err(failed(Failure::download(&error), Some(&name))),
     }

@@ -27,7 +27,7 @@ pub use ::zoho_crm_runtime::{
     DocumentedError, Download, DownloadError, Endpoints, EnvironmentDef, Error,
     ExchangeError, FileSource, Grant, HttpVersion, IssuedToken, ListPage,
     MemoryTokenStore, OpenedFile, OperationError, PageMark, PaginationError, Progress,
-    RedirectError, RedirectReason, RefreshTokenProvider, RetryPolicy,
+    RedirectError, RedirectReason, RefreshTokenProvider, RetryPolicy, StagedDownload,
     StaticTokenProvider, StoreError, StoreErrorKind, StoreLock, StoredToken,
     ThrottleListener, TokenErrorKind, TokenProvider, TokenStore, UnreadableSuccess,
     UploadLimits, ValidationError, Version, check_link_url, check_record_id,
