@@ -24,14 +24,19 @@ pub mod versions;
 pub use ::zoho_crm_runtime::{
     AccessToken, ActionResponse, ActionResults, ApiErrorInfo, AuthError, BoxFuture,
     ConfigError, CustomModule, DataCenterDef, DecodeError, DocumentedError, Download,
-    DownloadError, Endpoints, EnvSettings, EnvironmentDef, Error, ExchangeError,
-    FileSource, FileTokenStore, Grant, HttpVersion, IssuedToken, ListPage,
-    MemoryTokenStore, OpenedFile, OperationError, PageMark, PaginationError, Progress,
-    RedirectError, RedirectReason, RefreshTokenProvider, RetryPolicy,
-    StaticTokenProvider, StoreError, StoreErrorKind, StoreLock, StoredToken,
-    ThrottleListener, TokenErrorKind, TokenProvider, TokenStore, UnreadableSuccess,
-    UploadLimits, ValidationError, Version, check_link_url, check_record_id,
+    DownloadError, Endpoints, EnvironmentDef, Error, ExchangeError, FileSource, Grant,
+    HttpVersion, IssuedToken, ListPage, MemoryTokenStore, OpenedFile, OperationError,
+    PageMark, PaginationError, Progress, RedirectError, RedirectReason,
+    RefreshTokenProvider, RetryPolicy, StaticTokenProvider, StoreError, StoreErrorKind,
+    StoreLock, StoredToken, ThrottleListener, TokenErrorKind, TokenProvider, TokenStore,
+    UnreadableSuccess, UploadLimits, ValidationError, Version, check_link_url,
+    check_record_id,
 };
+/// Settings from the environment and tokens kept in a file (feature `config`, on by
+/// default).
+#[cfg(feature = "config")]
+#[rustfmt::skip]
+pub use ::zoho_crm_runtime::{EnvSettings, FileTokenStore};
 /// The limits and defaults the runtime applies.
 #[rustfmt::skip]
 pub mod limits {
@@ -91,7 +96,8 @@ impl Client {
     }
     /// A client configured from the `ZOHO_*` environment variables (see
     /// [`EnvSettings`]): a refresh token with its client, or an access token; the data
-    /// centre, environment, URLs and token file.
+    /// centre, environment, URLs and token file. Feature `config`, on by default.
+    #[cfg(feature = "config")]
     pub fn from_env() -> ::std::result::Result<Client, ConfigError> {
         Client::builder().from_env().build()
     }
