@@ -146,6 +146,14 @@ pub struct ListInfo {
     #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
+impl ::zoho_crm_runtime::__private::PageInfo for ListInfo {
+    fn has_more(&self) -> bool {
+        self.more_records == ::std::option::Option::Some(true)
+    }
+    fn next_token(&self) -> ::std::option::Option<&str> {
+        self.next_page_token.as_deref()
+    }
+}
 /// The record an attachment belongs to.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]

@@ -172,9 +172,7 @@ fn prepare(
     version: Version,
     values: Vec<Value>,
 ) -> Result<PreparedRequest, ValidationError> {
-    if values.len() != operation.params.len() {
-        return Err(wrong_kind(operation.name));
-    }
+    check_values(operation, &values).map_err(|problem| sdk_bug(operation.name, &problem))?;
     for (param, value) in operation.params.iter().zip(&values) {
         check(param, value, version)?;
     }
@@ -302,11 +300,230 @@ fn check(param: &Param, value: &Value, version: Version) -> Result<(), Validatio
     Ok(())
 }
 
-/// The generated code passed values that do not fit the descriptor (a generator bug, reported
-/// rather than panicking).
-pub(crate) fn wrong_kind(name: &'static str) -> ValidationError {
+/// Checks that `values` fit `operation` as a generated request's values must: one per
+/// parameter, each of the variant its parameter's kind takes (`Absent` only outside the path),
+/// a file only where the operation has upload limits, and the path segments and pagination
+/// pointing at parameters that can fill them. Each generated operation's tests call it; a call
+/// runs it too, so a misfit is an error and never a panic. The error says what does not fit.
+#[doc(hidden)]
+pub fn check_values(operation: &Operation, values: &[Value]) -> Result<(), String> {
+    let params = operation.params;
+    if values.len() != params.len() {
+        return Err(format!(
+            "the descriptor has {} parameters but the request gave {} values",
+            params.len(),
+            values.len()
+        ));
+    }
+    for (index, (param, value)) in params.iter().zip(values).enumerate() {
+        let name = param.name;
+        let absent = matches!(value, Value::Absent);
+        if absent && param.location == Location::Path {
+            return Err(format!("path parameter {index} (`{name}`) has no value"));
+        }
+        if !absent && !fits(param.kind, value) {
+            return Err(format!(
+                "parameter {index} (`{name}`) takes {:?} but the request gave {}",
+                param.kind,
+                describe(value)
+            ));
+        }
+        if param.kind == Kind::File && operation.limits.is_none() {
+            return Err(format!(
+                "parameter {index} (`{name}`) is a file but the descriptor has no upload limits"
+            ));
+        }
+    }
+    for segment in operation.path {
+        if let Segment::Param(index) = *segment
+            && params
+                .get(index)
+                .is_none_or(|p| p.location != Location::Path)
+        {
+            return Err(format!(
+                "a path segment takes parameter {index}, which is not a path parameter"
+            ));
+        }
+    }
+    if let Some(pagination) = operation.pagination {
+        let is = |index: usize, kind: Kind| params.get(index).is_some_and(|p| p.kind == kind);
+        if !is(pagination.page, Kind::Integer) {
+            return Err(format!(
+                "the page number goes in parameter {}, which is not an integer parameter",
+                pagination.page
+            ));
+        }
+        if let Some(token) = pagination.token
+            && !is(token, Kind::Text)
+        {
+            return Err(format!(
+                "the page token goes in parameter {token}, which is not a text parameter"
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Whether `value` is the variant a parameter of `kind` takes.
+fn fits(kind: Kind, value: &Value) -> bool {
+    matches!(
+        (kind, value),
+        (Kind::Module, Value::Module { .. })
+            | (
+                Kind::RecordId | Kind::Id | Kind::Text | Kind::Url,
+                Value::Text(_)
+            )
+            | (Kind::Integer, Value::Integer(_))
+            | (Kind::TextList | Kind::IdList, Value::List(_))
+            | (Kind::File, Value::File(_))
+    )
+}
+
+/// What variant a value is, for [`check_values`]' messages.
+fn describe(value: &Value) -> &'static str {
+    match value {
+        Value::Absent => "no value",
+        Value::Module { .. } => "a module",
+        Value::Text(_) => "text",
+        Value::Integer(_) => "an integer",
+        Value::List(_) => "a list",
+        Value::File(_) => "a file",
+    }
+}
+
+/// Values that do not fit the descriptor: a bug in the SDK (its generated tests check every
+/// operation's values), reported as an error rather than a panic and not blamed on the input.
+fn sdk_bug(name: &'static str, problem: &str) -> ValidationError {
     ValidationError::InvalidParameter {
         name,
-        reason: "the value does not fit the operation's descriptor".to_owned(),
+        reason: format!("a bug in the SDK, not in your input (please report it): {problem}"),
+    }
+}
+
+/// [`sdk_bug`] where the check has passed but a value still does not fit.
+pub(crate) fn wrong_kind(name: &'static str) -> ValidationError {
+    sdk_bug(name, "a value does not fit the operation's descriptor")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::descriptor::{HttpMethod, Pagination};
+    use crate::file_source::UploadLimits;
+
+    const V1: Version = Version::new(1, "v1");
+
+    /// A made-up listing: a path id, a page number, a token and a file.
+    const LISTING: Operation = Operation {
+        name: "list_things",
+        method: HttpMethod::Get,
+        path_template: "/{version}/things/{id}",
+        path: &[
+            Segment::Version,
+            Segment::Literal("things"),
+            Segment::Param(0),
+        ],
+        params: &[
+            Param::id("id").path(),
+            Param::integer("page"),
+            Param::text("token"),
+            Param::file("file").form(),
+        ],
+        idempotent: true,
+        success_status: &[200],
+        empty_status: &[],
+        limits: Some(UploadLimits {
+            max_file_bytes: 10,
+            forbidden_extensions: &[],
+        }),
+        pagination: Some(Pagination::new(1).token(2)),
+    };
+
+    fn file() -> Value {
+        Value::File(FileSource::from_bytes("a.txt", &b"a"[..]))
+    }
+
+    #[test]
+    fn values_that_fit_pass_and_optional_ones_may_be_absent() {
+        let all = [
+            Value::Text("1".into()),
+            Value::Integer(2),
+            Value::Text("t".into()),
+            file(),
+        ];
+        assert_eq!(check_values(&LISTING, &all), Ok(()));
+        let required = [
+            Value::Text("1".into()),
+            Value::Absent,
+            Value::Absent,
+            Value::Absent,
+        ];
+        assert_eq!(check_values(&LISTING, &required), Ok(()));
+    }
+
+    #[test]
+    fn each_misfit_is_described() {
+        let id = || Value::Text("1".into());
+        assert_eq!(
+            check_values(&LISTING, &[id()]).err().as_deref(),
+            Some("the descriptor has 4 parameters but the request gave 1 values")
+        );
+        assert_eq!(
+            check_values(
+                &LISTING,
+                &[Value::Absent, Value::Absent, Value::Absent, Value::Absent]
+            )
+            .err()
+            .as_deref(),
+            Some("path parameter 0 (`id`) has no value")
+        );
+        assert_eq!(
+            check_values(
+                &LISTING,
+                &[id(), Value::Text("2".into()), Value::Absent, Value::Absent]
+            )
+            .err()
+            .as_deref(),
+            Some("parameter 1 (`page`) takes Integer but the request gave text")
+        );
+        let without_limits = Operation {
+            limits: None,
+            ..LISTING
+        };
+        let values = [id(), Value::Absent, Value::Absent, Value::Absent];
+        assert_eq!(
+            check_values(&without_limits, &values).err().as_deref(),
+            Some("parameter 3 (`file`) is a file but the descriptor has no upload limits")
+        );
+        let token_on_page = Operation {
+            pagination: Some(Pagination::new(1).token(1)),
+            ..LISTING
+        };
+        assert_eq!(
+            check_values(&token_on_page, &values).err().as_deref(),
+            Some("the page token goes in parameter 1, which is not a text parameter")
+        );
+        let path_on_query = Operation {
+            path: &[Segment::Param(1)],
+            ..LISTING
+        };
+        assert_eq!(
+            check_values(&path_on_query, &values).err().as_deref(),
+            Some("a path segment takes parameter 1, which is not a path parameter")
+        );
+    }
+
+    #[test]
+    fn a_call_whose_values_misfit_is_an_sdk_bug_error_not_a_panic() {
+        let error = prepare(&LISTING, V1, vec![Value::Integer(1)]).err();
+        let shown = error.map(|e| e.to_string()).unwrap_or_default();
+        assert!(
+            shown.contains("a bug in the SDK, not in your input"),
+            "{shown}"
+        );
+        assert!(
+            shown.contains("4 parameters but the request gave 1"),
+            "{shown}"
+        );
     }
 }

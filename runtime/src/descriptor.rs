@@ -1,6 +1,7 @@
 //! What an operation is, as data: its method, path, parameters with their rules, statuses,
-//! response kind and limits. The generated crate declares one `const` [`Operation`] per
-//! operation; [`crate::call`] validates, builds, sends and decodes any of them.
+//! limits and pagination. The generated crate declares one `const` [`Operation`] per
+//! operation; [`crate::call`] validates, builds, sends and decodes any of them. (How an answer
+//! is read is decided by the response type, not by data here.)
 
 use crate::file_source::UploadLimits;
 use crate::version::Version;
@@ -25,42 +26,44 @@ pub struct Operation {
     pub success_status: &'static [u16],
     /// The HTTP statuses that mean "nothing" (an empty page, no such item).
     pub empty_status: &'static [u16],
-    /// How a successful answer is read.
-    pub response: ResponseKind,
     /// The limits on uploaded files, for an operation that takes one.
     pub limits: Option<UploadLimits>,
     /// How to walk a paginated listing page by page.
     pub pagination: Option<Pagination>,
 }
 
-/// How a listing is walked: which parameters ask for a page and which fields of the paging
-/// information say where the next one is.
+/// How a listing is walked: which parameters ask for a page. Where the next page is comes
+/// from the page's paging information, through [`PageInfo`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Pagination {
     /// The index in [`Operation::params`] of the page-number parameter.
     pub page: usize,
-    /// The wire name of the paging information's flag that says more pages follow.
-    pub more: &'static str,
-    /// The index of the page-token parameter and the wire name of the paging information's
-    /// field that gives the next page's token, for a listing that has page tokens.
-    pub token: Option<(usize, &'static str)>,
+    /// The index of the page-token parameter, for a listing that has page tokens.
+    pub token: Option<usize>,
 }
 
 impl Pagination {
-    /// A listing walked by page number: `page` indexes the parameter, `more` names the flag.
-    pub const fn new(page: usize, more: &'static str) -> Pagination {
-        Pagination {
-            page,
-            more,
-            token: None,
-        }
+    /// A listing walked by page number: `page` indexes the parameter.
+    pub const fn new(page: usize) -> Pagination {
+        Pagination { page, token: None }
     }
 
-    /// Also walked by page token: `param` indexes the parameter, `next` names the field.
-    pub const fn token(mut self, param: usize, next: &'static str) -> Pagination {
-        self.token = Some((param, next));
+    /// Also walked by page token: `param` indexes the parameter.
+    pub const fn token(mut self, param: usize) -> Pagination {
+        self.token = Some(param);
         self
     }
+}
+
+/// What a listing's paging information says about the next page. The generated crate
+/// implements it for each paginated listing's info type, from the fields the spec names.
+pub trait PageInfo {
+    /// Whether more pages follow (`false` when the server does not say).
+    fn has_more(&self) -> bool;
+
+    /// The next page's token, when the server gives one; always `None` for a listing without
+    /// page tokens.
+    fn next_token(&self) -> Option<&str>;
 }
 
 /// An HTTP method.
@@ -100,19 +103,6 @@ pub enum Segment {
     Version,
     /// The value of the path parameter at this index of [`Operation::params`].
     Param(usize),
-}
-
-/// How a successful answer is read.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ResponseKind {
-    /// A `data[]` list whose first item is the action's result.
-    Action,
-    /// A `data[]` list with one result per item.
-    ActionList,
-    /// A page of items with its paging information.
-    List,
-    /// Content to stream (a file).
-    Binary,
 }
 
 /// Where a parameter is sent.

@@ -18,7 +18,7 @@ use serde::de::DeserializeOwned;
 
 use crate::call::{IntoCall, Value, wrong_kind};
 use crate::client::Client;
-use crate::descriptor::{Operation, Pagination};
+use crate::descriptor::{Operation, PageInfo, Pagination};
 use crate::error::{Error, OperationError, ValidationError};
 use crate::pagination_error::{PageMark, PaginationError};
 use crate::zoho::ListPage;
@@ -120,7 +120,7 @@ impl Cursor {
             Some(Value::Integer(number)) => Some(*number),
             _ => None,
         };
-        let token = match pagination.token.and_then(|(index, _)| values.get(index)) {
+        let token = match pagination.token.and_then(|index| values.get(index)) {
             Some(Value::Text(token)) => Some(token.clone()),
             _ => None,
         };
@@ -136,7 +136,7 @@ impl Cursor {
             .get_mut(pagination.page)
             .ok_or_else(|| wrong_kind(operation.name))?;
         *page = self.page.map_or(Value::Absent, Value::Integer);
-        if let Some((index, _)) = pagination.token {
+        if let Some(index) = pagination.token {
             let token = values
                 .get_mut(index)
                 .ok_or_else(|| wrong_kind(operation.name))?;
@@ -146,18 +146,14 @@ impl Cursor {
     }
 
     /// The cursor of the page after this one, from the page's paging information `info`, and
-    /// where it is; `None` at the end. The page token is followed where the server gives one,
-    /// else the page number goes up by one (from 1 when none was given).
-    fn next(&self, pagination: &Pagination, info: &impl Serialize) -> Option<(Cursor, PageMark)> {
-        // The paging information is read by its wire names; a derived `Serialize` of a spec
-        // type cannot fail, and if it did the walk would end at this page.
-        let info = serde_json::to_value(info).ok()?;
-        if info.get(pagination.more) != Some(&serde_json::Value::Bool(true)) {
+    /// where it is; `None` at the end. The page token is followed where the server gives one
+    /// (and the listing takes one), else the page number goes up by one (from 1 when none was
+    /// given).
+    fn next(&self, pagination: &Pagination, info: &impl PageInfo) -> Option<(Cursor, PageMark)> {
+        if !info.has_more() {
             return None;
         }
-        let token = pagination
-            .token
-            .and_then(|(_, next)| info.get(next)?.as_str());
+        let token = pagination.token.and_then(|_| info.next_token());
         if let Some(token) = token {
             let cursor = Cursor {
                 page: None,
@@ -177,8 +173,8 @@ impl Cursor {
 impl Client {
     /// Every item of the paginated listing `operation`, fetched lazily page by page from
     /// `request` as [`paginate`] does, at most [`Client::max_pages`] pages: the page number
-    /// and token are set on the request's values as [`Operation::pagination`] says. `I` is the
-    /// type of the paging information. Generated listings call it.
+    /// and token are set on the request's values as [`Operation::pagination`] says, and read
+    /// from each page's paging information, of type `I`. Generated listings call it.
     #[doc(hidden)]
     pub fn paginate<I, T, E, R>(
         &self,
@@ -186,7 +182,7 @@ impl Client {
         request: R,
     ) -> impl Stream<Item = Result<T, Error<E>>> + '_
     where
-        I: DeserializeOwned + Serialize + Send + 'static,
+        I: DeserializeOwned + PageInfo + Send + 'static,
         T: DeserializeOwned + Serialize + Send + 'static,
         E: OperationError + Send + 'static,
         R: IntoCall + Clone + 'static,
@@ -390,6 +386,58 @@ mod tests {
         assert_eq!(items, [0, 1, 2]);
         assert_eq!(error, Some(PaginationError::PageLimit { limit: 3 }));
         assert_eq!(pages, 3);
+    }
+
+    /// Paging information as a test gives it.
+    struct Info {
+        more: bool,
+        token: Option<&'static str>,
+    }
+
+    impl PageInfo for Info {
+        fn has_more(&self) -> bool {
+            self.more
+        }
+
+        fn next_token(&self) -> Option<&str> {
+            self.token
+        }
+    }
+
+    #[test]
+    fn the_next_page_follows_the_token_where_given_else_the_page_number() {
+        let numbered = Pagination::new(0);
+        let tokened = Pagination::new(0).token(1);
+        let on_page_3 = Cursor {
+            page: Some(3),
+            token: None,
+        };
+        let next = |pagination: &Pagination, more, token| {
+            let (cursor, mark) = on_page_3.next(pagination, &Info { more, token })?;
+            Some((cursor.page, cursor.token, mark))
+        };
+        assert_eq!(next(&tokened, false, Some("t")), None);
+        assert_eq!(
+            next(&tokened, true, Some("t")),
+            Some((None, Some("t".to_owned()), PageMark::Token("t".into())))
+        );
+        assert_eq!(
+            next(&tokened, true, None),
+            Some((Some(4), None, PageMark::Number(4)))
+        );
+        // A listing without page tokens goes by number even if the information has one.
+        assert_eq!(
+            next(&numbered, true, Some("t")),
+            Some((Some(4), None, PageMark::Number(4)))
+        );
+        let first = Cursor::default().next(
+            &numbered,
+            &Info {
+                more: true,
+                token: None,
+            },
+        );
+        assert_eq!(first.map(|(_, mark)| mark), Some(PageMark::Number(2)));
     }
 
     #[test]

@@ -1,13 +1,14 @@
-//! Items only the generated crate uses: operation descriptors, parameter values, the answer
-//! types' decoding, and the macro that implements an operation's error enum. Hidden from the
-//! documentation and not part of the public API: they may change in any release.
+//! Items only the generated crate uses: operation descriptors, parameter values and the check
+//! its tests run on them, paging information, the answer types' decoding, and the macro that
+//! implements an operation's error enum. Hidden from the documentation and not part of the
+//! public API: they may change in any release.
 
 #[cfg(feature = "config")]
 pub use crate::auth::parse_token_file;
-pub use crate::call::{Answer, Call, IntoCall, Value};
+pub use crate::call::{Answer, Call, IntoCall, Value, check_values};
 pub use crate::client::PreparedRequest;
 pub use crate::descriptor::{
-    HttpMethod, Kind, Location, Operation, Pagination, Param, ResponseKind, Segment,
+    HttpMethod, Kind, Location, Operation, PageInfo, Pagination, Param, Segment,
 };
 pub use crate::download::{content_disposition_file_name, sanitize_file_name};
 pub use crate::operation_error;

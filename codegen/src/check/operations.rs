@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 
 use super::params::check_params;
 use super::problems::Problems;
-use super::responses::check_response;
+use super::responses::{check_response, check_shared_info};
 use crate::resolved::Resolution;
 use crate::vocabulary::RESERVED_OPERATION_NAMES;
 
@@ -127,4 +127,5 @@ pub fn check_operations(resolution: &Resolution<'_>, problems: &mut Problems<'_>
             }
         }
     }
+    check_shared_info(resolution, problems);
 }

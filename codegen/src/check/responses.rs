@@ -1,9 +1,12 @@
 //! Checks of an operation's `response` (the types its kind needs, and no others) and its
-//! `pagination` (the info fields and query parameters it names).
+//! `pagination` (the info fields and query parameters it names, the same for every listing
+//! that shares an info type).
+
+use std::collections::BTreeMap;
 
 use super::problems::Problems;
-use crate::model::{ParamType, ResponseKind, Spec};
-use crate::resolved::OperationResolution;
+use crate::model::{Pagination, ParamType, ResponseKind, Spec};
+use crate::resolved::{OperationResolution, Resolution};
 
 /// Checks the response and the pagination of the operation at `path`.
 pub fn check_response(
@@ -91,6 +94,32 @@ pub fn check_response(
             format!("{path}.pagination"),
             "next_token and token_param go together",
         ),
+    }
+}
+
+/// Checks that the paginated listings sharing an info type name the same fields of it: the
+/// type implements the runtime's `PageInfo` once, from those fields.
+pub fn check_shared_info(resolution: &Resolution<'_>, problems: &mut Problems<'_>) {
+    let mut first: BTreeMap<&str, (&str, &Pagination)> = BTreeMap::new();
+    for (name, resolved) in &resolution.operations {
+        let operation = resolved.op;
+        let (Some(pagination), Some(info)) = (&operation.pagination, &operation.response.info)
+        else {
+            continue;
+        };
+        let (other, named) = *first.entry(info).or_insert((name, pagination));
+        if (&named.more, &named.next_token) != (&pagination.more, &pagination.next_token) {
+            let token = (named.next_token.as_ref())
+                .map(|token| format!(", next_token: {token:?}"))
+                .unwrap_or_default();
+            problems.add(
+                format!("operations.{name}.pagination"),
+                format!(
+                    "shares the info type {info} with {other}, whose pagination names other fields of it (more: {:?}{token}); listings that share an info type must name the same fields",
+                    named.more
+                ),
+            );
+        }
     }
 }
 

@@ -1,8 +1,8 @@
 //! `operations/*.rs`: per operation, its constants, request type (parameters by location, with
-//! constructor and setters), response type, typed error enum, and the `Client` method that
-//! checks every parameter (for the call's API version), builds the request and decodes the
-//! answer by the response kind. Everything here is driven by spec data; nothing names an
-//! operation.
+//! constructor and setters), response type, typed error enum, the `Client` method that checks
+//! every parameter (for the call's API version), builds the request and decodes the answer by
+//! the response type, and tests that the request's values fit the descriptor. Everything here
+//! is driven by spec data; nothing names an operation.
 
 use proc_macro2::{Ident, Literal, TokenStream};
 use quote::{format_ident, quote};
@@ -157,6 +157,7 @@ pub(super) fn emit(name: &str, resolved: &ResolvedOperation<'_>) -> TokenStream 
     let response = emit_response(resolved, &names);
     let error = emit_error(name, resolved, &names);
     let method = emit_client_method(resolved, &names);
+    let tests = emit_tests(resolved, &names);
     quote! {
         #![doc = #module_doc]
         #constants
@@ -164,6 +165,7 @@ pub(super) fn emit(name: &str, resolved: &ResolvedOperation<'_>) -> TokenStream 
         #response
         #error
         #method
+        #tests
     }
 }
 
@@ -218,7 +220,6 @@ fn emit_constants(name: &str, resolved: &ResolvedOperation<'_>) -> TokenStream {
         }
         tokens
     });
-    let response = format_ident!("{}", response_variant(&resolved.response));
     let (limits_const, limits) = match &op.limits {
         Some(limits) => {
             let max = Literal::u64_unsuffixed(limits.max_file_bytes);
@@ -259,7 +260,6 @@ fn emit_constants(name: &str, resolved: &ResolvedOperation<'_>) -> TokenStream {
             idempotent: #idempotent,
             success_status: &[ #( #success ),* ],
             empty_status: &[ #( #empty ),* ],
-            response: #rt::ResponseKind::#response,
             limits: #limits,
             pagination: #pagination,
         };
@@ -277,11 +277,10 @@ fn emit_pagination(resolved: &ResolvedOperation<'_>) -> TokenStream {
     };
     let rt = quote! { ::zoho_crm_runtime::__private };
     let page = Literal::usize_unsuffixed(pagination.page);
-    let more = &pagination.more;
-    let mut tokens = quote! { #rt::Pagination::new(#page, #more) };
-    if let Some((param, next)) = &pagination.token {
-        let param = Literal::usize_unsuffixed(*param);
-        tokens = quote! { #tokens.token(#param, #next) };
+    let mut tokens = quote! { #rt::Pagination::new(#page) };
+    if let Some(param) = pagination.token {
+        let param = Literal::usize_unsuffixed(param);
+        tokens = quote! { #tokens.token(#param) };
     }
     quote! { ::std::option::Option::Some(#tokens) }
 }
@@ -315,15 +314,6 @@ fn kind_constructor(ty: ParamType) -> &'static str {
         ParamType::IdList => "id_list",
         ParamType::Url => "url",
         ParamType::File => "file",
-    }
-}
-
-fn response_variant(types: &ResponseTypes) -> &'static str {
-    match types {
-        ResponseTypes::Action { .. } => "Action",
-        ResponseTypes::ActionList { .. } => "ActionList",
-        ResponseTypes::List { .. } => "List",
-        ResponseTypes::Binary => "Binary",
     }
 }
 
@@ -565,5 +555,86 @@ fn emit_paginator(resolved: &ResolvedOperation<'_>, names: &TypeNames) -> TokenS
         ) -> impl ::zoho_crm_runtime::Stream<Item = ::std::result::Result<#item, ::zoho_crm_runtime::Error<#error>>> + '_ {
             self.runtime.paginate::<#info, _, _, _>(&OPERATION, request)
         }
+    }
+}
+
+/// Tests that the request's values fit the descriptor: one request with every parameter set
+/// and, when some are optional, one with only the required ones, each checked by the runtime.
+fn emit_tests(resolved: &ResolvedOperation<'_>, names: &TypeNames) -> TokenStream {
+    let request = &names.request;
+    let rt = quote! { ::zoho_crm_runtime::__private };
+    let args = (resolved.params.iter())
+        .filter(|p| is_required(p.def))
+        .map(|p| sample(p.def));
+    let setters: Vec<_> = (resolved.params.iter())
+        .filter(|p| !is_required(p.def))
+        .map(|p| {
+            let (name, value) = (&p.ident, sample(p.def));
+            quote! { .#name(#value) }
+        })
+        .collect();
+    let required = quote! { super::#request::new( #( #args ),* ) };
+    let test = |name: &str, doc_text: &str, request: TokenStream| {
+        let name = format_ident!("{}", name);
+        let test_doc = doc(doc_text);
+        quote! {
+            #test_doc
+            #[test]
+            fn #name() {
+                let request = #request;
+                let (_, values) = #rt::IntoCall::into_call(request);
+                let fit = #rt::check_values(&super::OPERATION, &values);
+                ::std::assert_eq!(fit, ::std::result::Result::Ok(()));
+            }
+        }
+    };
+    let every = test(
+        "a_request_with_every_parameter_fits_the_descriptor",
+        "Every parameter set, each to a sample value of its kind.",
+        quote! { #required #( #setters )* },
+    );
+    let only_required = (!setters.is_empty()).then(|| {
+        test(
+            "a_request_with_only_the_required_parameters_fits_the_descriptor",
+            "Only the parameters the constructor takes; the others are absent.",
+            required.clone(),
+        )
+    });
+    quote! {
+        #[cfg(test)]
+        mod tests {
+            #every
+            #only_required
+        }
+    }
+}
+
+/// A sample value of the parameter's kind, within its bounds, as its constructor argument or
+/// setter takes it.
+fn sample(param: &Param) -> TokenStream {
+    let (min, max) = (param.min, param.max);
+    match param.ty {
+        ParamType::Module => quote! { crate::modules::Module::BUILTIN[0].clone() },
+        ParamType::RecordId | ParamType::Id => quote! { "1" },
+        ParamType::String => quote! { "text" },
+        ParamType::Url => quote! { "https://example.com/file.txt" },
+        ParamType::Integer => {
+            let number = min.unwrap_or_else(|| max.map_or(1, |max| max.min(1)));
+            let number = Literal::i64_unsuffixed(number);
+            quote! { #number }
+        }
+        ParamType::StringList | ParamType::IdList => {
+            let item = if param.ty == ParamType::IdList {
+                "1"
+            } else {
+                "text"
+            };
+            let length = min.unwrap_or(1).max(1).min(max.unwrap_or(i64::MAX)).max(0);
+            let length = Literal::usize_unsuffixed(usize::try_from(length).unwrap_or(1));
+            quote! { ::std::iter::repeat_n(#item, #length) }
+        }
+        ParamType::File => quote! {
+            ::zoho_crm_runtime::FileSource::from_bytes("sample.txt", b"sample".to_vec())
+        },
     }
 }

@@ -1,13 +1,14 @@
 //! `types.rs`: response structs, with serde renames that keep the wire names. Decoding is
 //! liberal: only `required` fields must be present; every other field may be missing or null,
-//! and fields the spec does not name are kept in `extra` rather than dropped.
+//! and fields the spec does not name are kept in `extra` rather than dropped. A listing's
+//! paging information implements the runtime's `PageInfo` from the fields its pagination names.
 
-use proc_macro2::TokenStream;
+use proc_macro2::{Ident, TokenStream};
 use quote::quote;
 
 use super::{doc, ident};
 use crate::model::Field;
-use crate::resolved::Resolved;
+use crate::resolved::{PageInfoFields, Resolved};
 use crate::vocabulary::EXTRA_FIELD;
 
 pub(super) fn emit(resolved: &Resolved<'_>) -> TokenStream {
@@ -19,6 +20,10 @@ pub(super) fn emit(resolved: &Resolved<'_>) -> TokenStream {
             .fields
             .iter()
             .map(|(rust, field)| emit_field(rust, field));
+        let page_info = ty
+            .page_info
+            .as_ref()
+            .map(|fields| emit_page_info(type_name, fields));
         quote! {
             #type_doc
             #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -29,11 +34,41 @@ pub(super) fn emit(resolved: &Resolved<'_>) -> TokenStream {
                 #[serde(flatten)]
                 pub #extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
             }
+            #page_info
         }
     });
     quote! {
         #![doc = " Types that responses carry."]
         #( #structs )*
+    }
+}
+
+/// The runtime's `PageInfo` for a listing's paging information: an absent flag means no more
+/// pages, and a listing without page tokens has no next token.
+fn emit_page_info(type_name: &Ident, fields: &PageInfoFields) -> TokenStream {
+    let more = ident(&fields.more);
+    let has_more = if fields.more_required {
+        quote! { self.#more }
+    } else {
+        quote! { self.#more == ::std::option::Option::Some(true) }
+    };
+    let next_token = match &fields.next_token {
+        Some(token) => {
+            let token = ident(token);
+            quote! { self.#token.as_deref() }
+        }
+        None => quote! { ::std::option::Option::None },
+    };
+    quote! {
+        impl ::zoho_crm_runtime::__private::PageInfo for #type_name {
+            fn has_more(&self) -> bool {
+                #has_more
+            }
+
+            fn next_token(&self) -> ::std::option::Option<&str> {
+                #next_token
+            }
+        }
     }
 }
 

@@ -69,6 +69,21 @@ pub struct ResolvedType<'a> {
     pub ident: Ident,
     /// Its fields, in spec order, each with its Rust name.
     pub fields: Vec<(String, &'a Field)>,
+    /// For the paging information of a paginated listing, the fields that say where the next
+    /// page is.
+    pub page_info: Option<PageInfoFields>,
+}
+
+/// The fields of a listing's paging information that say where the next page is, by their
+/// Rust names.
+#[derive(Debug)]
+pub struct PageInfoFields {
+    /// The bool flag that says more pages follow.
+    pub more: String,
+    /// Whether that flag is required (a plain `bool`, not an `Option<bool>`).
+    pub more_required: bool,
+    /// The optional string field with the next page's token, for a listing with page tokens.
+    pub next_token: Option<String>,
 }
 
 /// What is resolved about one operation.
@@ -127,8 +142,6 @@ pub enum ResponseTypes {
 pub struct PagingIndexes {
     /// The index of the page-number parameter.
     pub page: usize,
-    /// The wire name of the "more follow" flag.
-    pub more: String,
-    /// The index of the page-token parameter and the wire name of the next-token field.
-    pub token: Option<(usize, String)>,
+    /// The index of the page-token parameter, for a listing with page tokens.
+    pub token: Option<usize>,
 }

@@ -6,12 +6,13 @@ use std::collections::BTreeMap;
 use proc_macro2::Ident;
 
 use super::complete::{
-    Named, PagingIndexes, PathSegment, Resolved, ResolvedCode, ResolvedOperation, ResolvedScope,
-    ResolvedType,
+    Named, PageInfoFields, PagingIndexes, PathSegment, Resolved, ResolvedCode, ResolvedOperation,
+    ResolvedScope, ResolvedType,
 };
 use super::names::Made;
 use super::resolution::{CodeResolution, OperationResolution, Resolution};
 use super::template::TemplateSegment;
+use crate::model::{Field, Pagination};
 
 /// The emitters' model of a resolution that has passed every check; `problem(path, message)`
 /// records anything the checks should have caught.
@@ -35,10 +36,22 @@ pub fn finish<'a>(
             })
         })
         .collect();
+    // Each paginated listing's info type, with the first listing's pagination (the checks
+    // make listings that share one name the same fields).
+    let mut paged: BTreeMap<&str, &Pagination> = BTreeMap::new();
+    for op in resolution.operations.values() {
+        if let (Some(pagination), Some(info)) = (&op.op.pagination, &op.op.response.info) {
+            paged.entry(info.as_str()).or_insert(pagination);
+        }
+    }
     let types = (resolution.types.into_iter())
         .filter_map(|(name, ty)| {
             let path = format!("types.{name}");
             let ident = gaps.ident(ty.ident, &path);
+            let page_info = match paged.get(name) {
+                Some(pagination) => Some(gaps.page_info(&path, &ty.fields, pagination)?),
+                None => None,
+            };
             let fields = (ty.fields.into_iter())
                 .filter_map(|(rust, field)| {
                     let at = format!("{path}.fields.{}", field.wire);
@@ -55,6 +68,7 @@ pub fn finish<'a>(
                     def,
                     ident: ident?,
                     fields,
+                    page_info,
                 },
             ))
         })
@@ -113,6 +127,32 @@ impl Gaps<'_> {
                 })
             })
             .collect()
+    }
+
+    /// The Rust names of the fields of the info type at `path` that `pagination` names.
+    fn page_info(
+        &mut self,
+        path: &str,
+        fields: &[(Option<String>, &Field)],
+        pagination: &Pagination,
+    ) -> Option<PageInfoFields> {
+        let mut rust_name = |wire: &str| {
+            let found = fields.iter().find(|(_, field)| field.wire == wire);
+            let message = "the paging field has no usable Rust name";
+            let at = format!("{path}.fields.{wire}");
+            let (rust, field) = self.need(found, &at, message)?;
+            Some((self.need(rust.clone(), &at, message)?, field.required))
+        };
+        let (more, more_required) = rust_name(&pagination.more)?;
+        let next_token = match &pagination.next_token {
+            Some(wire) => Some(rust_name(wire)?.0),
+            None => None,
+        };
+        Some(PageInfoFields {
+            more,
+            more_required,
+            next_token,
+        })
     }
 
     fn operation<'a>(
@@ -182,12 +222,9 @@ impl Gaps<'_> {
                     "names no parameter",
                 )?;
                 let token = match (&spec.token_param, &spec.next_token) {
-                    (Some(_), Some(next)) => {
+                    (Some(_), Some(_)) => {
                         let at = at("pagination.token_param");
-                        Some((
-                            self.need(found.token, &at, "names no parameter")?,
-                            next.clone(),
-                        ))
+                        Some(self.need(found.token, &at, "names no parameter")?)
                     }
                     (None, None) => None,
                     _ => {
@@ -195,11 +232,7 @@ impl Gaps<'_> {
                         return None;
                     }
                 };
-                Some(PagingIndexes {
-                    page,
-                    more: spec.more.clone(),
-                    token,
-                })
+                Some(PagingIndexes { page, token })
             }
             _ => None,
         };

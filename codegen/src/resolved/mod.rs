@@ -10,8 +10,8 @@ mod resolution;
 mod template;
 
 pub use complete::{
-    Named, PagingIndexes, PathSegment, Resolved, ResolvedCode, ResolvedOperation, ResolvedScope,
-    ResolvedType, ResponseTypes,
+    Named, PageInfoFields, PagingIndexes, PathSegment, Resolved, ResolvedCode, ResolvedOperation,
+    ResolvedScope, ResolvedType, ResponseTypes,
 };
 pub use finish::finish;
 pub use names::Made;

@@ -22,7 +22,6 @@ pub const OPERATION: ::zoho_crm_runtime::__private::Operation = ::zoho_crm_runti
     idempotent: true,
     success_status: &[200],
     empty_status: &[204],
-    response: ::zoho_crm_runtime::__private::ResponseKind::Binary,
     limits: ::std::option::Option::None,
     pagination: ::std::option::Option::None,
 };
@@ -108,5 +107,23 @@ impl crate::Client {
         ::zoho_crm_runtime::Error<DownloadAttachmentError>,
     > {
         self.runtime.call(&OPERATION, request).await
+    }
+}
+#[cfg(test)]
+mod tests {
+    /// Every parameter set, each to a sample value of its kind.
+    #[test]
+    fn a_request_with_every_parameter_fits_the_descriptor() {
+        let request = super::DownloadAttachmentRequest::new(
+            crate::modules::Module::BUILTIN[0].clone(),
+            "1",
+            "1",
+        );
+        let (_, values) = ::zoho_crm_runtime::__private::IntoCall::into_call(request);
+        let fit = ::zoho_crm_runtime::__private::check_values(
+            &super::OPERATION,
+            &values,
+        );
+        ::std::assert_eq!(fit, ::std::result::Result::Ok(()));
     }
 }

@@ -36,11 +36,9 @@ pub const OPERATION: ::zoho_crm_runtime::__private::Operation = ::zoho_crm_runti
     idempotent: true,
     success_status: &[200],
     empty_status: &[204],
-    response: ::zoho_crm_runtime::__private::ResponseKind::List,
     limits: ::std::option::Option::None,
     pagination: ::std::option::Option::Some(
-        ::zoho_crm_runtime::__private::Pagination::new(3, "more_records")
-            .token(6, "next_page_token"),
+        ::zoho_crm_runtime::__private::Pagination::new(3).token(6),
     ),
 };
 /// The scope operation types that allow this operation (see [`crate::scopes`]).
@@ -194,5 +192,41 @@ impl crate::Client {
         >,
     > + '_ {
         self.runtime.paginate::<crate::types::ListInfo, _, _, _>(&OPERATION, request)
+    }
+}
+#[cfg(test)]
+mod tests {
+    /// Every parameter set, each to a sample value of its kind.
+    #[test]
+    fn a_request_with_every_parameter_fits_the_descriptor() {
+        let request = super::ListAttachmentsRequest::new(
+                crate::modules::Module::BUILTIN[0].clone(),
+                "1",
+            )
+            .fields(::std::iter::repeat_n("text", 1))
+            .page(1)
+            .per_page(1)
+            .ids(::std::iter::repeat_n("1", 1))
+            .page_token("text");
+        let (_, values) = ::zoho_crm_runtime::__private::IntoCall::into_call(request);
+        let fit = ::zoho_crm_runtime::__private::check_values(
+            &super::OPERATION,
+            &values,
+        );
+        ::std::assert_eq!(fit, ::std::result::Result::Ok(()));
+    }
+    /// Only the parameters the constructor takes; the others are absent.
+    #[test]
+    fn a_request_with_only_the_required_parameters_fits_the_descriptor() {
+        let request = super::ListAttachmentsRequest::new(
+            crate::modules::Module::BUILTIN[0].clone(),
+            "1",
+        );
+        let (_, values) = ::zoho_crm_runtime::__private::IntoCall::into_call(request);
+        let fit = ::zoho_crm_runtime::__private::check_values(
+            &super::OPERATION,
+            &values,
+        );
+        ::std::assert_eq!(fit, ::std::result::Result::Ok(()));
     }
 }

@@ -46,7 +46,6 @@ pub const OPERATION: ::zoho_crm_runtime::__private::Operation = ::zoho_crm_runti
     idempotent: false,
     success_status: &[200, 201],
     empty_status: &[],
-    response: ::zoho_crm_runtime::__private::ResponseKind::Action,
     limits: ::std::option::Option::None,
     pagination: ::std::option::Option::None,
 };
@@ -147,5 +146,39 @@ impl crate::Client {
         ::zoho_crm_runtime::Error<UploadLinkAttachmentError>,
     > {
         self.runtime.call(&OPERATION, request).await
+    }
+}
+#[cfg(test)]
+mod tests {
+    /// Every parameter set, each to a sample value of its kind.
+    #[test]
+    fn a_request_with_every_parameter_fits_the_descriptor() {
+        let request = super::UploadLinkAttachmentRequest::new(
+                crate::modules::Module::BUILTIN[0].clone(),
+                "1",
+                "https://example.com/file.txt",
+            )
+            .title("text");
+        let (_, values) = ::zoho_crm_runtime::__private::IntoCall::into_call(request);
+        let fit = ::zoho_crm_runtime::__private::check_values(
+            &super::OPERATION,
+            &values,
+        );
+        ::std::assert_eq!(fit, ::std::result::Result::Ok(()));
+    }
+    /// Only the parameters the constructor takes; the others are absent.
+    #[test]
+    fn a_request_with_only_the_required_parameters_fits_the_descriptor() {
+        let request = super::UploadLinkAttachmentRequest::new(
+            crate::modules::Module::BUILTIN[0].clone(),
+            "1",
+            "https://example.com/file.txt",
+        );
+        let (_, values) = ::zoho_crm_runtime::__private::IntoCall::into_call(request);
+        let fit = ::zoho_crm_runtime::__private::check_values(
+            &super::OPERATION,
+            &values,
+        );
+        ::std::assert_eq!(fit, ::std::result::Result::Ok(()));
     }
 }

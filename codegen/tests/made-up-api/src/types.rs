@@ -15,6 +15,14 @@ pub struct Paging {
     #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
+impl ::zoho_crm_runtime::__private::PageInfo for Paging {
+    fn has_more(&self) -> bool {
+        self.has_more
+    }
+    fn next_token(&self) -> ::std::option::Option<&str> {
+        ::std::option::Option::None
+    }
+}
 /// A stored photo.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]

@@ -22,10 +22,9 @@ pub const OPERATION: ::zoho_crm_runtime::__private::Operation = ::zoho_crm_runti
     idempotent: true,
     success_status: &[200],
     empty_status: &[204],
-    response: ::zoho_crm_runtime::__private::ResponseKind::List,
     limits: ::std::option::Option::None,
     pagination: ::std::option::Option::Some(
-        ::zoho_crm_runtime::__private::Pagination::new(2, "has_more"),
+        ::zoho_crm_runtime::__private::Pagination::new(2),
     ),
 };
 /// The scope operation types that allow this operation (see [`crate::scopes`]).
@@ -128,5 +127,38 @@ impl crate::Client {
         >,
     > + '_ {
         self.runtime.paginate::<crate::types::Paging, _, _, _>(&OPERATION, request)
+    }
+}
+#[cfg(test)]
+mod tests {
+    /// Every parameter set, each to a sample value of its kind.
+    #[test]
+    fn a_request_with_every_parameter_fits_the_descriptor() {
+        let request = super::ListWidgetsRequest::new(
+                crate::modules::Module::BUILTIN[0].clone(),
+                "1",
+            )
+            .page(1)
+            .tags(::std::iter::repeat_n("text", 1));
+        let (_, values) = ::zoho_crm_runtime::__private::IntoCall::into_call(request);
+        let fit = ::zoho_crm_runtime::__private::check_values(
+            &super::OPERATION,
+            &values,
+        );
+        ::std::assert_eq!(fit, ::std::result::Result::Ok(()));
+    }
+    /// Only the parameters the constructor takes; the others are absent.
+    #[test]
+    fn a_request_with_only_the_required_parameters_fits_the_descriptor() {
+        let request = super::ListWidgetsRequest::new(
+            crate::modules::Module::BUILTIN[0].clone(),
+            "1",
+        );
+        let (_, values) = ::zoho_crm_runtime::__private::IntoCall::into_call(request);
+        let fit = ::zoho_crm_runtime::__private::check_values(
+            &super::OPERATION,
+            &values,
+        );
+        ::std::assert_eq!(fit, ::std::result::Result::Ok(()));
     }
 }

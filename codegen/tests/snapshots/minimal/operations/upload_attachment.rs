@@ -21,7 +21,6 @@ pub const OPERATION: ::zoho_crm_runtime::__private::Operation = ::zoho_crm_runti
     idempotent: false,
     success_status: &[200],
     empty_status: &[],
-    response: ::zoho_crm_runtime::__private::ResponseKind::Action,
     limits: ::std::option::Option::Some(LIMITS),
     pagination: ::std::option::Option::None,
 };
@@ -96,5 +95,23 @@ impl crate::Client {
         ::zoho_crm_runtime::Error<UploadAttachmentError>,
     > {
         self.runtime.call(&OPERATION, request).await
+    }
+}
+#[cfg(test)]
+mod tests {
+    /// Every parameter set, each to a sample value of its kind.
+    #[test]
+    fn a_request_with_every_parameter_fits_the_descriptor() {
+        let request = super::UploadAttachmentRequest::new(
+            crate::modules::Module::BUILTIN[0].clone(),
+            "1",
+            ::zoho_crm_runtime::FileSource::from_bytes("sample.txt", b"sample".to_vec()),
+        );
+        let (_, values) = ::zoho_crm_runtime::__private::IntoCall::into_call(request);
+        let fit = ::zoho_crm_runtime::__private::check_values(
+            &super::OPERATION,
+            &values,
+        );
+        ::std::assert_eq!(fit, ::std::result::Result::Ok(()));
     }
 }
