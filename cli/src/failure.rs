@@ -176,13 +176,11 @@ impl Failure {
         }
     }
 
-    /// A configuration that cannot make a client.
+    /// A configuration that cannot make a client (the connection adds where to give a missing
+    /// token, which depends on the token file).
     pub fn config(error: &ConfigError) -> Self {
         let failure = Failure::new(Kind::Config, "CONFIG_ERROR", error.to_string());
         match error {
-            ConfigError::MissingToken => failure.with_resolution(
-                "give --token (or ZOHO_ACCESS_TOKEN), or a refresh token: ZOHO_REFRESH_TOKEN with --client-id (ZOHO_CLIENT_ID) and ZOHO_CLIENT_SECRET",
-            ),
             ConfigError::IncompleteCredentials(_) => failure.with_resolution(
                 "a refresh token and a code exchange need --client-id (ZOHO_CLIENT_ID) and ZOHO_CLIENT_SECRET",
             ),

@@ -342,6 +342,11 @@ async fn a_bad_link_bad_record_or_missing_credentials_exit_2_before_sending() {
     let run = run(command(dir.path(), &no_token)).await;
     run.expect(2);
     assert!(run.stderr.contains("no credentials"), "{run:#?}");
+    // The SDK says what is missing; the CLI says where to give it.
+    assert!(
+        run.stderr.contains("pass --token, set ZOHO_ACCESS_TOKEN"),
+        "{run:#?}"
+    );
     assert_eq!(server.request_count(), 0);
 }
 

@@ -146,3 +146,29 @@ pub enum StoreErrorKind {
     /// Any other failure, e.g. of a store a user plugged in.
     Other,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::ConfigError;
+
+    #[test]
+    fn the_sdk_says_what_is_wrong_and_leaves_where_to_change_it_to_the_program() {
+        let messages = [
+            AuthError::CannotRefresh.to_string(),
+            AuthError::MissingRefreshToken.to_string(),
+            AuthError::Redirected {
+                status: 307,
+                location: "https://elsewhere.example/token".into(),
+            }
+            .to_string(),
+            ConfigError::MissingToken.to_string(),
+            ConfigError::IncompleteCredentials("a code exchange needs the client id and secret")
+                .to_string(),
+        ];
+        for message in messages {
+            assert!(!message.contains("ZOHO_"), "{message}");
+            assert!(!message.contains("--"), "{message}");
+        }
+    }
+}
