@@ -12,16 +12,17 @@
 //!
 //! 1. **Leaf types and policy values**: the errors every layer shares (`error`: the call's
 //!    `Error<E>`, validation, configuration and decoding errors, Zoho's error info;
-//!    `auth_error`, `pagination_error`), `retry`, `timeouts`, `redirect`, `redact`, `token`,
-//!    `version`, `http_version`, `query`, `validate` (generic checks), `wire` (serde helpers).
+//!    `auth_error`, `pagination_error`), `retry`, `timeouts`, `concurrency` (the adaptive
+//!    limit), `redirect`, `redact`, `token`, `version`, `http_version`, `query`, `validate`
+//!    (generic checks), `wire` (serde helpers).
 //! 2. **The operation as data**: `descriptor`, `file_source`, `multipart`, `body`, `response`
 //!    (bounded reading, snippets), `download`, `profile` (the API-wide facts from the spec).
 //! 3. **Zoho's protocol**: `zoho` — its JSON envelopes, how its token endpoint answers, its id
 //!    formats. No module below knows them, and the engine above only asks it.
 //! 4. **Transport**: `http` (the reqwest clients, TLS roots, proxies).
 //! 5. **Auth**: `auth` (token providers, stores, the token endpoint's client).
-//! 6. **The engine**: `client` (attempts, retries, timeouts, the concurrency limit), `call` (an
-//!    operation run from its descriptor), `pagination`.
+//! 6. **The engine**: `client` (attempts, retries, timeouts, holding a place in the limit),
+//!    `call` (an operation run from its descriptor), `pagination`.
 //! 7. **The builder** (`builder`) and the `#[doc(hidden)]` module for generated code
 //!    (`__private`). With the default feature `config`, `env` reads the `ZOHO_*` variables and
 //!    `auth` keeps tokens in a file; without it the core has neither.

@@ -6,7 +6,10 @@
 //! `auth/oauth.rs` to `super::store::Y` the edge `auth::oauth -> auth::store`. A module may
 //! use its parent and its own children freely; two siblings that reach each other, directly or
 //! round a longer loop, are a cycle, reported with the edges that make it. Without cycles, the
-//! report gives each level's modules in layers, lowest first.
+//! report gives each level's modules in layers, lowest first. A crate root that states its layers
+//! (a numbered list under `# Layers` in its `//!` documentation, naming modules in backticks) is
+//! held to them: no top-level module may import from a layer above its own, and every top-level
+//! module must be in one.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
@@ -51,6 +54,9 @@ pub struct CrateGraph {
     edges: BTreeMap<(ModPath, ModPath), Witness>,
     /// Files named by a `mod` item that could not be read or parsed.
     pub unreadable: Vec<String>,
+    /// The layers the crate root's documentation states under `# Layers` (a numbered list, each
+    /// item naming its modules in backticks), by top-level module; empty when it states none.
+    pub declared: BTreeMap<String, usize>,
 }
 
 /// A set of sibling modules that import each other, with the edges between them.
@@ -80,6 +86,9 @@ impl CrateGraph {
         };
         let mut uses = Vec::new();
         graph.read_file(workspace, &root, &src, Vec::new(), &mut uses);
+        if let Ok(text) = std::fs::read_to_string(&root) {
+            graph.declared = declared_layers(&text, &graph.modules);
+        }
         for (module, path, witness) in uses {
             graph.add_use(&module, &path, witness);
         }
@@ -209,6 +218,38 @@ impl CrateGraph {
         self.edges.len()
     }
 
+    /// The crate-level imports that go up the stated layers, and the modules the statement
+    /// leaves out (nothing, when the crate states no layers).
+    pub fn layer_violations(&self) -> Vec<String> {
+        if self.declared.is_empty() {
+            return Vec::new();
+        }
+        let mut problems: Vec<String> = self
+            .modules
+            .iter()
+            .filter(|m| m.len() == 1 && !self.declared.contains_key(&m[0]))
+            .map(|m| format!("module {} is in none of the stated layers", m[0]))
+            .collect();
+        for ((from, to), witness) in &self.edges {
+            let (Some(from_layer), Some(to_layer)) = (
+                from.first().and_then(|m| self.declared.get(m)),
+                to.first().and_then(|m| self.declared.get(m)),
+            ) else {
+                continue;
+            };
+            if from.len() == 1 && to_layer > from_layer {
+                problems.push(format!(
+                    "{} (layer {from_layer}) imports {} (layer {to_layer}), a layer above it  ({}: {})",
+                    from[0],
+                    to[0],
+                    witness.file.display(),
+                    witness.path
+                ));
+            }
+        }
+        problems
+    }
+
     /// The cycles: each strongly connected set of two or more sibling modules.
     pub fn cycles(&self) -> Vec<Cycle> {
         let components = strongly_connected(&self.adjacency());
@@ -293,6 +334,46 @@ impl CrateGraph {
         }
         adjacency
     }
+}
+
+/// The layers a crate root states in its `//!` documentation: under a `# Layers` heading, a
+/// numbered list (`1. ...`, with indented continuation lines) whose items name their modules in
+/// backticks. A module named in two items belongs to the first; backticked words that are not
+/// top-level modules are ignored.
+fn declared_layers(root: &str, modules: &BTreeSet<ModPath>) -> BTreeMap<String, usize> {
+    let doc = root
+        .lines()
+        .map_while(|line| line.trim_start().strip_prefix("//!"))
+        .map(|line| line.strip_prefix(' ').unwrap_or(line));
+    let mut declared = BTreeMap::new();
+    let mut in_section = false;
+    let mut layer = None;
+    for line in doc {
+        if let Some(heading) = line.strip_prefix('#') {
+            in_section = heading.trim_start_matches('#').trim() == "Layers";
+            layer = None;
+            continue;
+        }
+        if !in_section {
+            continue;
+        }
+        let number = line
+            .split_once(". ")
+            .and_then(|(n, _)| n.trim().parse::<usize>().ok());
+        if let Some(number) = number {
+            layer = Some(number);
+        } else if !line.starts_with(' ') {
+            layer = None;
+        }
+        let Some(layer) = layer else { continue };
+        for (index, part) in line.split('`').enumerate() {
+            let is_module = modules.contains(&vec![part.to_owned()]);
+            if index % 2 == 1 && is_module {
+                declared.entry(part.to_owned()).or_insert(layer);
+            }
+        }
+    }
+    declared
 }
 
 /// Tarjan's algorithm, iteratively: the strongly connected components of a graph.
@@ -491,6 +572,10 @@ pub fn report(graphs: &[CrateGraph]) -> Result<String, String> {
             failed = true;
             let _ = writeln!(out, "{}: cannot read {file}", graph.name);
         }
+        for problem in graph.layer_violations() {
+            failed = true;
+            let _ = writeln!(out, "{}: against the stated layers: {problem}", graph.name);
+        }
         if cycles.is_empty() {
             let _ = writeln!(
                 out,
@@ -499,6 +584,17 @@ pub fn report(graphs: &[CrateGraph]) -> Result<String, String> {
                 graph.modules.len(),
                 graph.edge_count()
             );
+            if !graph.declared.is_empty() {
+                let mut stated: BTreeMap<usize, Vec<&str>> = BTreeMap::new();
+                for (module, layer) in &graph.declared {
+                    stated.entry(*layer).or_default().push(module);
+                }
+                let shown: Vec<String> = stated
+                    .iter()
+                    .map(|(layer, modules)| format!("{layer}: {}", modules.join(" ")))
+                    .collect();
+                let _ = writeln!(out, "  stated layers, all held: {}", shown.join(" | "));
+            }
             for (level, layers) in graph.layers() {
                 if layers.iter().map(Vec::len).sum::<usize>() < 2 {
                     continue;

@@ -154,3 +154,43 @@ fn a_module_file_that_does_not_parse_fails_the_check() {
     assert_eq!(graph.unreadable.len(), 1, "{:?}", graph.unreadable);
     assert!(report(&[graph]).is_err());
 }
+
+#[test]
+fn a_crate_is_held_to_the_layers_its_root_states() {
+    let root = "//! A crate.\n//!\n//! # Layers\n//!\n//! 1. **Leaf**: `leaf` and\n//!    `error`.\n\
+                //! 2. **Engine**: `engine`.\n//!\n//! Not a layer: `extra`.\n\n\
+                mod engine;\nmod error;\nmod extra;\nmod leaf;\n";
+    let dir = crate_with(&[
+        ("lib.rs", root),
+        ("engine.rs", "use crate::leaf::L;\n"),
+        (
+            "error.rs",
+            "pub struct E;\nfn f() { let _ = crate::engine::run; }\n",
+        ),
+        ("extra.rs", ""),
+        ("leaf.rs", "pub struct L;\n"),
+    ]);
+    let graph = read(dir.path());
+    assert_eq!(graph.cycles(), []);
+    assert_eq!(
+        graph
+            .declared
+            .iter()
+            .map(|(m, l)| (m.as_str(), *l))
+            .collect::<Vec<_>>(),
+        [("engine", 2), ("error", 1), ("leaf", 1)]
+    );
+    assert_eq!(
+        graph.layer_violations(),
+        [
+            "module extra is in none of the stated layers".to_string(),
+            "error (layer 1) imports engine (layer 2), a layer above it  (src/error.rs: crate::engine::run)"
+                .to_string(),
+        ]
+    );
+    let text = report(&[graph]).expect_err("an import up the stated layers fails the check");
+    assert!(
+        text.contains("against the stated layers: error (layer 1) imports engine"),
+        "{text}"
+    );
+}
