@@ -72,7 +72,7 @@ impl<C: From<Client>> ClientBuilder<C> {
 
     /// Sets the most pages a listing's stream fetches (default [`DEFAULT_MAX_PAGES`], 500; at
     /// least 1). A stream that reaches it while the server says more follow ends with
-    /// [`crate::pagination::PaginationError::PageLimit`], so a server that never says "no more"
+    /// [`crate::PaginationError::PageLimit`], so a server that never says "no more"
     /// cannot spend the organisation's API credits.
     pub fn max_pages(mut self, pages: u32) -> Self {
         self.max_pages = pages.max(1);
