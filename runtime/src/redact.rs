@@ -125,7 +125,7 @@ impl Secrets {
 
     /// A call's error with the secrets taken out of every text of the server's that it quotes
     /// (the server's message and details, a snippet of an undecodable body, the reason it could not
-    /// be decoded). Results are never passed through here: they are decoded from the body as
+    /// be decoded, the id an unreadable success names). Results are never passed through here: they are decoded from the body as
     /// received, so redaction cannot change data.
     pub(crate) fn error<E: OperationError>(&self, error: Error<E>) -> Error<E> {
         if self.is_empty() {
@@ -140,7 +140,7 @@ impl Secrets {
             }),
             Error::UnreadableSuccess(e) => Error::UnreadableSuccess(UnreadableSuccess {
                 status: e.status,
-                id: e.id,
+                id: e.id.map(|id| self.text(&id)),
                 reason: self.text(&e.reason),
                 snippet: self.text(&e.snippet),
             }),
@@ -355,5 +355,22 @@ mod tests {
             serde_json::Value::Object(info.details),
             serde_json::json!({"echo": ["token [redacted]", {"[redacted]": "[redacted]"}], "count": 2})
         );
+    }
+
+    #[test]
+    fn an_unreadable_success_that_echoes_the_token_as_its_id_does_not_quote_it() {
+        let secrets = Secrets::new().with("1000.0123456789abcdef");
+        let error: Error<TestError> = Error::UnreadableSuccess(UnreadableSuccess {
+            status: 200,
+            id: Some("1000.0123456789abcdef".into()),
+            reason: "unexpected shape at details.1000.0123456789abcdef".into(),
+            snippet: r#"{"data":[{"details":{"id":"1000.0123456789abcdef"}}]}"#.into(),
+        });
+        let Error::UnreadableSuccess(e) = secrets.error(error) else {
+            panic!("still an unreadable success");
+        };
+        assert_eq!(e.id.as_deref(), Some("[redacted]"));
+        assert_eq!(e.reason, "unexpected shape at details.[redacted]");
+        assert_eq!(e.snippet, r#"{"data":[{"details":{"id":"[redacted]"}}]}"#);
     }
 }

@@ -57,6 +57,8 @@ pub struct CrateGraph {
     /// The layers the crate root's documentation states under `# Layers` (a numbered list, each
     /// item naming its modules in backticks), by top-level module; empty when it states none.
     pub declared: BTreeMap<String, usize>,
+    /// The files read so far, so that a `#[path]` loop is reported instead of followed forever.
+    files_read: BTreeSet<PathBuf>,
 }
 
 /// A set of sibling modules that import each other, with the edges between them.
@@ -105,6 +107,14 @@ impl CrateGraph {
         uses: &mut Vec<(ModPath, Vec<String>, Witness)>,
     ) {
         let shown = file.strip_prefix(workspace).unwrap_or(file).to_path_buf();
+        let key = file.canonicalize().unwrap_or_else(|_| file.to_path_buf());
+        if !self.files_read.insert(key) {
+            self.unreadable.push(format!(
+                "{}: already read as another module (a `#[path]` loop?)",
+                shown.display()
+            ));
+            return;
+        }
         let parsed = std::fs::read_to_string(file)
             .map_err(|e| e.to_string())
             .and_then(|text| syn::parse_file(&text).map_err(|e| e.to_string()));

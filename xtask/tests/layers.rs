@@ -148,6 +148,22 @@ fn parents_children_tests_and_path_attributes_make_no_cycle() {
 }
 
 #[test]
+fn a_path_attribute_that_loops_back_is_reported_not_followed_forever() {
+    let dir = crate_with(&[
+        ("lib.rs", "mod a;\n"),
+        ("a.rs", "#[path = \"a.rs\"]\nmod again;\n"),
+    ]);
+    let graph = read(dir.path());
+    assert_eq!(graph.unreadable.len(), 1, "{:?}", graph.unreadable);
+    assert!(
+        graph.unreadable[0].contains("already read as another module"),
+        "{:?}",
+        graph.unreadable
+    );
+    assert!(report(&[graph]).is_err());
+}
+
+#[test]
 fn a_module_file_that_does_not_parse_fails_the_check() {
     let dir = crate_with(&[("lib.rs", "mod broken;\n"), ("broken.rs", "fn (")]);
     let graph = read(dir.path());
