@@ -3,7 +3,10 @@
 //! scopes that operation needs.
 
 use crate::model::{ErrorCase, Operation, Spec};
-use crate::vocabulary::{OPERATION_PLACEHOLDER, SCOPES_PLACEHOLDER};
+use crate::vocabulary::{
+    MODULE_TEMPLATE, OPERATION_PLACEHOLDER, SCOPES_PLACEHOLDER, operation_scope_templates,
+    scope_templates,
+};
 
 /// The cases of `code` that apply to the operation `op_name`, in table order.
 pub fn cases_for<'a>(
@@ -32,8 +35,8 @@ pub fn resolution_for(spec: &Spec, op: &Operation, case: &ErrorCase) -> String {
     resolution.replace(SCOPES_PLACEHOLDER, &scope_text(spec, op))
 }
 
-/// The scopes that allow `op`, as a sentence fragment: the all-scope, or a module scope with
-/// the resource scope for one of its operation types.
+/// The scopes that allow `op`, as a sentence fragment: the all-scope (for an operation that
+/// needs the module scope), or the scopes of its templates for one of its operation types.
 fn scope_text(spec: &Spec, op: &Operation) -> String {
     let scoped: Vec<&str> = op
         .scope_operations
@@ -46,19 +49,19 @@ fn scope_text(spec: &Spec, op: &Operation) -> String {
                 .any(|known| known.name == *name)
         })
         .collect();
-    let pair = |operation: &str| {
-        format!(
-            "{} with {}",
-            spec.scopes.module.replace(OPERATION_PLACEHOLDER, operation),
-            spec.scopes
-                .resource
-                .replace(OPERATION_PLACEHOLDER, operation)
-        )
+    let templates = scope_templates(spec);
+    let needed = operation_scope_templates(op);
+    let set = |operation: &str| {
+        let scopes: Vec<String> = (needed.iter())
+            .filter_map(|name| templates.iter().find(|(known, _)| known == name))
+            .map(|(_, template)| template.replace(OPERATION_PLACEHOLDER, operation))
+            .collect();
+        scopes.join(" with ")
     };
-    let mut text = spec.scopes.all.clone();
-    for operation in scoped {
-        text.push_str(", or ");
-        text.push_str(&pair(operation));
+    let mut sets: Vec<String> = Vec::new();
+    if needed.contains(&MODULE_TEMPLATE) {
+        sets.push(spec.scopes.all.clone());
     }
-    text
+    sets.extend(scoped.into_iter().map(set));
+    sets.join(", or ")
 }

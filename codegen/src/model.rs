@@ -219,6 +219,10 @@ pub struct Scopes {
     pub resource: String,
     /// The operation types scopes are granted for.
     pub operations: Vec<ScopeOperation>,
+    /// Other scope templates, by name, with an `{operation}` placeholder, for operations that
+    /// are granted by a scope of their own rather than the module and resource pair.
+    #[serde(default, deserialize_with = "unique_map")]
+    pub others: BTreeMap<String, String>,
 }
 
 /// One scope operation type, e.g. `CREATE`.
@@ -300,6 +304,11 @@ pub struct Operation {
     pub params: Vec<Param>,
     /// The scope operation types that allow it.
     pub scope_operations: Vec<String>,
+    /// The scope templates that must all be granted (each of an allowing type): `module`,
+    /// `resource`, or a name from `scopes.others`. `[module, resource]` when absent. The scope
+    /// that grants everything grants an operation that needs the module scope.
+    #[serde(default)]
+    pub scopes: Option<Vec<String>>,
     /// Limits on uploaded files (needed when a parameter is a file).
     #[serde(default)]
     pub limits: Option<Limits>,
@@ -371,6 +380,10 @@ pub struct Param {
     /// Versions in which a form parameter is sent in the query string instead.
     #[serde(default)]
     pub query_in: Vec<String>,
+    /// For a module parameter: the built-in modules (API names) the operation takes, when
+    /// not all of them; custom modules are taken either way.
+    #[serde(default)]
+    pub modules: Vec<String>,
     /// What it is.
     pub doc: String,
 }
@@ -385,6 +398,8 @@ pub enum ParamIn {
     Query,
     /// A multipart/form-data field.
     Form,
+    /// A key of the JSON object that is the request body.
+    Json,
 }
 
 /// The kinds of parameter value, each with its Rust type and its check.
@@ -409,6 +424,11 @@ pub enum ParamType {
     Url,
     /// A file, streamed.
     File,
+    /// Several files, each streamed as a part of the same form field; `min` and `max` count
+    /// the files.
+    FileList,
+    /// Any JSON value the caller builds (a `json` body key).
+    Json,
 }
 
 /// Limits on uploaded files.
@@ -420,6 +440,34 @@ pub struct Limits {
     /// Extensions refused, lower case without the dot.
     #[serde(default)]
     pub forbidden_extensions: Vec<String>,
+    /// For an operation that takes images only: the formats and the most pixels, checked
+    /// from the file's header before it is sent.
+    #[serde(default)]
+    pub image: Option<ImageLimits>,
+}
+
+/// Limits on uploaded images.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ImageLimits {
+    /// The formats accepted.
+    pub formats: Vec<ImageFormat>,
+    /// The most pixels (width times height) accepted.
+    pub max_pixels: u64,
+}
+
+/// An image format, recognised by its header.
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum ImageFormat {
+    /// PNG.
+    Png,
+    /// JPEG.
+    Jpeg,
+    /// GIF.
+    Gif,
+    /// BMP.
+    Bmp,
 }
 
 /// How a response is decoded.

@@ -13,6 +13,34 @@ pub const MODULE_PLACEHOLDER: &str = "{module}";
 /// The placeholder in the scope templates that stands for a scope operation type.
 pub const OPERATION_PLACEHOLDER: &str = "{operation}";
 
+/// The name of the per-module scope template among an operation's `scopes`.
+pub const MODULE_TEMPLATE: &str = "module";
+
+/// The name of the resource scope template among an operation's `scopes`.
+pub const RESOURCE_TEMPLATE: &str = "resource";
+
+/// The scope templates of an operation that names none.
+pub const DEFAULT_SCOPE_TEMPLATES: &[&str] = &[MODULE_TEMPLATE, RESOURCE_TEMPLATE];
+
+/// Every scope template of the spec by name, in order: `module`, `resource`, then
+/// `scopes.others` (sorted by name).
+pub fn scope_templates(spec: &Spec) -> Vec<(&str, &str)> {
+    let mut templates = vec![
+        (MODULE_TEMPLATE, spec.scopes.module.as_str()),
+        (RESOURCE_TEMPLATE, spec.scopes.resource.as_str()),
+    ];
+    templates.extend((spec.scopes.others.iter()).map(|(name, t)| (name.as_str(), t.as_str())));
+    templates
+}
+
+/// The names of the scope templates an operation needs granted.
+pub fn operation_scope_templates(op: &crate::model::Operation) -> Vec<&str> {
+    match &op.scopes {
+        Some(names) => names.iter().map(String::as_str).collect(),
+        None => DEFAULT_SCOPE_TEMPLATES.to_vec(),
+    }
+}
+
 /// The placeholder in a resolution that stands for the operation's scopes.
 pub const SCOPES_PLACEHOLDER: &str = "{scopes}";
 

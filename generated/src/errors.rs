@@ -152,8 +152,24 @@ pub const SERVICE_UNAVAILABLE_1: ::zoho_crm_runtime::DocumentedError = ::zoho_cr
     ),
     "Zoho CRM is temporarily unavailable (maintenance or overload). Try again later; after an upload, check the record before uploading again.",
 );
-/// `OAUTH_SCOPE_MISMATCH`, HTTP 403: *required oauth scope is missing*. The access token was granted without a scope this call needs: ZohoCRM.modules.ALL, or ZohoCRM.modules.{module}.ALL with ZohoCRM.modules.attachments.ALL, or ZohoCRM.modules.{module}.READ with ZohoCRM.modules.attachments.READ. Generate a new grant that includes one of them (`zoho-crm scopes` prints the scopes per module).
+/// `INVALID_REQUEST`, HTTP 400: *unable to process your request. please verify whether you have entered proper method name, parameter and parameter values.*. Zoho could not process the request as sent (for the file store, most often more than ten files in one request: send at most ten a request). Check the call's parameters.
+pub const INVALID_REQUEST_1: ::zoho_crm_runtime::DocumentedError = ::zoho_crm_runtime::DocumentedError::new(
+    "INVALID_REQUEST",
+    400,
+    ::std::option::Option::Some(
+        "unable to process your request. please verify whether you have entered proper method name, parameter and parameter values.",
+    ),
+    "Zoho could not process the request as sent (for the file store, most often more than ten files in one request: send at most ten a request). Check the call's parameters.",
+);
+/// `OAUTH_SCOPE_MISMATCH`, HTTP 403: *required oauth scope is missing*. The access token was granted without a scope this call needs: ZohoCRM.modules.ALL, or ZohoCRM.modules.{module}.ALL, or ZohoCRM.modules.{module}.DELETE. Generate a new grant that includes one of them (`zoho-crm scopes` prints the scopes per module).
 pub const OAUTH_SCOPE_MISMATCH_2: ::zoho_crm_runtime::DocumentedError = ::zoho_crm_runtime::DocumentedError::new(
+    "OAUTH_SCOPE_MISMATCH",
+    403,
+    ::std::option::Option::Some("required oauth scope is missing"),
+    "The access token was granted without a scope this call needs: ZohoCRM.modules.ALL, or ZohoCRM.modules.{module}.ALL, or ZohoCRM.modules.{module}.DELETE. Generate a new grant that includes one of them (`zoho-crm scopes` prints the scopes per module).",
+);
+/// `OAUTH_SCOPE_MISMATCH`, HTTP 403: *required oauth scope is missing*. The access token was granted without a scope this call needs: ZohoCRM.modules.ALL, or ZohoCRM.modules.{module}.ALL with ZohoCRM.modules.attachments.ALL, or ZohoCRM.modules.{module}.READ with ZohoCRM.modules.attachments.READ. Generate a new grant that includes one of them (`zoho-crm scopes` prints the scopes per module).
+pub const OAUTH_SCOPE_MISMATCH_3: ::zoho_crm_runtime::DocumentedError = ::zoho_crm_runtime::DocumentedError::new(
     "OAUTH_SCOPE_MISMATCH",
     403,
     ::std::option::Option::Some("required oauth scope is missing"),
@@ -166,12 +182,12 @@ pub const NO_PERMISSION_2: ::zoho_crm_runtime::DocumentedError = ::zoho_crm_runt
     ::std::option::Option::None,
     "The user's profile does not allow reading this module's records or their attachments. Contact your system administrator.",
 );
-/// `AUTHORIZATION_FAILED`, HTTP 400. The user does not have the privilege to read this record's attachments. Contact your system administrator.
+/// `AUTHORIZATION_FAILED`, HTTP 400. The user does not have the privilege to read this record or its files. Contact your system administrator.
 pub const AUTHORIZATION_FAILED_2: ::zoho_crm_runtime::DocumentedError = ::zoho_crm_runtime::DocumentedError::new(
     "AUTHORIZATION_FAILED",
     400,
     ::std::option::Option::None,
-    "The user does not have the privilege to read this record's attachments. Contact your system administrator.",
+    "The user does not have the privilege to read this record or its files. Contact your system administrator.",
 );
 /// `DOWNLOAD_NOT_ALLOWED`, HTTP 400: *As it is a linked attachment, you can not download it*. The attachment is a link, which cannot be downloaded; use its URL instead.
 pub const DOWNLOAD_NOT_ALLOWED_1: ::zoho_crm_runtime::DocumentedError = ::zoho_crm_runtime::DocumentedError::new(
@@ -180,29 +196,64 @@ pub const DOWNLOAD_NOT_ALLOWED_1: ::zoho_crm_runtime::DocumentedError = ::zoho_c
     ::std::option::Option::Some("As it is a linked attachment, you can not download it"),
     "The attachment is a link, which cannot be downloaded; use its URL instead.",
 );
+/// `OAUTH_SCOPE_MISMATCH`, HTTP 403: *required oauth scope is missing*. The access token was granted without a scope this call needs: ZohoCRM.modules.ALL, or ZohoCRM.modules.{module}.ALL, or ZohoCRM.modules.{module}.READ. Generate a new grant that includes one of them (`zoho-crm scopes` prints the scopes per module).
+pub const OAUTH_SCOPE_MISMATCH_4: ::zoho_crm_runtime::DocumentedError = ::zoho_crm_runtime::DocumentedError::new(
+    "OAUTH_SCOPE_MISMATCH",
+    403,
+    ::std::option::Option::Some("required oauth scope is missing"),
+    "The access token was granted without a scope this call needs: ZohoCRM.modules.ALL, or ZohoCRM.modules.{module}.ALL, or ZohoCRM.modules.{module}.READ. Generate a new grant that includes one of them (`zoho-crm scopes` prints the scopes per module).",
+);
+/// `OAUTH_SCOPE_MISMATCH`, HTTP 403: *required oauth scope is missing*. The access token was granted without a scope this call needs: ZohoCRM.Files.READ. Generate a new grant that includes one of them (`zoho-crm scopes` prints the scopes per module).
+pub const OAUTH_SCOPE_MISMATCH_5: ::zoho_crm_runtime::DocumentedError = ::zoho_crm_runtime::DocumentedError::new(
+    "OAUTH_SCOPE_MISMATCH",
+    403,
+    ::std::option::Option::Some("required oauth scope is missing"),
+    "The access token was granted without a scope this call needs: ZohoCRM.Files.READ. Generate a new grant that includes one of them (`zoho-crm scopes` prints the scopes per module).",
+);
+/// `OAUTH_SCOPE_MISMATCH`, HTTP 403: *required oauth scope is missing*. The access token was granted without a scope this call needs: ZohoCRM.modules.ALL, or ZohoCRM.modules.{module}.ALL, or ZohoCRM.modules.{module}.WRITE, or ZohoCRM.modules.{module}.UPDATE. Generate a new grant that includes one of them (`zoho-crm scopes` prints the scopes per module).
+pub const OAUTH_SCOPE_MISMATCH_6: ::zoho_crm_runtime::DocumentedError = ::zoho_crm_runtime::DocumentedError::new(
+    "OAUTH_SCOPE_MISMATCH",
+    403,
+    ::std::option::Option::Some("required oauth scope is missing"),
+    "The access token was granted without a scope this call needs: ZohoCRM.modules.ALL, or ZohoCRM.modules.{module}.ALL, or ZohoCRM.modules.{module}.WRITE, or ZohoCRM.modules.{module}.UPDATE. Generate a new grant that includes one of them (`zoho-crm scopes` prints the scopes per module).",
+);
+/// `NO_PERMISSION`, HTTP 403. The user's profile does not allow changing this module's records. Contact your system administrator.
+pub const NO_PERMISSION_3: ::zoho_crm_runtime::DocumentedError = ::zoho_crm_runtime::DocumentedError::new(
+    "NO_PERMISSION",
+    403,
+    ::std::option::Option::None,
+    "The user's profile does not allow changing this module's records. Contact your system administrator.",
+);
+/// `AUTHORIZATION_FAILED`, HTTP 400. The user does not have the privilege to change this record. Contact your system administrator.
+pub const AUTHORIZATION_FAILED_3: ::zoho_crm_runtime::DocumentedError = ::zoho_crm_runtime::DocumentedError::new(
+    "AUTHORIZATION_FAILED",
+    400,
+    ::std::option::Option::None,
+    "The user does not have the privilege to change this record. Contact your system administrator.",
+);
 /// `OAUTH_SCOPE_MISMATCH`, HTTP 401: *Unauthorized*. Client does not have ZohoCRM.modules.attachments.CREATE scope. Create a new client with valid scope. Refer to scope section above.
-pub const OAUTH_SCOPE_MISMATCH_3: ::zoho_crm_runtime::DocumentedError = ::zoho_crm_runtime::DocumentedError::new(
+pub const OAUTH_SCOPE_MISMATCH_7: ::zoho_crm_runtime::DocumentedError = ::zoho_crm_runtime::DocumentedError::new(
     "OAUTH_SCOPE_MISMATCH",
     401,
     ::std::option::Option::Some("Unauthorized"),
     "Client does not have ZohoCRM.modules.attachments.CREATE scope. Create a new client with valid scope. Refer to scope section above.",
 );
 /// `OAUTH_SCOPE_MISMATCH`, HTTP 403: *required oauth scope is missing*. The access token was granted without a scope this call needs: ZohoCRM.modules.ALL, or ZohoCRM.modules.{module}.ALL with ZohoCRM.modules.attachments.ALL, or ZohoCRM.modules.{module}.WRITE with ZohoCRM.modules.attachments.WRITE, or ZohoCRM.modules.{module}.CREATE with ZohoCRM.modules.attachments.CREATE. Generate a new grant that includes one of them (`zoho-crm scopes` prints the scopes per module).
-pub const OAUTH_SCOPE_MISMATCH_4: ::zoho_crm_runtime::DocumentedError = ::zoho_crm_runtime::DocumentedError::new(
+pub const OAUTH_SCOPE_MISMATCH_8: ::zoho_crm_runtime::DocumentedError = ::zoho_crm_runtime::DocumentedError::new(
     "OAUTH_SCOPE_MISMATCH",
     403,
     ::std::option::Option::Some("required oauth scope is missing"),
     "The access token was granted without a scope this call needs: ZohoCRM.modules.ALL, or ZohoCRM.modules.{module}.ALL with ZohoCRM.modules.attachments.ALL, or ZohoCRM.modules.{module}.WRITE with ZohoCRM.modules.attachments.WRITE, or ZohoCRM.modules.{module}.CREATE with ZohoCRM.modules.attachments.CREATE. Generate a new grant that includes one of them (`zoho-crm scopes` prints the scopes per module).",
 );
 /// `NO_PERMISSION`, HTTP 403: *Permission denied to upload attachment*. The user does not have permission to upload attachments. Contact your system administrator.
-pub const NO_PERMISSION_3: ::zoho_crm_runtime::DocumentedError = ::zoho_crm_runtime::DocumentedError::new(
+pub const NO_PERMISSION_4: ::zoho_crm_runtime::DocumentedError = ::zoho_crm_runtime::DocumentedError::new(
     "NO_PERMISSION",
     403,
     ::std::option::Option::Some("Permission denied to upload attachment"),
     "The user does not have permission to upload attachments. Contact your system administrator.",
 );
 /// `AUTHORIZATION_FAILED`, HTTP 400: *User does not have sufficient privilege to upload attachments*. The user does not have the permission to upload attachments. Contact your system administrator.
-pub const AUTHORIZATION_FAILED_3: ::zoho_crm_runtime::DocumentedError = ::zoho_crm_runtime::DocumentedError::new(
+pub const AUTHORIZATION_FAILED_4: ::zoho_crm_runtime::DocumentedError = ::zoho_crm_runtime::DocumentedError::new(
     "AUTHORIZATION_FAILED",
     400,
     ::std::option::Option::Some(
@@ -247,6 +298,100 @@ pub const BODY_SIZE_REACHED_2: ::zoho_crm_runtime::DocumentedError = ::zoho_crm_
     ::std::option::Option::Some("Request body size exceeds the maximum limit of 100MB"),
     "The request is larger than Zoho accepts (100 MB). Upload a smaller file.",
 );
+/// `OAUTH_SCOPE_MISMATCH`, HTTP 403: *required oauth scope is missing*. The access token was granted without a scope this call needs: ZohoCRM.Files.CREATE. Generate a new grant that includes one of them (`zoho-crm scopes` prints the scopes per module).
+pub const OAUTH_SCOPE_MISMATCH_9: ::zoho_crm_runtime::DocumentedError = ::zoho_crm_runtime::DocumentedError::new(
+    "OAUTH_SCOPE_MISMATCH",
+    403,
+    ::std::option::Option::Some("required oauth scope is missing"),
+    "The access token was granted without a scope this call needs: ZohoCRM.Files.CREATE. Generate a new grant that includes one of them (`zoho-crm scopes` prints the scopes per module).",
+);
+/// `failure_in_attachment_handling`, HTTP 400: *Problem in uploading attachment. kindly upload the file properly*. The request had no file, or an empty file part. Send at least one non-empty file.
+pub const FAILURE_IN_ATTACHMENT_HANDLING_1: ::zoho_crm_runtime::DocumentedError = ::zoho_crm_runtime::DocumentedError::new(
+    "failure_in_attachment_handling",
+    400,
+    ::std::option::Option::Some(
+        "Problem in uploading attachment. kindly upload the file properly",
+    ),
+    "The request had no file, or an empty file part. Send at least one non-empty file.",
+);
+/// `FILE_SIZE_MORE_THAN_ALLOWED_SIZE`, HTTP 415: *Please check if the size of the file is in the correct range*. A file is over the file store's limit (20 MB a file); the whole request was refused and nothing was stored. Upload each file within the limit.
+pub const FILE_SIZE_MORE_THAN_ALLOWED_SIZE_3: ::zoho_crm_runtime::DocumentedError = ::zoho_crm_runtime::DocumentedError::new(
+    "FILE_SIZE_MORE_THAN_ALLOWED_SIZE",
+    415,
+    ::std::option::Option::Some(
+        "Please check if the size of the file is in the correct range",
+    ),
+    "A file is over the file store's limit (20 MB a file); the whole request was refused and nothing was stored. Upload each file within the limit.",
+);
+/// `OAUTH_SCOPE_MISMATCH`, HTTP 403: *required oauth scope is missing*. The access token was granted without a scope this call needs: ZohoCRM.modules.ALL, or ZohoCRM.modules.{module}.ALL, or ZohoCRM.modules.{module}.WRITE, or ZohoCRM.modules.{module}.CREATE. Generate a new grant that includes one of them (`zoho-crm scopes` prints the scopes per module).
+pub const OAUTH_SCOPE_MISMATCH_10: ::zoho_crm_runtime::DocumentedError = ::zoho_crm_runtime::DocumentedError::new(
+    "OAUTH_SCOPE_MISMATCH",
+    403,
+    ::std::option::Option::Some("required oauth scope is missing"),
+    "The access token was granted without a scope this call needs: ZohoCRM.modules.ALL, or ZohoCRM.modules.{module}.ALL, or ZohoCRM.modules.{module}.WRITE, or ZohoCRM.modules.{module}.CREATE. Generate a new grant that includes one of them (`zoho-crm scopes` prints the scopes per module).",
+);
+/// `INVALID_DATA`, HTTP 415: *invalid file type*. The photo is not a PNG, JPEG, GIF or BMP image. Upload one of those.
+pub const INVALID_DATA_6: ::zoho_crm_runtime::DocumentedError = ::zoho_crm_runtime::DocumentedError::new(
+    "INVALID_DATA",
+    415,
+    ::std::option::Option::Some("invalid file type"),
+    "The photo is not a PNG, JPEG, GIF or BMP image. Upload one of those.",
+);
+/// `CANNOT_PERFORM_ACTION`, HTTP 400: *no permission to perform an action on this record*. The user may not change this record. Contact your system administrator.
+pub const CANNOT_PERFORM_ACTION_1: ::zoho_crm_runtime::DocumentedError = ::zoho_crm_runtime::DocumentedError::new(
+    "CANNOT_PERFORM_ACTION",
+    400,
+    ::std::option::Option::Some("no permission to perform an action on this record"),
+    "The user may not change this record. Contact your system administrator.",
+);
+/// `NOT_REVIEWED`, HTTP 400: *cannot upload the record image that is not reviewed yet*. The record is under review (details.id); upload the photo once it is reviewed.
+pub const NOT_REVIEWED_1: ::zoho_crm_runtime::DocumentedError = ::zoho_crm_runtime::DocumentedError::new(
+    "NOT_REVIEWED",
+    400,
+    ::std::option::Option::Some(
+        "cannot upload the record image that is not reviewed yet",
+    ),
+    "The record is under review (details.id); upload the photo once it is reviewed.",
+);
+/// `NOT_APPROVED`, HTTP 400: *cannot upload the record image that is not approved yet*. The record awaits approval (details.id); upload the photo once it is approved.
+pub const NOT_APPROVED_1: ::zoho_crm_runtime::DocumentedError = ::zoho_crm_runtime::DocumentedError::new(
+    "NOT_APPROVED",
+    400,
+    ::std::option::Option::Some(
+        "cannot upload the record image that is not approved yet",
+    ),
+    "The record awaits approval (details.id); upload the photo once it is approved.",
+);
+/// `RECORD_LOCKED`, HTTP 400: *Sorry, you cannot perform this operation as the record is locked.*. The record is locked (details.id); unlock it, or ask whoever locked it.
+pub const RECORD_LOCKED_1: ::zoho_crm_runtime::DocumentedError = ::zoho_crm_runtime::DocumentedError::new(
+    "RECORD_LOCKED",
+    400,
+    ::std::option::Option::Some(
+        "Sorry, you cannot perform this operation as the record is locked.",
+    ),
+    "The record is locked (details.id); unlock it, or ask whoever locked it.",
+);
+/// `FILE_SIZE_EXCEEDS`, HTTP 413: *File exceeded its maximum limit*. The photo is larger than 10 MB (details.size names the limit). Upload a smaller image.
+pub const FILE_SIZE_EXCEEDS_1: ::zoho_crm_runtime::DocumentedError = ::zoho_crm_runtime::DocumentedError::new(
+    "FILE_SIZE_EXCEEDS",
+    413,
+    ::std::option::Option::Some("File exceeded its maximum limit"),
+    "The photo is larger than 10 MB (details.size names the limit). Upload a smaller image.",
+);
+/// `FILE_RESOLUTION_EXCEEDS`, HTTP 415: *File exceeded its maximum limit*. The photo has more than 10 megapixels (details.resolution gives its pixel count). Scale it down and upload again.
+pub const FILE_RESOLUTION_EXCEEDS_1: ::zoho_crm_runtime::DocumentedError = ::zoho_crm_runtime::DocumentedError::new(
+    "FILE_RESOLUTION_EXCEEDS",
+    415,
+    ::std::option::Option::Some("File exceeded its maximum limit"),
+    "The photo has more than 10 megapixels (details.resolution gives its pixel count). Scale it down and upload again.",
+);
+/// `FILE_SIZE_MORE_THAN_ALLOWED_SIZE`, HTTP 415. The photo is over 10 MB or 10 megapixels (v7 pages). Scale it down and upload again.
+pub const FILE_SIZE_MORE_THAN_ALLOWED_SIZE_4: ::zoho_crm_runtime::DocumentedError = ::zoho_crm_runtime::DocumentedError::new(
+    "FILE_SIZE_MORE_THAN_ALLOWED_SIZE",
+    415,
+    ::std::option::Option::None,
+    "The photo is over 10 MB or 10 megapixels (v7 pages). Scale it down and upload again.",
+);
 /// Every documented case of every code of `delete_attachment`.
 pub const DELETE_ATTACHMENT: &[::zoho_crm_runtime::DocumentedError] = &[
     INVALID_MODULE_1,
@@ -270,6 +415,7 @@ pub const DELETE_ATTACHMENT: &[::zoho_crm_runtime::DocumentedError] = &[
     TOO_MANY_REQUESTS_1,
     RATE_LIMIT_EXCEEDED_1,
     SERVICE_UNAVAILABLE_1,
+    INVALID_REQUEST_1,
 ];
 /// Every documented case of every code of `delete_attachments`.
 pub const DELETE_ATTACHMENTS: &[::zoho_crm_runtime::DocumentedError] = &[
@@ -294,6 +440,26 @@ pub const DELETE_ATTACHMENTS: &[::zoho_crm_runtime::DocumentedError] = &[
     TOO_MANY_REQUESTS_1,
     RATE_LIMIT_EXCEEDED_1,
     SERVICE_UNAVAILABLE_1,
+    INVALID_REQUEST_1,
+];
+/// Every documented case of every code of `delete_photo`.
+pub const DELETE_PHOTO: &[::zoho_crm_runtime::DocumentedError] = &[
+    INVALID_MODULE_1,
+    INVALID_MODULE_2,
+    INVALID_URL_PATTERN_1,
+    INVALID_URL_PATTERN_2,
+    OAUTH_SCOPE_MISMATCH_2,
+    NO_PERMISSION_1,
+    INTERNAL_ERROR_1,
+    INVALID_DATA_1,
+    INVALID_DATA_2,
+    INVALID_DATA_3,
+    INVALID_TOKEN_1,
+    INVALID_OAUTHTOKEN_1,
+    AUTHENTICATION_FAILURE_1,
+    TOO_MANY_REQUESTS_1,
+    RATE_LIMIT_EXCEEDED_1,
+    SERVICE_UNAVAILABLE_1,
 ];
 /// Every documented case of every code of `download_attachment`.
 pub const DOWNLOAD_ATTACHMENT: &[::zoho_crm_runtime::DocumentedError] = &[
@@ -301,7 +467,7 @@ pub const DOWNLOAD_ATTACHMENT: &[::zoho_crm_runtime::DocumentedError] = &[
     INVALID_MODULE_2,
     INVALID_URL_PATTERN_1,
     INVALID_URL_PATTERN_2,
-    OAUTH_SCOPE_MISMATCH_2,
+    OAUTH_SCOPE_MISMATCH_3,
     NO_PERMISSION_2,
     INTERNAL_ERROR_1,
     INVALID_REQUEST_METHOD_1,
@@ -317,7 +483,90 @@ pub const DOWNLOAD_ATTACHMENT: &[::zoho_crm_runtime::DocumentedError] = &[
     TOO_MANY_REQUESTS_1,
     RATE_LIMIT_EXCEEDED_1,
     SERVICE_UNAVAILABLE_1,
+    INVALID_REQUEST_1,
     DOWNLOAD_NOT_ALLOWED_1,
+];
+/// Every documented case of every code of `download_field_file`.
+pub const DOWNLOAD_FIELD_FILE: &[::zoho_crm_runtime::DocumentedError] = &[
+    INVALID_MODULE_1,
+    INVALID_MODULE_2,
+    INVALID_URL_PATTERN_1,
+    INVALID_URL_PATTERN_2,
+    OAUTH_SCOPE_MISMATCH_4,
+    NO_PERMISSION_2,
+    INTERNAL_ERROR_1,
+    INVALID_REQUEST_METHOD_1,
+    AUTHORIZATION_FAILED_2,
+    INVALID_DATA_1,
+    INVALID_DATA_2,
+    INVALID_DATA_3,
+    REQUIRED_PARAM_MISSING_1,
+    MANDATORY_NOT_FOUND_1,
+    INVALID_TOKEN_1,
+    INVALID_OAUTHTOKEN_1,
+    AUTHENTICATION_FAILURE_1,
+    TOO_MANY_REQUESTS_1,
+    RATE_LIMIT_EXCEEDED_1,
+    SERVICE_UNAVAILABLE_1,
+    INVALID_REQUEST_1,
+];
+/// Every documented case of every code of `download_file`.
+pub const DOWNLOAD_FILE: &[::zoho_crm_runtime::DocumentedError] = &[
+    OAUTH_SCOPE_MISMATCH_5,
+    INTERNAL_ERROR_1,
+    INVALID_DATA_1,
+    INVALID_DATA_2,
+    INVALID_DATA_3,
+    REQUIRED_PARAM_MISSING_1,
+    INVALID_TOKEN_1,
+    INVALID_OAUTHTOKEN_1,
+    AUTHENTICATION_FAILURE_1,
+    TOO_MANY_REQUESTS_1,
+    RATE_LIMIT_EXCEEDED_1,
+    SERVICE_UNAVAILABLE_1,
+];
+/// Every documented case of every code of `download_photo`.
+pub const DOWNLOAD_PHOTO: &[::zoho_crm_runtime::DocumentedError] = &[
+    INVALID_MODULE_1,
+    INVALID_MODULE_2,
+    INVALID_URL_PATTERN_1,
+    INVALID_URL_PATTERN_2,
+    OAUTH_SCOPE_MISMATCH_4,
+    NO_PERMISSION_2,
+    INTERNAL_ERROR_1,
+    INVALID_DATA_1,
+    INVALID_DATA_2,
+    INVALID_DATA_3,
+    INVALID_TOKEN_1,
+    INVALID_OAUTHTOKEN_1,
+    AUTHENTICATION_FAILURE_1,
+    TOO_MANY_REQUESTS_1,
+    RATE_LIMIT_EXCEEDED_1,
+    SERVICE_UNAVAILABLE_1,
+];
+/// Every documented case of every code of `get_record`.
+pub const GET_RECORD: &[::zoho_crm_runtime::DocumentedError] = &[
+    INVALID_MODULE_1,
+    INVALID_MODULE_2,
+    INVALID_URL_PATTERN_1,
+    INVALID_URL_PATTERN_2,
+    OAUTH_SCOPE_MISMATCH_4,
+    NO_PERMISSION_2,
+    INTERNAL_ERROR_1,
+    INVALID_REQUEST_METHOD_1,
+    AUTHORIZATION_FAILED_2,
+    INVALID_DATA_1,
+    INVALID_DATA_2,
+    INVALID_DATA_3,
+    REQUIRED_PARAM_MISSING_1,
+    MANDATORY_NOT_FOUND_1,
+    INVALID_TOKEN_1,
+    INVALID_OAUTHTOKEN_1,
+    AUTHENTICATION_FAILURE_1,
+    TOO_MANY_REQUESTS_1,
+    RATE_LIMIT_EXCEEDED_1,
+    SERVICE_UNAVAILABLE_1,
+    INVALID_REQUEST_1,
 ];
 /// Every documented case of every code of `list_attachments`.
 pub const LIST_ATTACHMENTS: &[::zoho_crm_runtime::DocumentedError] = &[
@@ -325,7 +574,7 @@ pub const LIST_ATTACHMENTS: &[::zoho_crm_runtime::DocumentedError] = &[
     INVALID_MODULE_2,
     INVALID_URL_PATTERN_1,
     INVALID_URL_PATTERN_2,
-    OAUTH_SCOPE_MISMATCH_2,
+    OAUTH_SCOPE_MISMATCH_3,
     NO_PERMISSION_2,
     INTERNAL_ERROR_1,
     INVALID_REQUEST_METHOD_1,
@@ -341,6 +590,31 @@ pub const LIST_ATTACHMENTS: &[::zoho_crm_runtime::DocumentedError] = &[
     TOO_MANY_REQUESTS_1,
     RATE_LIMIT_EXCEEDED_1,
     SERVICE_UNAVAILABLE_1,
+    INVALID_REQUEST_1,
+];
+/// Every documented case of every code of `update_record`.
+pub const UPDATE_RECORD: &[::zoho_crm_runtime::DocumentedError] = &[
+    INVALID_MODULE_1,
+    INVALID_MODULE_2,
+    INVALID_URL_PATTERN_1,
+    INVALID_URL_PATTERN_2,
+    OAUTH_SCOPE_MISMATCH_6,
+    NO_PERMISSION_3,
+    INTERNAL_ERROR_1,
+    INVALID_REQUEST_METHOD_1,
+    AUTHORIZATION_FAILED_3,
+    INVALID_DATA_1,
+    INVALID_DATA_2,
+    INVALID_DATA_3,
+    REQUIRED_PARAM_MISSING_1,
+    MANDATORY_NOT_FOUND_1,
+    INVALID_TOKEN_1,
+    INVALID_OAUTHTOKEN_1,
+    AUTHENTICATION_FAILURE_1,
+    TOO_MANY_REQUESTS_1,
+    RATE_LIMIT_EXCEEDED_1,
+    SERVICE_UNAVAILABLE_1,
+    INVALID_REQUEST_1,
 ];
 /// Every documented case of every code of `upload_attachment`.
 pub const UPLOAD_ATTACHMENT: &[::zoho_crm_runtime::DocumentedError] = &[
@@ -348,12 +622,12 @@ pub const UPLOAD_ATTACHMENT: &[::zoho_crm_runtime::DocumentedError] = &[
     INVALID_MODULE_2,
     INVALID_URL_PATTERN_1,
     INVALID_URL_PATTERN_2,
-    OAUTH_SCOPE_MISMATCH_3,
-    OAUTH_SCOPE_MISMATCH_4,
-    NO_PERMISSION_3,
+    OAUTH_SCOPE_MISMATCH_7,
+    OAUTH_SCOPE_MISMATCH_8,
+    NO_PERMISSION_4,
     INTERNAL_ERROR_1,
     INVALID_REQUEST_METHOD_1,
-    AUTHORIZATION_FAILED_3,
+    AUTHORIZATION_FAILED_4,
     INVALID_DATA_1,
     INVALID_DATA_5,
     INVALID_DATA_2,
@@ -366,10 +640,25 @@ pub const UPLOAD_ATTACHMENT: &[::zoho_crm_runtime::DocumentedError] = &[
     TOO_MANY_REQUESTS_1,
     RATE_LIMIT_EXCEEDED_1,
     SERVICE_UNAVAILABLE_1,
+    INVALID_REQUEST_1,
     FILE_SIZE_MORE_THAN_ALLOWED_SIZE_1,
     FILE_SIZE_MORE_THAN_ALLOWED_SIZE_2,
     BODY_SIZE_REACHED_1,
     BODY_SIZE_REACHED_2,
+];
+/// Every documented case of every code of `upload_files`.
+pub const UPLOAD_FILES: &[::zoho_crm_runtime::DocumentedError] = &[
+    OAUTH_SCOPE_MISMATCH_9,
+    INTERNAL_ERROR_1,
+    INVALID_TOKEN_1,
+    INVALID_OAUTHTOKEN_1,
+    AUTHENTICATION_FAILURE_1,
+    TOO_MANY_REQUESTS_1,
+    RATE_LIMIT_EXCEEDED_1,
+    SERVICE_UNAVAILABLE_1,
+    FAILURE_IN_ATTACHMENT_HANDLING_1,
+    INVALID_REQUEST_1,
+    FILE_SIZE_MORE_THAN_ALLOWED_SIZE_3,
 ];
 /// Every documented case of every code of `upload_link_attachment`.
 pub const UPLOAD_LINK_ATTACHMENT: &[::zoho_crm_runtime::DocumentedError] = &[
@@ -377,12 +666,12 @@ pub const UPLOAD_LINK_ATTACHMENT: &[::zoho_crm_runtime::DocumentedError] = &[
     INVALID_MODULE_2,
     INVALID_URL_PATTERN_1,
     INVALID_URL_PATTERN_2,
-    OAUTH_SCOPE_MISMATCH_3,
-    OAUTH_SCOPE_MISMATCH_4,
-    NO_PERMISSION_3,
+    OAUTH_SCOPE_MISMATCH_7,
+    OAUTH_SCOPE_MISMATCH_8,
+    NO_PERMISSION_4,
     INTERNAL_ERROR_1,
     INVALID_REQUEST_METHOD_1,
-    AUTHORIZATION_FAILED_3,
+    AUTHORIZATION_FAILED_4,
     INVALID_DATA_1,
     INVALID_DATA_2,
     INVALID_DATA_3,
@@ -394,8 +683,36 @@ pub const UPLOAD_LINK_ATTACHMENT: &[::zoho_crm_runtime::DocumentedError] = &[
     TOO_MANY_REQUESTS_1,
     RATE_LIMIT_EXCEEDED_1,
     SERVICE_UNAVAILABLE_1,
+    INVALID_REQUEST_1,
     FILE_SIZE_MORE_THAN_ALLOWED_SIZE_1,
     FILE_SIZE_MORE_THAN_ALLOWED_SIZE_2,
     BODY_SIZE_REACHED_1,
     BODY_SIZE_REACHED_2,
+];
+/// Every documented case of every code of `upload_photo`.
+pub const UPLOAD_PHOTO: &[::zoho_crm_runtime::DocumentedError] = &[
+    INVALID_MODULE_1,
+    INVALID_MODULE_2,
+    INVALID_URL_PATTERN_1,
+    INVALID_URL_PATTERN_2,
+    OAUTH_SCOPE_MISMATCH_10,
+    NO_PERMISSION_3,
+    INTERNAL_ERROR_1,
+    INVALID_DATA_1,
+    INVALID_DATA_6,
+    INVALID_DATA_2,
+    INVALID_DATA_3,
+    INVALID_TOKEN_1,
+    INVALID_OAUTHTOKEN_1,
+    AUTHENTICATION_FAILURE_1,
+    TOO_MANY_REQUESTS_1,
+    RATE_LIMIT_EXCEEDED_1,
+    SERVICE_UNAVAILABLE_1,
+    CANNOT_PERFORM_ACTION_1,
+    NOT_REVIEWED_1,
+    NOT_APPROVED_1,
+    RECORD_LOCKED_1,
+    FILE_SIZE_EXCEEDS_1,
+    FILE_RESOLUTION_EXCEEDS_1,
+    FILE_SIZE_MORE_THAN_ALLOWED_SIZE_4,
 ];

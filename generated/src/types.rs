@@ -103,8 +103,46 @@ pub struct DeletedAttachment {
     #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
+/// One file of a file-upload or image-upload field, as a record holds it; also an entry of a record update that sets the field (only `File_Id__s` to add a file from the file store; `id` with `_delete` set to null to remove one). Zoho's SDKs name these keys (FileDetails in zohocrm-java-sdk: File_Name__s, Size__s, id, File_Id__s, _delete); ZOHO-FACTS adds `attachment_Id`.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Default)]
+#[non_exhaustive]
+pub struct FileFieldValue {
+    /// The entry's id in the field (the `fields_attachment_id` its download takes).
+    #[serde(
+        rename = "id",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::zoho_crm_runtime::__private::wire::optional_id_string"
+    )]
+    pub id: ::std::option::Option<::std::string::String>,
+    /// The file's name.
+    #[serde(rename = "File_Name__s", default, skip_serializing_if = "Option::is_none")]
+    pub file_name: ::std::option::Option<::std::string::String>,
+    /// Its size in bytes (sent as a string).
+    #[serde(
+        rename = "Size__s",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::zoho_crm_runtime::__private::wire::optional_integer_string"
+    )]
+    pub size: ::std::option::Option<u64>,
+    /// The file store id of its file (encrypted).
+    #[serde(rename = "File_Id__s", default, skip_serializing_if = "Option::is_none")]
+    pub file_id: ::std::option::Option<::std::string::String>,
+    /// The id of the stored attachment behind the entry.
+    #[serde(rename = "attachment_Id", default, skip_serializing_if = "Option::is_none")]
+    pub attachment_id: ::std::option::Option<::std::string::String>,
+    /// In an update: present (as null) to remove the entry named by `id`.
+    #[serde(rename = "_delete", default, skip_serializing_if = "Option::is_none")]
+    pub delete: ::std::option::Option<::serde_json::Value>,
+    /// The fields Zoho sent that the spec does not name, as received.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
 /// Paging information of a listing.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Default)]
 #[non_exhaustive]
 pub struct ListInfo {
     /// Records per page.
@@ -154,8 +192,18 @@ impl ::zoho_crm_runtime::__private::PageInfo for ListInfo {
         self.next_page_token.as_deref()
     }
 }
+/// The `details` of an answer that has none to give (`{}` in Zoho's examples).
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Default)]
+#[non_exhaustive]
+pub struct NoDetails {
+    /// The fields Zoho sent that the spec does not name, as received.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
 /// The record an attachment belongs to.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Default)]
 #[non_exhaustive]
 pub struct Parent {
     /// The record's id.
@@ -173,8 +221,57 @@ pub struct Parent {
     #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
+/// A record, as read with `fields`: its id, and the fields asked for in `extra` by API name (a file-upload field as a list of FileFieldValue entries, or null when empty).
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct Record {
+    /// The record's id.
+    #[serde(rename = "id", with = "::zoho_crm_runtime::__private::wire::id_string")]
+    pub id: ::std::string::String,
+    /// The fields Zoho sent that the spec does not name, as received.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+/// What Zoho returns about a record it has just updated.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct RecordDetails {
+    /// The record's id.
+    #[serde(rename = "id", with = "::zoho_crm_runtime::__private::wire::id_string")]
+    pub id: ::std::string::String,
+    /// When the record was last modified.
+    #[serde(rename = "Modified_Time", default, skip_serializing_if = "Option::is_none")]
+    pub modified_time: ::std::option::Option<::chrono::DateTime<::chrono::FixedOffset>>,
+    /// Who last modified it.
+    #[serde(rename = "Modified_By", default, skip_serializing_if = "Option::is_none")]
+    pub modified_by: ::std::option::Option<crate::types::User>,
+    /// When it was created.
+    #[serde(rename = "Created_Time", default, skip_serializing_if = "Option::is_none")]
+    pub created_time: ::std::option::Option<::chrono::DateTime<::chrono::FixedOffset>>,
+    /// Who created it.
+    #[serde(rename = "Created_By", default, skip_serializing_if = "Option::is_none")]
+    pub created_by: ::std::option::Option<crate::types::User>,
+    /// The fields Zoho sent that the spec does not name, as received.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+/// What the file store returns about a file it has just stored.
+#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct StoredFile {
+    /// The file's encrypted id, usable once to put the file in a field.
+    #[serde(rename = "id")]
+    pub id: ::std::string::String,
+    /// The file's name.
+    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
+    pub name: ::std::option::Option<::std::string::String>,
+    /// The fields Zoho sent that the spec does not name, as received.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
 /// A CRM user, as named in a record's audit fields.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Default)]
 #[non_exhaustive]
 pub struct User {
     /// The user's display name.

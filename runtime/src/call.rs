@@ -28,6 +28,8 @@ pub enum Value {
         api_name: String,
         /// The first API version that has the module, if not all do.
         since: Option<Version>,
+        /// Whether it is a custom module (not one of the spec's built-in modules).
+        custom: bool,
     },
     /// Text (an id, a URL, ...).
     Text(String),
@@ -37,14 +39,20 @@ pub enum Value {
     List(Vec<String>),
     /// A file.
     File(FileSource),
+    /// Several files.
+    Files(Vec<FileSource>),
+    /// A JSON value.
+    Json(serde_json::Value),
 }
 
 impl Value {
-    /// A module's value: its API name (already checked) and the first version that has it.
-    pub fn module(api_name: &str, since: Option<Version>) -> Value {
+    /// A module's value: its API name (already checked), the first version that has it, and
+    /// whether it is a custom module.
+    pub fn module(api_name: &str, since: Option<Version>, custom: bool) -> Value {
         Value::Module {
             api_name: api_name.to_owned(),
             since,
+            custom,
         }
     }
 }
@@ -70,6 +78,18 @@ impl From<Vec<String>> for Value {
 impl From<FileSource> for Value {
     fn from(value: FileSource) -> Self {
         Value::File(value)
+    }
+}
+
+impl From<Vec<FileSource>> for Value {
+    fn from(value: Vec<FileSource>) -> Self {
+        Value::Files(value)
+    }
+}
+
+impl From<serde_json::Value> for Value {
+    fn from(value: serde_json::Value) -> Self {
+        Value::Json(value)
     }
 }
 
@@ -198,32 +218,52 @@ fn prepare(
             query.push(param.name, text);
         }
     }
-    let has_form = operation
-        .params
-        .iter()
-        .any(|p| p.location == Location::Form);
-    let mut body = RequestBody::multipart();
+    let mut form = RequestBody::multipart();
+    let mut json = serde_json::Map::new();
     for (param, value) in operation.params.iter().zip(values) {
-        if param.location != Location::Form {
-            continue;
-        }
-        if let Value::File(source) = value {
-            let limits = operation.limits.ok_or_else(|| wrong_kind(operation.name))?;
-            body = body.file(param.name, source, limits);
-        } else if let Some(text) = as_text(&value) {
-            if param.query_in.contains(&version) {
-                query.push(param.name, text);
-            } else {
-                body = body.text(param.name, text);
+        match (param.location, value) {
+            (Location::Form, Value::File(source)) => {
+                let limits = operation.limits.ok_or_else(|| wrong_kind(operation.name))?;
+                form = form.file(param.name, source, limits);
             }
+            (Location::Form, Value::Files(sources)) => {
+                let limits = operation.limits.ok_or_else(|| wrong_kind(operation.name))?;
+                for source in sources {
+                    form = form.file(param.name, source, limits);
+                }
+            }
+            (Location::Form, value) => {
+                if let Some(text) = as_text(&value) {
+                    if param.query_in.contains(&version) {
+                        query.push(param.name, text);
+                    } else {
+                        form = form.text(param.name, text);
+                    }
+                }
+            }
+            (Location::Json, Value::Json(value)) => {
+                json.insert(param.name.to_owned(), value);
+            }
+            (Location::Json, Value::Absent) => {}
+            (Location::Json, value) => {
+                if let Some(text) = as_text(&value) {
+                    json.insert(param.name.to_owned(), serde_json::Value::String(text));
+                }
+            }
+            _ => {}
         }
     }
+    let body = if !json.is_empty() {
+        Some(RequestBody::json(&serde_json::Value::Object(json)))
+    } else {
+        (!form.is_empty()).then_some(form)
+    };
     query.append_to(&mut path);
     Ok(PreparedRequest {
         method: operation.method.to_reqwest(),
         path,
         path_template: operation.path_template,
-        body: (has_form && !body.is_empty()).then_some(body),
+        body,
         idempotent: operation.idempotent,
     })
 }
@@ -235,7 +275,7 @@ fn as_text(value: &Value) -> Option<String> {
         Value::Integer(number) => Some(number.to_string()),
         Value::List(items) => Some(items.join(",")),
         Value::Module { api_name, .. } => Some(api_name.clone()),
-        Value::Absent | Value::File(_) => None,
+        Value::Absent | Value::File(_) | Value::Files(_) | Value::Json(_) => None,
     }
 }
 
@@ -244,7 +284,22 @@ fn check(param: &Param, value: &Value, version: Version) -> Result<(), Validatio
     let name = param.name;
     match (param.kind, value) {
         (_, Value::Absent) => {}
-        (Kind::Module, Value::Module { api_name, since }) => {
+        (
+            Kind::Module,
+            Value::Module {
+                api_name,
+                since,
+                custom,
+            },
+        ) => {
+            if !*custom && !param.modules.is_empty() && !param.modules.contains(&api_name.as_str())
+            {
+                return Err(ValidationError::ModuleNotSupported {
+                    module: api_name.clone(),
+                    parameter: name,
+                    supported: param.modules,
+                });
+            }
             if let Some(since) = *since
                 && version < since
             {
@@ -273,7 +328,11 @@ fn check(param: &Param, value: &Value, version: Version) -> Result<(), Validatio
                 }
             }
         }
-        (Kind::File, Value::File(_)) => {}
+        (Kind::File, Value::File(_)) | (Kind::Json, Value::Json(_)) => {}
+        (Kind::FileList, Value::Files(files)) => {
+            let count = i64::try_from(files.len()).unwrap_or(i64::MAX);
+            validate::range(name, count, param.min.or(Some(1)), param.max)?;
+        }
         _ => return Err(wrong_kind(name)),
     }
     let present = !matches!(value, Value::Absent);
@@ -328,7 +387,7 @@ pub fn check_values(operation: &Operation, values: &[Value]) -> Result<(), Strin
                 describe(value)
             ));
         }
-        if param.kind == Kind::File && operation.limits.is_none() {
+        if matches!(param.kind, Kind::File | Kind::FileList) && operation.limits.is_none() {
             return Err(format!(
                 "parameter {index} (`{name}`) is a file but the descriptor has no upload limits"
             ));
@@ -376,6 +435,8 @@ fn fits(kind: Kind, value: &Value) -> bool {
             | (Kind::Integer, Value::Integer(_))
             | (Kind::TextList | Kind::IdList, Value::List(_))
             | (Kind::File, Value::File(_))
+            | (Kind::FileList, Value::Files(_))
+            | (Kind::Json, Value::Json(_))
     )
 }
 
@@ -388,6 +449,8 @@ fn describe(value: &Value) -> &'static str {
         Value::Integer(_) => "an integer",
         Value::List(_) => "a list",
         Value::File(_) => "a file",
+        Value::Files(_) => "files",
+        Value::Json(_) => "JSON",
     }
 }
 

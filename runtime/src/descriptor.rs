@@ -114,6 +114,8 @@ pub enum Location {
     Query,
     /// A multipart form field (or the query string for the versions in [`Param::query_in`]).
     Form,
+    /// A key of the JSON object that is the request body.
+    Json,
 }
 
 /// What a parameter holds, which decides how it is checked and written.
@@ -137,6 +139,11 @@ pub enum Kind {
     Url,
     /// A file, streamed.
     File,
+    /// Several files, streamed one after another as parts of the same form field; the bounds
+    /// count the files.
+    FileList,
+    /// A JSON value the caller builds, sent as it is.
+    Json,
 }
 
 /// One parameter and its rules.
@@ -158,6 +165,9 @@ pub struct Param {
     pub required_from: Option<Version>,
     /// The versions in which a form parameter goes in the query string instead.
     pub query_in: &'static [Version],
+    /// For a module parameter, the built-in modules (by API name) the operation accepts, when
+    /// not all of them; custom modules are accepted either way.
+    pub modules: &'static [&'static str],
 }
 
 impl Param {
@@ -173,6 +183,7 @@ impl Param {
             since: None,
             required_from: None,
             query_in: &[],
+            modules: &[],
         }
     }
 
@@ -221,6 +232,16 @@ impl Param {
         Param::new(name, Kind::File)
     }
 
+    /// Several files under one field name.
+    pub const fn file_list(name: &'static str) -> Param {
+        Param::new(name, Kind::FileList)
+    }
+
+    /// A JSON value.
+    pub const fn json(name: &'static str) -> Param {
+        Param::new(name, Kind::Json)
+    }
+
     /// Sent as a path segment.
     pub const fn path(mut self) -> Param {
         self.location = Location::Path;
@@ -236,6 +257,18 @@ impl Param {
     /// Sent as a multipart form field.
     pub const fn form(mut self) -> Param {
         self.location = Location::Form;
+        self
+    }
+
+    /// Sent as a key of the JSON request body.
+    pub const fn json_body(mut self) -> Param {
+        self.location = Location::Json;
+        self
+    }
+
+    /// For a module parameter: only these built-in modules (and custom ones) are accepted.
+    pub const fn modules(mut self, modules: &'static [&'static str]) -> Param {
+        self.modules = modules;
         self
     }
 

@@ -361,6 +361,19 @@ pub enum ValidationError {
         /// The version of the call.
         version: String,
     },
+    /// The operation does not take this built-in module.
+    #[error(
+        "module {module} does not support `{parameter}` of this operation; it takes {} or a custom module",
+        supported.join(", ")
+    )]
+    ModuleNotSupported {
+        /// The module's API name.
+        module: String,
+        /// The module parameter's name.
+        parameter: &'static str,
+        /// The built-in modules it takes.
+        supported: &'static [&'static str],
+    },
     /// A number or a list length is outside its allowed range.
     #[error("parameter `{name}` is {value}, outside the allowed range {}..={}", min.map_or(String::new(), |m| m.to_string()), max.map_or(String::new(), |m| m.to_string()))]
     OutOfRange {

@@ -92,6 +92,8 @@ pub use profile::{DataCenterDef, Endpoints, EnvironmentDef};
 pub use redirect::{MAX_REDIRECTS, RedirectError, RedirectReason};
 pub use response::{MAX_RESPONSE_BYTES, SNIPPET_CHARS};
 pub use retry::RetryPolicy;
+/// A JSON value, as a JSON request parameter takes it.
+pub use serde_json::Value as JsonValue;
 pub use token::{AccessToken, IssuedToken, MAX_TOKEN_LIFETIME};
 pub use validate::http_url as check_link_url;
 pub use version::Version;

@@ -7,7 +7,7 @@ use super::params::check_params;
 use super::problems::Problems;
 use super::responses::{check_response, check_shared_info};
 use crate::resolved::Resolution;
-use crate::vocabulary::RESERVED_OPERATION_NAMES;
+use crate::vocabulary::{RESERVED_OPERATION_NAMES, scope_templates};
 
 /// Checks every operation.
 pub fn check_operations(resolution: &Resolution<'_>, problems: &mut Problems<'_>) {
@@ -45,6 +45,27 @@ pub fn check_operations(resolution: &Resolution<'_>, problems: &mut Problems<'_>
                     format!("{path}.scope_operations[{index}]"),
                     format!("{scope:?} is not in scopes.operations"),
                 );
+            }
+        }
+        if let Some(names) = &operation.scopes {
+            let known = scope_templates(spec);
+            if names.is_empty() {
+                problems.add(
+                    format!("{path}.scopes"),
+                    "at least one scope template is needed",
+                );
+            }
+            for (index, name) in names.iter().enumerate() {
+                let at = format!("{path}.scopes[{index}]");
+                if !known.iter().any(|(known, _)| known == name) {
+                    problems.add(
+                        &at,
+                        format!("{name:?} is not `module`, `resource` or in scopes.others"),
+                    );
+                }
+                if names[..index].contains(name) {
+                    problems.add(&at, format!("{name:?} is listed twice"));
+                }
             }
         }
         if operation.scope_operations.is_empty() {

@@ -102,8 +102,15 @@ pub fn check_params(
                 param.ty,
                 ParamType::Module | ParamType::RecordId | ParamType::Id
             ),
-            ParamIn::Query => !matches!(param.ty, ParamType::Module | ParamType::File),
-            ParamIn::Form => !matches!(param.ty, ParamType::Module),
+            ParamIn::Query => !matches!(
+                param.ty,
+                ParamType::Module | ParamType::File | ParamType::FileList | ParamType::Json
+            ),
+            ParamIn::Form => !matches!(param.ty, ParamType::Module | ParamType::Json),
+            ParamIn::Json => !matches!(
+                param.ty,
+                ParamType::Module | ParamType::File | ParamType::FileList
+            ),
         };
         if !allowed {
             problems.add(
@@ -148,7 +155,8 @@ pub fn check_params(
             }
         }
         if !param.query_in.is_empty()
-            && (param.location != ParamIn::Form || param.ty == ParamType::File)
+            && (param.location != ParamIn::Form
+                || matches!(param.ty, ParamType::File | ParamType::FileList))
         {
             problems.add(
                 format!("{param_path}.query_in"),
@@ -157,10 +165,21 @@ pub fn check_params(
         }
         let bounded = matches!(
             param.ty,
-            ParamType::Integer | ParamType::StringList | ParamType::IdList
+            ParamType::Integer | ParamType::StringList | ParamType::IdList | ParamType::FileList
         );
         if (param.min.is_some() || param.max.is_some()) && !bounded {
-            problems.add(&param_path, "min and max apply to integers and lists only");
+            problems.add(
+                &param_path,
+                "min and max apply to integers, lists and file lists only",
+            );
+        }
+        for (i, module) in param.modules.iter().enumerate() {
+            let at = format!("{param_path}.modules[{i}]");
+            if param.ty != ParamType::Module {
+                problems.add(&at, "only a module parameter names the modules it takes");
+            } else if !spec.modules.builtin.iter().any(|m| &m.api_name == module) {
+                problems.add(&at, format!("{module:?} is not in modules.builtin"));
+            }
         }
         if let (Some(min), Some(max)) = (param.min, param.max)
             && min > max
@@ -170,12 +189,21 @@ pub fn check_params(
                 format!("min {min} is above max {max}, so no value is allowed"),
             );
         }
-        if matches!(param.ty, ParamType::StringList | ParamType::IdList)
-            && param.min.is_some_and(|m| m < 0)
+        if matches!(
+            param.ty,
+            ParamType::StringList | ParamType::IdList | ParamType::FileList
+        ) && param.min.is_some_and(|m| m < 0)
         {
             problems.add(&param_path, "a list cannot have fewer than 0 items");
         }
-        has_file |= param.ty == ParamType::File;
+        has_file |= matches!(param.ty, ParamType::File | ParamType::FileList);
+    }
+    let sends = |location| resolved.params.iter().any(|p| p.def.location == location);
+    if sends(ParamIn::Form) && sends(ParamIn::Json) {
+        problems.add(
+            format!("{path}.params"),
+            "a body is a form or a JSON object, not both: form and json parameters cannot be mixed",
+        );
     }
     has_file
 }

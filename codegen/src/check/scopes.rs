@@ -4,7 +4,9 @@ use std::collections::BTreeSet;
 
 use super::problems::Problems;
 use crate::model::Spec;
-use crate::vocabulary::{MODULE_PLACEHOLDER, OPERATION_PLACEHOLDER};
+use crate::vocabulary::{
+    MODULE_PLACEHOLDER, MODULE_TEMPLATE, OPERATION_PLACEHOLDER, RESOURCE_TEMPLATE,
+};
 
 /// Checks the scope templates and the scope operation types.
 pub fn check_scopes(spec: &Spec, problems: &mut Problems<'_>) {
@@ -28,6 +30,18 @@ pub fn check_scopes(spec: &Spec, problems: &mut Problems<'_>) {
                     format!("{template:?} lacks the placeholder {placeholder}"),
                 );
             }
+        }
+    }
+    for (name, template) in &scopes.others {
+        let key = format!("scopes.others.{name}");
+        if [MODULE_TEMPLATE, RESOURCE_TEMPLATE].contains(&name.as_str()) {
+            problems.add(&key, format!("{name:?} is the name of a built-in template"));
+        }
+        if !template.contains(OPERATION_PLACEHOLDER) {
+            problems.add(
+                &key,
+                format!("{template:?} lacks the placeholder {OPERATION_PLACEHOLDER}"),
+            );
         }
     }
     let mut names = BTreeSet::new();

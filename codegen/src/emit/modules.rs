@@ -36,6 +36,10 @@ pub(super) fn emit(resolved: &Resolved<'_>) -> TokenStream {
         .collect();
     let type_doc = doc(&spec.modules.doc);
 
+    let is_custom = match &spec.modules.custom {
+        Some(_) => quote! { ::std::matches!(module, Module::Custom(_)) },
+        None => quote! { false },
+    };
     let (custom_variant, custom_api_name, custom_scope, custom_parse) = match &spec.modules.custom {
         Some(custom) => {
             let custom_doc = doc(&custom.doc);
@@ -120,6 +124,7 @@ pub(super) fn emit(resolved: &Resolved<'_>) -> TokenStream {
                 ::zoho_crm_runtime::__private::Value::module(
                     module.api_name(),
                     module.since().map(crate::versions::ApiVersion::to_runtime),
+                    #is_custom,
                 )
             }
         }

@@ -68,6 +68,13 @@ pub(super) fn emit_index(resolved: &Resolved<'_>) -> TokenStream {
                 }
             }
 
+            /// The scope templates whose scopes it needs granted.
+            pub fn scope_templates(self) -> &'static [crate::scopes::ScopeTemplate] {
+                match self {
+                    #( Operation::#variants => #modules::SCOPE_TEMPLATES, )*
+                }
+            }
+
             /// The narrowest scope operation type that allows it (the one to request).
             pub fn narrowest_scope(self) -> crate::scopes::ScopeOperation {
                 match self {
@@ -121,6 +128,8 @@ fn value_type(ty: ParamType) -> TokenStream {
             quote! { ::std::vec::Vec<::std::string::String> }
         }
         ParamType::File => quote! { ::zoho_crm_runtime::FileSource },
+        ParamType::FileList => quote! { ::std::vec::Vec<::zoho_crm_runtime::FileSource> },
+        ParamType::Json => quote! { ::zoho_crm_runtime::JsonValue },
     }
 }
 
@@ -135,7 +144,11 @@ fn argument(name: &Ident, param: &Param) -> (TokenStream, TokenStream) {
             quote! { impl ::std::iter::IntoIterator<Item = impl ::std::convert::Into<::std::string::String>> },
             quote! { #name.into_iter().map(::std::convert::Into::into).collect() },
         ),
-        ParamType::Module | ParamType::Integer | ParamType::File => {
+        ParamType::FileList => (
+            quote! { impl ::std::iter::IntoIterator<Item = ::zoho_crm_runtime::FileSource> },
+            quote! { #name.into_iter().collect() },
+        ),
+        ParamType::Module | ParamType::Integer | ParamType::File | ParamType::Json => {
             let ty = value_type(param.ty);
             (quote! { #ty }, quote! { #name })
         }
@@ -185,6 +198,7 @@ fn emit_constants(name: &str, resolved: &ResolvedOperation<'_>) -> TokenStream {
         .iter()
         .map(|s| Literal::u16_unsuffixed(*s));
     let scope_variants = &resolved.scope_variants;
+    let scope_templates = &resolved.scope_templates;
     let segments = resolved.segments.iter().map(|segment| match segment {
         PathSegment::Version => quote! { #rt::Segment::Version },
         PathSegment::Param(index) => {
@@ -217,6 +231,10 @@ fn emit_constants(name: &str, resolved: &ResolvedOperation<'_>) -> TokenStream {
         if !param.query_in.is_empty() {
             let versions = param.query_in.iter().map(|v| versions::runtime_value(v));
             tokens = quote! { #tokens.query_in(&[ #( #versions ),* ]) };
+        }
+        if !param.modules.is_empty() {
+            let modules = &param.modules;
+            tokens = quote! { #tokens.modules(&[ #( #modules ),* ]) };
         }
         tokens
     });
@@ -266,6 +284,9 @@ fn emit_constants(name: &str, resolved: &ResolvedOperation<'_>) -> TokenStream {
         /// The scope operation types that allow this operation (see [`crate::scopes`]).
         pub const SCOPE_OPERATIONS: &[crate::scopes::ScopeOperation] =
             &[ #( crate::scopes::ScopeOperation::#scope_variants ),* ];
+        /// The scope templates whose scopes this operation needs granted.
+        pub const SCOPE_TEMPLATES: &[crate::scopes::ScopeTemplate] =
+            &[ #( crate::scopes::ScopeTemplate::#scope_templates ),* ];
         #limits_const
     }
 }
@@ -300,6 +321,7 @@ fn location_method(location: ParamIn) -> &'static str {
         ParamIn::Path => "path",
         ParamIn::Query => "query",
         ParamIn::Form => "form",
+        ParamIn::Json => "json_body",
     }
 }
 
@@ -314,6 +336,8 @@ fn kind_constructor(ty: ParamType) -> &'static str {
         ParamType::IdList => "id_list",
         ParamType::Url => "url",
         ParamType::File => "file",
+        ParamType::FileList => "file_list",
+        ParamType::Json => "json",
     }
 }
 
@@ -323,6 +347,7 @@ fn param_doc(param: &Param) -> String {
         ParamIn::Path => "the path",
         ParamIn::Query => "the query string",
         ParamIn::Form => "the form body",
+        ParamIn::Json => "the JSON body",
     };
     text.push_str(&format!(" Sent as `{}` in {place}.", param.name));
     if let Some(version) = &param.required_from {
@@ -331,11 +356,21 @@ fn param_doc(param: &Param) -> String {
     if let Some(version) = &param.since {
         text.push_str(&format!(" Only in {version} and later."));
     }
-    let is_list = matches!(param.ty, ParamType::StringList | ParamType::IdList);
-    let items = |last: i64| match (is_list, last) {
-        (false, _) => "",
-        (true, 1) => " item",
-        (true, _) => " items",
+    if !param.modules.is_empty() {
+        text.push_str(&format!(
+            " Takes only these built-in modules: {}; and custom modules.",
+            param.modules.join(", ")
+        ));
+    }
+    let noun = match param.ty {
+        ParamType::StringList | ParamType::IdList => Some(("item", "items")),
+        ParamType::FileList => Some(("file", "files")),
+        _ => None,
+    };
+    let items = |last: i64| match (noun, last) {
+        (None, _) => String::new(),
+        (Some((one, _)), 1) => format!(" {one}"),
+        (Some((_, many)), _) => format!(" {many}"),
     };
     match (param.min, param.max) {
         (Some(min), Some(max)) => {
@@ -378,7 +413,9 @@ fn emit_request(resolved: &ResolvedOperation<'_>, names: &TypeNames) -> TokenStr
          }| {
             if is_required(param) {
                 match param.ty {
-                    ParamType::Module | ParamType::Integer | ParamType::File => quote! { #name },
+                    ParamType::Module | ParamType::Integer | ParamType::File | ParamType::Json => {
+                        quote! { #name }
+                    }
                     _ => {
                         let (_, convert) = argument(name, param);
                         quote! { #name: #convert }
@@ -401,7 +438,11 @@ fn emit_request(resolved: &ResolvedOperation<'_>, names: &TypeNames) -> TokenStr
             }
         }
     });
-    let clone = if op.params.iter().any(|p| p.ty == ParamType::File) {
+    let clone = if op
+        .params
+        .iter()
+        .any(|p| matches!(p.ty, ParamType::File | ParamType::FileList))
+    {
         quote! { #[derive(Debug)] }
     } else {
         quote! { #[derive(Clone, Debug)] }
@@ -636,5 +677,15 @@ fn sample(param: &Param) -> TokenStream {
         ParamType::File => quote! {
             ::zoho_crm_runtime::FileSource::from_bytes("sample.txt", b"sample".to_vec())
         },
+        ParamType::FileList => {
+            let length = min.unwrap_or(1).max(1).min(max.unwrap_or(i64::MAX)).max(0);
+            let length = Literal::usize_unsuffixed(usize::try_from(length).unwrap_or(1));
+            quote! {
+                (0..#length).map(|_| {
+                    ::zoho_crm_runtime::FileSource::from_bytes("sample.txt", b"sample".to_vec())
+                })
+            }
+        }
+        ParamType::Json => quote! { ::zoho_crm_runtime::JsonValue::Null },
     }
 }

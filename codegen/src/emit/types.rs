@@ -24,9 +24,14 @@ pub(super) fn emit(resolved: &Resolved<'_>) -> TokenStream {
             .page_info
             .as_ref()
             .map(|fields| emit_page_info(type_name, fields));
+        // A type whose every field is optional can be built by a caller (for a request body):
+        // start from `Default` and set fields.
+        let default = (!ty.fields.iter().any(|(_, field)| field.required))
+            .then(|| quote! { #[derive(Default)] });
         quote! {
             #type_doc
             #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+            #default
             #[non_exhaustive]
             pub struct #type_name {
                 #( #fields )*

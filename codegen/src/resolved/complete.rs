@@ -58,6 +58,9 @@ pub struct Resolved<'a> {
     pub modules: Vec<Named<'a, BuiltinModule>>,
     /// The scope operation types, in spec order.
     pub scopes: Vec<ResolvedScope<'a>>,
+    /// The scope templates (name, template, `ScopeTemplate` variant), `module` and
+    /// `resource` first.
+    pub scope_templates: Vec<(&'a str, &'a str, Ident)>,
 }
 
 /// A response type with its fields' Rust names.
@@ -101,6 +104,8 @@ pub struct ResolvedOperation<'a> {
     pub scope_variants: Vec<Ident>,
     /// The variant of the narrowest scope operation type that allows it.
     pub narrowest_scope: Ident,
+    /// The `ScopeTemplate` variants of the scopes it needs granted.
+    pub scope_templates: Vec<Ident>,
     /// The error codes it lists, in spec order.
     pub errors: Vec<ResolvedCode<'a>>,
     /// Whether repeating it is harmless: as the spec says, else by its method.

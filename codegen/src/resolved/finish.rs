@@ -73,6 +73,12 @@ pub fn finish<'a>(
             ))
         })
         .collect();
+    let scope_templates = (resolution.scope_templates.into_iter())
+        .filter_map(|(name, template, ident)| {
+            let ident = gaps.ident(ident, &format!("scopes.{name}"))?;
+            Some((name, template, ident))
+        })
+        .collect();
     let codes = &resolution.error_codes;
     let operations = (resolution.operations.into_iter())
         .filter_map(|(name, op)| Some((name, gaps.operation(name, op, codes)?)))
@@ -85,6 +91,7 @@ pub fn finish<'a>(
         environments,
         modules,
         scopes,
+        scope_templates,
     }
 }
 
@@ -189,6 +196,7 @@ impl Gaps<'_> {
             &at("scope_operations"),
             "no scope operation type is granted by all the others",
         )?;
+        let scope_templates = self.idents(resolution.scope_templates, &at("scopes"))?;
         let params = (resolution.params.into_iter())
             .map(|made| {
                 Some(Named {
@@ -243,6 +251,7 @@ impl Gaps<'_> {
             params,
             scope_variants,
             narrowest_scope,
+            scope_templates,
             errors,
             idempotent: resolution.idempotent,
             segments,

@@ -16,7 +16,7 @@ use crate::model::{
     BuiltinModule, DataCenter, Environment, ErrorCase, Field, HttpMethod, Operation, Param,
     ParamIn, ResponseKind, ScopeOperation, Spec, TypeDef,
 };
-use crate::vocabulary::{field_name, narrowest_scope};
+use crate::vocabulary::{field_name, narrowest_scope, operation_scope_templates, scope_templates};
 
 /// Every item of a spec, with what is resolved about it.
 #[derive(Debug)]
@@ -31,6 +31,9 @@ pub struct Resolution<'a> {
     pub modules: Vec<Made<'a, BuiltinModule>>,
     /// The scope operation types, in spec order.
     pub scopes: Vec<ScopeResolution<'a>>,
+    /// The scope templates (name, template), `module` and `resource` first, each with its
+    /// `ScopeTemplate` variant.
+    pub scope_templates: Vec<(&'a str, &'a str, Option<Ident>)>,
     /// Each response type, by name.
     pub types: BTreeMap<&'a str, TypeResolution<'a>>,
     /// Each code of the error table, by code.
@@ -89,6 +92,9 @@ pub struct OperationResolution<'a> {
     pub scope_variants: Vec<Option<Ident>>,
     /// The index (in its scope operation types) of the one every other grants.
     pub narrowest_scope: Option<usize>,
+    /// The `ScopeTemplate` variants of the scope templates it needs granted; `None` for a
+    /// name that is no template.
+    pub scope_templates: Vec<Option<Ident>>,
     /// Its response's types, when its kind has the types it needs.
     pub response: Option<ResponseTypes>,
     /// The parameters its pagination names, for a paginated one.
@@ -129,6 +135,9 @@ pub fn resolve(spec: &Spec) -> Resolution<'_> {
                 ident: camel(&def.name),
                 implies: def.implies.iter().map(|name| camel(name)).collect(),
             })
+            .collect(),
+        scope_templates: (scope_templates(spec).into_iter())
+            .map(|(name, template)| (name, template, camel(name)))
             .collect(),
         types: (spec.types.iter())
             .map(|(name, def)| {
@@ -187,6 +196,14 @@ fn resolve_operation<'a>(spec: &Spec, name: &str, op: &'a Operation) -> Operatio
         template: template::parse(&op.path, &op.params),
         scope_variants: op.scope_operations.iter().map(|s| camel(s)).collect(),
         narrowest_scope: narrowest_scope(spec, &op.scope_operations),
+        scope_templates: (operation_scope_templates(op).into_iter())
+            .map(|name| {
+                let known = scope_templates(spec)
+                    .iter()
+                    .any(|(known, _)| *known == name);
+                known.then(|| camel(name)).flatten()
+            })
+            .collect(),
         response,
         pagination: op.pagination.as_ref().map(|p| PagingParams {
             page: query_param(&p.page_param),

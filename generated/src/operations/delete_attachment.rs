@@ -30,6 +30,11 @@ pub const SCOPE_OPERATIONS: &[crate::scopes::ScopeOperation] = &[
     crate::scopes::ScopeOperation::All,
     crate::scopes::ScopeOperation::Delete,
 ];
+/// The scope templates whose scopes this operation needs granted.
+pub const SCOPE_TEMPLATES: &[crate::scopes::ScopeTemplate] = &[
+    crate::scopes::ScopeTemplate::Module,
+    crate::scopes::ScopeTemplate::Resource,
+];
 /// The parameters of a call: Delete one attachment.
 #[derive(Clone, Debug)]
 pub struct DeleteAttachmentRequest {

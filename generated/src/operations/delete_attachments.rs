@@ -29,6 +29,11 @@ pub const SCOPE_OPERATIONS: &[crate::scopes::ScopeOperation] = &[
     crate::scopes::ScopeOperation::All,
     crate::scopes::ScopeOperation::Delete,
 ];
+/// The scope templates whose scopes this operation needs granted.
+pub const SCOPE_TEMPLATES: &[crate::scopes::ScopeTemplate] = &[
+    crate::scopes::ScopeTemplate::Module,
+    crate::scopes::ScopeTemplate::Resource,
+];
 /// The parameters of a call: Delete several attachments of a record at once; the result says, per id, whether it was deleted.
 #[derive(Clone, Debug)]
 pub struct DeleteAttachmentsRequest {

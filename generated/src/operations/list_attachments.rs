@@ -46,6 +46,11 @@ pub const SCOPE_OPERATIONS: &[crate::scopes::ScopeOperation] = &[
     crate::scopes::ScopeOperation::All,
     crate::scopes::ScopeOperation::Read,
 ];
+/// The scope templates whose scopes this operation needs granted.
+pub const SCOPE_TEMPLATES: &[crate::scopes::ScopeTemplate] = &[
+    crate::scopes::ScopeTemplate::Module,
+    crate::scopes::ScopeTemplate::Resource,
+];
 /// The parameters of a call: List a record's attachments, a page at a time (or all of them, lazily, with the `_stream` method).
 #[derive(Clone, Debug)]
 pub struct ListAttachmentsRequest {

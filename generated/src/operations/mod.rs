@@ -9,22 +9,42 @@ pub mod delete_attachments;
 pub use delete_attachments::{
     DeleteAttachmentsError, DeleteAttachmentsRequest, DeleteAttachmentsResponse,
 };
+pub mod delete_photo;
+pub use delete_photo::{DeletePhotoError, DeletePhotoRequest, DeletePhotoResponse};
 pub mod download_attachment;
 pub use download_attachment::{
     DownloadAttachmentError, DownloadAttachmentRequest, DownloadAttachmentResponse,
 };
+pub mod download_field_file;
+pub use download_field_file::{
+    DownloadFieldFileError, DownloadFieldFileRequest, DownloadFieldFileResponse,
+};
+pub mod download_file;
+pub use download_file::{DownloadFileError, DownloadFileRequest, DownloadFileResponse};
+pub mod download_photo;
+pub use download_photo::{
+    DownloadPhotoError, DownloadPhotoRequest, DownloadPhotoResponse,
+};
+pub mod get_record;
+pub use get_record::{GetRecordError, GetRecordRequest, GetRecordResponse};
 pub mod list_attachments;
 pub use list_attachments::{
     ListAttachmentsError, ListAttachmentsRequest, ListAttachmentsResponse,
 };
+pub mod update_record;
+pub use update_record::{UpdateRecordError, UpdateRecordRequest, UpdateRecordResponse};
 pub mod upload_attachment;
 pub use upload_attachment::{
     UploadAttachmentError, UploadAttachmentRequest, UploadAttachmentResponse,
 };
+pub mod upload_files;
+pub use upload_files::{UploadFilesError, UploadFilesRequest, UploadFilesResponse};
 pub mod upload_link_attachment;
 pub use upload_link_attachment::{
     UploadLinkAttachmentError, UploadLinkAttachmentRequest, UploadLinkAttachmentResponse,
 };
+pub mod upload_photo;
+pub use upload_photo::{UploadPhotoError, UploadPhotoRequest, UploadPhotoResponse};
 /// Every operation of the API, for scope computations and tools.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
@@ -33,34 +53,66 @@ pub enum Operation {
     DeleteAttachment,
     /// `delete_attachments`: Delete several attachments of a record at once; the result says, per id, whether it was deleted.
     DeleteAttachments,
+    /// `delete_photo`: Delete a record's photo.
+    DeletePhoto,
     /// `download_attachment`: Download one attachment's file, streamed to a path or any writer, never held in memory whole.
     DownloadAttachment,
+    /// `download_field_file`: Download a file of a record's file-upload or image-upload field, streamed to a path or any writer.
+    DownloadFieldFile,
+    /// `download_file`: Download a file from the file store by its id, streamed to a path or any writer.
+    DownloadFile,
+    /// `download_photo`: Download a record's photo, streamed to a path or any writer.
+    DownloadPhoto,
+    /// `get_record`: Read one record, with the fields named in `fields` (for file fields: each a list of FileFieldValue entries in the record's `extra`, by API name).
+    GetRecord,
     /// `list_attachments`: List a record's attachments, a page at a time (or all of them, lazily, with the `_stream` method).
     ListAttachments,
+    /// `update_record`: Update one record with the fields in `data`: a list holding one object of field values by API name.
+    UpdateRecord,
     /// `upload_attachment`: Attach a file to a record.
     UploadAttachment,
+    /// `upload_files`: Store one to ten files in Zoho's file store, each streamed as a part of one multipart/form-data request; each gets an id, usable once to put the file in a file-upload or image-upload field.
+    UploadFiles,
     /// `upload_link_attachment`: Attach a link to a record.
     UploadLinkAttachment,
+    /// `upload_photo`: Set a record's photo (replacing any it has).
+    UploadPhoto,
 }
 impl Operation {
     /// Every operation, by name.
     pub const VALUES: &'static [Operation] = &[
         Operation::DeleteAttachment,
         Operation::DeleteAttachments,
+        Operation::DeletePhoto,
         Operation::DownloadAttachment,
+        Operation::DownloadFieldFile,
+        Operation::DownloadFile,
+        Operation::DownloadPhoto,
+        Operation::GetRecord,
         Operation::ListAttachments,
+        Operation::UpdateRecord,
         Operation::UploadAttachment,
+        Operation::UploadFiles,
         Operation::UploadLinkAttachment,
+        Operation::UploadPhoto,
     ];
     /// Its name in the spec, e.g. `upload_attachment`.
     pub fn name(self) -> &'static str {
         match self {
             Operation::DeleteAttachment => "delete_attachment",
             Operation::DeleteAttachments => "delete_attachments",
+            Operation::DeletePhoto => "delete_photo",
             Operation::DownloadAttachment => "download_attachment",
+            Operation::DownloadFieldFile => "download_field_file",
+            Operation::DownloadFile => "download_file",
+            Operation::DownloadPhoto => "download_photo",
+            Operation::GetRecord => "get_record",
             Operation::ListAttachments => "list_attachments",
+            Operation::UpdateRecord => "update_record",
             Operation::UploadAttachment => "upload_attachment",
+            Operation::UploadFiles => "upload_files",
             Operation::UploadLinkAttachment => "upload_link_attachment",
+            Operation::UploadPhoto => "upload_photo",
         }
     }
     /// The operation with this spec name.
@@ -72,10 +124,37 @@ impl Operation {
         match self {
             Operation::DeleteAttachment => delete_attachment::SCOPE_OPERATIONS,
             Operation::DeleteAttachments => delete_attachments::SCOPE_OPERATIONS,
+            Operation::DeletePhoto => delete_photo::SCOPE_OPERATIONS,
             Operation::DownloadAttachment => download_attachment::SCOPE_OPERATIONS,
+            Operation::DownloadFieldFile => download_field_file::SCOPE_OPERATIONS,
+            Operation::DownloadFile => download_file::SCOPE_OPERATIONS,
+            Operation::DownloadPhoto => download_photo::SCOPE_OPERATIONS,
+            Operation::GetRecord => get_record::SCOPE_OPERATIONS,
             Operation::ListAttachments => list_attachments::SCOPE_OPERATIONS,
+            Operation::UpdateRecord => update_record::SCOPE_OPERATIONS,
             Operation::UploadAttachment => upload_attachment::SCOPE_OPERATIONS,
+            Operation::UploadFiles => upload_files::SCOPE_OPERATIONS,
             Operation::UploadLinkAttachment => upload_link_attachment::SCOPE_OPERATIONS,
+            Operation::UploadPhoto => upload_photo::SCOPE_OPERATIONS,
+        }
+    }
+    /// The scope templates whose scopes it needs granted.
+    pub fn scope_templates(self) -> &'static [crate::scopes::ScopeTemplate] {
+        match self {
+            Operation::DeleteAttachment => delete_attachment::SCOPE_TEMPLATES,
+            Operation::DeleteAttachments => delete_attachments::SCOPE_TEMPLATES,
+            Operation::DeletePhoto => delete_photo::SCOPE_TEMPLATES,
+            Operation::DownloadAttachment => download_attachment::SCOPE_TEMPLATES,
+            Operation::DownloadFieldFile => download_field_file::SCOPE_TEMPLATES,
+            Operation::DownloadFile => download_file::SCOPE_TEMPLATES,
+            Operation::DownloadPhoto => download_photo::SCOPE_TEMPLATES,
+            Operation::GetRecord => get_record::SCOPE_TEMPLATES,
+            Operation::ListAttachments => list_attachments::SCOPE_TEMPLATES,
+            Operation::UpdateRecord => update_record::SCOPE_TEMPLATES,
+            Operation::UploadAttachment => upload_attachment::SCOPE_TEMPLATES,
+            Operation::UploadFiles => upload_files::SCOPE_TEMPLATES,
+            Operation::UploadLinkAttachment => upload_link_attachment::SCOPE_TEMPLATES,
+            Operation::UploadPhoto => upload_photo::SCOPE_TEMPLATES,
         }
     }
     /// The narrowest scope operation type that allows it (the one to request).
@@ -83,10 +162,18 @@ impl Operation {
         match self {
             Operation::DeleteAttachment => crate::scopes::ScopeOperation::Delete,
             Operation::DeleteAttachments => crate::scopes::ScopeOperation::Delete,
+            Operation::DeletePhoto => crate::scopes::ScopeOperation::Delete,
             Operation::DownloadAttachment => crate::scopes::ScopeOperation::Read,
+            Operation::DownloadFieldFile => crate::scopes::ScopeOperation::Read,
+            Operation::DownloadFile => crate::scopes::ScopeOperation::Read,
+            Operation::DownloadPhoto => crate::scopes::ScopeOperation::Read,
+            Operation::GetRecord => crate::scopes::ScopeOperation::Read,
             Operation::ListAttachments => crate::scopes::ScopeOperation::Read,
+            Operation::UpdateRecord => crate::scopes::ScopeOperation::Update,
             Operation::UploadAttachment => crate::scopes::ScopeOperation::Create,
+            Operation::UploadFiles => crate::scopes::ScopeOperation::Create,
             Operation::UploadLinkAttachment => crate::scopes::ScopeOperation::Create,
+            Operation::UploadPhoto => crate::scopes::ScopeOperation::Create,
         }
     }
 }

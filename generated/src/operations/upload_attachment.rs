@@ -30,6 +30,11 @@ pub const SCOPE_OPERATIONS: &[crate::scopes::ScopeOperation] = &[
     crate::scopes::ScopeOperation::Write,
     crate::scopes::ScopeOperation::Create,
 ];
+/// The scope templates whose scopes this operation needs granted.
+pub const SCOPE_TEMPLATES: &[crate::scopes::ScopeTemplate] = &[
+    crate::scopes::ScopeTemplate::Module,
+    crate::scopes::ScopeTemplate::Resource,
+];
 /// Limits on the uploaded file: at most 104857600 bytes, none of the extensions .exe.
 pub const LIMITS: ::zoho_crm_runtime::UploadLimits = ::zoho_crm_runtime::UploadLimits {
     max_file_bytes: 104857600,

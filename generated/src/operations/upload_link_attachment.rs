@@ -55,6 +55,11 @@ pub const SCOPE_OPERATIONS: &[crate::scopes::ScopeOperation] = &[
     crate::scopes::ScopeOperation::Write,
     crate::scopes::ScopeOperation::Create,
 ];
+/// The scope templates whose scopes this operation needs granted.
+pub const SCOPE_TEMPLATES: &[crate::scopes::ScopeTemplate] = &[
+    crate::scopes::ScopeTemplate::Module,
+    crate::scopes::ScopeTemplate::Resource,
+];
 /// The parameters of a call: Attach a link to a record.
 #[derive(Clone, Debug)]
 pub struct UploadLinkAttachmentRequest {

@@ -11,8 +11,8 @@ use tracing::Instrument as _;
 
 use super::{Client, PreparedRequest, is_safe_base};
 use crate::auth::Grant;
+use crate::body::BuiltBody;
 use crate::concurrency::Slot;
-use crate::multipart::MultipartBody;
 use crate::redact::Secrets;
 use crate::redirect::RedirectError;
 use crate::response;
@@ -79,7 +79,7 @@ impl Client {
     pub(super) async fn attempt(
         &self,
         request: &PreparedRequest,
-        body: Option<MultipartBody>,
+        body: Option<BuiltBody>,
         grant: &Grant,
         attempt: u32,
         progress: &Arc<Progress>,
@@ -131,7 +131,7 @@ impl Client {
     async fn send(
         &self,
         request: &PreparedRequest,
-        body: Option<MultipartBody>,
+        body: Option<BuiltBody>,
         grant: &Grant,
         progress: &Arc<Progress>,
         permit: Slot,

@@ -10,9 +10,9 @@ use super::attempt::{AttemptFailure, Progress, RawResponse};
 use super::{Client, PreparedRequest};
 use crate::auth::Grant;
 use crate::auth_error::AuthError;
+use crate::body::BuiltBody;
 use crate::body::RequestBody;
 use crate::error::Error;
-use crate::multipart::MultipartBody;
 use crate::retry::{Outcome, RetryDecision, StopReason, parse_retry_after, random_jitter};
 use crate::zoho;
 
@@ -34,7 +34,7 @@ impl Client {
     pub(super) async fn run_attempts<E: std::error::Error>(
         &self,
         request: &PreparedRequest,
-        first_body: Option<MultipartBody>,
+        first_body: Option<BuiltBody>,
         sent_whole: &AtomicBool,
         stream_statuses: &[u16],
     ) -> Result<RawResponse, Error<E>> {
@@ -270,7 +270,7 @@ fn transport_outcome(error: &reqwest::Error, complete: bool) -> Outcome {
 /// The request's body built afresh for another attempt (a file is re-read, not held).
 async fn rebuild<E: std::error::Error>(
     request: &PreparedRequest,
-) -> Result<Option<MultipartBody>, Error<E>> {
+) -> Result<Option<BuiltBody>, Error<E>> {
     match &request.body {
         Some(body) => Ok(Some(body.build().await?)),
         None => Ok(None),

@@ -10,6 +10,8 @@ pub enum Location {
     Query,
     /// A field of a multipart/form-data or url-encoded body.
     Form,
+    /// A key of a JSON request body.
+    Json,
     /// A request header (only an OpenAPI description can say so).
     Header,
     /// A cookie (only an OpenAPI description can say so).
@@ -22,6 +24,7 @@ impl Location {
         match self {
             Location::Query => "query",
             Location::Form => "form",
+            Location::Json => "json",
             Location::Header => "header",
             Location::Cookie => "cookie",
         }

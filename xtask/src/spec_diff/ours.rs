@@ -77,6 +77,7 @@ fn parameters(
             ParamIn::Query => Location::Query,
             ParamIn::Form if param.query_in.iter().any(|v| v == version) => Location::Query,
             ParamIn::Form => Location::Form,
+            ParamIn::Json => Location::Json,
         };
         if exists(param.since.as_ref()) {
             params.insert((param.name.clone(), location));

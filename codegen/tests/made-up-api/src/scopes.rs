@@ -61,6 +61,41 @@ impl ::std::fmt::Display for ScopeOperation {
         f.write_str(self.as_str())
     }
 }
+/// A scope an operation needs granted, by its template: the per-module scope, the
+/// resource scope, or a scope of its own.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum ScopeTemplate {
+    /// `module`: `Store.{module}.{operation}`.
+    Module,
+    /// `resource`: `Store.widgets.{operation}`.
+    Resource,
+}
+impl ScopeTemplate {
+    /// Every template, in spec order.
+    pub const VALUES: &'static [ScopeTemplate] = &[
+        ScopeTemplate::Module,
+        ScopeTemplate::Resource,
+    ];
+    /// The template, with `{operation}` (and for the module scope `{module}`)
+    /// placeholders.
+    pub fn template(self) -> &'static str {
+        match self {
+            ScopeTemplate::Module => "Store.{module}.{operation}",
+            ScopeTemplate::Resource => "Store.widgets.{operation}",
+        }
+    }
+    /// The scope of this template for `operation` on `module`.
+    pub fn scope(
+        self,
+        module: &Module,
+        operation: ScopeOperation,
+    ) -> ::std::string::String {
+        self.template()
+            .replace("{module}", module.scope_name())
+            .replace("{operation}", operation.as_str())
+    }
+}
 /// The module scope for `operation` on `module`.
 pub fn module_scope(
     module: &Module,
@@ -101,7 +136,7 @@ impl ::std::fmt::Display for MissingScopes {
 }
 impl ::std::error::Error for MissingScopes {}
 /// The narrowest scopes that allow every (operation, module) pair in `needs`: for each,
-/// the module scope and the resource scope of the operation's narrowest scope type.
+/// the scopes of the operation's templates for its narrowest scope type.
 /// Sorted and without repeats, ready to request.
 pub fn minimal_scopes(
     needs: &[(crate::operations::Operation, Module)],
@@ -109,8 +144,9 @@ pub fn minimal_scopes(
     let mut scopes: ::std::collections::BTreeSet<::std::string::String> = ::std::collections::BTreeSet::new();
     for (operation, module) in needs {
         let needed = operation.narrowest_scope();
-        scopes.insert(module_scope(module, needed));
-        scopes.insert(resource_scope(needed));
+        for template in operation.scope_templates() {
+            scopes.insert(template.scope(module, needed));
+        }
     }
     scopes.into_iter().collect()
 }
@@ -125,29 +161,27 @@ pub fn check_granted(
         .filter(|scope| !scope.is_empty())
         .map(|scope| scope.to_ascii_lowercase())
         .collect();
-    if granted.contains(&ALL_MODULES.to_ascii_lowercase()) {
-        return ::std::result::Result::Ok(());
-    }
+    let all_modules = granted.contains(&ALL_MODULES.to_ascii_lowercase());
     let has = |scope: ::std::string::String| {
         granted.contains(&scope.to_ascii_lowercase())
     };
     let mut missing = ::std::vec::Vec::new();
     for (operation, module) in needs {
+        let templates = operation.scope_templates();
+        if all_modules && templates.contains(&ScopeTemplate::Module) {
+            continue;
+        }
         let needed = operation.narrowest_scope();
         let allowing = ScopeOperation::VALUES
             .iter()
             .copied()
             .filter(|t| t.grants(needed));
-        let module_ok = allowing.clone().any(|t| has(module_scope(module, t)));
-        let resource_ok = allowing.clone().any(|t| has(resource_scope(t)));
-        if !(module_ok && resource_ok) {
-            let mut add = ::std::vec::Vec::new();
-            if !module_ok {
-                add.push(module_scope(module, needed));
-            }
-            if !resource_ok {
-                add.push(resource_scope(needed));
-            }
+        let add: ::std::vec::Vec<::std::string::String> = templates
+            .iter()
+            .filter(|template| !allowing.clone().any(|t| has(template.scope(module, t))))
+            .map(|template| template.scope(module, needed))
+            .collect();
+        if !add.is_empty() {
             missing
                 .push(MissingScope {
                     operation: *operation,
@@ -162,17 +196,20 @@ pub fn check_granted(
         ::std::result::Result::Err(MissingScopes(missing))
     }
 }
-/// The sets of scopes that each allow an operation accepting `operations` on `module`:
-/// [`ALL_MODULES`] alone, or the module scope and the resource scope of one operation type.
+/// The sets of scopes that each allow `operation` on `module`: [`ALL_MODULES`] alone
+/// (for an operation that needs the module scope), or the scopes of its templates for
+/// one of the operation types that allow it.
 pub fn accepted_scope_sets(
+    operation: crate::operations::Operation,
     module: &Module,
-    operations: &[ScopeOperation],
 ) -> ::std::vec::Vec<::std::vec::Vec<::std::string::String>> {
-    let mut sets = ::std::vec![::std::vec![ALL_MODULES.to_owned()]];
-    for operation in operations {
-        sets.push(
-            ::std::vec![module_scope(module, * operation), resource_scope(* operation)],
-        );
+    let templates = operation.scope_templates();
+    let mut sets = ::std::vec::Vec::new();
+    if templates.contains(&ScopeTemplate::Module) {
+        sets.push(::std::vec![ALL_MODULES.to_owned()]);
+    }
+    for allowing in operation.scope_operations() {
+        sets.push(templates.iter().map(|t| t.scope(module, *allowing)).collect());
     }
     sets
 }

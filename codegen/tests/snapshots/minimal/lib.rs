@@ -25,7 +25,7 @@ pub use ::zoho_crm_runtime::{
     AccessToken, ActionResponse, ActionResults, ApiErrorInfo, AuthError, BoxFuture,
     ConcurrencyStats, ConfigError, CustomModule, DataCenterDef, DecodeError,
     DocumentedError, Download, DownloadError, Endpoints, EnvironmentDef, Error,
-    ExchangeError, FileSource, Grant, HttpVersion, IssuedToken, ListPage,
+    ExchangeError, FileSource, Grant, HttpVersion, IssuedToken, JsonValue, ListPage,
     MemoryTokenStore, OpenedFile, OperationError, PageMark, PaginationError, Progress,
     RedirectError, RedirectReason, RefreshTokenProvider, RetryPolicy, StagedDownload,
     StaticTokenProvider, StoreError, StoreErrorKind, StoreLock, StoredToken,

@@ -51,6 +51,7 @@ impl ::std::convert::From<Module> for ::zoho_crm_runtime::__private::Value {
         ::zoho_crm_runtime::__private::Value::module(
             module.api_name(),
             module.since().map(crate::versions::ApiVersion::to_runtime),
+            false,
         )
     }
 }

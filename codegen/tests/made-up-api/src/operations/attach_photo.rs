@@ -36,6 +36,11 @@ pub const SCOPE_OPERATIONS: &[crate::scopes::ScopeOperation] = &[
     crate::scopes::ScopeOperation::All,
     crate::scopes::ScopeOperation::Write,
 ];
+/// The scope templates whose scopes this operation needs granted.
+pub const SCOPE_TEMPLATES: &[crate::scopes::ScopeTemplate] = &[
+    crate::scopes::ScopeTemplate::Module,
+    crate::scopes::ScopeTemplate::Resource,
+];
 /// Limits on the uploaded file: at most 5000000 bytes, none of the extensions .bmp.
 pub const LIMITS: ::zoho_crm_runtime::UploadLimits = ::zoho_crm_runtime::UploadLimits {
     max_file_bytes: 5000000,

@@ -32,6 +32,11 @@ pub const SCOPE_OPERATIONS: &[crate::scopes::ScopeOperation] = &[
     crate::scopes::ScopeOperation::All,
     crate::scopes::ScopeOperation::Read,
 ];
+/// The scope templates whose scopes this operation needs granted.
+pub const SCOPE_TEMPLATES: &[crate::scopes::ScopeTemplate] = &[
+    crate::scopes::ScopeTemplate::Module,
+    crate::scopes::ScopeTemplate::Resource,
+];
 /// The parameters of a call: List the widgets on a shelf.
 #[derive(Clone, Debug)]
 pub struct ListWidgetsRequest {

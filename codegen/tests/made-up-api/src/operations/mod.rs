@@ -38,6 +38,13 @@ impl Operation {
             Operation::ListWidgets => list_widgets::SCOPE_OPERATIONS,
         }
     }
+    /// The scope templates whose scopes it needs granted.
+    pub fn scope_templates(self) -> &'static [crate::scopes::ScopeTemplate] {
+        match self {
+            Operation::AttachPhoto => attach_photo::SCOPE_TEMPLATES,
+            Operation::ListWidgets => list_widgets::SCOPE_TEMPLATES,
+        }
+    }
     /// The narrowest scope operation type that allows it (the one to request).
     pub fn narrowest_scope(self) -> crate::scopes::ScopeOperation {
         match self {

@@ -31,6 +31,12 @@ impl Operation {
             Operation::UploadAttachment => upload_attachment::SCOPE_OPERATIONS,
         }
     }
+    /// The scope templates whose scopes it needs granted.
+    pub fn scope_templates(self) -> &'static [crate::scopes::ScopeTemplate] {
+        match self {
+            Operation::UploadAttachment => upload_attachment::SCOPE_TEMPLATES,
+        }
+    }
     /// The narrowest scope operation type that allows it (the one to request).
     pub fn narrowest_scope(self) -> crate::scopes::ScopeOperation {
         match self {
