@@ -87,15 +87,24 @@
 #![warn(missing_docs)]
 
 pub mod accounts;
+mod bodies;
 pub mod conditions;
+pub mod file_fields;
+mod file_parts;
+mod file_state;
+pub mod file_store;
 pub mod hostile;
+pub mod image;
 pub mod multipart;
 pub mod operations;
 pub mod other_host;
+pub mod photos;
 mod query;
 pub mod responses;
+mod routes;
 mod serve;
 pub mod server;
+mod server_files;
 pub mod socks;
 pub mod state;
 pub mod stats;
@@ -120,6 +129,7 @@ mod tests_protocols;
 
 pub use accounts::{AccountsConfig, AccountsServer, RawExpiry, TokenFailure, TokenRequest};
 pub use conditions::Conditions;
+pub use file_state::{DEFAULT_FIELD_MAX_FILES, StoredFieldFile, StoredFile, StoredPhoto};
 pub use hostile::Coding;
 pub use other_host::OtherHost;
 pub use server::{LoopbackServer, ServerConfig};
