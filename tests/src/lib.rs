@@ -121,9 +121,17 @@ mod tests_conditions;
 #[cfg(test)]
 mod tests_faults;
 #[cfg(test)]
+mod tests_file_fields;
+#[cfg(test)]
+mod tests_file_store;
+#[cfg(test)]
+mod tests_files;
+#[cfg(test)]
 mod tests_hostile;
 #[cfg(test)]
 mod tests_oauth;
+#[cfg(test)]
+mod tests_photos;
 #[cfg(test)]
 mod tests_protocols;
 
