@@ -23,8 +23,8 @@
 //!   "Created_Time","id","Created_By","$approval_state"},"message":"record updated",
 //!   "status":"success"}]}`. Errors (data envelope unless said): an undeclared field is 400
 //!   `INVALID_DATA` "invalid data", details `{"api_name","json_path"}`; an unknown or
-//!   consumed file id, an unknown entry id or a malformed entry is 400 `INVALID_DATA` "The
-//!   field value given for <field> is invalid", details `{"api_name","json_path"}` (the
+//!   consumed file id, an unknown entry id or a malformed entry is 400 `INVALID_DATA` `"The
+//!   field value given for <field> is invalid"`, details `{"api_name","json_path"}` (the
 //!   update example for `Company`); more files than the field holds is 400 `LIMIT_EXCEEDED`
 //!   "Record insertion limit has been exceeded.", details `{"api_name","json_path",
 //!   "maximum_length"}` (the message from `record.json`'s list, which also has one for
@@ -172,21 +172,21 @@ impl Serialize for RecordView<'_> {
 
 /// `GET /crm/{version}/{module}/{record_id}`.
 fn get(shared: &Shared, record: &Record<'_>, query: &Query) -> Result<Response, ApiError> {
-    let asked: Vec<String> = query
+    let fields = query
         .get("fields")?
-        .unwrap_or_default()
-        .split(',')
-        .map(str::trim)
-        .filter(|name| !name.is_empty() && *name != "id")
-        .map(str::to_owned)
-        .collect();
+        .filter(|fields| !fields.trim().is_empty());
     let files = shared.files.lock();
-    let names = if query.get("fields")?.is_some_and(|f| !f.trim().is_empty()) {
-        asked
-    } else if query::fields_required(record.version) {
-        return Err(ApiError::required_param_missing("fields"));
-    } else {
-        files.fields_of(record.module)
+    let names: Vec<String> = match fields {
+        Some(fields) => fields
+            .split(',')
+            .map(str::trim)
+            .filter(|name| !name.is_empty() && *name != "id")
+            .map(str::to_owned)
+            .collect(),
+        None if query::fields_required(record.version) => {
+            return Err(ApiError::required_param_missing("fields"));
+        }
+        None => files.fields_of(record.module),
     };
     if names
         .iter()

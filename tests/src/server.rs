@@ -8,6 +8,11 @@
 //!
 //! # Routes
 //!
+//! Record photos, the file store and file-upload fields have routes of their own (see
+//! `routes.rs`, [`crate::photos`], [`crate::file_store`] and [`crate::file_fields`]) and go
+//! through the same checks (the file store, naming no module or record, skips those two),
+//! faults and conditions. The attachment routes:
+//!
 //! Paths are `/crm/{version}/{module}/{record_id}/Attachments` (the collection) and
 //! `/crm/{version}/{module}/{record_id}/Attachments/{attachment_id}` (an item), with a
 //! version from [`crate::SUPPORTED_VERSIONS`]. Attachments belong to one module and
