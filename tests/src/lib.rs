@@ -1,6 +1,7 @@
-//! A test kit for code that uses `zoho-crm`: a loopback test double for Zoho CRM's attachment
-//! endpoints and its OAuth accounts server. Start one with [`Server::start`], point a client at
-//! [`Server::base_url`] with [`Server::token`], and inspect what it stored or switch on faults.
+//! A test kit for code that uses `zoho-crm`: a loopback test double for Zoho CRM's attachment,
+//! record photo, file store and file-upload field endpoints and its OAuth accounts server.
+//! Start one with [`Server::start`], point a client at [`Server::base_url`] with
+//! [`Server::token`], and inspect what it stored or switch on faults.
 //!
 //! [`LoopbackServer`] binds an HTTP server (HTTP/1.1, and HTTP/2 with prior knowledge or by
 //! ALPN through a [`TlsFront`]) to a loopback address and answers
@@ -11,6 +12,20 @@
 //! same error codes, messages and HTTP statuses, in both of Zoho's error envelopes (see
 //! [`server`] for the routes and [`responses`]). Attachments live in memory, per module and
 //! record, oldest first, whatever API version they came with.
+//!
+//! Files beyond the Attachments list go through the same checks, faults and conditions:
+//! - record photos, `/crm/{version}/{module}/{record_id}/photo`: upload (`POST`, checked for
+//!   type, size and resolution), download (`GET`) and delete (`DELETE`), see [`photos`];
+//!   [`LoopbackServer::photo`], [`LoopbackServer::insert_photo`],
+//!   [`LoopbackServer::set_locked`];
+//! - Zoho's file store, `/crm/{version}/files`: upload one to ten files (`POST`) for
+//!   single-use encrypted ids, download one (`GET ?id=`), see [`file_store`];
+//!   [`LoopbackServer::stored_file`];
+//! - records' file-upload fields, declared with [`LoopbackServer::add_file_field`]: read
+//!   (`GET /crm/{version}/{module}/{record_id}?fields=`), set by attaching file-store ids or
+//!   deleting entries (`PUT` the record), and a field's file downloaded (`GET
+//!   .../{record_id}/actions/download_fields_attachment?fields_attachment_id=`), see
+//!   [`file_fields`]; [`LoopbackServer::file_field`], [`LoopbackServer::insert_field_file`].
 //!
 //! Everything the server sees is recorded for assertions:
 //! [`LoopbackServer::requests`] lists every request that reached the server (rejected ones
@@ -87,15 +102,24 @@
 #![warn(missing_docs)]
 
 pub mod accounts;
+mod bodies;
 pub mod conditions;
+pub mod file_fields;
+mod file_parts;
+mod file_state;
+pub mod file_store;
 pub mod hostile;
+pub mod image;
 pub mod multipart;
 pub mod operations;
 pub mod other_host;
+pub mod photos;
 mod query;
 pub mod responses;
+mod routes;
 mod serve;
 pub mod server;
+mod server_files;
 pub mod socks;
 pub mod state;
 pub mod stats;
@@ -112,14 +136,23 @@ mod tests_conditions;
 #[cfg(test)]
 mod tests_faults;
 #[cfg(test)]
+mod tests_file_fields;
+#[cfg(test)]
+mod tests_file_store;
+#[cfg(test)]
+mod tests_files;
+#[cfg(test)]
 mod tests_hostile;
 #[cfg(test)]
 mod tests_oauth;
+#[cfg(test)]
+mod tests_photos;
 #[cfg(test)]
 mod tests_protocols;
 
 pub use accounts::{AccountsConfig, AccountsServer, RawExpiry, TokenFailure, TokenRequest};
 pub use conditions::Conditions;
+pub use file_state::{DEFAULT_FIELD_MAX_FILES, StoredFieldFile, StoredFile, StoredPhoto};
 pub use hostile::Coding;
 pub use other_host::OtherHost;
 pub use server::{LoopbackServer, ServerConfig};

@@ -406,10 +406,27 @@ pub(crate) async fn download(shared: &Shared, record: &Record<'_>, id: &str) -> 
             bytes,
         } => (file_name, content_type, size, path, bytes),
     };
+    let content_type = content_type
+        .and_then(|ct| HeaderValue::from_str(&ct).ok())
+        .unwrap_or_else(|| HeaderValue::from_static("application/octet-stream"));
+    let disposition = Some((file_name.as_str(), shared.disposition_style()));
+    serve_file(path, bytes, size, content_type, disposition).await
+}
+
+/// A download's 200: `size` bytes streamed from `path` (or `bytes` when the content is not
+/// on disk) with `Content-Type`, `Content-Length` and, given a file name and style,
+/// `Content-Disposition`, marked [`IsDownload`]. A file gone from disk (deleted meanwhile), or
+/// content stored without bytes, is a 204; a file that can't be opened, a 500.
+pub(crate) async fn serve_file(
+    path: Option<PathBuf>,
+    bytes: Option<Vec<u8>>,
+    size: u64,
+    content_type: HeaderValue,
+    disposition: Option<(&str, Disposition)>,
+) -> Response {
     let body = match (path, bytes) {
         (Some(path), _) => match tokio::fs::File::open(&path).await {
             Ok(file) => file_body(file, size),
-            // Deleted meanwhile.
             Err(error) if error.kind() == io::ErrorKind::NotFound => {
                 return StatusCode::NO_CONTENT.into_response();
             }
@@ -418,22 +435,20 @@ pub(crate) async fn download(shared: &Shared, record: &Record<'_>, id: &str) -> 
             }
         },
         (None, Some(bytes)) => Body::from(bytes),
-        // Stored without its content (see `Shared::store_attachment`).
         (None, None) => return StatusCode::NO_CONTENT.into_response(),
     };
     let mut response = Response::new(body);
     let headers = response.headers_mut();
-    let content_type = content_type
-        .and_then(|ct| HeaderValue::from_str(&ct).ok())
-        .unwrap_or_else(|| HeaderValue::from_static("application/octet-stream"));
     headers.insert(CONTENT_TYPE, content_type);
     headers.insert(CONTENT_LENGTH, HeaderValue::from(size));
-    let disposition = content_disposition(&file_name, shared.disposition_style());
-    let disposition = HeaderValue::from_bytes(disposition.as_bytes()).unwrap_or_else(|_| {
-        HeaderValue::from_str(&content_disposition(&file_name, Disposition::Rfc5987))
-            .unwrap_or_else(|_| HeaderValue::from_static("attachment"))
-    });
-    headers.insert(CONTENT_DISPOSITION, disposition);
+    if let Some((file_name, style)) = disposition {
+        let value = content_disposition(file_name, style);
+        let value = HeaderValue::from_bytes(value.as_bytes()).unwrap_or_else(|_| {
+            HeaderValue::from_str(&content_disposition(file_name, Disposition::Rfc5987))
+                .unwrap_or_else(|_| HeaderValue::from_static("attachment"))
+        });
+        headers.insert(CONTENT_DISPOSITION, value);
+    }
     response.extensions_mut().insert(IsDownload);
     response
 }

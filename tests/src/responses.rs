@@ -51,9 +51,11 @@ struct ErrorItem<'a> {
     status: &'static str,
 }
 
+/// `{"data": ..}`, for replies whose items are serialised in order.
 #[derive(Serialize)]
-struct DataEnvelope<T> {
-    data: [T; 1],
+pub(crate) struct DataEnvelope<T> {
+    /// The items.
+    pub(crate) data: T,
 }
 
 impl ApiError {

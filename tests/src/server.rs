@@ -8,6 +8,11 @@
 //!
 //! # Routes
 //!
+//! Record photos, the file store and file-upload fields have routes of their own (see
+//! `routes.rs`, [`crate::photos`], [`crate::file_store`] and [`crate::file_fields`]) and go
+//! through the same checks (the file store, naming no module or record, skips those two),
+//! faults and conditions. The attachment routes:
+//!
 //! Paths are `/crm/{version}/{module}/{record_id}/Attachments` (the collection) and
 //! `/crm/{version}/{module}/{record_id}/Attachments/{attachment_id}` (an item), with a
 //! version from [`crate::SUPPORTED_VERSIONS`]. Attachments belong to one module and
@@ -65,7 +70,7 @@ use axum::Router;
 use axum::body::Body;
 use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::header::{
-    AUTHORIZATION, CONTENT_DISPOSITION, CONTENT_LENGTH, CONTENT_TYPE, EXPECT, RETRY_AFTER,
+    AUTHORIZATION, CONTENT_DISPOSITION, CONTENT_LENGTH, CONTENT_TYPE, RETRY_AFTER,
 };
 use axum::http::{HeaderValue, Method, StatusCode, request};
 use axum::response::{IntoResponse, Response};
@@ -73,11 +78,13 @@ use bytes::Bytes;
 use futures_util::StreamExt;
 use tokio::net::TcpListener;
 
+use crate::bodies::{answer, drain_body, expects_continue, reject};
 use crate::hostile;
 use crate::multipart::{self, DRAIN_LIMIT, UploadOptions};
-use crate::operations::{self, IsDownload, Record};
-use crate::query::{self, Query, percent_decode};
+use crate::operations::{self, IsDownload};
+use crate::query::{self, Query};
 use crate::responses::{self, ApiError};
+use crate::routes::{Resource, Route, Target, is_valid_record_id, parse_path};
 use crate::serve::{DropConnection, Running};
 use crate::state::{
     AttachmentKind, CannedReply, Disposition, EmptyList, Fault, Paging, ReceivedRequest, Shared,
@@ -86,6 +93,7 @@ use crate::state::{
 use crate::stats::Stats;
 use crate::tls_front::TlsFront;
 use crate::tokens::TokenRegistry;
+use crate::{file_fields, file_store, photos};
 
 /// How to start a [`LoopbackServer`].
 #[derive(Clone, Debug)]
@@ -168,6 +176,11 @@ impl LoopbackServer {
             shared,
             _running: running,
         })
+    }
+
+    /// The state shared with the server's handlers.
+    pub(crate) fn shared(&self) -> &Shared {
+        &self.shared
     }
 
     /// The server's base URL, `http://127.0.0.1:PORT`, without a trailing slash.
@@ -391,97 +404,6 @@ fn new_attachment(
     }
 }
 
-/// Reads and discards a request body, up to [`DRAIN_LIMIT`] bytes or the first error.
-async fn drain_body(body: Body) {
-    let mut stream = body.into_data_stream();
-    let mut total: u64 = 0;
-    while let Some(Ok(chunk)) = stream.next().await {
-        total = total.saturating_add(chunk.len() as u64);
-        if total > DRAIN_LIMIT {
-            break;
-        }
-    }
-}
-
-/// Drains the body (unless the client waits for `100 Continue`), then answers `response`;
-/// for requests answered without reading their body. See the module docs.
-async fn answer(parts: &request::Parts, body: Body, response: Response) -> Response {
-    if !expects_continue(parts) {
-        drain_body(body).await;
-    }
-    response
-}
-
-/// Whether the client waits for `100 Continue` before sending the body.
-fn expects_continue(parts: &request::Parts) -> bool {
-    parts
-        .headers
-        .get(EXPECT)
-        .is_some_and(|value| value.as_bytes().eq_ignore_ascii_case(b"100-continue"))
-}
-
-/// Answers a request rejected before its body was read; see the module docs.
-async fn reject(parts: &request::Parts, body: Body, error: ApiError) -> Response {
-    answer(parts, body, error.into_response()).await
-}
-
-/// The URL of a request: `/crm/{version}/{module}/{record_id}/Attachments[/{id}]`.
-struct Target {
-    version: String,
-    module: String,
-    record_id: String,
-    /// The attachment id of an item path.
-    attachment_id: Option<String>,
-}
-
-impl Target {
-    fn record(&self) -> Record<'_> {
-        Record {
-            version: &self.version,
-            module: &self.module,
-            record_id: &self.record_id,
-        }
-    }
-}
-
-/// Matches `/crm/{version}/{module}/{record_id}/Attachments` and
-/// `.../Attachments/{attachment_id}` with a supported version and non-empty segments; the
-/// module, record id and attachment id are percent-decoded.
-fn parse_path(path: &str) -> Option<Target> {
-    let rest = path.strip_prefix('/')?;
-    let mut segments = rest.split('/');
-    let (Some("crm"), Some(version), Some(module), Some(record_id), Some("Attachments")) = (
-        segments.next(),
-        segments.next(),
-        segments.next(),
-        segments.next(),
-        segments.next(),
-    ) else {
-        return None;
-    };
-    let attachment_id = match (segments.next(), segments.next()) {
-        (None, _) => None,
-        (Some(id), None) if !id.is_empty() => Some(percent_decode(id)),
-        _ => return None,
-    };
-    if !crate::SUPPORTED_VERSIONS.contains(&version) || module.is_empty() || record_id.is_empty() {
-        return None;
-    }
-    Some(Target {
-        version: version.to_owned(),
-        module: percent_decode(module),
-        record_id: percent_decode(record_id),
-        attachment_id,
-    })
-}
-
-/// Whether a record id looks like a Zoho id: ASCII digits, not starting with 0.
-fn is_valid_record_id(record_id: &str) -> bool {
-    !record_id.is_empty()
-        && !record_id.starts_with('0')
-        && record_id.bytes().all(|b| b.is_ascii_digit())
-}
-
 /// The single handler behind every route: records the request, applies a queued fault,
 /// and otherwise handles it normally.
 async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response {
@@ -682,22 +604,22 @@ fn truncate(response: Response, after_bytes: u64) -> Response {
     Response::from_parts(parts, Body::from_stream(stream))
 }
 
-/// Whether `method` is served on the collection path (`item: false`) or an item path.
-fn is_allowed(method: &Method, item: bool) -> bool {
-    *method == Method::GET || *method == Method::DELETE || (!item && *method == Method::POST)
-}
-
 /// The Zoho checks in order, then the operation.
 async fn handle_normally(shared: &Shared, parts: request::Parts, body: Body) -> Response {
     if !shared.is_authorized(parts.headers.get(AUTHORIZATION)) {
         return reject(&parts, body, ApiError::invalid_token()).await;
     }
-    let Some(target) = parse_path(parts.uri.path()) else {
+    let Some(route) = parse_path(parts.uri.path()) else {
         return reject(&parts, body, ApiError::invalid_url_pattern()).await;
     };
-    if !is_allowed(&parts.method, target.attachment_id.is_some()) {
+    if !route.allows(&parts.method) {
         return reject(&parts, body, ApiError::invalid_request_method()).await;
     }
+    let query = Query::parse(parts.uri.query());
+    let target = match route {
+        Route::Files => return file_store::handle(shared, &parts, body, &query).await,
+        Route::Record(target) => target,
+    };
     if !shared.is_supported_module(&target.module, &target.version) {
         return reject(&parts, body, ApiError::invalid_module()).await;
     }
@@ -705,28 +627,33 @@ async fn handle_normally(shared: &Shared, parts: request::Parts, body: Body) -> 
         let error = ApiError::invalid_record_id(&target.record_id);
         return reject(&parts, body, error).await;
     }
-    let query = Query::parse(parts.uri.query());
     let record = target.record();
-    match (&target.attachment_id, parts.method == Method::GET) {
-        (None, _) if parts.method == Method::POST => {
+    let is_get = parts.method == Method::GET;
+    match &target.resource {
+        Resource::Photo => photos::handle(shared, &parts, body, &record).await,
+        Resource::Record => file_fields::record(shared, &parts, body, &record, &query).await,
+        Resource::FieldDownload => {
+            file_fields::download(shared, &parts, body, &record, &query).await
+        }
+        Resource::Attachments(None) if parts.method == Method::POST => {
             upload(shared, &parts, body, &target, &query).await
         }
-        (None, true) => {
+        Resource::Attachments(None) if is_get => {
             let response = operations::list(shared, &record, &query);
             answer(&parts, body, response).await
         }
-        (None, false) => {
+        Resource::Attachments(None) => {
             let response = operations::delete_many(shared, &record, &query).await;
             answer(&parts, body, response).await
         }
-        (Some(id), true) => {
+        Resource::Attachments(Some(id)) if is_get => {
             // The (unexpected) body is drained before the download starts.
             if !expects_continue(&parts) {
                 drain_body(body).await;
             }
             operations::download(shared, &record, id).await
         }
-        (Some(id), false) => {
+        Resource::Attachments(Some(id)) => {
             let response = operations::delete_one(shared, &record, id).await;
             answer(&parts, body, response).await
         }
@@ -859,31 +786,4 @@ async fn link_from_query(
     let time = attachment.created_time.clone();
     let id = shared.add(attachment, None);
     responses::upload_success(&id, &time, shared.upload_details())
-}
-
-#[cfg(test)]
-mod unit {
-    use super::*;
-
-    #[test]
-    fn paths() {
-        let target = parse_path("/crm/v2.1/Price_Books/123/Attachments");
-        assert!(target.is_some_and(|t| t.version == "v2.1" && t.module == "Price_Books"));
-        assert!(parse_path("/crm/v9/Leads/1/Attachments").is_none());
-        assert!(parse_path("/crm/v2/Leads/1/Attachments/").is_none());
-        assert!(parse_path("/crm/v2/Leads/1/attachments").is_none());
-        assert!(parse_path("/crm/v2//1/Attachments").is_none());
-        let item = parse_path("/crm/v2/Leads/1/Attachments/5%36");
-        assert!(item.is_some_and(|t| t.attachment_id.as_deref() == Some("56")));
-        assert!(parse_path("/crm/v2/Leads/1/Attachments/5/").is_none());
-        assert!(parse_path("/crm/v2/Leads/1/Attachments/5/x").is_none());
-        assert!(
-            parse_path("/crm/v2/Leads/1/Attachments").is_some_and(|t| t.attachment_id.is_none())
-        );
-        assert_eq!(percent_decode("a%20b%zz%4"), "a b%zz%4");
-        assert!(is_valid_record_id("1000000231009"));
-        assert!(!is_valid_record_id("0123"));
-        assert!(!is_valid_record_id("12a"));
-        assert!(!is_valid_record_id("１２"));
-    }
 }

@@ -427,6 +427,8 @@ pub struct Shared {
     pub(crate) gate: std::sync::Arc<crate::conditions::Gate>,
     /// The stats endpoint's switch and the TLS fronts it reports.
     pub(crate) stats: crate::stats::StatsSources,
+    /// Record photos, the file store and file-upload fields.
+    pub(crate) files: crate::file_state::FileState,
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -458,6 +460,7 @@ impl Shared {
             styles: Mutex::new(Styles::default()),
             gate: std::sync::Arc::default(),
             stats: crate::stats::StatsSources::default(),
+            files: crate::file_state::FileState::default(),
         }
     }
 

@@ -432,7 +432,7 @@ async fn url_method_module_and_record_checks() {
     for bad in [
         "/crm/v2/Leads/1/Attachments/",
         "/crm/v9/Leads/1/Attachments",
-        "/crm/v2/Leads/Attachments",
+        "/crm/v2/Leads/1/Photo",
         "/",
     ] {
         let reply = send(addr, &request("POST", bad, Some(&token), Some(&ct), &body)).await;

@@ -1,10 +1,13 @@
 //! `loopback-server`: runs the loopback Zoho CRM attachment server as a process.
 //!
 //! Usage: `loopback-server [--port N] [--token T] [--with-accounts] [--tls] [--latency-ms N]
-//! [--max-in-flight N] [--credits N]` (defaults: port 0, i.e. any free port, and the library's
-//! default token). Prints `listening on http://127.0.0.1:PORT` on one line to stdout, then
-//! serves every attachment operation (upload, list, download, delete) until Ctrl-C or SIGTERM,
-//! which end the process after removing the stored files.
+//! [--max-in-flight N] [--credits N] [--file-field MODULE:FIELD[:MAX]]...` (defaults: port 0,
+//! i.e. any free port, and the library's default token). Prints `listening on
+//! http://127.0.0.1:PORT` on one line to stdout, then serves every attachment operation
+//! (upload, list, download, delete), record photos, the file store (`/files`) and records'
+//! file-upload fields until Ctrl-C or SIGTERM, which end the process after removing the
+//! stored files. Each `--file-field Leads:PO` declares a file-upload field (holding at most
+//! `MAX` files, default 5) that `GET`/`PUT /crm/{version}/Leads/{id}` then serve.
 //!
 //! Every connection is served over HTTP/1.1 or HTTP/2: plain, HTTP/2 with prior knowledge
 //! (`curl --http2-prior-knowledge`); over TLS, the protocol agreed by ALPN (`h2` is offered
@@ -51,8 +54,8 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use zoho_crm_testkit::{
-    AccountsConfig, AccountsServer, Conditions, DEFAULT_TOKEN, LoopbackServer, ServerConfig,
-    TlsFront, TokenRegistry,
+    AccountsConfig, AccountsServer, Conditions, DEFAULT_FIELD_MAX_FILES, DEFAULT_TOKEN,
+    LoopbackServer, ServerConfig, TlsFront, TokenRegistry,
 };
 
 /// HTTPS in front of `server`, with its certificate in a temporary file (removed on exit).
@@ -69,7 +72,7 @@ async fn start_tls(
     Ok((front, cert))
 }
 
-const USAGE: &str = "usage: loopback-server [--port N] [--token T] [--with-accounts] [--tls] [--latency-ms N] [--max-in-flight N] [--credits N]";
+const USAGE: &str = "usage: loopback-server [--port N] [--token T] [--with-accounts] [--tls] [--latency-ms N] [--max-in-flight N] [--credits N] [--file-field MODULE:FIELD[:MAX]]...";
 
 /// Parsed command-line options.
 struct Options {
@@ -78,6 +81,25 @@ struct Options {
     with_accounts: bool,
     tls: bool,
     conditions: Conditions,
+    /// File-upload fields to declare: module, field, most files.
+    file_fields: Vec<(String, String, usize)>,
+}
+
+/// Parses `MODULE:FIELD[:MAX]`.
+fn file_field(value: &str) -> Result<(String, String, usize), String> {
+    let invalid = || format!("invalid --file-field value `{value}`: expected MODULE:FIELD[:MAX]");
+    let mut parts = value.split(':');
+    let (Some(module), Some(field)) = (parts.next(), parts.next()) else {
+        return Err(invalid());
+    };
+    let max = match parts.next() {
+        None => DEFAULT_FIELD_MAX_FILES,
+        Some(max) => max.parse().map_err(|_| invalid())?,
+    };
+    if module.is_empty() || field.is_empty() || max == 0 || parts.next().is_some() {
+        return Err(invalid());
+    }
+    Ok((module.to_owned(), field.to_owned(), max))
 }
 
 /// The value after `flag`, parsed.
@@ -98,6 +120,7 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Options, String>
         with_accounts: false,
         tls: false,
         conditions: Conditions::default(),
+        file_fields: Vec::new(),
     };
     while let Some(arg) = args.next() {
         match arg.as_str() {
@@ -115,6 +138,10 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Options, String>
                 options.token = args.next().ok_or("--token needs a value")?;
             }
             "--with-accounts" => options.with_accounts = true,
+            "--file-field" => {
+                let spec = args.next().ok_or("--file-field needs a value")?;
+                options.file_fields.push(file_field(&spec)?);
+            }
             "-h" | "--help" => return Err(USAGE.to_owned()),
             other => return Err(format!("unknown argument `{other}`\n{USAGE}")),
         }
@@ -150,6 +177,9 @@ async fn main() -> ExitCode {
         }
     };
     server.set_keep_bytes_limit(0);
+    for (module, field, max) in &options.file_fields {
+        server.add_file_field(module, field, *max);
+    }
     server.serve_stats();
     let tls = if options.tls {
         match start_tls(&server).await {
@@ -273,10 +303,29 @@ mod tests {
         );
         for bad in [
             &["--latency-ms"][..],
+            &["--file-field", "Leads"],
+            &["--file-field", "Leads:PO:x"],
+            &["--file-field", "Leads:PO:0"],
+            &["--file-field", ":PO"],
             &["--max-in-flight", "x"],
             &["--credits", "-1"],
         ] {
             assert!(parsed(bad).is_err(), "{bad:?}");
         }
+    }
+
+    #[test]
+    fn file_fields_come_from_their_flags() {
+        let Ok(options) = parsed(&["--file-field", "Leads:PO", "--file-field", "Deals:Scan:10"])
+        else {
+            panic!("the flags did not parse");
+        };
+        assert_eq!(
+            options.file_fields,
+            [
+                ("Leads".to_owned(), "PO".to_owned(), 5),
+                ("Deals".to_owned(), "Scan".to_owned(), 10)
+            ]
+        );
     }
 }
