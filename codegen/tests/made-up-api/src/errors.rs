@@ -33,3 +33,10 @@ pub const LIST_WIDGETS: &[::zoho_crm_runtime::DocumentedError] = &[
     NO_SUCH_SHELF_1,
     STALE_KEY_1,
 ];
+/// Every documented case of every code of `restock`.
+pub const RESTOCK: &[::zoho_crm_runtime::DocumentedError] = &[
+    NO_SUCH_SHELF_1,
+    STALE_KEY_1,
+];
+/// Every documented case of every code of `upload_manuals`.
+pub const UPLOAD_MANUALS: &[::zoho_crm_runtime::DocumentedError] = &[STALE_KEY_1];

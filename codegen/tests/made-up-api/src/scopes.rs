@@ -70,12 +70,15 @@ pub enum ScopeTemplate {
     Module,
     /// `resource`: `Store.widgets.{operation}`.
     Resource,
+    /// `manuals`: `Store.manuals.{operation}`.
+    Manuals,
 }
 impl ScopeTemplate {
     /// Every template, in spec order.
     pub const VALUES: &'static [ScopeTemplate] = &[
         ScopeTemplate::Module,
         ScopeTemplate::Resource,
+        ScopeTemplate::Manuals,
     ];
     /// The template, with `{operation}` (and for the module scope `{module}`)
     /// placeholders.
@@ -83,6 +86,7 @@ impl ScopeTemplate {
         match self {
             ScopeTemplate::Module => "Store.{module}.{operation}",
             ScopeTemplate::Resource => "Store.widgets.{operation}",
+            ScopeTemplate::Manuals => "Store.manuals.{operation}",
         }
     }
     /// The scope of this template for `operation` on `module`.

@@ -16,7 +16,9 @@ pub const OPERATION: ::zoho_crm_runtime::__private::Operation = ::zoho_crm_runti
         ::zoho_crm_runtime::__private::Segment::Literal("photo"),
     ],
     params: &[
-        ::zoho_crm_runtime::__private::Param::module("kind").path(),
+        ::zoho_crm_runtime::__private::Param::module("kind")
+            .path()
+            .modules(&["Shelves"]),
         ::zoho_crm_runtime::__private::Param::record_id("shelf_id").path(),
         ::zoho_crm_runtime::__private::Param::id("widget_id").path(),
         ::zoho_crm_runtime::__private::Param::file("photo").form(),
@@ -49,7 +51,7 @@ pub const LIMITS: ::zoho_crm_runtime::UploadLimits = ::zoho_crm_runtime::UploadL
 /// The parameters of a call: Attach a photo to a widget.
 #[derive(Debug)]
 pub struct AttachPhotoRequest {
-    /// The kind of shelf. Sent as `kind` in the path.
+    /// The kind of shelf. Sent as `kind` in the path. Takes only these built-in modules: Shelves; and custom modules.
     kind: crate::modules::Module,
     /// The shelf. Sent as `shelf_id` in the path.
     shelf_id: ::std::string::String,

@@ -5,6 +5,12 @@ pub mod attach_photo;
 pub use attach_photo::{AttachPhotoError, AttachPhotoRequest, AttachPhotoResponse};
 pub mod list_widgets;
 pub use list_widgets::{ListWidgetsError, ListWidgetsRequest, ListWidgetsResponse};
+pub mod restock;
+pub use restock::{RestockError, RestockRequest, RestockResponse};
+pub mod upload_manuals;
+pub use upload_manuals::{
+    UploadManualsError, UploadManualsRequest, UploadManualsResponse,
+};
 /// Every operation of the API, for scope computations and tools.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
@@ -13,18 +19,26 @@ pub enum Operation {
     AttachPhoto,
     /// `list_widgets`: List the widgets on a shelf.
     ListWidgets,
+    /// `restock`: Add widgets to a shelf, described in a JSON body.
+    Restock,
+    /// `upload_manuals`: Store one to three manuals, each a part of the same form field.
+    UploadManuals,
 }
 impl Operation {
     /// Every operation, by name.
     pub const VALUES: &'static [Operation] = &[
         Operation::AttachPhoto,
         Operation::ListWidgets,
+        Operation::Restock,
+        Operation::UploadManuals,
     ];
     /// Its name in the spec, e.g. `upload_attachment`.
     pub fn name(self) -> &'static str {
         match self {
             Operation::AttachPhoto => "attach_photo",
             Operation::ListWidgets => "list_widgets",
+            Operation::Restock => "restock",
+            Operation::UploadManuals => "upload_manuals",
         }
     }
     /// The operation with this spec name.
@@ -36,6 +50,8 @@ impl Operation {
         match self {
             Operation::AttachPhoto => attach_photo::SCOPE_OPERATIONS,
             Operation::ListWidgets => list_widgets::SCOPE_OPERATIONS,
+            Operation::Restock => restock::SCOPE_OPERATIONS,
+            Operation::UploadManuals => upload_manuals::SCOPE_OPERATIONS,
         }
     }
     /// The scope templates whose scopes it needs granted.
@@ -43,6 +59,8 @@ impl Operation {
         match self {
             Operation::AttachPhoto => attach_photo::SCOPE_TEMPLATES,
             Operation::ListWidgets => list_widgets::SCOPE_TEMPLATES,
+            Operation::Restock => restock::SCOPE_TEMPLATES,
+            Operation::UploadManuals => upload_manuals::SCOPE_TEMPLATES,
         }
     }
     /// The narrowest scope operation type that allows it (the one to request).
@@ -50,6 +68,8 @@ impl Operation {
         match self {
             Operation::AttachPhoto => crate::scopes::ScopeOperation::Write,
             Operation::ListWidgets => crate::scopes::ScopeOperation::Read,
+            Operation::Restock => crate::scopes::ScopeOperation::Write,
+            Operation::UploadManuals => crate::scopes::ScopeOperation::Write,
         }
     }
 }
