@@ -25,12 +25,13 @@ pub use ::zoho_crm_runtime::{
     AccessToken, ActionResponse, ActionResults, ApiErrorInfo, AuthError, BoxFuture,
     ConcurrencyStats, ConfigError, CustomModule, DataCenterDef, DecodeError,
     DocumentedError, Download, DownloadError, Endpoints, EnvironmentDef, Error,
-    ExchangeError, FileSource, Grant, HttpVersion, IssuedToken, JsonValue, ListPage,
-    MemoryTokenStore, OpenedFile, OperationError, PageMark, PaginationError, Progress,
-    RedirectError, RedirectReason, RefreshTokenProvider, RetryPolicy, StagedDownload,
-    StaticTokenProvider, StoreError, StoreErrorKind, StoreLock, StoredToken,
-    ThrottleListener, TokenErrorKind, TokenProvider, TokenStore, UnreadableSuccess,
-    UploadLimits, ValidationError, Version, check_link_url, check_record_id,
+    ExchangeError, FileSource, Grant, HttpVersion, ImageFormat, ImageLimits, IssuedToken,
+    JsonValue, ListPage, MemoryTokenStore, OpenedFile, OperationError, PageMark,
+    PaginationError, Progress, RedirectError, RedirectReason, RefreshTokenProvider,
+    RetryPolicy, StagedDownload, StaticTokenProvider, StoreError, StoreErrorKind,
+    StoreLock, StoredToken, ThrottleListener, TokenErrorKind, TokenProvider, TokenStore,
+    UnreadableSuccess, UploadLimits, ValidationError, Version, check_link_url,
+    check_record_id,
 };
 /// Settings from the environment and tokens kept in a file (feature `config`, on by
 /// default).

@@ -498,6 +498,7 @@ mod tests {
         limits: Some(UploadLimits {
             max_file_bytes: 10,
             forbidden_extensions: &[],
+            image: None,
         }),
         pagination: Some(Pagination::new(1).token(2)),
     };

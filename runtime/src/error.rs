@@ -300,6 +300,71 @@ pub enum ValidationError {
         /// Why it was rejected.
         reason: &'static str,
     },
+    /// The file name holds an RFC 2047 encoded word (`=?charset?Q?text?=` or
+    /// `=?charset?B?text?=`, Q and B in either case). Java multipart parsers (Apache Commons
+    /// FileUpload) decode such words in a file name, so the name stored would not be the name
+    /// checked: `=?UTF-8?Q?evil.exe?=` is stored as `evil.exe`. Such a name is always refused
+    /// with this variant, whatever it decodes to: an encoded `.exe` is refused here, not as
+    /// [`ValidationError::ForbiddenExtension`].
+    #[error(
+        "file name {name:?} contains an RFC 2047 encoded word (=?charset?Q?text?= or =?charset?B?text?=), which Zoho CRM's multipart parser decodes: {}; rename the file so that it holds no \"=?\"",
+        match read_as {
+            Some(read_as) => format!("it would be stored as {read_as:?}"),
+            None => "it would be stored under another name (its charset or encoding is unknown here)".to_owned(),
+        }
+    )]
+    EncodedFileName {
+        /// The file name, as given (without leading and trailing spaces and tabs).
+        name: String,
+        /// What a multipart parser decodes it to; `None` when it is in a charset not known
+        /// here (UTF-8, ISO-8859-1 and US-ASCII are) or its Q or B text is malformed.
+        read_as: Option<String>,
+    },
+    /// The operation takes images only, and the file is not one of the formats it accepts
+    /// (told from the file's first bytes, whatever its name says).
+    #[error(
+        "{name} is not {} image: {}; upload an image in one of those formats",
+        crate::image_header::list(allowed),
+        match found {
+            Some(found) => format!("it is a {found} image"),
+            None => "its first bytes are not those of an image in any of those formats".to_owned(),
+        }
+    )]
+    NotAnImage {
+        /// The file name.
+        name: String,
+        /// The formats the operation accepts.
+        allowed: &'static [crate::image_header::ImageFormat],
+        /// The format it is, when it is an image of another format.
+        found: Option<crate::image_header::ImageFormat>,
+    },
+    /// The image has more pixels (width × height, from its header) than the operation allows.
+    #[error(
+        "{name} is {width}x{height} pixels ({pixels} pixels), over the limit of {limit} pixels; scale the image down"
+    )]
+    TooManyPixels {
+        /// The file name.
+        name: String,
+        /// The width in pixels.
+        width: u32,
+        /// The height in pixels.
+        height: u32,
+        /// Width × height.
+        pixels: u64,
+        /// The most pixels allowed.
+        limit: u64,
+    },
+    /// The file starts like an image of an accepted format, but its header cannot be read
+    /// (it is truncated or malformed), so its size cannot be checked.
+    #[error(
+        "{name} looks like an image but its header cannot be read: {reason}; check that the file is a valid image"
+    )]
+    UnreadableImage {
+        /// The file name.
+        name: String,
+        /// What is wrong with the header.
+        reason: &'static str,
+    },
     /// The module API name is empty.
     #[error(
         "the module API name is empty; give one such as the API name of a built-in or custom module"

@@ -14,7 +14,9 @@
 //!    `Error<E>`, validation, configuration and decoding errors, Zoho's error info;
 //!    `auth_error`, `pagination_error`), `retry`, `timeouts`, `concurrency` (the adaptive
 //!    limit), `redirect`, `redact`, `token`, `version`, `http_version`, `query`, `validate`
-//!    (generic checks), `wire` (serde helpers).
+//!    (generic checks), `wire` (serde helpers), `encoded_word` (RFC 2047 words in a file name,
+//!    as a Java multipart parser decodes them), `image_header` (an image's format and size from
+//!    its first bytes), `media_type` (a file name's media type).
 //! 2. **The operation as data**: `descriptor`, `file_source`, `multipart`, `body`, `response`
 //!    (bounded reading, snippets), `download`, `profile` (the API-wide facts from the spec).
 //! 3. **Zoho's protocol**: `zoho` — its JSON envelopes, how its token endpoint answers, its id
@@ -41,12 +43,15 @@ mod client;
 mod concurrency;
 mod descriptor;
 mod download;
+mod encoded_word;
 #[cfg(feature = "config")]
 mod env;
 mod error;
 mod file_source;
 mod http;
 mod http_version;
+mod image_header;
+mod media_type;
 mod multipart;
 mod pagination;
 mod pagination_error;
@@ -87,6 +92,7 @@ pub use error::{
 pub use file_source::{FileSource, OpenedFile, Progress, UploadLimits};
 pub use futures_util::Stream;
 pub use http_version::{HttpVersion, UnknownHttpVersion};
+pub use image_header::{ImageFormat, ImageLimits};
 pub use pagination_error::{PageMark, PaginationError};
 pub use profile::{DataCenterDef, Endpoints, EnvironmentDef};
 pub use redirect::{MAX_REDIRECTS, RedirectError, RedirectReason};

@@ -1,5 +1,6 @@
 //! A streaming multipart/form-data encoder: small text parts in memory, file parts streamed from
-//! their source, with an exact Content-Length so the server sees an ordinary (not chunked) body.
+//! their source (each with its media type, as a browser sends it), with an exact Content-Length
+//! so the server sees an ordinary (not chunked) body.
 
 use bytes::Bytes;
 use futures_util::{StreamExt as _, stream};
@@ -76,7 +77,11 @@ impl MultipartBody {
                 Part::File { field, file } => {
                     let mut head =
                         part_header(&self.boundary, field, Some(&file.name)).into_bytes();
-                    head.extend_from_slice(b"Content-Type: application/octet-stream\r\n\r\n");
+                    // A plain `type/subtype` of token characters (see `media_type`), so it
+                    // needs no quoting; counted in the length with the rest of the head.
+                    head.extend_from_slice(b"Content-Type: ");
+                    head.extend_from_slice(file.media_type.as_bytes());
+                    head.extend_from_slice(b"\r\n\r\n");
                     length += head.len() as u64 + file.length + 2;
                     pieces.push(stream::once(std::future::ready(Ok(Bytes::from(head)))).boxed());
                     pieces.push(file.stream.boxed());
@@ -154,6 +159,7 @@ mod tests {
     const LIMITS: UploadLimits = UploadLimits {
         max_file_bytes: 1024,
         forbidden_extensions: &[],
+        image: None,
     };
 
     async fn encode(body: MultipartBody) -> (u64, Vec<u8>) {
@@ -191,6 +197,76 @@ mod tests {
         assert!(text.contains("\r\n\r\nhello\r\n"), "{text}");
         assert!(text.contains("name=\"title\"\r\n\r\nnaïve\r\n"), "{text}");
         assert!(text.ends_with(&format!("--{boundary}--\r\n")), "{text}");
+    }
+
+    /// What a real multipart parser reads from a body: each part's field name, file name,
+    /// media type and bytes.
+    async fn parse(body: MultipartBody) -> Vec<(String, Option<String>, Option<String>, Vec<u8>)> {
+        let boundary = body.boundary.clone();
+        let (length, bytes) = encode(body).await;
+        assert_eq!(length, bytes.len() as u64);
+        let chunks = stream::iter([Ok::<_, std::io::Error>(Bytes::from(bytes))]);
+        let mut parser = multer::Multipart::new(chunks, boundary);
+        let mut parts = Vec::new();
+        loop {
+            let field = match parser.next_field().await {
+                Ok(Some(field)) => field,
+                Ok(None) => break,
+                Err(e) => panic!("the body does not parse: {e}"),
+            };
+            let name = field.name().unwrap_or_default().to_owned();
+            let file_name = field.file_name().map(str::to_owned);
+            let media_type = field.content_type().map(ToString::to_string);
+            match field.bytes().await {
+                Ok(bytes) => parts.push((name, file_name, media_type, bytes.to_vec())),
+                Err(e) => panic!("a part does not parse: {e}"),
+            }
+        }
+        parts
+    }
+
+    #[tokio::test]
+    async fn file_parts_carry_the_media_type_of_their_extension() {
+        let mut body = MultipartBody::new();
+        for (name, content) in [
+            ("report.pdf", &b"%PDF-1.7"[..]),
+            ("blob.qqqz", b"?"),
+            ("Photo.JPG", b"\xff\xd8"),
+        ] {
+            match FileSource::from_bytes(name, content).open(&LIMITS).await {
+                Ok(file) => body = body.file("file", file),
+                Err(e) => panic!("{e}"),
+            }
+        }
+        let parts = parse(body.text("title", "a")).await;
+        let expected = [
+            (
+                "file",
+                Some("report.pdf"),
+                Some("application/pdf"),
+                &b"%PDF-1.7"[..],
+            ),
+            (
+                "file",
+                Some("blob.qqqz"),
+                Some("application/octet-stream"),
+                b"?",
+            ),
+            ("file", Some("Photo.JPG"), Some("image/jpeg"), b"\xff\xd8"),
+            ("title", None, None, b"a"),
+        ];
+        let expected: Vec<_> = expected
+            .iter()
+            .map(|(field, file, media, bytes)| {
+                (
+                    (*field).to_owned(),
+                    file.map(str::to_owned),
+                    media.map(str::to_owned),
+                    bytes.to_vec(),
+                )
+            })
+            .collect();
+        assert_eq!(parts, expected);
     }
 
     #[test]

@@ -73,7 +73,7 @@ pub(super) fn emit(resolved: &Resolved<'_>) -> TokenStream {
             AccessToken, ActionResponse, ActionResults, ApiErrorInfo, AuthError, BoxFuture,
             ConcurrencyStats, ConfigError, CustomModule, DataCenterDef, DecodeError, DocumentedError, Download,
             DownloadError, Endpoints, EnvironmentDef, Error, ExchangeError,
-            FileSource, Grant, HttpVersion, IssuedToken, JsonValue, ListPage, MemoryTokenStore,
+            FileSource, Grant, HttpVersion, ImageFormat, ImageLimits, IssuedToken, JsonValue, ListPage, MemoryTokenStore,
             OpenedFile, OperationError, PageMark, PaginationError, Progress, RedirectError,
             RedirectReason, RefreshTokenProvider, RetryPolicy, StagedDownload, StaticTokenProvider, StoreError,
             StoreErrorKind, StoreLock, StoredToken, ThrottleListener, TokenErrorKind,

@@ -258,6 +258,7 @@ fn emit_constants(name: &str, resolved: &ResolvedOperation<'_>) -> TokenStream {
                     pub const LIMITS: ::zoho_crm_runtime::UploadLimits = ::zoho_crm_runtime::UploadLimits {
                         max_file_bytes: #max,
                         forbidden_extensions: &[ #( #forbidden ),* ],
+                        image: ::std::option::Option::None,
                     };
                 },
                 quote! { ::std::option::Option::Some(LIMITS) },

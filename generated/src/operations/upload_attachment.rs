@@ -39,6 +39,7 @@ pub const SCOPE_TEMPLATES: &[crate::scopes::ScopeTemplate] = &[
 pub const LIMITS: ::zoho_crm_runtime::UploadLimits = ::zoho_crm_runtime::UploadLimits {
     max_file_bytes: 104857600,
     forbidden_extensions: &["exe"],
+    image: ::std::option::Option::None,
 };
 /// The parameters of a call: Attach a file to a record.
 #[derive(Debug)]

@@ -32,6 +32,7 @@ pub const SCOPE_TEMPLATES: &[crate::scopes::ScopeTemplate] = &[
 pub const LIMITS: ::zoho_crm_runtime::UploadLimits = ::zoho_crm_runtime::UploadLimits {
     max_file_bytes: 20971520,
     forbidden_extensions: &[],
+    image: ::std::option::Option::None,
 };
 /// The parameters of a call: Store one to ten files in Zoho's file store, each streamed as a part of one multipart/form-data request; each gets an id, usable once to put the file in a file-upload or image-upload field.
 #[derive(Debug)]

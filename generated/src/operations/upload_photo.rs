@@ -40,6 +40,7 @@ pub const SCOPE_TEMPLATES: &[crate::scopes::ScopeTemplate] = &[
 pub const LIMITS: ::zoho_crm_runtime::UploadLimits = ::zoho_crm_runtime::UploadLimits {
     max_file_bytes: 10485760,
     forbidden_extensions: &[],
+    image: ::std::option::Option::None,
 };
 /// The parameters of a call: Set a record's photo (replacing any it has).
 #[derive(Debug)]

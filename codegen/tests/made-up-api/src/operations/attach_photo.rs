@@ -47,6 +47,7 @@ pub const SCOPE_TEMPLATES: &[crate::scopes::ScopeTemplate] = &[
 pub const LIMITS: ::zoho_crm_runtime::UploadLimits = ::zoho_crm_runtime::UploadLimits {
     max_file_bytes: 5000000,
     forbidden_extensions: &["bmp"],
+    image: ::std::option::Option::None,
 };
 /// The parameters of a call: Attach a photo to a widget.
 #[derive(Debug)]
