@@ -98,6 +98,50 @@ async fn a_photo_for_a_module_without_photos_is_refused_before_sending() {
 }
 
 #[tokio::test]
+async fn a_text_file_or_an_eleven_megapixel_png_as_a_photo_is_refused_before_sending() {
+    let server = server().await;
+    let client = client(&server);
+    let upload = |name: &str, bytes: Vec<u8>| {
+        UploadPhotoRequest::new(Module::Leads, RECORD, FileSource::from_bytes(name, bytes))
+    };
+    let text = client
+        .upload_photo(upload("notes.png", b"just some words".to_vec()))
+        .await;
+    assert!(
+        matches!(
+            &text,
+            Err(Error::Validation(ValidationError::NotAnImage {
+                found: None,
+                ..
+            }))
+        ),
+        "{text:?}"
+    );
+    let huge = client
+        .upload_photo(upload("huge.png", png_header(4000, 2750)))
+        .await;
+    assert!(
+        matches!(
+            &huge,
+            Err(Error::Validation(ValidationError::TooManyPixels {
+                pixels: 11_000_000,
+                limit: 10_000_000,
+                ..
+            }))
+        ),
+        "{huge:?}"
+    );
+    let exactly = client
+        .upload_photo(upload("edge.png", png_header(4000, 2500)))
+        .await;
+    assert!(
+        exactly.is_ok(),
+        "10 megapixels exactly is allowed: {exactly:?}"
+    );
+    assert_eq!(server.request_count(), 1, "only the allowed photo was sent");
+}
+
+#[tokio::test]
 async fn the_file_store_takes_several_files_in_one_request_and_gives_an_id_each() {
     let server = server().await;
     let client = client(&server);

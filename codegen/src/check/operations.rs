@@ -100,6 +100,20 @@ pub fn check_operations(resolution: &Resolution<'_>, problems: &mut Problems<'_>
                         );
                     }
                 }
+                if let Some(image) = &limits.image {
+                    if image.formats.is_empty() {
+                        problems.add(
+                            format!("{path}.limits.image.formats"),
+                            "no format is accepted, so no image is allowed",
+                        );
+                    }
+                    if image.max_pixels == 0 {
+                        problems.add(
+                            format!("{path}.limits.image.max_pixels"),
+                            "a limit of 0 pixels allows no image at all",
+                        );
+                    }
+                }
                 if !has_file {
                     problems.add(
                         format!("{path}.limits"),

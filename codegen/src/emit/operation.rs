@@ -8,7 +8,7 @@ use proc_macro2::{Ident, Literal, TokenStream};
 use quote::{format_ident, quote};
 
 use super::{doc, ident, versions};
-use crate::model::{HttpMethod, Param, ParamIn, ParamType};
+use crate::model::{HttpMethod, ImageFormat, Param, ParamIn, ParamType};
 use crate::resolved::{Named, PathSegment, Resolved, ResolvedOperation, ResponseTypes};
 
 /// `operations/mod.rs`: one module per operation, re-exports, and the `Operation` enum.
@@ -242,8 +242,36 @@ fn emit_constants(name: &str, resolved: &ResolvedOperation<'_>) -> TokenStream {
         Some(limits) => {
             let max = Literal::u64_unsuffixed(limits.max_file_bytes);
             let forbidden = &limits.forbidden_extensions;
+            let (image, image_doc) = match &limits.image {
+                Some(image) => {
+                    let formats = image.formats.iter().map(|format| {
+                        let variant = format_ident!("{}", image_format_variant(*format));
+                        quote! { ::zoho_crm_runtime::ImageFormat::#variant }
+                    });
+                    let pixels = Literal::u64_unsuffixed(image.max_pixels);
+                    let names: Vec<&str> = image
+                        .formats
+                        .iter()
+                        .map(|f| image_format_variant(*f))
+                        .collect();
+                    (
+                        quote! {
+                            ::std::option::Option::Some(::zoho_crm_runtime::ImageLimits {
+                                formats: &[ #( #formats ),* ],
+                                max_pixels: #pixels,
+                            })
+                        },
+                        format!(
+                            ", an image ({}) of at most {} pixels",
+                            names.join(", "),
+                            image.max_pixels
+                        ),
+                    )
+                }
+                None => (quote! { ::std::option::Option::None }, String::new()),
+            };
             let limit_doc = format!(
-                " Limits on the uploaded file: at most {} bytes{}.",
+                " Limits on the uploaded file: at most {} bytes{}{image_doc}.",
                 limits.max_file_bytes,
                 if forbidden.is_empty() {
                     String::new()
@@ -258,7 +286,7 @@ fn emit_constants(name: &str, resolved: &ResolvedOperation<'_>) -> TokenStream {
                     pub const LIMITS: ::zoho_crm_runtime::UploadLimits = ::zoho_crm_runtime::UploadLimits {
                         max_file_bytes: #max,
                         forbidden_extensions: &[ #( #forbidden ),* ],
-                        image: ::std::option::Option::None,
+                        image: #image,
                     };
                 },
                 quote! { ::std::option::Option::Some(LIMITS) },
@@ -305,6 +333,16 @@ fn emit_pagination(resolved: &ResolvedOperation<'_>) -> TokenStream {
         tokens = quote! { #tokens.token(#param) };
     }
     quote! { ::std::option::Option::Some(#tokens) }
+}
+
+/// The runtime's `ImageFormat` variant of a spec image format.
+fn image_format_variant(format: ImageFormat) -> &'static str {
+    match format {
+        ImageFormat::Png => "Png",
+        ImageFormat::Jpeg => "Jpeg",
+        ImageFormat::Gif => "Gif",
+        ImageFormat::Bmp => "Bmp",
+    }
 }
 
 fn method_variant(method: HttpMethod) -> &'static str {

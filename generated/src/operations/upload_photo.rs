@@ -36,11 +36,19 @@ pub const SCOPE_OPERATIONS: &[crate::scopes::ScopeOperation] = &[
 pub const SCOPE_TEMPLATES: &[crate::scopes::ScopeTemplate] = &[
     crate::scopes::ScopeTemplate::Module,
 ];
-/// Limits on the uploaded file: at most 10485760 bytes.
+/// Limits on the uploaded file: at most 10485760 bytes, an image (Png, Jpeg, Gif, Bmp) of at most 10000000 pixels.
 pub const LIMITS: ::zoho_crm_runtime::UploadLimits = ::zoho_crm_runtime::UploadLimits {
     max_file_bytes: 10485760,
     forbidden_extensions: &[],
-    image: ::std::option::Option::None,
+    image: ::std::option::Option::Some(::zoho_crm_runtime::ImageLimits {
+        formats: &[
+            ::zoho_crm_runtime::ImageFormat::Png,
+            ::zoho_crm_runtime::ImageFormat::Jpeg,
+            ::zoho_crm_runtime::ImageFormat::Gif,
+            ::zoho_crm_runtime::ImageFormat::Bmp,
+        ],
+        max_pixels: 10000000,
+    }),
 };
 /// The parameters of a call: Set a record's photo (replacing any it has).
 #[derive(Debug)]

@@ -215,6 +215,55 @@ async fn a_module_parameter_takes_only_the_modules_its_spec_names() {
     assert!(seen(&shared).parts.is_empty());
 }
 
+#[tokio::test]
+async fn an_image_parameter_takes_only_its_formats_within_its_pixels() {
+    let (client, shared) = start().await;
+    // A 1x1 JPEG's start: SOI, then a baseline frame header (SOF0) for 1x1.
+    let jpeg = vec![
+        0xFF, 0xD8, 0xFF, 0xC0, 0x00, 0x0B, 0x08, 0x00, 0x01, 0x00, 0x01, 0x01, 0x01, 0x11, 0x00,
+    ];
+    let jpeg = client
+        .attach_photo(AttachPhotoRequest::new(
+            Module::Shelves,
+            "12",
+            "34",
+            FileSource::from_bytes("w.jpg", jpeg),
+        ))
+        .await;
+    assert!(
+        matches!(
+            &jpeg,
+            Err(Error::Validation(ValidationError::NotAnImage { .. }))
+        ),
+        "JPEG is not among the formats: {jpeg:?}"
+    );
+    // A GIF of 2000 x 1000 pixels: over the million the spec allows.
+    let mut gif = b"GIF89a".to_vec();
+    gif.extend_from_slice(&2000u16.to_le_bytes());
+    gif.extend_from_slice(&1000u16.to_le_bytes());
+    gif.extend_from_slice(&[0, 0, 0]);
+    let gif = client
+        .attach_photo(AttachPhotoRequest::new(
+            Module::Shelves,
+            "12",
+            "34",
+            FileSource::from_bytes("w.gif", gif),
+        ))
+        .await;
+    assert!(
+        matches!(
+            &gif,
+            Err(Error::Validation(ValidationError::TooManyPixels {
+                width: 2000,
+                height: 1000,
+                ..
+            }))
+        ),
+        "{gif:?}"
+    );
+    assert!(seen(&shared).parts.is_empty());
+}
+
 #[test]
 fn an_operation_with_a_scope_template_of_its_own_asks_for_that_scope_alone() {
     assert_eq!(

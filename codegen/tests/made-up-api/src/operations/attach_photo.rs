@@ -43,11 +43,17 @@ pub const SCOPE_TEMPLATES: &[crate::scopes::ScopeTemplate] = &[
     crate::scopes::ScopeTemplate::Module,
     crate::scopes::ScopeTemplate::Resource,
 ];
-/// Limits on the uploaded file: at most 5000000 bytes, none of the extensions .bmp.
+/// Limits on the uploaded file: at most 5000000 bytes, none of the extensions .bmp, an image (Png, Gif) of at most 1000000 pixels.
 pub const LIMITS: ::zoho_crm_runtime::UploadLimits = ::zoho_crm_runtime::UploadLimits {
     max_file_bytes: 5000000,
     forbidden_extensions: &["bmp"],
-    image: ::std::option::Option::None,
+    image: ::std::option::Option::Some(::zoho_crm_runtime::ImageLimits {
+        formats: &[
+            ::zoho_crm_runtime::ImageFormat::Png,
+            ::zoho_crm_runtime::ImageFormat::Gif,
+        ],
+        max_pixels: 1000000,
+    }),
 };
 /// The parameters of a call: Attach a photo to a widget.
 #[derive(Debug)]

@@ -32,6 +32,7 @@ pub const SCOPE_TEMPLATES: &[crate::scopes::ScopeTemplate] = &[
 pub const LIMITS: ::zoho_crm_runtime::UploadLimits = ::zoho_crm_runtime::UploadLimits {
     max_file_bytes: 1000,
     forbidden_extensions: &[],
+    image: ::std::option::Option::None,
 };
 /// The parameters of a call: Store one to three manuals, each a part of the same form field.
 #[derive(Debug)]
