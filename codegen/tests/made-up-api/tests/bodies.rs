@@ -15,11 +15,19 @@ use made_up_api_fixture::operations::{
 use made_up_api_fixture::{Client, Error, FileSource, JsonValue, Module, ValidationError, scopes};
 use serde_json::json;
 
-/// What the server saw: each part's (field, file name, media type, bytes), or the JSON body
-/// with its content type.
+/// One multipart part as the server parsed it.
+#[derive(Debug)]
+struct SeenPart {
+    field: String,
+    file: Option<String>,
+    media: Option<String>,
+    bytes: Vec<u8>,
+}
+
+/// What the server saw: the parts of a form, or a JSON body with its content type.
 #[derive(Debug, Default)]
 struct Seen {
-    parts: Vec<(String, Option<String>, Option<String>, Vec<u8>)>,
+    parts: Vec<SeenPart>,
     json: Option<(Option<String>, JsonValue)>,
 }
 
@@ -37,7 +45,12 @@ async fn manuals(State(seen): State<Shared>, mut form: Multipart) -> Json<JsonVa
             "details": {"ref": format!("m{}", results.len() + 1)},
         }));
         if let Ok(mut seen) = seen.lock() {
-            seen.parts.push((name, file, media, bytes));
+            seen.parts.push(SeenPart {
+                field: name,
+                file,
+                media,
+                bytes,
+            });
         }
     }
     Json(json!({ "data": results }))
@@ -110,14 +123,26 @@ async fn a_file_list_is_one_part_per_file_under_one_field_and_one_result_each() 
         .collect();
     assert_eq!(refs, ["m1", "m2"]);
     let seen = seen(&shared);
-    let parts: Vec<(&str, Option<&str>, &[u8])> = (seen.parts.iter())
-        .map(|(field, file, _, bytes)| (field.as_str(), file.as_deref(), bytes.as_slice()))
+    let parts: Vec<_> = (seen.parts.iter())
+        .map(|part| {
+            (
+                part.field.as_str(),
+                part.file.as_deref(),
+                part.media.as_deref(),
+                part.bytes.as_slice(),
+            )
+        })
         .collect();
     assert_eq!(
         parts,
         [
-            ("manual", Some("a.txt"), &b"first"[..]),
-            ("manual", Some("b.pdf"), &b"second"[..]),
+            ("manual", Some("a.txt"), Some("text/plain"), &b"first"[..]),
+            (
+                "manual",
+                Some("b.pdf"),
+                Some("application/pdf"),
+                &b"second"[..]
+            ),
         ]
     );
 }
