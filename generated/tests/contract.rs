@@ -18,7 +18,15 @@
 //!
 //! One test runs every row, collects the failures (each named by operation and case), prints a
 //! tally per operation and fails with the list.
+//!
+//! Record photos and the file store (`v8.0/record_photo/record_photo.yaml`,
+//! `v8.0/files/files.yaml`): `contract/files.rs` runs their rows (`contract/files_fixtures.rs`)
+//! through `upload_photo`, `download_photo`, `delete_photo`, `upload_files` and `download_file`.
 
+#[path = "contract/files.rs"]
+mod files;
+#[path = "contract/files_fixtures.rs"]
+mod files_fixtures;
 #[path = "contract/fixtures.rs"]
 mod fixtures;
 mod support;

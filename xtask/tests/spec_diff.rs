@@ -8,7 +8,9 @@ use std::process::{Command, Output};
 
 use serde_json::{Value, json};
 use xtask::spec_diff::compare::{compare, differences};
-use xtask::spec_diff::facts::{Facts, Location, Role, path_shape};
+use xtask::spec_diff::facts::{
+    Body, Facts, Location, Role, SpecOperation, path_shape, version_as_placeholder,
+};
 use xtask::spec_diff::openapi::{OpenApiError, operations, version_name};
 use xtask::spec_diff::report::{Difference, Item};
 use xtask::spec_diff::{Options, ours};
@@ -74,7 +76,7 @@ fn upload_document() -> Value {
                             { "properties": { "blob": { "type": "string" } } },
                             { "allOf": [ { "properties": { "url": {} } } ] }
                         ] } },
-                        "application/json": { "schema": { "properties": { "ignored": {} } } }
+                        "application/json": { "schema": { "properties": { "meta": {} } } }
                     } },
                     "responses": {
                         "200": { "content": { "application/json": { "schema": {
@@ -151,10 +153,12 @@ fn an_openapi_operation_yields_its_parameters_fields_statuses_and_codes() {
         facts.params,
         params(&[
             ("blob", Location::Form),
+            ("meta", Location::Json),
             ("tag", Location::Query),
             ("url", Location::Form),
         ])
     );
+    assert_eq!(facts.bodies, BTreeSet::from([Body::Json]));
     assert_eq!(
         facts.fields,
         BTreeMap::from([(Role::Details, names(&["by", "by.name", "id", "when"]))])
@@ -336,6 +340,7 @@ fn differences_are_sorted_by_kind_then_name() {
         fields: BTreeMap::from([(Role::Details, names(&["id", "new"]))]),
         statuses: names(&["200", "413"]),
         error_codes: names(&["A_CODE"]),
+        ..Facts::default()
     };
     let spec = Facts {
         path_params: 2,
@@ -346,6 +351,7 @@ fn differences_are_sorted_by_kind_then_name() {
         ]),
         statuses: names(&["200", "201"]),
         error_codes: names(&["A_CODE", "B_CODE"]),
+        ..Facts::default()
     };
     let labels = BTreeMap::from([(Role::Details, "Made".to_owned())]);
     assert_eq!(
@@ -376,10 +382,16 @@ fn spec_operations_that_share_a_method_and_path_are_compared_as_one() {
             shape: "/v/{}/{}/{}/Things".to_owned(),
             facts: Facts {
                 path_params: 2,
-                params: params(&[(form, Location::Form), ("tag", Location::Query)]),
+                params: params(&[
+                    (form, Location::Form),
+                    ("meta", Location::Json),
+                    ("tag", Location::Query),
+                ]),
+                bodies: BTreeSet::from([Body::Json]),
                 fields: BTreeMap::from([(Role::Details, names(&["by", "by.name", "id", "when"]))]),
                 statuses: names(&["200", "400"]),
                 error_codes: names(&["BAD_ONE", "BAD_TWO", "SOMETHING_ELSE"]),
+                ..Facts::default()
             },
             type_names: BTreeMap::from([(Role::Details, "Made".to_owned())]),
         };
@@ -393,6 +405,12 @@ fn spec_operations_that_share_a_method_and_path_are_compared_as_one() {
         report.to_string(),
         "operations\n  only in the spec: operation read_things\n\
          POST /{kind}/{id}/Things (addThing) vs add_blob, add_url\n  no differences\n\
+         \x20 agrees: path parameters: 2\n\
+         \x20 agrees: parameters: blob (form), meta (json), tag (query), url (form)\n\
+         \x20 agrees: success body: JSON\n\
+         \x20 agrees: response fields of Made: by, by.name, id, when\n\
+         \x20 agrees: statuses: 200, 400\n\
+         \x20 agrees: error codes: BAD_ONE, BAD_TWO, SOMETHING_ELSE\n\
          1 difference\n"
     );
     assert_eq!(report.difference_count(), 1);
@@ -452,7 +470,20 @@ fn a_description_that_agrees_exits_0() {
         format!(
             "{} (v3) vs {}\n\
              GET /{{drawerName}}/{{folderId}}/Files (listFiles) vs list_files\n  no differences\n\
+             \x20 agrees: path parameters: 2\n\
+             \x20 agrees: parameters: page (query), sort_by (query)\n\
+             \x20 agrees: success body: JSON\n\
+             \x20 agrees: response fields of Folder: Filed_By, Filed_By.id, Filed_By.nickname, Label, id\n\
+             \x20 agrees: response fields of Cursor: has_more, page\n\
+             \x20 agrees: statuses: 200, 204, 400, 423\n\
+             \x20 agrees: error codes: BAD_FOLDER, DRAWER_LOCKED, FROM_SDK_ONLY\n\
              POST /{{drawerName}}/{{folderId}}/Files (fileSomething) vs file_document, file_link\n  no differences\n\
+             \x20 agrees: path parameters: 2\n\
+             \x20 agrees: parameters: caption (query), document (form), href (form)\n\
+             \x20 agrees: success body: JSON\n\
+             \x20 agrees: response fields of Receipt: Filed_At, id\n\
+             \x20 agrees: statuses: 201, 400, 409, 413, 423\n\
+             \x20 agrees: error codes: BAD_FOLDER, DRAWER_LOCKED, TOO_HEAVY\n\
              no differences\n",
             openapi.display(),
             spec.display()
@@ -473,7 +504,7 @@ fn a_description_that_differs_exits_1_and_names_each_difference() {
     let expected = format!(
         "{} (v2.1) vs {}
 operations
-  only in OpenAPI: operation DELETE /{{drawer}}/{{folder}}/Files/{{fileId}} (removeFile)
+  only in OpenAPI: 1 operation (listed below)
 GET /{{drawer}}/{{folder}}/Files (listFiles) vs list_files
   only in OpenAPI: query parameter sort_by
   only in OpenAPI: response field of Folder: Colour
@@ -485,6 +516,13 @@ GET /{{drawer}}/{{folder}}/Files (listFiles) vs list_files
   only in the spec: error code FROM_SDK_ONLY
   only in OpenAPI: error code NO_SUCH_DRAWER
   only in OpenAPI: error code TOO_HEAVY
+  agrees: path parameters: 2
+  agrees: parameters: page (query)
+  agrees: success body: JSON
+  agrees: response fields of Folder: Filed_By, Filed_By.id, Filed_By.nickname, id
+  agrees: response fields of Cursor: page
+  agrees: statuses: 200, 400, 423
+  agrees: error codes: BAD_FOLDER, DRAWER_LOCKED
 POST /{{drawer}}/{{folder}}/Files (fileSomething) vs file_document, file_link
   count differs: path parameters: 1 in OpenAPI, 2 in the spec
   location differs: parameter caption: query in OpenAPI, form in the spec
@@ -492,6 +530,13 @@ POST /{{drawer}}/{{folder}}/Files (fileSomething) vs file_document, file_link
   only in the spec: response field of Receipt: Filed_At
   only in the spec: status 409
   only in OpenAPI: error code NO_SUCH_DRAWER
+  agrees: parameters: document (form), href (form)
+  agrees: success body: JSON
+  agrees: response fields of Receipt: id
+  agrees: statuses: 201, 400, 413, 423
+  agrees: error codes: BAD_FOLDER, DRAWER_LOCKED, TOO_HEAVY
+only in OpenAPI, not compared:
+  DELETE /{{drawer}}/{{folder}}/Files/{{fileId}} (removeFile)
 17 differences
 ",
         openapi.display(),
@@ -599,4 +644,296 @@ fn bad_usage_exits_2_with_the_usage() {
             xtask::spec_diff::USAGE
         )
     );
+}
+
+// ---- Zoho's files for photos, the file store and file fields, against the real spec ----------
+
+/// The real spec, beside the xtask crate.
+fn real_spec() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../spec/zoho-crm.yaml")
+}
+
+/// Runs spec-diff on a trimmed copy of one of Zoho's files against the real spec, and checks
+/// the report (after its first line, which names the files) against `NAME.report`.
+fn check_zoho_report(name: &str, version: &str) -> String {
+    let openapi = fixture(name);
+    let output = spec_diff(&[
+        "--spec",
+        &real_spec().to_string_lossy(),
+        &openapi.to_string_lossy(),
+    ]);
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output.stderr));
+    let stdout = text(&output.stdout);
+    let Some((first, report)) = stdout.split_once('\n') else {
+        panic!("no report: {stdout}");
+    };
+    assert_eq!(
+        first,
+        format!(
+            "{} ({version}) vs {}",
+            openapi.display(),
+            real_spec().display()
+        )
+    );
+    let expected = match std::fs::read_to_string(fixture(&format!("{name}.report"))) {
+        Ok(expected) => expected,
+        Err(e) => panic!("cannot read the expected report of {name}: {e}"),
+    };
+    assert_eq!(report, expected, "the report of {name}");
+    report.to_owned()
+}
+
+/// The lines of `report` in the group whose title starts with `title`.
+fn group<'r>(report: &'r str, title: &str) -> Vec<&'r str> {
+    report
+        .lines()
+        .skip_while(|line| !line.starts_with(title))
+        .skip(1)
+        .take_while(|line| line.starts_with("  "))
+        .collect()
+}
+
+#[test]
+fn record_photo_yaml_paths_below_the_server_url_match_the_photo_operations() {
+    let report = check_zoho_report("zoho_record_photo.yaml", "v8");
+    let upload = group(
+        &report,
+        "POST /{module}/{record}/photo (uploadRecordPhoto) vs upload_photo",
+    );
+    for line in [
+        "  only in OpenAPI: query parameter restrict_triggers",
+        "  only in OpenAPI: scope ZohoCRM.modules.CREATE",
+        "  only in the spec: scope ZohoCRM.modules.{module}.CREATE",
+        "  agrees: path parameters: 2",
+        "  agrees: parameters: file (form)",
+        "  agrees: success body: JSON",
+        "  agrees: statuses: 200, 400, 413, 415",
+        "  agrees: error codes: CANNOT_PERFORM_ACTION, FILE_RESOLUTION_EXCEEDS, FILE_SIZE_EXCEEDS, \
+         INVALID_DATA, INVALID_MODULE, INVALID_URL_PATTERN, NOT_APPROVED, NOT_REVIEWED, RECORD_LOCKED",
+    ] {
+        assert!(upload.contains(&line), "{line:?} not in {upload:#?}");
+    }
+    let download = group(
+        &report,
+        "GET /{module}/{record}/photo (getRecordPhoto) vs download_photo",
+    );
+    assert!(
+        download.contains(&"  agrees: success body: binary"),
+        "{download:#?}"
+    );
+    assert!(
+        download.contains(&"  agrees: statuses: 200, 204, 400"),
+        "{download:#?}"
+    );
+}
+
+#[test]
+fn record_photo_json_paths_with_the_version_in_them_match_and_its_all_scope_agrees() {
+    let report = check_zoho_report("zoho_record_photo.json", "v8");
+    let delete = group(
+        &report,
+        "DELETE /crm/v8/{module}/{record}/photo (Delete Photo) vs delete_photo",
+    );
+    assert!(
+        delete.contains(&"  agrees: scopes: ZohoCRM.modules.ALL"),
+        "{delete:#?}"
+    );
+    assert!(
+        delete.contains(&"  only in the spec: scope ZohoCRM.modules.{module}.DELETE"),
+        "{delete:#?}"
+    );
+    let upload = group(
+        &report,
+        "POST /crm/v8/{module}/{record}/photo (Upload Photo) vs upload_photo",
+    );
+    for line in [
+        "  only in the spec: status 413",
+        "  only in the spec: status 415",
+        "  only in the spec: error code RECORD_LOCKED",
+        "  agrees: parameters: file (form)",
+    ] {
+        assert!(upload.contains(&line), "{line:?} not in {upload:#?}");
+    }
+}
+
+#[test]
+fn files_yaml_scopes_agree_without_regard_to_case_and_the_report_says_so() {
+    let report = check_zoho_report("zoho_files.yaml", "v8");
+    let upload = group(&report, "POST /files (uploadFiles) vs upload_files");
+    for line in [
+        "  only in OpenAPI: query parameter inline",
+        "  agrees: parameters: file (form)",
+        "  agrees: response fields of StoredFile: id, name",
+        "  agrees: error codes: FILE_SIZE_MORE_THAN_ALLOWED_SIZE, INVALID_REQUEST, failure_in_attachment_handling",
+        "  agrees: scopes: ZohoCRM.files.CREATE",
+        "  note: scope ZohoCRM.files.CREATE in OpenAPI is ZohoCRM.Files.CREATE in the spec \
+         (scopes are compared without regard to case)",
+    ] {
+        assert!(upload.contains(&line), "{line:?} not in {upload:#?}");
+    }
+    let download = group(&report, "GET /files (getFile) vs download_file");
+    for line in [
+        "  agrees: parameters: id (query)",
+        "  agrees: success body: binary",
+        "  agrees: statuses: 200, 204, 400",
+        "  agrees: scopes: ZohoCRM.files.READ",
+    ] {
+        assert!(download.contains(&line), "{line:?} not in {download:#?}");
+    }
+}
+
+#[test]
+fn files_json_matches_its_absolute_paths_and_its_download_media_type_is_binary() {
+    let report = check_zoho_report("zoho_files.json", "v8");
+    let download = group(&report, "GET /crm/v8/files (Get File) vs download_file");
+    assert!(
+        download.contains(&"  agrees: success body: binary"),
+        "{download:#?}"
+    );
+    assert!(
+        download.contains(&"  only in OpenAPI: error code VIRUS_DETECTED"),
+        "{download:#?}"
+    );
+    let upload = group(&report, "POST /crm/v8/files (Upload Files) vs upload_files");
+    assert!(
+        upload.contains(&"  only in OpenAPI: query parameter type"),
+        "{upload:#?}"
+    );
+}
+
+#[test]
+fn record_json_operations_the_spec_lacks_are_one_difference_listed_at_the_end() {
+    let report = check_zoho_report("zoho_record.json", "v8");
+    let operations = group(&report, "operations");
+    assert_eq!(
+        operations.first(),
+        Some(&"  only in OpenAPI: 2 operations (listed below)")
+    );
+    assert_eq!(
+        group(&report, "only in OpenAPI, not compared:"),
+        [
+            "  GET /crm/v8/{module_api_name} (Get Records)",
+            "  DELETE /crm/v8/{module_api_name}/{id} (Delete Record)",
+        ]
+    );
+    let update = group(
+        &report,
+        "PUT /crm/v8/{module_api_name}/{id} (Update Record) vs update_record",
+    );
+    assert!(
+        update.contains(&"  only in the spec: json parameter data"),
+        "{update:#?}"
+    );
+}
+
+#[test]
+fn a_version_segment_is_the_version_placeholder() {
+    assert_eq!(
+        version_as_placeholder("/crm/v8/{}/{}/photo", "v8"),
+        "/crm/{}/{}/{}/photo"
+    );
+    assert_eq!(
+        version_as_placeholder("/crm/v2.1/files", "v2.1"),
+        "/crm/{}/files"
+    );
+    assert_eq!(
+        version_as_placeholder("/crm/v7/files", "v8"),
+        "/crm/v7/files"
+    );
+    assert_eq!(version_as_placeholder("/crm/video/x", "v8"), "/crm/video/x");
+}
+
+#[test]
+fn json_bodies_binary_successes_bare_actions_and_security_become_facts() {
+    let doc = json!({
+        "security": [{ "oauth": ["Root.READ"] }],
+        "paths": { "/r/{id}": {
+            "put": {
+                "security": [{ "oauth": ["Api.things.UPDATE"] }],
+                "requestBody": { "content": { "application/json": { "schema": {
+                    "properties": { "data": { "type": "array" }, "trigger": {} }
+                } } } },
+                "responses": { "200": { "content": { "application/json": { "schema": {
+                    "properties": { "code": {}, "details": { "properties": { "id": {} } } }
+                } } } } }
+            },
+            "get": { "responses": {
+                "200": { "content": { "image/png": {} } },
+                "204": { "description": "none" }
+            } }
+        } }
+    });
+    let found = match operations(&doc) {
+        Ok(found) => found,
+        Err(e) => panic!("{e}"),
+    };
+    let (get, put) = (&found[0].facts, &found[1].facts);
+    assert_eq!(get.bodies, BTreeSet::from([Body::Binary]));
+    assert_eq!(get.statuses, names(&["200", "204"]));
+    assert_eq!(get.scopes, names(&["Root.READ"]));
+    assert_eq!(put.bodies, BTreeSet::from([Body::Json]));
+    assert_eq!(
+        put.params,
+        params(&[("data", Location::Json), ("trigger", Location::Json)])
+    );
+    assert_eq!(
+        put.fields,
+        BTreeMap::from([(Role::Details, names(&["id"]))])
+    );
+    assert_eq!(put.scopes, names(&["Api.things.UPDATE"]));
+}
+
+#[test]
+fn the_spec_accepts_its_templates_scopes_and_asks_for_the_narrowest() {
+    let spec = fixture_spec();
+    let found: Vec<SpecOperation> = ours::operations(&spec, "v3");
+    let Some(list) = found
+        .iter()
+        .find(|operation| operation.name == "list_files")
+    else {
+        panic!("no list_files");
+    };
+    assert_eq!(
+        list.facts.scopes,
+        names(&["Cabinet.ALL", "Cabinet.files.READ", "Cabinet.{module}.READ"])
+    );
+    assert_eq!(
+        list.facts.requested_scopes,
+        names(&["Cabinet.files.READ", "Cabinet.{module}.READ"])
+    );
+    assert_eq!(list.facts.bodies, BTreeSet::from([Body::Json]));
+}
+
+#[test]
+fn scopes_differ_and_agree_without_regard_to_case() {
+    let openapi = Facts {
+        scopes: names(&["api.files.create", "Api.Other.ALL"]),
+        ..Facts::default()
+    };
+    let spec = Facts {
+        scopes: names(&["Api.Files.CREATE", "Api.Files.ALL"]),
+        requested_scopes: names(&["Api.Files.CREATE", "Api.Records.CREATE"]),
+        ..Facts::default()
+    };
+    let labels = BTreeMap::new();
+    assert_eq!(
+        lines(&differences(&openapi, &spec, &labels)),
+        [
+            "only in OpenAPI: scope Api.Other.ALL",
+            "only in the spec: scope Api.Records.CREATE",
+        ]
+    );
+    let agreed: Vec<String> = xtask::spec_diff::compare::agreements(&openapi, &spec, &labels)
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    assert_eq!(
+        agreed,
+        [
+            "agrees: path parameters: 0",
+            "agrees: scopes: api.files.create"
+        ]
+    );
+    let none = Facts::default();
+    assert!(differences(&none, &spec, &labels).is_empty());
 }

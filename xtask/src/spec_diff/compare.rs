@@ -1,11 +1,15 @@
 //! Comparing the two sides: OpenAPI operations are matched to spec operations by method and
-//! path shape (several spec operations may share one OpenAPI operation and are compared as
-//! one), then each kind of fact is compared as sets.
+//! path shape (path parameters by position, whatever their names; several spec operations
+//! may share one OpenAPI operation and are compared as one), then each kind of fact is
+//! compared as sets. Scopes are compared without regard to case.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::facts::{Facts, Location, OpenApiOperation, Role, SpecOperation};
-use super::report::{Difference, Group, Item, Report};
+use super::report::{Agreement, Difference, Group, Item, Report};
+
+/// Field lists longer than this are agreed on by count, not by name.
+const MAX_NAMED_FIELDS: usize = 8;
 
 /// The title of the group that lists operations only one side has.
 pub const UNMATCHED_TITLE: &str = "operations";
@@ -18,6 +22,7 @@ pub fn compare(openapi: &[OpenApiOperation], spec: &[SpecOperation]) -> Report {
     spec.sort_by(|a, b| a.name.cmp(&b.name));
 
     let mut unmatched = Vec::new();
+    let mut only_in_openapi = Vec::new();
     let mut groups = Vec::new();
     let mut matched = BTreeSet::new();
     for operation in openapi {
@@ -29,9 +34,7 @@ pub fn compare(openapi: &[OpenApiOperation], spec: &[SpecOperation]) -> Report {
             })
             .collect();
         if partners.is_empty() {
-            unmatched.push(Difference::OnlyInOpenApi(Item::Operation(
-                operation.title(),
-            )));
+            only_in_openapi.push(operation.title());
             continue;
         }
         let mut merged = Facts::default();
@@ -51,7 +54,15 @@ pub fn compare(openapi: &[OpenApiOperation], spec: &[SpecOperation]) -> Report {
         groups.push(Group {
             title: format!("{} vs {}", operation.title(), names.join(", ")),
             differences: differences(&operation.facts, &merged, &labels),
+            agreements: agreements(&operation.facts, &merged, &labels),
+            notes: scope_comparison(&operation.facts, &merged).notes,
         });
+    }
+    if !only_in_openapi.is_empty() {
+        unmatched.insert(
+            0,
+            Difference::OnlyInOpenApi(Item::Operations(only_in_openapi.len())),
+        );
     }
     for operation in spec {
         if !matched.contains(operation.name.as_str()) {
@@ -66,15 +77,20 @@ pub fn compare(openapi: &[OpenApiOperation], spec: &[SpecOperation]) -> Report {
             Group {
                 title: UNMATCHED_TITLE.to_owned(),
                 differences: unmatched,
+                ..Group::default()
             },
         );
     }
-    Report { groups }
+    Report {
+        groups,
+        only_in_openapi,
+    }
 }
 
 /// What differs between what the OpenAPI description and the spec say about one operation:
-/// the path parameter count, then parameters, response fields, statuses and error codes, each
-/// sorted by name. `labels` names the spec type of each response role.
+/// the path parameter count, then parameters, what the success body is, response fields,
+/// statuses, error codes and scopes, each sorted by name. `labels` names the spec type of each
+/// response role.
 pub fn differences(
     openapi: &Facts,
     spec: &Facts,
@@ -88,6 +104,16 @@ pub fn differences(
         });
     }
     parameter_differences(openapi, spec, &mut found);
+    if !openapi.bodies.is_empty() {
+        for body in openapi.bodies.symmetric_difference(&spec.bodies) {
+            let item = Item::SuccessBody(*body);
+            found.push(if openapi.bodies.contains(body) {
+                Difference::OnlyInOpenApi(item)
+            } else {
+                Difference::OnlyInSpec(item)
+            });
+        }
+    }
     let roles: BTreeSet<Role> = openapi
         .fields
         .keys()
@@ -117,6 +143,119 @@ pub fn differences(
         Item::ErrorCode,
         &mut found,
     );
+    let scopes = scope_comparison(openapi, spec);
+    found.extend(
+        (scopes.only_in_openapi.into_iter())
+            .map(|scope| Difference::OnlyInOpenApi(Item::Scope(scope))),
+    );
+    found.extend(
+        (scopes.only_in_spec.into_iter()).map(|scope| Difference::OnlyInSpec(Item::Scope(scope))),
+    );
+    found
+}
+
+/// What both sides say alike about one operation, by kind of fact, in the order of
+/// [`differences`]. A kind with nothing in common is left out.
+pub fn agreements(
+    openapi: &Facts,
+    spec: &Facts,
+    labels: &BTreeMap<Role, String>,
+) -> Vec<Agreement> {
+    let mut found = Vec::new();
+    let mut agree = |kind: String, values: Vec<String>| {
+        if !values.is_empty() {
+            found.push(Agreement { kind, values });
+        }
+    };
+    if openapi.path_params == spec.path_params {
+        agree(
+            "path parameters".to_owned(),
+            vec![openapi.path_params.to_string()],
+        );
+    }
+    agree(
+        "parameters".to_owned(),
+        (openapi.params.intersection(&spec.params))
+            .map(|(name, location)| format!("{name} ({})", location.as_str()))
+            .collect(),
+    );
+    agree(
+        "success body".to_owned(),
+        (openapi.bodies.intersection(&spec.bodies))
+            .map(|body| body.as_str().to_owned())
+            .collect(),
+    );
+    for (role, fields) in &openapi.fields {
+        let Some(theirs) = spec.fields.get(role) else {
+            continue;
+        };
+        let of = labels
+            .get(role)
+            .cloned()
+            .unwrap_or_else(|| role.json_location().to_owned());
+        let shared: Vec<String> = fields.intersection(theirs).cloned().collect();
+        let values = if shared.len() > MAX_NAMED_FIELDS {
+            vec![format!("{} fields", shared.len())]
+        } else {
+            shared
+        };
+        agree(format!("response fields of {of}"), values);
+    }
+    agree(
+        "statuses".to_owned(),
+        openapi
+            .statuses
+            .intersection(&spec.statuses)
+            .cloned()
+            .collect(),
+    );
+    agree(
+        "error codes".to_owned(),
+        (openapi.error_codes.intersection(&spec.error_codes))
+            .cloned()
+            .collect(),
+    );
+    agree("scopes".to_owned(), scope_comparison(openapi, spec).agreed);
+    found
+}
+
+/// How the scopes of the two sides compare, without regard to case.
+#[derive(Debug, Default)]
+struct ScopeComparison {
+    /// The OpenAPI scopes the spec accepts, as the OpenAPI file writes them.
+    agreed: Vec<String>,
+    /// The OpenAPI scopes the spec does not accept.
+    only_in_openapi: Vec<String>,
+    /// The scopes the spec asks for that the OpenAPI file does not list.
+    only_in_spec: Vec<String>,
+    /// One line per agreed scope the two sides spell in different cases.
+    notes: Vec<String>,
+}
+
+/// Compares the scopes an OpenAPI operation lists with those the spec accepts and asks for;
+/// nothing when the OpenAPI operation lists none.
+fn scope_comparison(openapi: &Facts, spec: &Facts) -> ScopeComparison {
+    let mut found = ScopeComparison::default();
+    if openapi.scopes.is_empty() {
+        return found;
+    }
+    for scope in &openapi.scopes {
+        match spec.scopes.iter().find(|s| s.eq_ignore_ascii_case(scope)) {
+            Some(ours) => {
+                if ours != scope {
+                    found.notes.push(format!(
+                        "scope {scope} in OpenAPI is {ours} in the spec (scopes are compared without regard to case)"
+                    ));
+                }
+                found.agreed.push(scope.clone());
+            }
+            None => found.only_in_openapi.push(scope.clone()),
+        }
+    }
+    found.only_in_spec = (spec.requested_scopes.iter())
+        .filter(|ours| !openapi.scopes.iter().any(|s| s.eq_ignore_ascii_case(ours)))
+        .cloned()
+        .collect();
     found
 }
 

@@ -53,6 +53,25 @@ impl Role {
     }
 }
 
+/// What a success response's body is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Body {
+    /// A JSON document (an action result or a listing).
+    Json,
+    /// The content itself: a file or an image (any media type that is not JSON).
+    Binary,
+}
+
+impl Body {
+    /// The word the report uses.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Body::Json => "JSON",
+            Body::Binary => "binary",
+        }
+    }
+}
+
 /// What one side says about one operation (or about several merged into one).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Facts {
@@ -66,6 +85,15 @@ pub struct Facts {
     pub statuses: BTreeSet<String>,
     /// The error codes it can return.
     pub error_codes: BTreeSet<String>,
+    /// What its success bodies are (none for an operation whose successes have no body).
+    pub bodies: BTreeSet<Body>,
+    /// The OAuth scopes it names: those an OpenAPI operation lists under `security`; every
+    /// scope the spec accepts for the operation (with `{module}` left in), compared with the
+    /// OpenAPI ones without regard to case.
+    pub scopes: BTreeSet<String>,
+    /// The scopes the spec asks for (the narrowest of each template it needs); none on the
+    /// OpenAPI side, which does not say which of its scopes is the one to ask for.
+    pub requested_scopes: BTreeSet<String>,
 }
 
 impl Facts {
@@ -82,6 +110,10 @@ impl Facts {
         }
         self.statuses.extend(other.statuses.iter().cloned());
         self.error_codes.extend(other.error_codes.iter().cloned());
+        self.bodies.extend(other.bodies.iter().copied());
+        self.scopes.extend(other.scopes.iter().cloned());
+        self.requested_scopes
+            .extend(other.requested_scopes.iter().cloned());
     }
 }
 
@@ -145,4 +177,21 @@ pub fn path_shape(path: &str) -> String {
         shape.pop();
     }
     shape
+}
+
+/// `shape` with each segment that names the API version `version` (`v8` in `/crm/v8/{}`)
+/// written `{}`, as the spec writes the `{version}` placeholder: an OpenAPI file of one version
+/// may write it into its paths.
+pub fn version_as_placeholder(shape: &str, version: &str) -> String {
+    shape
+        .split('/')
+        .map(|segment| {
+            let names_version = segment
+                .strip_prefix(['v', 'V'])
+                .is_some_and(|rest| rest.starts_with(|c: char| c.is_ascii_digit()))
+                && super::openapi::version_name(segment) == version;
+            if names_version { "{}" } else { segment }
+        })
+        .collect::<Vec<_>>()
+        .join("/")
 }

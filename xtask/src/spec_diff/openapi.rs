@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Map, Value};
 
-use super::facts::{Facts, Location, OpenApiOperation, Role, path_shape};
+use super::facts::{Body, Facts, Location, OpenApiOperation, Role, path_shape};
 
 /// A problem with the OpenAPI description, at a JSON pointer into it.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -34,6 +34,13 @@ const METHODS: [&str; 8] = [
 
 /// The request-body media types whose properties are form fields.
 const FORM_MEDIA_TYPES: [&str; 2] = ["multipart/form-data", "application/x-www-form-urlencoded"];
+
+/// Whether a media type is JSON (`application/json`, `application/problem+json`, with any
+/// parameters).
+fn is_json(media: &str) -> bool {
+    let base = media.split(';').next().unwrap_or_default().trim();
+    base.eq_ignore_ascii_case("application/json") || base.to_ascii_lowercase().ends_with("+json")
+}
 
 /// The `info.version` of an OpenAPI document, when it has one.
 pub fn info_version(doc: &Value) -> Option<&str> {
@@ -246,11 +253,36 @@ impl<'a> Walker<'a> {
                 }
             }
         }
-        for name in self.form_fields(&operation)? {
-            facts.params.insert((name, Location::Form));
-        }
+        facts.params.extend(self.body_fields(&operation)?);
         self.responses(&operation, &mut facts)?;
+        facts.scopes = self.scopes(&operation)?;
         Ok(facts)
+    }
+
+    /// The scopes the operation's `security` lists, or the document's when it has none of
+    /// its own (an empty list of its own means none).
+    fn scopes(&self, operation: &Node<'a>) -> Result<BTreeSet<String>, OpenApiError> {
+        let (security, at) = match operation.value.get("security") {
+            Some(security) => (security, child(&operation.at, "security")),
+            None => match self.root.get("security") {
+                Some(security) => (security, "/security".to_owned()),
+                None => return Ok(BTreeSet::new()),
+            },
+        };
+        let Some(requirements) = security.as_array() else {
+            return Err(error(&at, "`security` is not a list"));
+        };
+        let mut found = BTreeSet::new();
+        for (index, requirement) in requirements.iter().enumerate() {
+            let at = child(&at, &index.to_string());
+            for (scheme, scopes) in as_map(requirement, &at)? {
+                let Some(scopes) = scopes.as_array() else {
+                    return Err(error(&child(&at, scheme), "the scopes are not a list"));
+                };
+                found.extend(scopes.iter().filter_map(Value::as_str).map(str::to_owned));
+            }
+        }
+        Ok(found)
     }
 
     /// Adds the `(in, name)` of each parameter `node` declares; a later declaration of the same
@@ -285,9 +317,13 @@ impl<'a> Walker<'a> {
         Ok(())
     }
 
-    /// The properties of the operation's form request body (multipart/form-data or
-    /// url-encoded), through `oneOf`, `anyOf` and `allOf`.
-    fn form_fields(&self, operation: &Node<'a>) -> Result<BTreeSet<String>, OpenApiError> {
+    /// The properties of the operation's request body, through `oneOf`, `anyOf` and `allOf`:
+    /// form fields of a multipart/form-data or url-encoded body (a repeated field, an array of
+    /// files, is one field), top-level keys of a JSON body.
+    fn body_fields(
+        &self,
+        operation: &Node<'a>,
+    ) -> Result<BTreeSet<(String, Location)>, OpenApiError> {
         let mut fields = BTreeSet::new();
         let Some(body) = operation.value.get("requestBody") else {
             return Ok(fields);
@@ -299,15 +335,20 @@ impl<'a> Walker<'a> {
         };
         for (media, media_type) in member_map(&body, "content")?.into_iter().flatten() {
             let base = media.split(';').next().unwrap_or_default().trim();
-            if !FORM_MEDIA_TYPES
+            let location = if FORM_MEDIA_TYPES
                 .iter()
                 .any(|form| form.eq_ignore_ascii_case(base))
             {
+                Location::Form
+            } else if is_json(media) {
+                Location::Json
+            } else {
                 continue;
-            }
+            };
             let at = child(&child(&body.at, "content"), media);
             if let Some(schema) = self.schema_of(media_type, &at, &body.refs)? {
-                fields.extend(self.properties(&[schema])?.into_keys());
+                let names = self.properties(&[schema])?.into_keys();
+                fields.extend(names.map(|name| (name, location)));
             }
         }
         Ok(fields)
@@ -331,11 +372,18 @@ impl<'a> Walker<'a> {
                 continue;
             };
             for (media, media_type) in member_map(&response, "content")?.into_iter().flatten() {
+                if success {
+                    facts.bodies.insert(if is_json(media) {
+                        Body::Json
+                    } else {
+                        Body::Binary
+                    });
+                }
                 let media_at = child(&child(&response.at, "content"), media);
                 let Some(schema) = self.schema_of(media_type, &media_at, &response.refs)? else {
                     continue;
                 };
-                if success && media.to_ascii_lowercase().contains("json") {
+                if success && is_json(media) {
                     self.success_fields(schema, &mut facts.fields)?;
                 } else if failure {
                     self.codes(schema, &mut facts.error_codes)?;
@@ -359,13 +407,20 @@ impl<'a> Walker<'a> {
     }
 
     /// The fields of a JSON success body: those of each `data[]` item (or of its `details`,
-    /// when the item is an action result that has them) and those of `info`.
+    /// when the item is an action result that has them) and those of `info`; or, for an
+    /// action result sent on its own (`{code, details, message, status}`, no `data`), those
+    /// of its `details`.
     fn success_fields(
         &self,
         schema: Node<'a>,
         fields: &mut BTreeMap<Role, BTreeSet<String>>,
     ) -> Result<(), OpenApiError> {
         let top = self.properties(&[schema])?;
+        if !top.contains_key("data")
+            && let Some(details) = top.get("details")
+        {
+            self.field_paths(details, "", fields.entry(Role::Details).or_default())?;
+        }
         if let Some(data) = top.get("data") {
             for item in self.items(data)? {
                 let item_properties = self.properties(std::slice::from_ref(&item))?;

@@ -5,8 +5,12 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use zoho_crm_codegen::error_cases::applies_to;
 use zoho_crm_codegen::model::{Operation, ParamIn, ResponseKind, Spec};
+use zoho_crm_codegen::vocabulary::{
+    MODULE_TEMPLATE, OPERATION_PLACEHOLDER, narrowest_scope, operation_scope_templates,
+    scope_templates,
+};
 
-use super::facts::{Facts, Location, Role, SpecOperation, path_shape};
+use super::facts::{Body, Facts, Location, Role, SpecOperation, path_shape};
 
 /// Every operation of `spec` as it is in `version` (one of `spec.api.versions`), by name.
 pub fn operations(spec: &Spec, version: &str) -> Vec<SpecOperation> {
@@ -34,6 +38,11 @@ pub fn operations(spec: &Spec, version: &str) -> Vec<SpecOperation> {
                 }
             }
             let (path_params, params) = parameters(spec, operation, version);
+            let body = match response.kind {
+                ResponseKind::Binary => Body::Binary,
+                ResponseKind::Action | ResponseKind::ActionList | ResponseKind::List => Body::Json,
+            };
+            let (scopes, requested_scopes) = scopes(spec, operation);
             SpecOperation {
                 name: name.clone(),
                 method: operation.method.as_str().to_owned(),
@@ -44,6 +53,9 @@ pub fn operations(spec: &Spec, version: &str) -> Vec<SpecOperation> {
                     fields,
                     statuses: statuses(spec, name, operation),
                     error_codes: operation.errors.iter().cloned().collect(),
+                    bodies: BTreeSet::from([body]),
+                    scopes,
+                    requested_scopes,
                 },
                 type_names,
             }
@@ -84,6 +96,34 @@ fn parameters(
         }
     }
     (path_params, params)
+}
+
+/// The scopes that allow `operation` (each of its templates for each of its scope operation
+/// types, `{module}` left in, and the scope that grants everything when it needs the module
+/// scope), and those it asks for (each template for its narrowest type).
+fn scopes(spec: &Spec, operation: &Operation) -> (BTreeSet<String>, BTreeSet<String>) {
+    let known = scope_templates(spec);
+    let needed = operation_scope_templates(operation);
+    let templates: Vec<&str> = needed
+        .iter()
+        .filter_map(|name| known.iter().find(|(known, _)| known == name))
+        .map(|(_, template)| *template)
+        .collect();
+    let render = |kind: &String| -> Vec<String> {
+        (templates.iter())
+            .map(|template| template.replace(OPERATION_PLACEHOLDER, kind))
+            .collect()
+    };
+    let mut accepted: BTreeSet<String> =
+        operation.scope_operations.iter().flat_map(render).collect();
+    if needed.contains(&MODULE_TEMPLATE) {
+        accepted.insert(spec.scopes.all.clone());
+    }
+    let requested = narrowest_scope(spec, &operation.scope_operations)
+        .and_then(|index| operation.scope_operations.get(index))
+        .map(|kind| render(kind).into_iter().collect())
+        .unwrap_or_default();
+    (accepted, requested)
 }
 
 /// The success and empty statuses, and the status of every error case that applies to the

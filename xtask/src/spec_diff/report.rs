@@ -1,23 +1,41 @@
-//! The report: differences grouped by operation, one line each, and a summary line.
+//! The report: differences grouped by operation, one line each, with what agrees and notes
+//! below them; then the OpenAPI operations the spec does not have (counted as one
+//! difference, listed by name only); then a summary line.
 
 use std::fmt;
 
-use super::facts::Location;
+use super::facts::{Body, Location};
 
 /// Everything `spec-diff` found.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Report {
     /// One group per operation (and first, if any, one for operations only one side has).
     pub groups: Vec<Group>,
+    /// The titles of the OpenAPI operations the spec has no operation for, not compared: a
+    /// file such as Zoho's `record.json` describes many the spec does not need.
+    pub only_in_openapi: Vec<String>,
 }
 
-/// The differences about one operation.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// What was found about one operation.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Group {
     /// Which operation: `METHOD path (operationId) vs spec_name, ...`.
     pub title: String,
     /// What differs, in report order.
     pub differences: Vec<Difference>,
+    /// What both sides say alike, by kind of fact.
+    pub agreements: Vec<Agreement>,
+    /// Remarks that are no difference (a scope spelt in another case).
+    pub notes: Vec<String>,
+}
+
+/// One kind of fact both sides agree on, with the values they share.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Agreement {
+    /// The kind of fact: `path parameters`, `parameters`, `statuses`, ...
+    pub kind: String,
+    /// The values, as the report writes them.
+    pub values: Vec<String>,
 }
 
 /// One difference between the OpenAPI description and the spec.
@@ -68,6 +86,12 @@ pub enum Item {
     Status(String),
     /// An error code.
     ErrorCode(String),
+    /// An OAuth scope, as that side writes it.
+    Scope(String),
+    /// What a success response's body is.
+    SuccessBody(Body),
+    /// The OpenAPI operations that the spec has no operation for: how many.
+    Operations(usize),
 }
 
 impl Report {
@@ -89,6 +113,18 @@ impl fmt::Display for Report {
             }
             for difference in &group.differences {
                 writeln!(f, "  {difference}")?;
+            }
+            for agreement in &group.agreements {
+                writeln!(f, "  {agreement}")?;
+            }
+            for note in &group.notes {
+                writeln!(f, "  note: {note}")?;
+            }
+        }
+        if !self.only_in_openapi.is_empty() {
+            writeln!(f, "only in OpenAPI, not compared:")?;
+            for title in &self.only_in_openapi {
+                writeln!(f, "  {title}")?;
             }
         }
         match self.difference_count() {
@@ -132,7 +168,17 @@ impl fmt::Display for Item {
             Item::ResponseField { of, field } => write!(f, "response field of {of}: {field}"),
             Item::Status(status) => write!(f, "status {status}"),
             Item::ErrorCode(code) => write!(f, "error code {code}"),
+            Item::Scope(scope) => write!(f, "scope {scope}"),
+            Item::SuccessBody(body) => write!(f, "{} success body", body.as_str()),
+            Item::Operations(1) => write!(f, "1 operation (listed below)"),
+            Item::Operations(count) => write!(f, "{count} operations (listed below)"),
         }
+    }
+}
+
+impl fmt::Display for Agreement {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "agrees: {}: {}", self.kind, self.values.join(", "))
     }
 }
 
