@@ -18,6 +18,10 @@ pub const OPERATION: ::zoho_crm_runtime::__private::Operation = ::zoho_crm_runti
             .path()
             .modules(&["Leads", "Contacts", "Accounts", "Products", "Vendors"]),
         ::zoho_crm_runtime::__private::Param::record_id("record_id").path(),
+        ::zoho_crm_runtime::__private::Param::text_list("restrict_triggers")
+            .query()
+            .min(1)
+            .since(crate::versions::ApiVersion::V8.to_runtime()),
     ],
     idempotent: true,
     success_status: &[200],
@@ -41,6 +45,8 @@ pub struct DeletePhotoRequest {
     module_api_name: crate::modules::Module,
     /// The record whose photo to delete. Sent as `record_id` in the path.
     record_id: ::std::string::String,
+    /// Automations not to trigger: `workflow`, `approval`, `blueprint`, `pathfinder`, `orchestration`. Sent as `restrict_triggers` in the query string. Only in v8 and later. Allowed: at least 1 item.
+    restrict_triggers: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// The API version of this call; the client's when `None`.
     version: ::std::option::Option<crate::versions::ApiVersion>,
 }
@@ -53,8 +59,21 @@ impl DeletePhotoRequest {
         DeletePhotoRequest {
             module_api_name,
             record_id: record_id.into(),
+            restrict_triggers: ::std::option::Option::None,
             version: ::std::option::Option::None,
         }
+    }
+    /// Sets `restrict_triggers`: Automations not to trigger: `workflow`, `approval`, `blueprint`, `pathfinder`, `orchestration`. Sent as `restrict_triggers` in the query string. Only in v8 and later. Allowed: at least 1 item.
+    pub fn restrict_triggers(
+        mut self,
+        restrict_triggers: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.restrict_triggers = ::std::option::Option::Some(
+            restrict_triggers.into_iter().map(::std::convert::Into::into).collect(),
+        );
+        self
     }
     /// Uses this API version for this call instead of the client's.
     pub fn version(mut self, version: crate::versions::ApiVersion) -> Self {
@@ -66,7 +85,8 @@ impl ::zoho_crm_runtime::__private::IntoCall for DeletePhotoRequest {
     fn into_call(self) -> ::zoho_crm_runtime::__private::Call {
         let values = ::std::vec![
             ::zoho_crm_runtime::__private::Value::from(self.module_api_name),
-            ::zoho_crm_runtime::__private::Value::from(self.record_id)
+            ::zoho_crm_runtime::__private::Value::from(self.record_id),
+            ::zoho_crm_runtime::__private::Value::from(self.restrict_triggers)
         ];
         (self.version.map(crate::versions::ApiVersion::to_runtime), values)
     }
@@ -107,6 +127,21 @@ mod tests {
     /// Every parameter set, each to a sample value of its kind.
     #[test]
     fn a_request_with_every_parameter_fits_the_descriptor() {
+        let request = super::DeletePhotoRequest::new(
+                crate::modules::Module::BUILTIN[0].clone(),
+                "1",
+            )
+            .restrict_triggers(::std::iter::repeat_n("text", 1));
+        let (_, values) = ::zoho_crm_runtime::__private::IntoCall::into_call(request);
+        let fit = ::zoho_crm_runtime::__private::check_values(
+            &super::OPERATION,
+            &values,
+        );
+        ::std::assert_eq!(fit, ::std::result::Result::Ok(()));
+    }
+    /// Only the parameters the constructor takes; the others are absent.
+    #[test]
+    fn a_request_with_only_the_required_parameters_fits_the_descriptor() {
         let request = super::DeletePhotoRequest::new(
             crate::modules::Module::BUILTIN[0].clone(),
             "1",

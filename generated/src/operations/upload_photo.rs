@@ -18,6 +18,10 @@ pub const OPERATION: ::zoho_crm_runtime::__private::Operation = ::zoho_crm_runti
             .path()
             .modules(&["Leads", "Contacts", "Accounts", "Products", "Vendors", "Deals"]),
         ::zoho_crm_runtime::__private::Param::record_id("record_id").path(),
+        ::zoho_crm_runtime::__private::Param::text_list("restrict_triggers")
+            .query()
+            .min(1)
+            .since(crate::versions::ApiVersion::V8.to_runtime()),
         ::zoho_crm_runtime::__private::Param::file("file").form(),
     ],
     idempotent: true,
@@ -57,6 +61,8 @@ pub struct UploadPhotoRequest {
     module_api_name: crate::modules::Module,
     /// The record whose photo to set. Sent as `record_id` in the path.
     record_id: ::std::string::String,
+    /// Automations not to trigger: `workflow`, `approval`, `blueprint`, `pathfinder`, `orchestration`. Sent as `restrict_triggers` in the query string. Only in v8 and later. Allowed: at least 1 item.
+    restrict_triggers: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// The image: PNG, JPEG, GIF or BMP, at most 10 MB and 10 megapixels. Sent as `file` in the form body.
     file: ::zoho_crm_runtime::FileSource,
     /// The API version of this call; the client's when `None`.
@@ -72,9 +78,22 @@ impl UploadPhotoRequest {
         UploadPhotoRequest {
             module_api_name,
             record_id: record_id.into(),
+            restrict_triggers: ::std::option::Option::None,
             file,
             version: ::std::option::Option::None,
         }
+    }
+    /// Sets `restrict_triggers`: Automations not to trigger: `workflow`, `approval`, `blueprint`, `pathfinder`, `orchestration`. Sent as `restrict_triggers` in the query string. Only in v8 and later. Allowed: at least 1 item.
+    pub fn restrict_triggers(
+        mut self,
+        restrict_triggers: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.restrict_triggers = ::std::option::Option::Some(
+            restrict_triggers.into_iter().map(::std::convert::Into::into).collect(),
+        );
+        self
     }
     /// Uses this API version for this call instead of the client's.
     pub fn version(mut self, version: crate::versions::ApiVersion) -> Self {
@@ -87,6 +106,7 @@ impl ::zoho_crm_runtime::__private::IntoCall for UploadPhotoRequest {
         let values = ::std::vec![
             ::zoho_crm_runtime::__private::Value::from(self.module_api_name),
             ::zoho_crm_runtime::__private::Value::from(self.record_id),
+            ::zoho_crm_runtime::__private::Value::from(self.restrict_triggers),
             ::zoho_crm_runtime::__private::Value::from(self.file)
         ];
         (self.version.map(crate::versions::ApiVersion::to_runtime), values)
@@ -134,6 +154,25 @@ mod tests {
     /// Every parameter set, each to a sample value of its kind.
     #[test]
     fn a_request_with_every_parameter_fits_the_descriptor() {
+        let request = super::UploadPhotoRequest::new(
+                crate::modules::Module::BUILTIN[0].clone(),
+                "1",
+                ::zoho_crm_runtime::FileSource::from_bytes(
+                    "sample.txt",
+                    b"sample".to_vec(),
+                ),
+            )
+            .restrict_triggers(::std::iter::repeat_n("text", 1));
+        let (_, values) = ::zoho_crm_runtime::__private::IntoCall::into_call(request);
+        let fit = ::zoho_crm_runtime::__private::check_values(
+            &super::OPERATION,
+            &values,
+        );
+        ::std::assert_eq!(fit, ::std::result::Result::Ok(()));
+    }
+    /// Only the parameters the constructor takes; the others are absent.
+    #[test]
+    fn a_request_with_only_the_required_parameters_fits_the_descriptor() {
         let request = super::UploadPhotoRequest::new(
             crate::modules::Module::BUILTIN[0].clone(),
             "1",
