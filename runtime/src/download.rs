@@ -154,6 +154,14 @@ impl Download {
             .and_then(|v| v.to_str().ok())
     }
 
+    /// The usual extension of the announced content type (`png` for `image/png`, `jpg` for
+    /// `image/jpeg`), for content that comes without a file name, such as a record's photo:
+    /// only letters and digits, `None` when the type is missing or unknown.
+    pub fn extension(&self) -> Option<&'static str> {
+        self.content_type()
+            .and_then(crate::media_type::extension_of)
+    }
+
     /// Streams the content into `writer`, checking it against the announced length. Returns
     /// the bytes written.
     pub async fn write_to<W: AsyncWrite + Unpin>(

@@ -20,6 +20,26 @@ pub(crate) fn of_file_name(name: &str) -> &'static str {
         .unwrap_or(OCTET_STREAM)
 }
 
+/// The usual extension of a media type, for content that comes without a file name:
+/// parameters and case are ignored (`image/PNG; charset=UTF-8` is `png`), JPEG is `jpg`, and
+/// only letters and digits are ever returned. `None` when the type is unknown or malformed.
+pub(crate) fn extension_of(media_type: &str) -> Option<&'static str> {
+    let essence = media_type.split(';').next()?.trim().to_ascii_lowercase();
+    if !is_plain_media_type(&essence) {
+        return None;
+    }
+    let subtype = essence.split_once('/').map(|(_, subtype)| subtype)?;
+    let known = mime_guess::get_mime_extensions_str(&essence)?;
+    let preferred = ["jpg", subtype];
+    let chosen = (preferred.iter())
+        .find_map(|want| known.iter().find(|ext| *ext == want))
+        .or_else(|| known.first())?;
+    chosen
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric())
+        .then_some(*chosen)
+}
+
 /// Whether `value` is `type/subtype`, each a non-empty token (RFC 9110 `tchar`s), with no
 /// parameters, spaces or control characters.
 fn is_plain_media_type(value: &str) -> bool {
@@ -74,6 +94,24 @@ mod tests {
     fn unknown_or_missing_extensions_are_octet_stream() {
         for name in ["README", "a.unknownext", ".pdf", "a.", "a.pdf.", "naïve.ü"] {
             assert_eq!(of_file_name(name), OCTET_STREAM, "{name}");
+        }
+    }
+
+    #[test]
+    fn media_types_have_their_usual_extensions() {
+        for (media_type, expected) in [
+            ("image/png", Some("png")),
+            ("image/PNG; charset=UTF-8", Some("png")),
+            ("image/jpeg", Some("jpg")),
+            ("image/gif", Some("gif")),
+            ("image/bmp", Some("bmp")),
+            ("application/pdf", Some("pdf")),
+            ("application/x-unheard-of", None),
+            ("image/png\r\n../x", None),
+            ("", None),
+            ("not a type", None),
+        ] {
+            assert_eq!(extension_of(media_type), expected, "{media_type:?}");
         }
     }
 
