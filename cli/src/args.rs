@@ -388,7 +388,9 @@ pub struct FieldFileDownloadArgs {
 #[derive(Debug, Args)]
 pub struct UploadManyArgs {
     /// CSV file with the header `module,record_id,path` and optionally `title` (the name to
-    /// upload the file under); paths are relative to the manifest's directory, and the files
+    /// upload the file under) and `target`: `attachment` (the default), `photo` (set the
+    /// record's photo) or `field:<API name>` (add the file to a file-upload field, keeping its
+    /// files); paths are relative to the manifest's directory, and the files
     /// must be inside it (symbolic links resolved) unless --allow-outside.
     #[arg(long, value_name = "FILE.csv")]
     pub manifest: PathBuf,

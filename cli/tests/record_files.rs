@@ -315,3 +315,70 @@ async fn a_field_is_listed_and_downloaded_byte_for_byte() {
     assert_eq!(saved.len(), 1);
     assert_eq!(read(&one.join("po.pdf")), b"another order");
 }
+
+#[tokio::test]
+async fn upload_many_sends_each_line_to_its_target_and_a_rerun_only_what_failed() {
+    let server = server().await;
+    server.add_file_field("Contacts", "PO", 5);
+    let dir = tempdir();
+    let image = png(32, 32);
+    write(dir.path(), "me.png", &image);
+    write(dir.path(), "po.txt", b"purchase order");
+    // The same file to two targets is two uploads, not a duplicate.
+    let csv = format!(
+        "module,record_id,path,target\nContacts,{RECORD},me.png,photo\nContacts,{RECORD},po.txt,field:PO\nContacts,{RECORD},po.txt,\nContacts,{RECORD},me.png,field:Nope\n"
+    );
+    let manifest = write(dir.path(), "m.csv", csv.as_bytes());
+    let args = ["--json", "upload-many", "--manifest", &arg(&manifest)];
+    let first = run(against(&server, dir.path(), &args)).await;
+    first.expect(3);
+    let status = |run: &common::Run, line: u64| {
+        run.json()
+            .into_iter()
+            .find(|v| v["line"] == line && v["summary"].is_null())
+            .map(|v| text(&v, "status").to_owned())
+    };
+    assert_eq!(status(&first, 2).as_deref(), Some("ok"), "{first:#?}");
+    assert_eq!(status(&first, 3).as_deref(), Some("ok"));
+    assert_eq!(status(&first, 4).as_deref(), Some("ok"));
+    assert_eq!(status(&first, 5).as_deref(), Some("error"));
+    assert_eq!(
+        server.photo("Contacts", RECORD).map(|p| p.size),
+        Some(image.len() as u64)
+    );
+    let field = server.file_field("Contacts", RECORD, "PO");
+    assert_eq!(field.len(), 1);
+    assert_eq!(field[0].file_name, "po.txt");
+    assert_eq!(common::stored_names(&server), ["po.txt"]);
+    // Nothing was stored for the unknown field.
+    assert_eq!(server.stored_file_count(), 1);
+
+    let journal = std::fs::read_to_string(dir.path().join("m.csv.journal")).unwrap_or_default();
+    assert!(journal.contains("\"target\":\"photo\""), "{journal}");
+    assert!(journal.contains("\"target\":\"field:PO\""), "{journal}");
+
+    // Again: only the failed line is tried.
+    let before = server.requests().len();
+    let again = run(against(&server, dir.path(), &args)).await;
+    again.expect(3);
+    assert_eq!(again.summary()["already_done"], 3, "{again:#?}");
+    let sent: Vec<String> = server.requests()[before..]
+        .iter()
+        .map(|r| r.method.clone())
+        .collect();
+    assert_eq!(sent, ["GET"]);
+}
+
+#[tokio::test]
+async fn an_unknown_target_is_an_invalid_line() {
+    let server = server().await;
+    let dir = tempdir();
+    write(dir.path(), "a.txt", b"a");
+    let csv = format!("module,record_id,path,target\nLeads,{RECORD},a.txt,avatar\n");
+    let manifest = write(dir.path(), "m.csv", csv.as_bytes());
+    let args = ["upload-many", "--manifest", &arg(&manifest)];
+    let run = run(against(&server, dir.path(), &args)).await;
+    run.expect(2);
+    assert!(run.stderr.contains("avatar"), "{run:#?}");
+    assert!(server.requests().is_empty());
+}
