@@ -73,7 +73,7 @@ mod tests {
     fn a_taken_name_gets_the_next_free_number_before_its_extension() {
         let mut taken = Taken::default();
         assert_eq!(taken.claim("a.pdf"), "a.pdf");
-        assert_eq!(taken.claim("A.PDF"), "A (2).pdf");
+        assert_eq!(taken.claim("A.PDF"), "A (2).PDF");
         assert_eq!(taken.claim("a.pdf"), "a (3).pdf");
         assert_eq!(taken.claim("notes"), "notes");
         assert_eq!(taken.claim("notes"), "notes (2)");

@@ -266,6 +266,7 @@ fn update<K: std::hash::Hash + Eq>(last: &mut HashMap<K, Last>, key: K, record: 
 mod tests {
     use super::*;
     use crate::commands::upload_many::fingerprint::Facts;
+    use crate::commands::upload_many::target::Target;
     use crate::journal::Writer;
 
     fn entry(line: u64, path: &str, sha256: &str) -> Entry {
@@ -282,6 +283,7 @@ mod tests {
                 sha256: Some(sha256.into()),
             },
             copy: 1,
+            target: Target::Attachment,
         }
     }
 
@@ -354,7 +356,22 @@ mod tests {
         assert_eq!(history.last(&a).map(|l| l.status), Some(Status::Ok));
         // b's size differs: it changed since, so it is not done.
         assert!(history.last(&entry(3, "b", "bb")).is_none());
-        // Only the first copy.
-        assert!(history.last(&Entry { copy: 2, ..a }).is_none());
+        // Only the first copy, and only for an attachment.
+        assert!(
+            history
+                .last(&Entry {
+                    copy: 2,
+                    ..a.clone()
+                })
+                .is_none()
+        );
+        assert!(
+            history
+                .last(&Entry {
+                    target: Target::Photo,
+                    ..a
+                })
+                .is_none()
+        );
     }
 }
