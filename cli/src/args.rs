@@ -114,6 +114,17 @@ pub enum Command {
     Delete(DeleteArgs),
     /// Upload every file a CSV manifest names, resumably (a journal records what is done).
     UploadMany(UploadManyArgs),
+    /// Set, download or delete a record's photo (Leads, Contacts, Accounts, Products, Vendors,
+    /// Deals and custom modules).
+    #[command(subcommand)]
+    Photo(PhotoCommand),
+    /// Upload, list and download the files of a record's file-upload field.
+    ///
+    /// Files go to Zoho's file store first (at most 10 a call), then the record's field is
+    /// updated with their ids in one call; the files the field holds already are kept unless
+    /// `upload --replace`.
+    #[command(subcommand)]
+    FieldFile(FieldFileCommand),
     /// Download every attachment of the records a CSV manifest names, resumably.
     ///
     /// Each record's attachments are listed (every page) and each file is saved as
@@ -257,11 +268,129 @@ pub struct DeleteArgs {
     pub dry_run: bool,
 }
 
+/// `photo` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum PhotoCommand {
+    /// Set the record's photo (replacing any it has): a PNG, JPEG, GIF or BMP image of at most
+    /// 10 MB and 10 megapixels, checked before anything is sent.
+    Upload(PhotoUploadArgs),
+    /// Download the record's photo. A record without one is not an error: exit code 0, a
+    /// note on standard error, and nothing written.
+    Download(PhotoDownloadArgs),
+    /// Delete the record's photo.
+    Delete(PhotoDeleteArgs),
+}
+
+/// `photo upload`.
+#[derive(Debug, Args)]
+pub struct PhotoUploadArgs {
+    /// The record whose photo to set.
+    #[command(flatten)]
+    pub target: RecordArgs,
+    /// The image.
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// Check everything and print what would be sent, but send nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+/// `photo download`.
+#[derive(Debug, Args)]
+pub struct PhotoDownloadArgs {
+    /// The record whose photo to download.
+    #[command(flatten)]
+    pub target: RecordArgs,
+    /// A file to write (replaced if it exists, only once the download is complete), a
+    /// directory to save in as `photo.<ext>` from the image's type (an existing file there is
+    /// never replaced), or `-` for standard output.
+    #[arg(short = 'o', long = "output", value_name = "PATH_OR_DIR")]
+    pub output: PathBuf,
+}
+
+/// `photo delete`.
+#[derive(Debug, Args)]
+pub struct PhotoDeleteArgs {
+    /// The record whose photo to delete.
+    #[command(flatten)]
+    pub target: RecordArgs,
+    /// Check everything and print what would be sent, but send nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+/// `field-file` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum FieldFileCommand {
+    /// Add files to a file-upload field: every file is checked first (it exists, is a regular
+    /// file of at most 20 MB) and the field is read (it must be a file-upload field of the
+    /// module), then the files are stored and the field updated.
+    Upload(FieldFileUploadArgs),
+    /// List the files of one or more file-upload fields: name, size, entry id and file id.
+    List(FieldFileListArgs),
+    /// Download the files of a file-upload field (or one of them) into a directory, each
+    /// under its own name made safe and unique (`name (2).ext`...); existing files are never
+    /// replaced.
+    Download(FieldFileDownloadArgs),
+}
+
+/// `field-file upload`.
+#[derive(Debug, Args)]
+pub struct FieldFileUploadArgs {
+    /// The record whose field to add to.
+    #[command(flatten)]
+    pub target: RecordArgs,
+    /// The field's API name.
+    #[arg(long, value_name = "API_NAME", value_parser = parse_field)]
+    pub field: String,
+    /// The files to add.
+    #[arg(value_name = "FILE", required = true)]
+    pub files: Vec<PathBuf>,
+    /// Remove the files the field holds now, in the same update that adds the new ones.
+    #[arg(long)]
+    pub replace: bool,
+    /// Check the files and the field and print what would be sent, but send nothing else
+    /// (the field is still read).
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+/// `field-file list`.
+#[derive(Debug, Args)]
+pub struct FieldFileListArgs {
+    /// The record whose fields to list.
+    #[command(flatten)]
+    pub target: RecordArgs,
+    /// The fields' API names: required, since Zoho reads only the fields it is asked for
+    /// (several: `--field A --field B` or `--field A,B`).
+    #[arg(long = "field", value_name = "API_NAME", required = true, num_args = 1.., value_delimiter = ',', value_parser = parse_field)]
+    pub fields: Vec<String>,
+}
+
+/// `field-file download`.
+#[derive(Debug, Args)]
+pub struct FieldFileDownloadArgs {
+    /// The record that holds the field.
+    #[command(flatten)]
+    pub target: RecordArgs,
+    /// The field's API name.
+    #[arg(long, value_name = "API_NAME", value_parser = parse_field)]
+    pub field: String,
+    /// Only this entry of the field (its entry id, as `field-file list` shows it).
+    #[arg(long, value_name = "ENTRY_ID", value_parser = parse_entry_id)]
+    pub id: Option<String>,
+    /// The directory to save into (made if missing).
+    #[arg(short = 'o', long = "output", value_name = "DIR")]
+    pub output: PathBuf,
+}
+
 /// `upload-many`.
 #[derive(Debug, Args)]
 pub struct UploadManyArgs {
     /// CSV file with the header `module,record_id,path` and optionally `title` (the name to
-    /// upload the file under); paths are relative to the manifest's directory, and the files
+    /// upload the file under) and `target`: `attachment` (the default), `photo` (set the
+    /// record's photo) or `field:<API name>` (add the file to a file-upload field, keeping its
+    /// files); paths are relative to the manifest's directory, and the files
     /// must be inside it (symbolic links resolved) unless --allow-outside.
     #[arg(long, value_name = "FILE.csv")]
     pub manifest: PathBuf,
@@ -407,6 +536,26 @@ fn parse_since(value: &str) -> Result<chrono::DateTime<chrono::FixedOffset>, Str
                 "{value:?} is neither an RFC 3339 time (2024-05-01T12:00:00Z) nor a date (2024-05-01)"
             )
         })
+}
+
+/// A field's API name: not empty, without commas, spaces or control characters.
+fn parse_field(value: &str) -> Result<String, String> {
+    if value.is_empty()
+        || value
+            .chars()
+            .any(|c| c == ',' || c.is_whitespace() || c.is_control())
+    {
+        return Err(format!(
+            "field {value:?} is not an API name: it must be non-empty, without commas, spaces or control characters"
+        ));
+    }
+    Ok(value.to_owned())
+}
+
+fn parse_entry_id(value: &str) -> Result<String, String> {
+    zoho_crm::check_record_id(value)
+        .map(|()| value.to_owned())
+        .map_err(|_| format!("entry id {value:?} is invalid: it must be a positive integer"))
 }
 
 fn parse_data_center(value: &str) -> Result<DataCenter, String> {

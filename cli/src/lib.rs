@@ -4,7 +4,7 @@
 //!
 //! Layers, bottom to top: leaf values (exit codes, failures, signals, regular files,
 //! arguments); the shared machinery of the commands (output, progress, profiles and the
-//! connection, the journal's writer and reader, CSV manifests, reconciliation); the commands,
+//! connection, the journal's writer and reader, CSV manifests, reconciliation, a record's file fields); the commands,
 //! each with its own records beside it (`commands::upload_many::journal`,
 //! `commands::download_many::journal`). Nothing imports upward, and no two modules import each
 //! other.
@@ -23,6 +23,7 @@ mod profile;
 mod progress;
 mod recheck;
 mod reconcile;
+mod record_files;
 mod regular_file;
 mod slots;
 mod stored;

@@ -9,7 +9,9 @@ mod config;
 mod delete;
 mod download;
 mod download_many;
+mod field_file;
 mod list;
+mod photo;
 mod scopes;
 mod shell;
 mod spool;
@@ -20,7 +22,7 @@ pub(crate) mod upload_many;
 use std::future::Future;
 use std::pin::Pin;
 
-use crate::args::{Cli, Command};
+use crate::args::{Cli, Command, FieldFileCommand, PhotoCommand};
 use crate::connect::Env;
 use crate::exit::Exit;
 use crate::interrupt::Interrupt;
@@ -75,6 +77,36 @@ pub async fn run(cli: Cli, env: &Env, output: &Output, interrupt: &Interrupt) ->
             (
                 Box::pin(download::run(global, env, output, args)),
                 stopped.to_owned(),
+            )
+        }
+        Command::Photo(command) => {
+            let stopped = match &command {
+                PhotoCommand::Upload(_) => {
+                    "the photo may have been set (setting it again is harmless)"
+                }
+                PhotoCommand::Download(_) => {
+                    "stopped; nothing was saved (the partial download was removed)"
+                }
+                PhotoCommand::Delete(_) => "the photo may have been deleted",
+            };
+            (
+                Box::pin(photo::run(global, env, output, command)),
+                stopped.to_owned(),
+            )
+        }
+        Command::FieldFile(command) => {
+            let stopped = match &command {
+                FieldFileCommand::Upload(args) => format!(
+                    "files may have been stored, and the field updated; check with: zoho-crm field-file list --module {} --record {} --field {}",
+                    args.target.module.api_name(),
+                    args.target.record,
+                    args.field
+                ),
+                _ => "stopped; no partial file is left under its name".to_owned(),
+            };
+            (
+                Box::pin(field_file::run(global, env, output, command)),
+                stopped,
             )
         }
         Command::List(args) => (

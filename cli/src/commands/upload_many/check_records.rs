@@ -1,5 +1,7 @@
 //! Reconciliation of lines left `started` by an interrupted run or with an unknown result:
-//! each is looked for on its record before it is uploaded again.
+//! each attachment is looked for on its record before it is uploaded again. A photo is simply
+//! set again (harmless); a field's file cannot be told apart from another of the same name, so
+//! one left by a stopped run is kept as unknown unless `--retry-unknown`.
 
 use std::sync::Arc;
 
@@ -10,6 +12,7 @@ use super::manifest::Entry;
 use super::plan::Check;
 use super::report::ItemLine;
 use super::shared::Shared;
+use super::target::Target;
 
 /// Looks for the lines of `checks` on their records: found ones are journaled as done; the
 /// others are returned to upload, or to keep as unknown when the record could not be listed
@@ -20,8 +23,12 @@ pub(super) async fn check_records(
     history: &History,
     retry_unknown: bool,
 ) -> (Vec<Entry>, Vec<Entry>) {
+    let (checks, others): (Vec<Check>, Vec<Check>) = checks
+        .into_iter()
+        .partition(|check| check.entry.target == Target::Attachment);
+    let (mut retry, mut kept) = not_attachments(shared, others, retry_unknown);
     if checks.is_empty() {
-        return (Vec::new(), Vec::new());
+        return (retry, kept);
     }
     let output = &shared.output;
     output.note(format!(
@@ -45,12 +52,10 @@ pub(super) async fn check_records(
         _ = shared.interrupt.first() => {
             // Left as they were in the journal, for the next run.
             shared.tally().not_started += checks.len();
-            return (Vec::new(), Vec::new());
+            return (retry, kept);
         }
         found = finding => found,
     };
-    let mut retry = Vec::new();
-    let mut kept = Vec::new();
     for (check, result) in checks.into_iter().zip(found) {
         let entry = check.entry;
         match result {
@@ -94,6 +99,37 @@ pub(super) async fn check_records(
                 ));
                 retry.push(entry);
             }
+        }
+    }
+    (retry, kept)
+}
+
+/// The lines to check that are no attachments: photos to set again, and files of fields to
+/// store again only with `--retry-unknown` (else kept as unknown, with the command that
+/// shows the field).
+fn not_attachments(
+    shared: &Shared,
+    checks: Vec<Check>,
+    retry_unknown: bool,
+) -> (Vec<Entry>, Vec<Entry>) {
+    let mut retry = Vec::new();
+    let mut kept = Vec::new();
+    for check in checks {
+        let entry = check.entry;
+        match &entry.target {
+            Target::Field(field) if check.interrupted && !retry_unknown => {
+                shared.output.stderr(&format!(
+                    "error: line {} ({}): may have been put in field {field} by a run that was stopped while uploading it; check with: zoho-crm field-file list --module {} --record {} --field {field} (--retry-unknown uploads it again)",
+                    entry.line,
+                    entry.path,
+                    entry.module.api_name(),
+                    entry.record_id
+                ));
+                shared.bar.dec_length(entry.size);
+                shared.count_finished();
+                kept.push(entry);
+            }
+            _ => retry.push(entry),
         }
     }
     (retry, kept)

@@ -92,6 +92,9 @@ pub struct Record {
     /// The error message.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+    /// Where the file went (`photo`, `field:<API name>`); absent for an attachment.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<String>,
     /// Set when a later run found the file on the record instead of uploading it.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub found_on_record: bool,
@@ -124,6 +127,7 @@ impl Record {
             copy: entry.copy,
             code: None,
             message: None,
+            target: entry.target.label(),
             found_on_record: false,
         }
     }
@@ -138,6 +142,7 @@ impl Record {
             sha256: self.sha256.as_deref(),
             modified: self.modified.as_deref(),
             copy: self.copy,
+            target: self.target.as_deref(),
         };
         Some(parts.key())
     }
@@ -193,7 +198,8 @@ impl History {
         if let Some(last) = self.last.get(&entry.key()) {
             return Some(last);
         }
-        if entry.copy != 1 {
+        // Journals of earlier versions knew only attachments.
+        if entry.copy != 1 || entry.target != super::target::Target::Attachment {
             return None;
         }
         let legacy = LegacyKey {
@@ -260,6 +266,7 @@ fn update<K: std::hash::Hash + Eq>(last: &mut HashMap<K, Last>, key: K, record: 
 mod tests {
     use super::*;
     use crate::commands::upload_many::fingerprint::Facts;
+    use crate::commands::upload_many::target::Target;
     use crate::journal::Writer;
 
     fn entry(line: u64, path: &str, sha256: &str) -> Entry {
@@ -276,6 +283,7 @@ mod tests {
                 sha256: Some(sha256.into()),
             },
             copy: 1,
+            target: Target::Attachment,
         }
     }
 
@@ -348,7 +356,22 @@ mod tests {
         assert_eq!(history.last(&a).map(|l| l.status), Some(Status::Ok));
         // b's size differs: it changed since, so it is not done.
         assert!(history.last(&entry(3, "b", "bb")).is_none());
-        // Only the first copy.
-        assert!(history.last(&Entry { copy: 2, ..a }).is_none());
+        // Only the first copy, and only for an attachment.
+        assert!(
+            history
+                .last(&Entry {
+                    copy: 2,
+                    ..a.clone()
+                })
+                .is_none()
+        );
+        assert!(
+            history
+                .last(&Entry {
+                    target: Target::Photo,
+                    ..a
+                })
+                .is_none()
+        );
     }
 }

@@ -21,6 +21,8 @@ pub struct KeyParts<'a> {
     pub modified: Option<&'a str>,
     /// Which copy of the same file for the same record.
     pub copy: u32,
+    /// Where it goes, unless an attachment (see [`super::target::Target::label`]).
+    pub target: Option<&'a str>,
 }
 
 /// An upload's identity: the SHA-256 of its [`KeyParts`], the fingerprint being the content's
@@ -34,28 +36,35 @@ impl KeyParts<'_> {
     pub fn key(&self) -> Key {
         let mut digest = Sha256::new();
         // Each text is preceded by its length, so no two sets of parts read the same.
-        let mut text = |value: &str| {
-            digest.update((value.len() as u64).to_le_bytes());
-            digest.update(value.as_bytes());
-        };
-        text(self.module);
-        text(self.record_id);
-        text(self.file);
+        add_text(&mut digest, self.module);
+        add_text(&mut digest, self.record_id);
+        add_text(&mut digest, self.file);
         match (self.sha256, self.modified) {
             (Some(hash), _) => {
-                text("sha256");
-                text(hash);
+                add_text(&mut digest, "sha256");
+                add_text(&mut digest, hash);
             }
             (None, Some(time)) => {
-                text("modified");
-                text(time);
+                add_text(&mut digest, "modified");
+                add_text(&mut digest, time);
             }
-            (None, None) => text("size only"),
+            (None, None) => add_text(&mut digest, "size only"),
         }
         digest.update(self.size.to_le_bytes());
         digest.update(self.copy.to_le_bytes());
+        // Absent for an attachment: keys from before targets existed stay the same.
+        if let Some(target) = self.target {
+            add_text(&mut digest, "target");
+            add_text(&mut digest, target);
+        }
         Key(digest.finalize().into())
     }
+}
+
+/// Adds a text, preceded by its length, to `digest`.
+fn add_text(digest: &mut Sha256, value: &str) {
+    digest.update((value.len() as u64).to_le_bytes());
+    digest.update(value.as_bytes());
 }
 
 #[cfg(test)]
@@ -72,6 +81,7 @@ mod tests {
             sha256: Some("ab"),
             modified: Some("t1"),
             copy: 1,
+            target: None,
         };
         let key = parts.key();
         assert_eq!(
@@ -121,6 +131,10 @@ mod tests {
                 ..parts
             },
             KeyParts { copy: 2, ..parts },
+            KeyParts {
+                target: Some("photo"),
+                ..parts
+            },
             // The same text split differently is another key.
             KeyParts {
                 module: "Leads1",

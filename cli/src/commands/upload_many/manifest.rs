@@ -1,5 +1,7 @@
 //! The `upload-many` manifest: a CSV file with the header `module,record_id,path` and
-//! optionally `title` (the name to upload the file under), in any order. Every line is checked
+//! optionally `title` (the name to upload the file under) and `target` (where the file goes:
+//! `attachment`, the default, `photo` or `field:<API name>`, see [`super::target`]), in any
+//! order. Every line is checked
 //! before anything is sent, with the SDK's own checks: the module name, the record id, and the
 //! file (it exists, is a regular readable file, is within the size limit, has an allowed
 //! extension and a usable name). Problems are reported with their line numbers (the header is
@@ -18,15 +20,15 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use futures_util::StreamExt as _;
-use zoho_crm::operations::upload_attachment::LIMITS;
 use zoho_crm::{FileSource, Module};
 
 use super::fingerprint;
 use super::key::{Key, KeyParts};
+use super::target::Target;
 use crate::csv_manifest::{self, Columns, Invalid, Row, Unusable};
 
 /// The columns, in the order the documentation gives them.
-pub const COLUMNS: [&str; 4] = ["module", "record_id", "path", "title"];
+pub const COLUMNS: [&str; 5] = ["module", "record_id", "path", "title", "target"];
 
 /// A line to upload.
 #[derive(Clone, Debug)]
@@ -51,6 +53,8 @@ pub struct Entry {
     /// Which copy of the same file for the same record this line is: 1, or 2, 3... for
     /// duplicates kept with `--allow-duplicates`.
     pub copy: u32,
+    /// Where the file goes.
+    pub target: Target,
 }
 
 impl Entry {
@@ -69,6 +73,7 @@ impl Entry {
             sha256: self.facts.sha256.as_deref(),
             modified: self.facts.modified.as_deref(),
             copy,
+            target: self.target.label().as_deref(),
         }
         .key()
     }
@@ -191,11 +196,11 @@ const CHECK_CONCURRENCY: usize = 16;
 const MANIFEST_COLUMNS: Columns = Columns {
     names: &COLUMNS,
     required: 3,
-    describe: "module,record_id,path and optionally title",
+    describe: "module,record_id,path and optionally title and target",
 };
 
 /// Parses a manifest's CSV: the header's column positions, then each row's `module`,
-/// `record_id`, `path` and `title` fields, by line number (CSV errors become invalid lines;
+/// `record_id`, `path`, `title` and `target` fields, by line number (CSV errors become invalid lines;
 /// blank lines are skipped).
 pub fn parse(bytes: &[u8]) -> Result<(Vec<Row>, Vec<Invalid>), Unusable> {
     csv_manifest::parse(bytes, &MANIFEST_COLUMNS)
@@ -206,6 +211,13 @@ async fn check(base: &Base, row: Row) -> Result<Entry, Invalid> {
     let mut problems = Vec::new();
     let field = |index: usize| row.fields.get(index).cloned().flatten();
     let (module, record_id, path, title) = (field(0), field(1), field(2), field(3));
+    let target = match Target::parse(field(4).as_deref().unwrap_or_default()) {
+        Ok(target) => target,
+        Err(problem) => {
+            problems.push(problem);
+            Target::Attachment
+        }
+    };
     if let Some(count) = row.extra {
         problems.push(format!("the line has {count} fields, more than the header"));
     }
@@ -221,7 +233,7 @@ async fn check(base: &Base, row: Row) -> Result<Entry, Invalid> {
             problems.push("the path is empty".to_owned());
             None
         }
-        Some(given) => match check_file(base, given, title).await {
+        Some(given) => match check_file(base, given, title, target.limits()).await {
             Ok(checked) => Some(checked),
             Err(problem) => {
                 problems.push(problem);
@@ -241,6 +253,7 @@ async fn check(base: &Base, row: Row) -> Result<Entry, Invalid> {
                 size: file.size,
                 facts: file.facts,
                 copy: 1,
+                target,
             })
         }
         (_, _, path, _) => Err(Invalid {
@@ -266,13 +279,14 @@ async fn check_file(
     base: &Base,
     given: &str,
     title: Option<String>,
+    limits: &zoho_crm::UploadLimits,
 ) -> Result<CheckedFile, String> {
     let file = base.dir.join(given);
     let source = match title {
         Some(title) => FileSource::from_path_named(&file, title),
         None => FileSource::from_path(&file),
     };
-    let opened = source.open(&LIMITS).await.map_err(|e| e.to_string())?;
+    let opened = source.open(limits).await.map_err(|e| e.to_string())?;
     let (name, size) = (opened.name().to_owned(), opened.length());
     drop(opened);
     let (inside, allow_outside) = (base.resolved.clone(), base.allow_outside);

@@ -26,6 +26,7 @@ mod plan;
 mod report;
 mod shared;
 mod summary;
+mod target;
 mod upload;
 
 use std::path::{Path, PathBuf};
@@ -59,12 +60,17 @@ use self::upload::upload_all;
 fn dry_run(output: &Output, plan: &Plan, invalid: usize, duplicates: usize) -> Exit {
     let describe = |entry: &Entry| {
         format!(
-            "line {}: {} ({} bytes) to {} record {}",
+            "line {}: {} ({} bytes) to {} record {}{}",
             entry.line,
             entry.name,
             entry.size,
             entry.module.api_name(),
-            entry.record_id
+            entry.record_id,
+            entry
+                .target
+                .label()
+                .map(|label| format!(" as {label}"))
+                .unwrap_or_default()
         )
     };
     for entry in &plan.pending {

@@ -4,19 +4,21 @@
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
-use zoho_crm::FileSource;
-use zoho_crm::operations::UploadAttachmentRequest;
+use zoho_crm::operations::{UploadAttachmentRequest, UploadPhotoRequest};
+use zoho_crm::{Error, FileSource};
 
 use crate::commands::upload::warn_unverified;
 use crate::failure::{Failure, Kind};
 use crate::progress::Tracker;
+use crate::record_files;
 use crate::slots::Slot;
-use crate::stored::stored;
+use crate::stored::{Stored, stored};
 
 use super::journal::{Record, Status};
 use super::manifest::Entry;
 use super::report::{ItemLine, report_failure, report_interrupted};
 use super::shared::Shared;
+use super::target::Target;
 
 /// Uploads `pending` with the adaptive limit, until a signal comes.
 pub(super) async fn upload_all(shared: &Arc<Shared>, pending: Vec<Entry>) {
@@ -78,11 +80,9 @@ pub(super) async fn upload_one(shared: Arc<Shared>, entry: Entry, permit: Slot) 
         let tracker = tracker.clone();
         move |sent| tracker.update(sent)
     });
-    let request =
-        UploadAttachmentRequest::new(entry.module.clone(), entry.record_id.clone(), source);
     let result = tokio::select! {
         biased;
-        result = shared.client.upload_attachment(request) => stored(result),
+        result = send(&shared, &entry, source) => result,
         signal = shared.interrupt.first() => {
             drop(permit);
             tracker.withdraw(entry.size);
@@ -127,9 +127,8 @@ pub(super) async fn upload_one(shared: Arc<Shared>, entry: Entry, permit: Slot) 
                 ..ItemLine::of(&entry, stored.status())
             });
         }
-        Err(error) => {
+        Err(failure) => {
             tracker.withdraw(entry.size);
-            let failure = Failure::from_call(&error);
             let status = if failure.is_unknown() {
                 Status::Unknown
             } else {
@@ -155,4 +154,63 @@ pub(super) async fn upload_one(shared: Arc<Shared>, entry: Entry, permit: Slot) 
         }
     }
     shared.count_finished();
+}
+
+/// Sends a line's file to its target: an attachment; the record's photo (an answer that says
+/// SUCCESS but cannot be read is stored); or the file store and then the field, whose id is
+/// the file-store id (the field is read first, so an unknown field stores nothing).
+async fn send(shared: &Shared, entry: &Entry, source: FileSource) -> Result<Stored, Failure> {
+    let client = &shared.client;
+    let (module, record) = (&entry.module, entry.record_id.as_str());
+    match &entry.target {
+        Target::Attachment => {
+            let request = UploadAttachmentRequest::new(module.clone(), record, source);
+            stored(client.upload_attachment(request).await).map_err(|e| Failure::from_call(&e))
+        }
+        Target::Photo => {
+            let request = UploadPhotoRequest::new(module.clone(), record, source);
+            match client.upload_photo(request).await {
+                Ok(_) => Ok(Stored {
+                    id: None,
+                    unverified: None,
+                }),
+                Err(Error::UnreadableSuccess(unreadable)) => Ok(Stored {
+                    id: None,
+                    unverified: Some(unreadable.to_string()),
+                }),
+                Err(error) => Err(Failure::from_call(&error)),
+            }
+        }
+        Target::Field(field) => {
+            record_files::read_fields(client, module, record, std::slice::from_ref(field)).await?;
+            let mut stored = record_files::store(client, vec![source], |_| {}).await;
+            let id = stored.pop().unwrap_or_else(|| {
+                Err(Failure::new(
+                    Kind::Decode,
+                    "NO_RESULT",
+                    "the file store gave no result",
+                ))
+            })?;
+            record_files::attach(
+                client,
+                module,
+                record,
+                field,
+                std::slice::from_ref(&id),
+                &[],
+            )
+            .await
+            .map_err(|failure| Failure {
+                message: format!(
+                    "the file is in Zoho's file store (id {id}) but NOT in field {field}: {}",
+                    failure.message
+                ),
+                ..failure
+            })?;
+            Ok(Stored {
+                id: Some(id),
+                unverified: None,
+            })
+        }
+    }
 }

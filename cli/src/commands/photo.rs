@@ -1,0 +1,341 @@
+//! `photo upload`, `photo download` and `photo delete`: a record's one photo. The image is
+//! checked (with the SDK's limits for photos) before anything is sent; a download is never
+//! left half-written under its name, and a record without a photo is not an error.
+
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+use zoho_crm::operations::upload_photo::LIMITS;
+use zoho_crm::operations::{DeletePhotoRequest, DownloadPhotoRequest, UploadPhotoRequest};
+use zoho_crm::{Download, Error, FileSource};
+
+use super::client_or_exit;
+use crate::args::{
+    Global, PhotoCommand, PhotoDeleteArgs, PhotoDownloadArgs, PhotoUploadArgs, RecordArgs,
+};
+use crate::connect::Env;
+use crate::exit::Exit;
+use crate::failure::Failure;
+use crate::output::Output;
+use crate::progress::{self, Tracker};
+
+/// One result line in JSON.
+#[derive(Serialize)]
+struct Line<'a> {
+    ok: bool,
+    /// `uploaded`, `stored-unverified`, `downloaded`, `no-photo`, `deleted` or `dry-run`.
+    status: &'static str,
+    module: &'a str,
+    record_id: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    path: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    bytes: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    content_type: Option<&'a str>,
+}
+
+impl<'a> Line<'a> {
+    fn of(target: &'a RecordArgs, status: &'static str) -> Self {
+        Line {
+            ok: true,
+            status,
+            module: target.module.api_name(),
+            record_id: &target.record,
+            path: None,
+            bytes: None,
+            content_type: None,
+        }
+    }
+}
+
+/// Runs a `photo` subcommand.
+pub async fn run(global: &Global, env: &Env, output: &Output, command: PhotoCommand) -> Exit {
+    match command {
+        PhotoCommand::Upload(args) => upload(global, env, output, args).await,
+        PhotoCommand::Download(args) => download(global, env, output, args).await,
+        PhotoCommand::Delete(args) => delete(global, env, output, args).await,
+    }
+}
+
+async fn upload(global: &Global, env: &Env, output: &Output, args: PhotoUploadArgs) -> Exit {
+    let client = match client_or_exit(global, env, output, |b| b) {
+        Ok(client) => client,
+        Err(exit) => return exit,
+    };
+    let opened = match FileSource::from_path(&args.file).open(&LIMITS).await {
+        Ok(opened) => opened,
+        Err(error) => {
+            let failure = Failure::invalid(error.to_string());
+            output.fail(
+                &format!("{}: not uploaded; nothing was sent", args.file.display()),
+                &failure,
+            );
+            return Exit::BadInput;
+        }
+    };
+    let (name, size) = (opened.name().to_owned(), opened.length());
+    drop(opened);
+    let target = &args.target;
+    let mut line = Line {
+        path: Some(args.file.display().to_string()),
+        bytes: Some(size),
+        ..Line::of(target, "dry-run")
+    };
+    if args.dry_run {
+        output.text(format!(
+            "would set  {name}  ({size} bytes) as the photo of {} record {} (dry run: nothing was sent)",
+            target.module.api_name(),
+            target.record
+        ));
+        output.json_line(&line);
+        return Exit::Success;
+    }
+    let bar = progress::bytes(output, &name, Some(size));
+    let tracker = Tracker::new(bar.clone());
+    let source = FileSource::from_path(&args.file).on_progress(move |sent| tracker.update(sent));
+    let request = UploadPhotoRequest::new(target.module.clone(), target.record.clone(), source);
+    let result = client.upload_photo(request).await;
+    bar.finish_and_clear();
+    output.bars().remove(&bar);
+    match result {
+        Ok(_) => line.status = "uploaded",
+        Err(Error::UnreadableSuccess(unreadable)) => {
+            output.warn(format!(
+                "stored, but Zoho's answer could not be read in full ({unreadable})"
+            ));
+            line.status = "stored-unverified";
+        }
+        Err(error) => {
+            // Setting the same photo again is harmless, so the advice is simply to retry.
+            let failure = Failure::from_call(&error);
+            let what = if failure.is_unknown() {
+                "may have been set (setting it again is harmless)"
+            } else {
+                "not set"
+            };
+            output.fail(&format!("{name}: the photo {what}"), &failure);
+            return failure.exit();
+        }
+    }
+    output.text(format!(
+        "uploaded  {name}  as the photo of {} record {}",
+        target.module.api_name(),
+        target.record
+    ));
+    output.json_line(&line);
+    Exit::Success
+}
+
+/// Where a photo goes.
+enum Target {
+    /// To standard output (`-o -`).
+    Stdout,
+    /// Into this directory, as `photo.<ext>`.
+    Dir(PathBuf),
+    /// To this file.
+    File(PathBuf),
+}
+
+/// Decides between a directory and a file, refusing what cannot work before anything is
+/// sent: a directory (a path ending in `/`) or a file's parent directory that does not exist.
+fn target(output: &Path) -> Result<Target, Failure> {
+    if output == Path::new("-") {
+        return Ok(Target::Stdout);
+    }
+    if output.is_dir() {
+        return Ok(Target::Dir(output.to_owned()));
+    }
+    let text = output.as_os_str().to_string_lossy();
+    let parent = output.parent().filter(|p| !p.as_os_str().is_empty());
+    if text.ends_with('/') || text.ends_with(std::path::MAIN_SEPARATOR) {
+        Err(Failure::invalid(format!(
+            "directory {} does not exist",
+            output.display()
+        )))
+    } else if let Some(parent) = parent.filter(|p| !p.is_dir()) {
+        Err(Failure::invalid(format!(
+            "directory {} does not exist",
+            parent.display()
+        )))
+    } else {
+        Ok(Target::File(output.to_owned()))
+    }
+}
+
+/// The file extension for an image's media type (`bin` for any other).
+fn extension(content_type: Option<&str>) -> &'static str {
+    let essence = content_type
+        .and_then(|value| value.split(';').next())
+        .map(|value| value.trim().to_ascii_lowercase());
+    match essence.as_deref() {
+        Some("image/png") => "png",
+        Some("image/jpeg") => "jpg",
+        Some("image/gif") => "gif",
+        Some("image/bmp") => "bmp",
+        _ => "bin",
+    }
+}
+
+async fn download(global: &Global, env: &Env, output: &Output, args: PhotoDownloadArgs) -> Exit {
+    let context = "cannot download the photo";
+    let place = match target(&args.output) {
+        Ok(place) => place,
+        Err(failure) => {
+            output.fail(context, &failure);
+            return failure.exit();
+        }
+    };
+    let client = match client_or_exit(global, env, output, |b| b) {
+        Ok(client) => client,
+        Err(exit) => return exit,
+    };
+    let target = &args.target;
+    let request = DownloadPhotoRequest::new(target.module.clone(), target.record.clone());
+    let download = match client.download_photo(request).await {
+        Ok(Some(download)) => download,
+        Ok(None) => {
+            output.note(format!(
+                "note: {} record {} has no photo; nothing was written",
+                target.module.api_name(),
+                target.record
+            ));
+            output.json_line(&Line::of(target, "no-photo"));
+            return Exit::Success;
+        }
+        Err(error) => {
+            let failure = Failure::from_call(&error);
+            output.fail(context, &failure);
+            return failure.exit();
+        }
+    };
+    let content_type = download.content_type().map(str::to_owned);
+    let (path, overwrite) = match place {
+        Target::Stdout => return to_stdout(output, download).await,
+        Target::File(path) => (path, true),
+        Target::Dir(dir) => (
+            dir.join(format!("photo.{}", extension(content_type.as_deref()))),
+            false,
+        ),
+    };
+    match save(output, download, &path, overwrite).await {
+        Ok(bytes) => {
+            output.text(format!("saved {} ({bytes} bytes)", path.display()));
+            output.json_line(&Line {
+                path: Some(path.display().to_string()),
+                bytes: Some(bytes),
+                content_type: content_type.as_deref(),
+                ..Line::of(target, "downloaded")
+            });
+            Exit::Success
+        }
+        Err(failure) => {
+            output.fail(context, &failure);
+            failure.exit()
+        }
+    }
+}
+
+/// Saves through a temporary file beside `path`, put in place only once complete.
+async fn save(
+    output: &Output,
+    download: Download,
+    path: &Path,
+    overwrite: bool,
+) -> Result<u64, Failure> {
+    let label = path
+        .file_name()
+        .map(|name| name.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let bar = progress::bytes(output, &label, download.content_length());
+    let saved = download
+        .save(path, overwrite, |received| bar.set_position(received))
+        .await;
+    bar.finish_and_clear();
+    saved.map_err(|error| Failure::download(&error))
+}
+
+/// Streams the photo to standard output; what is said about it goes to standard error.
+async fn to_stdout(output: &Output, download: Download) -> Exit {
+    let mut stdout = tokio::io::stdout();
+    let written = download.write_to(&mut stdout).await;
+    let flushed = tokio::io::AsyncWriteExt::flush(&mut stdout).await;
+    match (written, flushed) {
+        (Ok(bytes), Ok(())) => {
+            output.note(format!(
+                "wrote the photo to standard output ({bytes} bytes)"
+            ));
+            Exit::Success
+        }
+        (Err(error), _) => {
+            output.fail(
+                "the photo written to standard output is incomplete",
+                &Failure::download(&error),
+            );
+            Exit::Failed
+        }
+        (Ok(_), Err(error)) => {
+            output.fail(
+                "the photo written to standard output is incomplete",
+                &Failure::io(error.to_string()),
+            );
+            Exit::Failed
+        }
+    }
+}
+
+async fn delete(global: &Global, env: &Env, output: &Output, args: PhotoDeleteArgs) -> Exit {
+    let client = match client_or_exit(global, env, output, |b| b) {
+        Ok(client) => client,
+        Err(exit) => return exit,
+    };
+    let target = &args.target;
+    let (module, record) = (target.module.api_name(), &target.record);
+    if args.dry_run {
+        output.text(format!(
+            "would delete the photo of {module} record {record} (dry run: nothing was sent)"
+        ));
+        output.json_line(&Line::of(target, "dry-run"));
+        return Exit::Success;
+    }
+    let request = DeletePhotoRequest::new(target.module.clone(), record.clone());
+    match client.delete_photo(request).await {
+        Ok(_) | Err(Error::UnreadableSuccess(_)) => {
+            output.text(format!("deleted the photo of {module} record {record}"));
+            output.json_line(&Line::of(target, "deleted"));
+            Exit::Success
+        }
+        Err(error) => {
+            let failure = Failure::from_call(&error);
+            let context = if failure.is_unknown() {
+                "the photo may have been deleted"
+            } else {
+                "the photo was not deleted"
+            };
+            output.fail(context, &failure);
+            failure.exit()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_extension_follows_the_image_type() {
+        assert_eq!(extension(Some("image/png")), "png");
+        assert_eq!(extension(Some("IMAGE/JPEG; charset=binary")), "jpg");
+        assert_eq!(extension(Some("image/gif")), "gif");
+        assert_eq!(extension(Some("image/bmp")), "bmp");
+        assert_eq!(extension(Some("application/octet-stream")), "bin");
+        assert_eq!(extension(None), "bin");
+    }
+
+    #[test]
+    fn a_missing_parent_directory_is_refused_before_sending() {
+        let missing = Path::new("/nonexistent-zoho-crm-dir/photo.png");
+        assert!(matches!(target(missing), Err(f) if f.kind == crate::failure::Kind::InvalidInput));
+        assert!(matches!(target(Path::new("-")), Ok(Target::Stdout)));
+    }
+}
