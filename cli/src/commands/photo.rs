@@ -163,20 +163,6 @@ fn target(output: &Path) -> Result<Target, Failure> {
     }
 }
 
-/// The file extension for an image's media type (`bin` for any other).
-fn extension(content_type: Option<&str>) -> &'static str {
-    let essence = content_type
-        .and_then(|value| value.split(';').next())
-        .map(|value| value.trim().to_ascii_lowercase());
-    match essence.as_deref() {
-        Some("image/png") => "png",
-        Some("image/jpeg") => "jpg",
-        Some("image/gif") => "gif",
-        Some("image/bmp") => "bmp",
-        _ => "bin",
-    }
-}
-
 async fn download(global: &Global, env: &Env, output: &Output, args: PhotoDownloadArgs) -> Exit {
     let context = "cannot download the photo";
     let place = match target(&args.output) {
@@ -210,13 +196,12 @@ async fn download(global: &Global, env: &Env, output: &Output, args: PhotoDownlo
         }
     };
     let content_type = download.content_type().map(str::to_owned);
+    // The answer names no file: its media type gives the extension (`bin` when unknown).
+    let extension = download.extension().unwrap_or("bin");
     let (path, overwrite) = match place {
         Target::Stdout => return to_stdout(output, download).await,
         Target::File(path) => (path, true),
-        Target::Dir(dir) => (
-            dir.join(format!("photo.{}", extension(content_type.as_deref()))),
-            false,
-        ),
+        Target::Dir(dir) => (dir.join(format!("photo.{extension}")), false),
     };
     match save(output, download, &path, overwrite).await {
         Ok(bytes) => {
@@ -321,16 +306,6 @@ async fn delete(global: &Global, env: &Env, output: &Output, args: PhotoDeleteAr
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_extension_follows_the_image_type() {
-        assert_eq!(extension(Some("image/png")), "png");
-        assert_eq!(extension(Some("IMAGE/JPEG; charset=binary")), "jpg");
-        assert_eq!(extension(Some("image/gif")), "gif");
-        assert_eq!(extension(Some("image/bmp")), "bmp");
-        assert_eq!(extension(Some("application/octet-stream")), "bin");
-        assert_eq!(extension(None), "bin");
-    }
 
     #[test]
     fn a_missing_parent_directory_is_refused_before_sending() {
