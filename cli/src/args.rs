@@ -482,6 +482,19 @@ pub enum ScopeOp {
     Download,
     /// Delete attachments.
     Delete,
+    /// Set a record's photo (`photo upload`).
+    PhotoUpload,
+    /// Download a record's photo (`photo download`).
+    PhotoDownload,
+    /// Delete a record's photo (`photo delete`).
+    PhotoDelete,
+    /// Store files and put them in a file field (`field-file upload`).
+    FieldUpload,
+    /// Read a record's file fields and download their files (`field-file list`, `field-file
+    /// download`).
+    FieldDownload,
+    /// Everything `download-many` does: attachments, photos and file fields.
+    Backup,
 }
 
 /// `auth` subcommands.

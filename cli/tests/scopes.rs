@@ -92,3 +92,38 @@ async fn modules_of_later_versions_have_their_own_scope_names() {
         assert_eq!(lines, expected, "{module}");
     }
 }
+
+#[tokio::test]
+async fn photos_file_fields_and_backups_need_the_scopes_of_every_call_they_make() {
+    let dir = tempdir();
+    for (ops, module, expected) in [
+        (
+            "photo-upload",
+            "Contacts",
+            &["ZohoCRM.modules.contacts.CREATE"][..],
+        ),
+        (
+            "field-upload",
+            "Deals",
+            &[
+                "ZohoCRM.Files.CREATE",
+                "ZohoCRM.modules.deals.READ",
+                "ZohoCRM.modules.deals.UPDATE",
+            ][..],
+        ),
+        (
+            "backup",
+            "Leads",
+            &[
+                "ZohoCRM.modules.attachments.READ",
+                "ZohoCRM.modules.leads.READ",
+            ][..],
+        ),
+    ] {
+        let args = ["scopes", "--ops", ops, "--module", module];
+        let run = run(command(dir.path(), &args)).await;
+        run.expect(0);
+        let lines: Vec<&str> = run.stdout.lines().collect();
+        assert_eq!(lines, expected, "{ops}");
+    }
+}

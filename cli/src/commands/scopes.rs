@@ -10,13 +10,31 @@ use crate::args::{ScopeOp, ScopesArgs};
 use crate::exit::Exit;
 use crate::output::Output;
 
-/// The SDK operations a short name stands for (a link upload needs what a file upload needs).
+/// The SDK operations a short name stands for (a link upload needs what a file upload needs;
+/// a command that makes several calls needs the scopes of each).
 pub fn operations(op: ScopeOp) -> &'static [Operation] {
     match op {
         ScopeOp::Upload => &[Operation::UploadAttachment, Operation::UploadLinkAttachment],
         ScopeOp::List => &[Operation::ListAttachments],
         ScopeOp::Download => &[Operation::DownloadAttachment],
         ScopeOp::Delete => &[Operation::DeleteAttachment],
+        ScopeOp::PhotoUpload => &[Operation::UploadPhoto],
+        ScopeOp::PhotoDownload => &[Operation::DownloadPhoto],
+        ScopeOp::PhotoDelete => &[Operation::DeletePhoto],
+        // The field is read first, the files stored, then the record updated.
+        ScopeOp::FieldUpload => &[
+            Operation::GetRecord,
+            Operation::UploadFiles,
+            Operation::UpdateRecord,
+        ],
+        ScopeOp::FieldDownload => &[Operation::GetRecord, Operation::DownloadFieldFile],
+        ScopeOp::Backup => &[
+            Operation::ListAttachments,
+            Operation::DownloadAttachment,
+            Operation::DownloadPhoto,
+            Operation::GetRecord,
+            Operation::DownloadFieldFile,
+        ],
     }
 }
 
