@@ -183,13 +183,13 @@ pub fn run(options: &Options) -> Result<Comparison, SpecDiffError> {
     let spec = zoho_crm_codegen::load::load_file(&options.spec)?;
     zoho_crm_codegen::validate(&options.spec, &spec).map_err(GenError::Spec)?;
     let (version, origin) = match &options.version {
-        Some(given) => (openapi::version_name(given), "from --version".to_owned()),
+        Some(given) => (facts::version_name(given), "from --version".to_owned()),
         None => {
             let info = openapi::info_version(&doc).ok_or_else(|| SpecDiffError::NoVersion {
                 file: options.openapi.clone(),
             })?;
             (
-                openapi::version_name(info),
+                facts::version_name(info),
                 format!("from info.version {info:?}"),
             )
         }

@@ -8,10 +8,11 @@ use std::process::{Command, Output};
 
 use serde_json::{Value, json};
 use xtask::spec_diff::compare::{compare, differences};
+use xtask::spec_diff::facts::version_name;
 use xtask::spec_diff::facts::{
     Body, Facts, Location, Role, SpecOperation, path_shape, version_as_placeholder,
 };
-use xtask::spec_diff::openapi::{OpenApiError, operations, version_name};
+use xtask::spec_diff::openapi::{OpenApiError, operations};
 use xtask::spec_diff::report::{Difference, Item};
 use xtask::spec_diff::{Options, ours};
 

@@ -189,9 +189,19 @@ pub fn version_as_placeholder(shape: &str, version: &str) -> String {
             let names_version = segment
                 .strip_prefix(['v', 'V'])
                 .is_some_and(|rest| rest.starts_with(|c: char| c.is_ascii_digit()))
-                && super::openapi::version_name(segment) == version;
+                && version_name(segment) == version;
             if names_version { "{}" } else { segment }
         })
         .collect::<Vec<_>>()
         .join("/")
+}
+
+/// The spec version an OpenAPI `info.version` stands for: `8.0` is `v8`, `2.1` is `v2.1`.
+pub fn version_name(info_version: &str) -> String {
+    let trimmed = info_version.trim();
+    let mut version = trimmed.strip_prefix(['v', 'V']).unwrap_or(trimmed);
+    while let Some(shorter) = version.strip_suffix(".0") {
+        version = shorter;
+    }
+    format!("v{version}")
 }

@@ -47,16 +47,6 @@ pub fn info_version(doc: &Value) -> Option<&str> {
     doc.get("info")?.get("version")?.as_str()
 }
 
-/// The spec version an OpenAPI `info.version` stands for: `8.0` is `v8`, `2.1` is `v2.1`.
-pub fn version_name(info_version: &str) -> String {
-    let trimmed = info_version.trim();
-    let mut version = trimmed.strip_prefix(['v', 'V']).unwrap_or(trimmed);
-    while let Some(shorter) = version.strip_suffix(".0") {
-        version = shorter;
-    }
-    format!("v{version}")
-}
-
 /// Every operation of the OpenAPI document `doc`, sorted by path and method.
 pub fn operations(doc: &Value) -> Result<Vec<OpenApiOperation>, OpenApiError> {
     let walker = Walker { root: doc };
