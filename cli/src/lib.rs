@@ -13,6 +13,7 @@ mod args;
 mod commands;
 mod connect;
 mod csv_manifest;
+mod destination;
 mod exit;
 mod failure;
 mod interrupt;

@@ -1,56 +1,21 @@
 //! `download`: one attachment, streamed to a file (replaced only once complete) or into a
 //! directory under the server's sanitised file name (never replacing a file there).
 
-use std::path::{Path, PathBuf};
-
 use serde::Serialize;
 use zoho_crm::operations::DownloadAttachmentRequest;
 
 use super::client_or_exit;
 use crate::args::{DownloadArgs, Global};
 use crate::connect::Env;
+use crate::destination::{Destination, destination};
 use crate::exit::Exit;
 use crate::failure::{Failure, Kind};
 use crate::output::Output;
 use crate::progress;
 
-/// Where the download goes.
-enum Target {
-    /// To standard output (`-o -`).
-    Stdout,
-    /// Into this directory, under the server's name.
-    Dir(PathBuf),
-    /// To this file.
-    File(PathBuf),
-}
-
-/// Decides between a directory and a file, refusing before anything is sent what cannot work:
-/// a directory (a path ending in `/`) or a file's parent directory that does not exist.
-fn target(output: &Path) -> Result<Target, Failure> {
-    if output == Path::new("-") {
-        return Ok(Target::Stdout);
-    }
-    if output.is_dir() {
-        return Ok(Target::Dir(output.to_owned()));
-    }
-    let text = output.as_os_str().to_string_lossy();
-    if text.ends_with('/') || text.ends_with(std::path::MAIN_SEPARATOR) {
-        return Err(Failure::invalid(format!(
-            "directory {} does not exist",
-            output.display()
-        )));
-    }
-    match output.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() && !parent.is_dir() => Err(
-            Failure::invalid(format!("directory {} does not exist", parent.display())),
-        ),
-        _ => Ok(Target::File(output.to_owned())),
-    }
-}
-
 /// Runs `download`.
 pub async fn run(global: &Global, env: &Env, output: &Output, args: DownloadArgs) -> Exit {
-    let target = match target(&args.output) {
+    let target = match destination(&args.output) {
         Ok(target) => target,
         Err(failure) => return fail(output, &failure),
     };
@@ -75,9 +40,9 @@ pub async fn run(global: &Global, env: &Env, output: &Output, args: DownloadArgs
     };
     let server_name = download.file_name().map(str::to_owned);
     let (path, overwrite) = match target {
-        Target::Stdout => return to_stdout(output, download, &args.id).await,
-        Target::File(path) => (path, true),
-        Target::Dir(dir) => {
+        Destination::Stdout => return to_stdout(output, download, &args.id).await,
+        Destination::File(path) => (path, true),
+        Destination::Dir(dir) => {
             let name = server_name
                 .clone()
                 .unwrap_or_else(|| format!("attachment-{}", args.id));

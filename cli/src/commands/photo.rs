@@ -2,7 +2,7 @@
 //! checked (with the SDK's limits for photos) before anything is sent; a download is never
 //! left half-written under its name, and a record without a photo is not an error.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde::Serialize;
 use zoho_crm::operations::upload_photo::LIMITS;
@@ -14,6 +14,7 @@ use crate::args::{
     Global, PhotoCommand, PhotoDeleteArgs, PhotoDownloadArgs, PhotoUploadArgs, RecordArgs,
 };
 use crate::connect::Env;
+use crate::destination::{Destination, destination};
 use crate::exit::Exit;
 use crate::failure::Failure;
 use crate::output::Output;
@@ -127,45 +128,9 @@ async fn upload(global: &Global, env: &Env, output: &Output, args: PhotoUploadAr
     Exit::Success
 }
 
-/// Where a photo goes.
-enum Target {
-    /// To standard output (`-o -`).
-    Stdout,
-    /// Into this directory, as `photo.<ext>`.
-    Dir(PathBuf),
-    /// To this file.
-    File(PathBuf),
-}
-
-/// Decides between a directory and a file, refusing what cannot work before anything is
-/// sent: a directory (a path ending in `/`) or a file's parent directory that does not exist.
-fn target(output: &Path) -> Result<Target, Failure> {
-    if output == Path::new("-") {
-        return Ok(Target::Stdout);
-    }
-    if output.is_dir() {
-        return Ok(Target::Dir(output.to_owned()));
-    }
-    let text = output.as_os_str().to_string_lossy();
-    let parent = output.parent().filter(|p| !p.as_os_str().is_empty());
-    if text.ends_with('/') || text.ends_with(std::path::MAIN_SEPARATOR) {
-        Err(Failure::invalid(format!(
-            "directory {} does not exist",
-            output.display()
-        )))
-    } else if let Some(parent) = parent.filter(|p| !p.is_dir()) {
-        Err(Failure::invalid(format!(
-            "directory {} does not exist",
-            parent.display()
-        )))
-    } else {
-        Ok(Target::File(output.to_owned()))
-    }
-}
-
 async fn download(global: &Global, env: &Env, output: &Output, args: PhotoDownloadArgs) -> Exit {
     let context = "cannot download the photo";
-    let place = match target(&args.output) {
+    let place = match destination(&args.output) {
         Ok(place) => place,
         Err(failure) => {
             output.fail(context, &failure);
@@ -199,9 +164,9 @@ async fn download(global: &Global, env: &Env, output: &Output, args: PhotoDownlo
     // The answer names no file: its media type gives the extension (`bin` when unknown).
     let extension = download.extension().unwrap_or("bin");
     let (path, overwrite) = match place {
-        Target::Stdout => return to_stdout(output, download).await,
-        Target::File(path) => (path, true),
-        Target::Dir(dir) => (dir.join(format!("photo.{extension}")), false),
+        Destination::Stdout => return to_stdout(output, download).await,
+        Destination::File(path) => (path, true),
+        Destination::Dir(dir) => (dir.join(format!("photo.{extension}")), false),
     };
     match save(output, download, &path, overwrite).await {
         Ok(bytes) => {
@@ -300,17 +265,5 @@ async fn delete(global: &Global, env: &Env, output: &Output, args: PhotoDeleteAr
             output.fail(context, &failure);
             failure.exit()
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_missing_parent_directory_is_refused_before_sending() {
-        let missing = Path::new("/nonexistent-zoho-crm-dir/photo.png");
-        assert!(matches!(target(missing), Err(f) if f.kind == crate::failure::Kind::InvalidInput));
-        assert!(matches!(target(Path::new("-")), Ok(Target::Stdout)));
     }
 }
