@@ -4,7 +4,6 @@
 //! its file fields' files ([`super::fields`]), as selected. A signal abandons what is in
 //! flight (a download's temporary file goes with it) and starts nothing more.
 
-use std::path::PathBuf;
 use std::sync::Arc;
 
 use futures_util::StreamExt as _;
@@ -16,6 +15,7 @@ use zoho_crm::types::Attachment;
 use crate::failure::Failure;
 
 use super::fetch::{self, Place};
+use super::folder::{FIELDS_DIR, Part, may_start_part, remove_stale, scan_dir};
 use super::journal::{Folder, ItemKind};
 use super::names::Book;
 use super::plan::{self, DirScan, RecordPlan};
@@ -23,10 +23,6 @@ use super::records::RecordLine;
 use super::report::{ItemLine, record_failed};
 use super::shared::Shared;
 use super::{fields, photo};
-
-/// The folder of a record's file fields, in its directory (a name the record's other files
-/// do not take while fields are exported).
-pub(super) const FIELDS_DIR: &str = "fields";
 
 /// The most attachments per listing page.
 const PER_PAGE: i64 = 200;
@@ -83,17 +79,6 @@ async fn list(shared: &Shared, record: &RecordLine) -> Result<Vec<Attachment>, F
     Ok(items)
 }
 
-/// How a part of a record's export ended.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(super) enum Part {
-    /// Done (some files may have failed, each counted).
-    Done,
-    /// Its listing or record read failed: the record is counted as failed.
-    ReadFailed,
-    /// Not started: a signal came or calls are held back (counted).
-    NotStarted,
-}
-
 /// Exports one record: its attachments, photo and file fields, as selected.
 async fn export_record(shared: Arc<Shared>, record: RecordLine, _slot: OwnedSemaphorePermit) {
     let at = Arc::new(Place {
@@ -147,25 +132,6 @@ async fn export_record(shared: Arc<Shared>, record: RecordLine, _slot: OwnedSema
     } else if parts.contains(&Part::Done) {
         tally.records += 1;
     }
-}
-
-/// What is in a folder (on the blocking pool).
-pub(super) async fn scan_dir(dir: &std::path::Path) -> Result<DirScan, Failure> {
-    let owned = dir.to_owned();
-    tokio::task::spawn_blocking(move || plan::scan(&owned))
-        .await
-        .map_err(std::io::Error::other)
-        .and_then(|scan| scan)
-        .map_err(|e| Failure::io(format!("cannot read {}: {e}", dir.display())))
-}
-
-/// Whether a part may start; when it may not, it is counted as not started.
-pub(super) fn may_start_part(shared: &Shared) -> bool {
-    let may = shared.may_start();
-    if !may {
-        shared.not_starting(1);
-    }
-    may
 }
 
 /// Exports a record's attachments: lists them, writes its links and downloads its files.
@@ -233,21 +199,6 @@ async fn export_attachments(
     }
     fetch::download_files(shared, at, book, plan.fetch).await;
     Part::Done
-}
-
-/// Removes the temporary files downloads stopped by an earlier run left in a record's
-/// directory.
-pub(super) async fn remove_stale(shared: &Shared, stale: Vec<PathBuf>) {
-    for path in stale {
-        match tokio::fs::remove_file(&path).await {
-            Ok(()) => shared.tally().stale_removed += 1,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => shared.output.warn(format!(
-                "cannot remove the stale temporary file {}: {e}",
-                path.display()
-            )),
-        }
-    }
 }
 
 /// Writes a record's links to links.csv (those not there already), or, in a dry run, says

@@ -13,8 +13,8 @@ use zoho_crm::types::FileFieldValue;
 
 use crate::failure::Failure;
 
-use super::export::{FIELDS_DIR, Part, may_start_part, remove_stale, scan_dir};
 use super::fetch::{self, Missed, Place, counted};
+use super::folder::{FIELDS_DIR, Part, may_start_part, remove_stale, scan_dir};
 use super::journal::{Folder, ItemKind};
 use super::names::Book;
 use super::plan::{self, Decision, Fetch};

@@ -25,6 +25,7 @@
 mod export;
 mod fetch;
 mod fields;
+mod folder;
 mod journal;
 mod links;
 mod names;

@@ -6,8 +6,8 @@
 
 use std::sync::Arc;
 
-use super::export::{Part, may_start_part};
 use super::fetch::{self, Place};
+use super::folder::{Part, may_start_part};
 use super::journal::ItemKind;
 use super::names::Book;
 use super::plan::{self, Decision, DirScan};
