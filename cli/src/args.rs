@@ -458,6 +458,30 @@ pub struct DownloadManyArgs {
     /// nothing (no directory, journal or links file).
     #[arg(long)]
     pub dry_run: bool,
+    /// What to export of each record, comma-separated, each at most once: `attachments`
+    /// (to DIR/<module>/<record_id>/), `photo` (DIR/<module>/<record_id>/photo.<ext>) and
+    /// `fields`, the files of the file-upload fields named with --field or --fields
+    /// (DIR/<module>/<record_id>/fields/<field>/) [default: attachments,photo,fields].
+    #[arg(long, value_name = "KINDS", value_delimiter = ',')]
+    pub include: Vec<ExportKind>,
+    /// A file-upload or image-upload field to export the files of, by API name (repeat for
+    /// more); Zoho's field metadata is not read, so file fields are only those named.
+    #[arg(long = "field", value_name = "API_NAME")]
+    pub field: Vec<String>,
+    /// File fields to export, comma-separated API names (added to --field).
+    #[arg(long, value_name = "A,B", value_delimiter = ',')]
+    pub fields: Vec<String>,
+}
+
+/// What `download-many --include` takes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ExportKind {
+    /// Every attachment of the record (files, and links to links.csv).
+    Attachments,
+    /// The record's photo.
+    Photo,
+    /// The files of the file-upload fields named with --field or --fields.
+    Fields,
 }
 
 /// `scopes`.

@@ -1,8 +1,10 @@
 //! (h) the export, `zoho-crm download-many`, against a plain loopback server: many small
 //! files from many records against a shell loop (curl lists each record, `jq` or a
-//! grep/cut pipeline takes the ids, `xargs -P8 curl` downloads them), alternating; then the
-//! peak RSS of exporting about 1 GiB in 100 files (and a fifth of it, to see whether it grows
-//! with the bytes), against curl's for one of those files.
+//! grep/cut pipeline takes the ids, `xargs -P8 curl` downloads them), alternating; the same
+//! records exported with their photos and file-upload fields too (seeded by [`super::seed`]),
+//! against the attachments-only export of the same run; then the peak RSS of exporting about
+//! 1 GiB in 100 files (and a fifth of it, to see whether it grows with the bytes), against
+//! curl's for one of those files.
 //! Every run's files are counted and measured, and the CLI's `--json` summary checked.
 
 use std::fmt::Write as _;
@@ -12,6 +14,7 @@ use std::process::{Command, Stdio};
 use super::files::{count_files, write, write_random};
 use super::manifest::FIRST_RECORD;
 use super::plain::first_listed_id;
+use super::seed::{self, FIELDS};
 use super::{MIB, Tools, cli_args, collection, curl_auth};
 use crate::loopback::LoopbackProcess;
 use crate::measure::{Finished, exit_text, measure, median, run_measured};
@@ -49,6 +52,8 @@ pub(super) struct ExportResults {
     pub runs: usize,
     /// Median files per second of the CLI, then of the shell loop.
     pub rates: (f64, f64),
+    /// The export of the same records with their photos and field files.
+    pub full: FullResults,
     /// Median peak RSS of the CLI in the small export, KiB.
     pub small_rss_kib: f64,
     /// What took the ids out of the listings: `jq` or a grep/cut pipeline.
@@ -57,6 +62,17 @@ pub(super) struct ExportResults {
     pub big: BigResults,
     /// What the checks found wrong (empty: every run saved every file, complete).
     pub problems: Vec<String>,
+}
+
+/// What the export with photos and field files measured, against the attachments-only
+/// export of the same runs.
+pub(super) struct FullResults {
+    /// Files it saves: the attachments, a photo and the field files of each record.
+    pub files: usize,
+    /// Median wall time, seconds, of the attachments-only export, then of this one.
+    pub walls: (f64, f64),
+    /// Median files per second of this one.
+    pub rate: f64,
 }
 
 /// What the big export measured.
@@ -114,6 +130,13 @@ pub(super) fn run(
     }
     upload_all(tools, server, &dir.join("small-upload.csv"), &upload, files)?;
     remove_dir(&source);
+    eprintln!(
+        "(h) seeding {} records with a photo and {} field files each...",
+        records.len(),
+        seed::files_per_record() - 1
+    );
+    seed::seed(server, &dir.join("seed"), &records, SMALL_SIZE)?;
+    let full_files = files + records.len() * seed::files_per_record();
     let manifest = dir.join("records.csv");
     write_records(&manifest, &records)?;
 
@@ -126,11 +149,20 @@ pub(super) fn run(
         extractor == "jq",
     );
     let (mut cli_rates, mut shell_rates, mut cli_rss) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut cli_walls, mut full_walls, mut full_rates) = (Vec::new(), Vec::new(), Vec::new());
+    let field_names: Vec<&str> = FIELDS.iter().map(|(name, _)| *name).collect();
+    let full_args = ["--fields", &field_names.join(",")];
     for run in 0..options.export_runs {
         let out = dir.join(format!("cli-{run}"));
         let journal = dir.join(format!("cli-{run}.journal"));
-        let finished = export(tools, server, &manifest, &out, &journal)?;
+        let finished = export(
+            tools,
+            server,
+            (&manifest, &out, &journal),
+            &ATTACHMENTS_ONLY,
+        )?;
         cli_rates.push(files as f64 / finished.run.wall);
+        cli_walls.push(finished.run.wall);
         cli_rss.push(finished.run.rss_kib as f64);
         let expected = (files, SMALL_SIZE as u64);
         check_cli(
@@ -138,6 +170,21 @@ pub(super) fn run(
             &out,
             expected,
             &format!("CLI run {}", run + 1),
+            &mut problems,
+        );
+        remove_dir(&out);
+        let _ = std::fs::remove_file(&journal);
+
+        let out = dir.join(format!("full-{run}"));
+        let journal = dir.join(format!("full-{run}.journal"));
+        let finished = export(tools, server, (&manifest, &out, &journal), &full_args)?;
+        full_rates.push(full_files as f64 / finished.run.wall);
+        full_walls.push(finished.run.wall);
+        check_cli(
+            &finished,
+            &out,
+            (full_files, SMALL_SIZE as u64),
+            &format!("CLI run {} with photos and fields", run + 1),
             &mut problems,
         );
         remove_dir(&out);
@@ -172,6 +219,11 @@ pub(super) fn run(
         records: records.len(),
         runs: options.export_runs,
         rates: (median(cli_rates), median(shell_rates)),
+        full: FullResults {
+            files: full_files,
+            walls: (median(cli_walls), median(full_walls)),
+            rate: median(full_rates),
+        },
         small_rss_kib: median(cli_rss),
         extractor,
         big,
@@ -276,7 +328,7 @@ fn big_export(
         {
             let out = dir.join(format!("{name}-{run}"));
             let journal = dir.join(format!("{name}-{run}.journal"));
-            let finished = export(tools, server, manifest, &out, &journal)?;
+            let finished = export(tools, server, (manifest, &out, &journal), &ATTACHMENTS_ONLY)?;
             if files == BIG_FILES {
                 walls.push(finished.run.wall);
                 rss.push(finished.run.rss_kib as f64);
@@ -301,13 +353,16 @@ fn big_export(
     })
 }
 
-/// `zoho-crm ... --json download-many` of `manifest` into the new folder `out`, measured.
+/// The options of an export of attachments only (the records have photos and field files).
+const ATTACHMENTS_ONLY: [&str; 2] = ["--include", "attachments"];
+
+/// `zoho-crm ... --json download-many` of `manifest` into the new folder `out`, with
+/// `extra` options, measured.
 fn export(
     tools: &Tools,
     server: &LoopbackProcess,
-    manifest: &Path,
-    out: &Path,
-    journal: &Path,
+    (manifest, out, journal): (&Path, &Path, &Path),
+    extra: &[&str],
 ) -> Result<Finished, String> {
     let (manifest, out, journal) = (
         manifest.to_string_lossy(),
@@ -315,7 +370,7 @@ fn export(
         journal.to_string_lossy(),
     );
     let concurrency = CONCURRENCY.to_string();
-    let args = cli_args(
+    let mut args = cli_args(
         server,
         &[
             "--json",
@@ -330,6 +385,7 @@ fn export(
             &journal,
         ],
     );
+    args.extend(extra.iter().map(|arg| (*arg).to_owned()));
     run_measured(&tools.cli, &args, &tools.work, &[])
 }
 

@@ -4,8 +4,8 @@
 //! This file holds the options and the order of the runs; each group of measurements has its
 //! own module: `plain` (a)-(c) over plain HTTP, `tls` (e) over HTTPS, `cap` (f) on the
 //! organisation's concurrency cap, `manifest` (g) a big manifest, `export` (h) the export
-//! with `download-many`; `report` writes the file, `stats` reads the server's counts and
-//! `files` makes the test files. `--only export` runs (h) alone and puts its section into
+//! with `download-many` (its records' photos and field files seeded by `seed`); `report`
+//! writes the file, `stats` reads the server's counts and `files` makes the test files. `--only export` runs (h) alone and puts its section into
 //! the BENCHMARKS.md there is.
 
 mod cap;
@@ -14,6 +14,7 @@ mod files;
 mod manifest;
 mod plain;
 mod report;
+mod seed;
 mod stats;
 mod tls;
 
@@ -208,7 +209,7 @@ pub fn run(root: &Path, options: &Options) -> Result<(), String> {
     };
     eprintln!("(g) done");
     let export = {
-        let server = LoopbackProcess::start(&tools.server, TOKEN)?;
+        let server = LoopbackProcess::start_with(&tools.server, TOKEN, &seed::SERVER_FLAGS)?;
         export::run(&tools, &server, options)?
     };
     eprintln!("(h) done");
@@ -243,7 +244,7 @@ pub fn run(root: &Path, options: &Options) -> Result<(), String> {
 /// adds them, before `## Commands` and after the command of (g)), leaving the rest as it is.
 fn only_export(root: &Path, tools: &Tools, options: &Options) -> Result<(), String> {
     let export = {
-        let server = LoopbackProcess::start(&tools.server, TOKEN)?;
+        let server = LoopbackProcess::start_with(&tools.server, TOKEN, &seed::SERVER_FLAGS)?;
         export::run(tools, &server, options)?
     };
     eprintln!("(h) done");

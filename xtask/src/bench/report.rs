@@ -8,6 +8,7 @@ use super::cap::{self, CapResults};
 use super::export::{self, ExportResults};
 use super::manifest::{self, ManifestResults};
 use super::plain::PlainResults;
+use super::seed;
 use super::tls::TlsResults;
 use crate::measure::median;
 
@@ -439,6 +440,22 @@ pub(super) fn export_section(results: &ExportResults, separate: bool) -> String 
         cli_rate / shell_rate,
         verdict(cli_rate >= shell_rate)
     );
+    let full = &results.full;
+    let (attachments_wall, full_wall) = full.walls;
+    let _ = writeln!(
+        out,
+        "| (h) the same records with a photo and {} field files each too ({} files), files per second | {:.0} | {cli_rate:.0} (zoho-crm, attachments only, same run) | {:.2}x | none (each record costs a photo download and a record read more){checked} |",
+        seed::files_per_record() - 1,
+        full.files,
+        full.rate,
+        full.rate / cli_rate
+    );
+    let _ = writeln!(
+        out,
+        "| (h) the same, wall | {full_wall:.2} s | {attachments_wall:.2} s (attachments only) | {:.2}x for {:.2}x the files | none |",
+        full_wall / attachments_wall,
+        full.files as f64 / results.files as f64
+    );
     let _ = writeln!(
         out,
         "| (h) {small}, peak RSS | {:.1} MiB | | | none (compare the big export's) |",
@@ -511,13 +528,20 @@ pub(super) fn export_command(results: &ExportResults) -> String {
         results.extractor == "jq",
     );
     format!(
-        "- (h) a fifth server, plain: {} files of {} KiB uploaded with `upload-many` to {} records, {} each (`Leads`, record ids {} + 0, 1...), and `records.csv` (`module,record_id`) naming the records; `zoho-crm ... --json download-many --manifest records.csv --output DIR --concurrency {} --journal J` vs `sh -c SCRIPT sh DIR`, SCRIPT being `{script}` ({}), alternating, a fresh DIR and journal each run; then {} files of {} bytes to {} other records, the same `download-many` {} times, alternating with the same for the first {} of those records, and `curl -sS -f -o OUT -H ... URL/AID` of one of those files; each run's files are counted and sized, and the CLI's summary read",
+        "- (h) a fifth server, plain, started with `{}`: {} files of {} KiB uploaded with `upload-many` to {} records, {} each (`Leads`, record ids {} + 0, 1...), each record also given a PNG photo (`curl -F file=@photo.png .../photo`) and {} files of the same size in its file-upload fields (`POST /crm/v8/files`, then `PUT` the record with their ids), and `records.csv` (`module,record_id`) naming the records; `zoho-crm ... --json download-many --manifest records.csv --output DIR --concurrency {} --journal J --include attachments`, the same with `--fields {}` (attachments, photos and field files) and `sh -c SCRIPT sh DIR`, SCRIPT being `{script}` ({}), alternating, a fresh DIR and journal each run; then {} files of {} bytes to {} other records, the same `download-many` {} times, alternating with the same for the first {} of those records, and `curl -sS -f -o OUT -H ... URL/AID` of one of those files; each run's files are counted and sized, and the CLI's summary read",
+        seed::SERVER_FLAGS.join(" "),
         results.files,
         export::SMALL_SIZE / 1024,
         results.records,
         export::PER_RECORD,
         manifest::FIRST_RECORD,
+        seed::files_per_record() - 1,
         export::CONCURRENCY,
+        seed::FIELDS
+            .iter()
+            .map(|(name, _)| *name)
+            .collect::<Vec<_>>()
+            .join(","),
         if results.extractor == "jq" {
             "`jq` takes the ids"
         } else {

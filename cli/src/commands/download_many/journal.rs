@@ -1,8 +1,10 @@
-//! The `download-many` journal: one JSON line per event of an attachment, keyed by its id,
-//! written with the shared [`crate::journal::Writer`] (group commit, locked against a second
-//! run). `started` is written once the attachment's file name is chosen, before its content is
-//! saved, so a re-run gives it the same name; `ok` (with the bytes saved) is fsync'd once the
-//! file is in place; `error` when it failed.
+//! The `download-many` journal: one JSON line per event of an item (an attachment, keyed by
+//! its id; a record's photo, keyed by the record id; a file of a file-upload field, keyed by
+//! its entry id and naming its field), written with the shared [`crate::journal::Writer`]
+//! (group commit, locked against a second run). `started` is written once the item's file name
+//! is chosen, before its content is saved, so a re-run gives it the same name; `ok` (with the
+//! bytes saved) is fsync'd once the file is in place; `error` when it failed. An attachment's
+//! line has no `kind` (journals written before photos and fields are read as they were).
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -12,7 +14,36 @@ use serde::{Deserialize, Serialize};
 use super::names::is_plain_name;
 use crate::journal::{for_each_record, now, open_regular};
 
-/// What happened to an attachment's download.
+/// What kind of item a journal line is of.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub(super) enum ItemKind {
+    /// An attachment of the record.
+    #[default]
+    Attachment,
+    /// The record's photo.
+    Photo,
+    /// A file of one of the record's file-upload fields.
+    FieldFile,
+}
+
+impl ItemKind {
+    /// Whether this is an attachment (whose lines carry no `kind`).
+    fn is_attachment(&self) -> bool {
+        *self == ItemKind::Attachment
+    }
+
+    /// The kind's name in JSON lines.
+    pub(super) fn as_str(self) -> &'static str {
+        match self {
+            ItemKind::Attachment => "attachment",
+            ItemKind::Photo => "photo",
+            ItemKind::FieldFile => "field_file",
+        }
+    }
+}
+
+/// What happened to an item's download.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub(super) enum Status {
@@ -27,8 +58,14 @@ pub(super) enum Status {
 /// One journal line.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub(super) struct Record {
-    /// The attachment id.
+    /// The item's kind.
+    #[serde(default, skip_serializing_if = "ItemKind::is_attachment")]
+    pub(super) kind: ItemKind,
+    /// The attachment id, the record id of a photo, or a field file's entry id.
     pub(super) id: String,
+    /// A field file's field (API name).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(super) field: Option<String>,
     /// The module's API name.
     pub(super) module: String,
     /// The record id.
@@ -55,7 +92,9 @@ impl Record {
     /// A record of `status` for attachment `id` of a record, stamped now.
     pub(super) fn new(id: &str, module: &str, record_id: &str, status: Status) -> Self {
         Record {
+            kind: ItemKind::Attachment,
             id: id.to_owned(),
+            field: None,
             module: module.to_owned(),
             record_id: record_id.to_owned(),
             status,
@@ -68,7 +107,36 @@ impl Record {
     }
 }
 
-/// What the journal says of one attachment.
+/// Which item of a record a key names: its kind, its field (field files) and its id.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub(super) struct ItemKey {
+    pub(super) kind: ItemKind,
+    pub(super) module: String,
+    pub(super) record_id: String,
+    pub(super) field: Option<String>,
+    pub(super) id: String,
+}
+
+/// Where in a record's directory an item's file is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Folder<'a> {
+    /// The record's directory (attachments and the photo).
+    Record,
+    /// `fields/<field>/`.
+    Field(&'a str),
+}
+
+impl ItemKey {
+    /// The folder its file is in.
+    fn folder(&self) -> Folder<'_> {
+        match (self.kind, &self.field) {
+            (ItemKind::FieldFile, Some(field)) => Folder::Field(field),
+            _ => Folder::Record,
+        }
+    }
+}
+
+/// What the journal says of one item.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub(super) struct Known {
     /// The file name it was given, if one was.
@@ -80,45 +148,55 @@ pub(super) struct Known {
 /// What earlier runs did.
 #[derive(Debug, Default)]
 pub(super) struct History {
-    by_id: HashMap<String, Known>,
-    /// The ids each record's names belong to, by (module, record id).
-    by_record: HashMap<(String, String), Vec<String>>,
+    by_key: HashMap<ItemKey, Known>,
+    /// The items of each record, by (module, record id).
+    by_record: HashMap<(String, String), Vec<ItemKey>>,
     /// Lines that are not journal records (e.g. cut short by a crash).
     pub(super) unreadable_lines: usize,
 }
 
 impl History {
-    /// What the journal says of attachment `id`.
-    pub(super) fn known(&self, id: &str) -> Option<&Known> {
-        self.by_id.get(id)
+    /// What the journal says of an item.
+    pub(super) fn known(&self, key: &ItemKey) -> Option<&Known> {
+        self.by_key.get(key)
     }
 
-    /// The file names given to the attachments of a record, with their ids.
+    /// The file names given to the items of a record whose files are in `folder`, with
+    /// their ids.
     pub(super) fn names_in<'a>(
         &'a self,
         module: &str,
         record_id: &str,
+        folder: Folder<'a>,
     ) -> impl Iterator<Item = (&'a str, &'a str)> + 'a {
         self.by_record
             .get(&(module.to_owned(), record_id.to_owned()))
             .into_iter()
             .flatten()
-            .filter_map(|id| {
-                let name = self.by_id.get(id)?.name.as_deref()?;
-                Some((id.as_str(), name))
+            .filter(move |key| key.folder() == folder)
+            .filter_map(|key| {
+                let name = self.by_key.get(key)?.name.as_deref()?;
+                Some((key.id.as_str(), name))
             })
     }
 
     /// Takes a record into account (the journal is replayed in order).
     pub(super) fn apply(&mut self, record: Record) {
-        let known = match self.by_id.get_mut(&record.id) {
+        let key = ItemKey {
+            kind: record.kind,
+            module: record.module.clone(),
+            record_id: record.record_id.clone(),
+            field: record.field.clone(),
+            id: record.id.clone(),
+        };
+        let known = match self.by_key.get_mut(&key) {
             Some(known) => known,
             None => {
                 self.by_record
                     .entry((record.module.clone(), record.record_id.clone()))
                     .or_default()
-                    .push(record.id.clone());
-                self.by_id.entry(record.id.clone()).or_default()
+                    .push(key.clone());
+                self.by_key.entry(key).or_default()
             }
         };
         // A name is joined to the record's directory: one from an edited or damaged journal
@@ -168,24 +246,31 @@ mod tests {
             Err(e) => panic!("{e}"),
         };
         assert_eq!(history.unreadable_lines, 1);
+        let key = |id: &str| ItemKey {
+            kind: ItemKind::Attachment,
+            module: "Leads".into(),
+            record_id: "1".into(),
+            field: None,
+            id: id.into(),
+        };
         assert_eq!(
-            history.known("7"),
+            history.known(&key("7")),
             Some(&Known {
                 name: Some("a (2).pdf".into()),
                 done_bytes: Some(3)
             })
         );
         assert_eq!(
-            history.known("8"),
+            history.known(&key("8")),
             Some(&Known {
                 name: Some("b.pdf".into()),
                 done_bytes: None
             })
         );
-        let mut names: Vec<(&str, &str)> = history.names_in("Leads", "1").collect();
+        let mut names: Vec<(&str, &str)> = history.names_in("Leads", "1", Folder::Record).collect();
         names.sort_unstable();
         assert_eq!(names, [("7", "a (2).pdf"), ("8", "b.pdf")]);
-        assert!(history.known("10").is_none());
+        assert!(history.known(&key("10")).is_none());
     }
 
     #[test]
@@ -201,16 +286,58 @@ mod tests {
         let mut history = History::default();
         let replayed = for_each_record(text.as_bytes(), |record: Record| history.apply(record));
         assert!(replayed.is_ok());
+        let key = |id: &str| ItemKey {
+            kind: ItemKind::Attachment,
+            module: "Leads".into(),
+            record_id: "1".into(),
+            field: None,
+            id: id.into(),
+        };
         for id in ["1", "2", "3", "4"] {
             assert_eq!(
-                history.known(id).map(|k| k.name.clone()),
+                history.known(&key(id)).map(|k| k.name.clone()),
                 Some(None),
                 "{id}"
             );
         }
         assert_eq!(
-            history.known("5").and_then(|k| k.name.as_deref()),
+            history.known(&key("5")).and_then(|k| k.name.as_deref()),
             Some("fine.txt")
         );
+    }
+
+    #[test]
+    fn photos_and_field_files_are_items_of_their_own_kinds_and_folders() {
+        let text = [
+            r#"{"id":"1","module":"Leads","record_id":"1","status":"ok","at":"t","name":"photo.png","bytes":4}"#,
+            r#"{"kind":"photo","id":"1","module":"Leads","record_id":"1","status":"ok","at":"t","name":"photo (2).png","bytes":5}"#,
+            r#"{"kind":"field_file","id":"1","field":"Docs","module":"Leads","record_id":"1","status":"started","at":"t","name":"a.txt"}"#,
+        ]
+        .join("\n");
+        let mut history = History::default();
+        let replayed = for_each_record(text.as_bytes(), |record: Record| history.apply(record));
+        assert!(replayed.is_ok());
+        let key = |kind, field: Option<&str>| ItemKey {
+            kind,
+            module: "Leads".into(),
+            record_id: "1".into(),
+            field: field.map(str::to_owned),
+            id: "1".into(),
+        };
+        let photo = history.known(&key(ItemKind::Photo, None));
+        assert_eq!(photo.and_then(|k| k.done_bytes), Some(5));
+        let file = history.known(&key(ItemKind::FieldFile, Some("Docs")));
+        assert_eq!(file.and_then(|k| k.name.as_deref()), Some("a.txt"));
+        let mut top: Vec<&str> = history
+            .names_in("Leads", "1", Folder::Record)
+            .map(|(_, name)| name)
+            .collect();
+        top.sort_unstable();
+        assert_eq!(top, ["photo (2).png", "photo.png"]);
+        let docs: Vec<&str> = history
+            .names_in("Leads", "1", Folder::Field("Docs"))
+            .map(|(_, name)| name)
+            .collect();
+        assert_eq!(docs, ["a.txt"]);
     }
 }

@@ -1,6 +1,10 @@
 //! `download-many`: every attachment of the records a CSV manifest names, exported to
 //! `DIR/<module>/<record_id>/<file name>`, with bounded, adaptive concurrency and a journal that
-//! makes re-runs download only what is missing.
+//! makes re-runs download only what is missing; and, as `--include` selects (by default all
+//! three), each record's photo (`DIR/<module>/<record_id>/photo.<ext>`, see [`photo`]) and the
+//! files of the file-upload fields named with `--field`/`--fields`
+//! (`DIR/<module>/<record_id>/fields/<field>/<file name>`, see [`fields`]), with the same
+//! naming, journal, concurrency and summary.
 //!
 //! 1. The whole manifest (`module,record_id`) is checked first; an invalid line means nothing
 //!    is sent (exit 2) unless `--skip-invalid`. A record named twice is reported and exported
@@ -19,12 +23,17 @@
 //!    or 143 after its summary.
 
 mod export;
+mod fetch;
+mod fields;
+mod folder;
 mod journal;
 mod links;
 mod names;
+mod photo;
 mod plan;
 mod records;
 mod report;
+mod selection;
 mod shared;
 mod summary;
 
@@ -68,6 +77,13 @@ pub async fn run(
     interrupt: &Interrupt,
 ) -> Exit {
     let started = Instant::now();
+    let selection = match selection::select(&args.include, &args.field, &args.fields) {
+        Ok(selection) => selection,
+        Err(message) => {
+            output.stderr(&format!("error: {message}; nothing was sent"));
+            return Exit::BadInput;
+        }
+    };
     let manifest = match records::load(&args.manifest).await {
         Ok(manifest) => manifest,
         Err(unusable) => return unusable.report(output, &args.manifest),
@@ -131,6 +147,7 @@ pub async fn run(
         interrupt: interrupt.clone(),
         history,
         since: args.since,
+        selection: selection.clone(),
         dir: args.output.clone(),
         tally: Mutex::new(Tally::default()),
         stop: AtomicBool::new(false),
@@ -157,12 +174,14 @@ pub async fn run(
         concurrency,
         started,
         (&args.output, &journal_path),
+        &selection,
         args.dry_run,
     );
     if exit == Exit::OutOfCalls {
         output.stderr(&format!(
-            "resume later with: {}",
-            Recheck::new(global).download_many(&args.manifest, &args.output, &journal_path)
+            "resume later with: {}{}",
+            Recheck::new(global).download_many(&args.manifest, &args.output, &journal_path),
+            selection.options()
         ));
     }
     match interrupt.received() {

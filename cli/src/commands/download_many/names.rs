@@ -5,6 +5,7 @@
 //! has given up, and the same listing gives the same names whatever order the answers arrive in.
 
 use std::collections::{BTreeSet, HashSet};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use tokio::sync::watch;
@@ -21,6 +22,8 @@ pub(super) struct Book {
     state: Mutex<State>,
     /// The next sequence number to take a name.
     next: watch::Sender<usize>,
+    /// Tickets handed out by [`Book::next_ticket`].
+    issued: AtomicUsize,
 }
 
 #[derive(Debug)]
@@ -40,6 +43,7 @@ impl Book {
                 released: BTreeSet::new(),
             }),
             next: watch::Sender::new(0),
+            issued: AtomicUsize::new(0),
         })
     }
 
@@ -48,13 +52,19 @@ impl Book {
     }
 
     /// Ticket number `seq`: tickets must be numbered 0, 1, 2... in the order names are to be
-    /// given. Dropping a ticket gives up its turn.
-    pub(super) fn ticket(self: &Arc<Self>, seq: usize) -> Ticket {
+    /// given (and not mixed with [`Book::next_ticket`]). Dropping a ticket gives up its turn.
+    fn ticket(self: &Arc<Self>, seq: usize) -> Ticket {
         Ticket {
             book: Arc::clone(self),
             seq,
             done: false,
         }
+    }
+
+    /// The next ticket in the order they are asked for (the attachments of a record, then
+    /// its photo, share one book).
+    pub(super) fn next_ticket(self: &Arc<Self>) -> Ticket {
+        self.ticket(self.issued.fetch_add(1, Ordering::Relaxed))
     }
 
     fn release(&self, seq: usize) {

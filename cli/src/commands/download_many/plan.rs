@@ -1,8 +1,9 @@
-//! What to do with each attachment of a listed record: a link goes to `links.csv`; one older
-//! than `--since` is left out; a file the journal says is saved, and is on disk with the size
-//! saved, is done; one saved but missing or of another size is downloaded again under its
-//! name; one the journal gave a name (an earlier run stopped) is downloaded under that name;
-//! any other is new, and gets its name when its download answers.
+//! What to do with each attachment of a listed record (and, by [`decide`], with each photo and
+//! field file): a link goes to `links.csv`; one older than `--since` is left out; a file the
+//! journal says is saved, and is on disk with the size saved, is done; one saved but missing
+//! or of another size is downloaded again under its name; one the journal gave a name (an
+//! earlier run stopped) is downloaded under that name; any other is new, and gets its name
+//! when its download answers.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -10,7 +11,7 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, FixedOffset};
 use zoho_crm::types::Attachment;
 
-use super::journal::History;
+use super::journal::{History, ItemKey, ItemKind};
 use super::links::Link;
 use super::names::TEMP_PREFIX;
 
@@ -88,6 +89,48 @@ pub(super) fn scan(dir: &Path) -> std::io::Result<DirScan> {
     Ok(scan)
 }
 
+/// Done, or to fetch.
+#[derive(Debug)]
+pub(super) enum Decision {
+    Done(Done),
+    Fetch(Fetch),
+}
+
+/// Decides for the file item `key` (listed as `listed_name`, of `size` bytes) of a folder
+/// whose content is `scan`.
+pub(super) fn decide(
+    history: &History,
+    key: &ItemKey,
+    (listed_name, size): (Option<String>, Option<u64>),
+    scan: &DirScan,
+) -> Decision {
+    let known = history.known(key);
+    let name = known.and_then(|known| known.name.clone());
+    let again = match (known.and_then(|known| known.done_bytes), &name) {
+        (Some(bytes), Some(name)) => match scan.files.get(name) {
+            Some(&length) if length == bytes => {
+                return Decision::Done(Done {
+                    id: key.id.clone(),
+                    name: name.clone(),
+                    bytes,
+                });
+            }
+            Some(&length) => Some(format!(
+                "it is {length} bytes on disk, not the {bytes} saved"
+            )),
+            None => Some("it is missing on disk".to_owned()),
+        },
+        _ => None,
+    };
+    Decision::Fetch(Fetch {
+        id: key.id.clone(),
+        listed_name,
+        size,
+        name,
+        again,
+    })
+}
+
 /// Whether an attachment is a link rather than a file.
 fn is_link(item: &Attachment) -> bool {
     match item.kind.as_deref() {
@@ -134,32 +177,17 @@ impl RecordPlan {
                 });
                 continue;
             }
-            let known = history.known(&item.id);
-            let name = known.and_then(|known| known.name.clone());
-            let again = match (known.and_then(|known| known.done_bytes), &name) {
-                (Some(bytes), Some(name)) => match scan.files.get(name) {
-                    Some(&length) if length == bytes => {
-                        plan.done.push(Done {
-                            id: item.id,
-                            name: name.clone(),
-                            bytes,
-                        });
-                        continue;
-                    }
-                    Some(&length) => Some(format!(
-                        "it is {length} bytes on disk, not the {bytes} saved"
-                    )),
-                    None => Some("it is missing on disk".to_owned()),
-                },
-                _ => None,
-            };
-            plan.fetch.push(Fetch {
+            let key = ItemKey {
+                kind: ItemKind::Attachment,
+                module: module.to_owned(),
+                record_id: record_id.to_owned(),
+                field: None,
                 id: item.id,
-                listed_name: item.file_name,
-                size: item.size,
-                name,
-                again,
-            });
+            };
+            match decide(history, &key, (item.file_name, item.size), scan) {
+                Decision::Done(done) => plan.done.push(done),
+                Decision::Fetch(fetch) => plan.fetch.push(fetch),
+            }
         }
         plan
     }

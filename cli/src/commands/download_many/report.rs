@@ -9,20 +9,27 @@ use crate::output::Output;
 use super::records::{Duplicate, RecordLine};
 use crate::csv_manifest::Invalid;
 
-/// One result line in JSON: a file, a link, a record whose listing failed, or a manifest line.
+/// One result line in JSON: a file (an attachment, a photo or a field file), a link, a record
+/// whose listing or read failed, or a manifest line.
 #[derive(Serialize, Default)]
 pub(super) struct ItemLine<'a> {
     pub(super) ok: bool,
-    /// `downloaded`, `already_done`, `link`, `error`, `interrupted`, `would_download`,
-    /// `would_add_link`, `duplicate` or `invalid`.
+    /// `downloaded`, `already_done`, `no_photo`, `link`, `error`, `interrupted`,
+    /// `would_download`, `would_check_photo`, `would_add_link`, `duplicate` or `invalid`.
     pub(super) status: &'a str,
+    /// `photo` or `field_file` (none for attachments).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(super) kind: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(super) line: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(super) module: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(super) record_id: Option<&'a str>,
-    /// The attachment id.
+    /// A field file's field (API name).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(super) field: Option<&'a str>,
+    /// The attachment id, a photo's record id or a field file's entry id.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(super) id: Option<&'a str>,
     /// The file's name in its record's directory (or the link's title).
@@ -44,11 +51,12 @@ pub(super) struct ItemLine<'a> {
     pub(super) failure: Option<&'a Failure>,
 }
 
-/// A record whose listing failed: its files are not exported.
-pub(super) fn record_failed(output: &Output, record: &RecordLine, failure: &Failure) {
+/// A record whose listing or read failed (`what`: what was not done): those files are not
+/// exported.
+pub(super) fn record_failed(output: &Output, record: &RecordLine, what: &str, failure: &Failure) {
     let module = record.module.api_name();
     output.stderr(&format!(
-        "error: line {} ({module} {}): cannot list its attachments; nothing of it was exported: {}",
+        "error: line {} ({module} {}): {what}: {}",
         record.line,
         record.record_id,
         failure.describe()

@@ -1,6 +1,8 @@
 //! What the listing and download tasks of a run share (client, journal writer, links file,
-//! progress bar, adaptive limit, patience, the journal's history) and the tally of what they did.
+//! progress bar, adaptive limit, patience, the journal's history, what to export) and the
+//! tally of what they did, by kind of item.
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
@@ -15,32 +17,55 @@ use crate::output::Output;
 use crate::patience::Patience;
 use crate::slots::Slots;
 
-use super::journal::History;
+use super::journal::{History, ItemKind};
 use super::links::LinksFile;
+use super::selection::Selection;
 
-/// The counts of a run.
-#[derive(Debug, Default)]
-pub(super) struct Tally {
-    /// Records listed.
-    pub(super) records: usize,
-    /// Records whose listing failed.
-    pub(super) records_failed: usize,
+/// The counts of one kind of item (attachments, photos or field files).
+#[derive(Clone, Debug, Default)]
+pub(super) struct KindTally {
     /// Files saved by this run.
     pub(super) files: usize,
     /// Of those, files the journal said were saved but were missing or of another size.
     pub(super) downloaded_again: usize,
     /// Bytes saved by this run.
     pub(super) bytes: u64,
-    /// Links written to links.csv by this run.
-    pub(super) links: usize,
     /// Files already saved by an earlier run.
     pub(super) already_done: usize,
+    /// Files that failed.
+    pub(super) failed: usize,
+    /// Calls sent: one per listing page, record read and download.
+    pub(super) calls: u64,
+    /// `--dry-run`: files that would be downloaded, and their listed bytes.
+    pub(super) would_download: usize,
+    pub(super) would_download_bytes: u64,
+}
+
+/// The counts of a run.
+#[derive(Debug, Default)]
+pub(super) struct Tally {
+    /// Records worked on whose listing and record read went through.
+    pub(super) records: usize,
+    /// Records whose listing or record read failed.
+    pub(super) records_failed: usize,
+    /// Attachments.
+    pub(super) attachments: KindTally,
+    /// Photos.
+    pub(super) photos: KindTally,
+    /// Records without a photo (Zoho answered 204).
+    pub(super) no_photo: usize,
+    /// `--dry-run`: photos that would be asked for (whether the records have one is not known).
+    pub(super) photos_to_check: usize,
+    /// Records of modules that have no photos, by module: their photos were not asked for.
+    pub(super) photo_unsupported: BTreeMap<String, usize>,
+    /// Files of file-upload fields.
+    pub(super) field_files: KindTally,
+    /// Links written to links.csv by this run.
+    pub(super) links: usize,
     /// Links already in links.csv.
     pub(super) links_already_done: usize,
     /// Attachments left out by `--since`.
     pub(super) older: usize,
-    /// Files that failed.
-    pub(super) failed: usize,
     /// Temporary files of stopped downloads removed.
     pub(super) stale_removed: usize,
     /// Downloads abandoned in flight by a signal.
@@ -49,9 +74,32 @@ pub(super) struct Tally {
     pub(super) not_started: usize,
     /// Records and files not started because Zoho refused every call for too long.
     pub(super) held_back: usize,
-    /// `--dry-run`: files that would be downloaded, and their listed bytes.
-    pub(super) would_download: usize,
-    pub(super) would_download_bytes: u64,
+}
+
+impl Tally {
+    /// The counts of `kind`.
+    pub(super) fn of(&mut self, kind: ItemKind) -> &mut KindTally {
+        match kind {
+            ItemKind::Attachment => &mut self.attachments,
+            ItemKind::Photo => &mut self.photos,
+            ItemKind::FieldFile => &mut self.field_files,
+        }
+    }
+
+    /// The counts of every kind added up.
+    pub(super) fn total(&self) -> KindTally {
+        let kinds = [&self.attachments, &self.photos, &self.field_files];
+        KindTally {
+            files: kinds.iter().map(|k| k.files).sum(),
+            downloaded_again: kinds.iter().map(|k| k.downloaded_again).sum(),
+            bytes: kinds.iter().map(|k| k.bytes).sum(),
+            already_done: kinds.iter().map(|k| k.already_done).sum(),
+            failed: kinds.iter().map(|k| k.failed).sum(),
+            calls: kinds.iter().map(|k| k.calls).sum(),
+            would_download: kinds.iter().map(|k| k.would_download).sum(),
+            would_download_bytes: kinds.iter().map(|k| k.would_download_bytes).sum(),
+        }
+    }
 }
 
 /// What the tasks share.
@@ -69,6 +117,8 @@ pub(super) struct Shared {
     pub(super) interrupt: Interrupt,
     pub(super) history: History,
     pub(super) since: Option<DateTime<FixedOffset>>,
+    /// What to export of each record.
+    pub(super) selection: Selection,
     /// `--output`.
     pub(super) dir: PathBuf,
     pub(super) tally: Mutex<Tally>,

@@ -1,4 +1,7 @@
-//! The summary of a run: its JSON line, the text on standard error and the exit code.
+//! The summary of a run: its JSON line, the text on standard error and the exit code. The
+//! top-level counts of files add up every kind; each kind exported also has its own counts and
+//! the calls it cost; notes say what was left out on purpose (photos of modules without
+//! photos, file fields when none was named).
 
 use std::path::Path;
 use std::time::Instant;
@@ -10,7 +13,89 @@ use crate::exit::Exit;
 use crate::output::Output;
 use zoho_crm::ConcurrencyStats;
 
-use super::shared::Tally;
+use super::selection::Selection;
+use super::shared::{KindTally, Tally};
+
+/// The counts of one kind in JSON.
+#[derive(Serialize)]
+struct KindSummary {
+    files: usize,
+    bytes: u64,
+    already_done: usize,
+    downloaded_again: usize,
+    failed: usize,
+    /// Calls sent for this kind: listing pages, record reads and downloads.
+    calls: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    would_download: Option<usize>,
+    /// Photos only: records without a photo.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    no_photo: Option<usize>,
+    /// Photos in a dry run: records whose photo would be asked for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    would_check: Option<usize>,
+}
+
+impl KindSummary {
+    fn new(kind: &KindTally, dry_run: bool) -> Self {
+        KindSummary {
+            files: kind.files,
+            bytes: kind.bytes,
+            already_done: kind.already_done,
+            downloaded_again: kind.downloaded_again,
+            failed: kind.failed,
+            calls: kind.calls,
+            would_download: dry_run.then_some(kind.would_download),
+            no_photo: None,
+            would_check: None,
+        }
+    }
+
+    /// A line of text: `label: ...`.
+    fn text(&self, label: &str) -> String {
+        let mut text = format!(
+            "{label}: downloaded {} ({}), already done {}, failed {}",
+            self.files,
+            HumanBytes(self.bytes),
+            self.already_done,
+            self.failed
+        );
+        if let Some(none) = self.no_photo {
+            text.push_str(&format!(", without a photo {none}"));
+        }
+        if let Some(would) = self.would_download {
+            text.push_str(&format!(", would download {would}"));
+        }
+        if let Some(check) = self.would_check {
+            text.push_str(&format!(", would ask for {check} photo(s)"));
+        }
+        text.push_str(&format!(", {} call(s)", self.calls));
+        text
+    }
+}
+
+/// What was left out on purpose, one note each.
+fn notes(tally: &Tally, selection: &Selection) -> Vec<String> {
+    let mut notes = Vec::new();
+    if !tally.photo_unsupported.is_empty() {
+        let modules: Vec<String> = tally
+            .photo_unsupported
+            .iter()
+            .map(|(module, records)| format!("{module} ({records} record(s))"))
+            .collect();
+        notes.push(format!(
+            "photos are not supported for module(s) {}: no photo was asked for",
+            modules.join(", ")
+        ));
+    }
+    if selection.fields_unnamed() {
+        notes.push(
+            "file fields were not exported: none was named (Zoho's field metadata is not read); name them with --field API_NAME or --fields A,B"
+                .to_owned(),
+        );
+    }
+    notes
+}
 
 /// The run's summary line in JSON.
 #[derive(Serialize)]
@@ -21,6 +106,7 @@ struct Summary<'a> {
     dry_run: bool,
     records: usize,
     records_failed: usize,
+    /// Files of every kind.
     files: usize,
     bytes: u64,
     links: usize,
@@ -40,6 +126,16 @@ struct Summary<'a> {
     would_download: Option<usize>,
     #[serde(skip_serializing_if = "Option::is_none")]
     would_download_bytes: Option<u64>,
+    /// Calls of every kind.
+    calls: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    attachments: Option<KindSummary>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    photos: Option<KindSummary>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    field_files: Option<KindSummary>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    notes: Vec<String>,
     seconds: f64,
     throttled: u64,
     concurrency: usize,
@@ -67,10 +163,15 @@ pub(super) fn summarize(
     concurrency: usize,
     started: Instant,
     (dir, journal): (&Path, &Path),
+    selection: &Selection,
     dry_run: bool,
 ) -> Exit {
     let seconds = started.elapsed().as_secs_f64();
-    let problems = tally.records_failed + tally.failed + lines.invalid;
+    let total = tally.total();
+    let problems = tally.records_failed + total.failed + lines.invalid;
+    let mut photos = KindSummary::new(&tally.photos, dry_run);
+    photos.no_photo = Some(tally.no_photo);
+    photos.would_check = dry_run.then_some(tally.photos_to_check);
     let (dir_text, journal_text) = (dir.display().to_string(), journal.display().to_string());
     let summary = Summary {
         summary: true,
@@ -81,22 +182,31 @@ pub(super) fn summarize(
         dry_run,
         records: tally.records,
         records_failed: tally.records_failed,
-        files: tally.files,
-        bytes: tally.bytes,
+        files: total.files,
+        bytes: total.bytes,
         links: tally.links,
-        already_done: tally.already_done,
+        already_done: total.already_done,
         links_already_done: tally.links_already_done,
-        downloaded_again: tally.downloaded_again,
+        downloaded_again: total.downloaded_again,
         older: tally.older,
-        failed: tally.failed,
+        failed: total.failed,
         invalid: lines.invalid,
         duplicates: lines.duplicates,
         interrupted: tally.interrupted,
         not_started: tally.not_started,
         held_back: tally.held_back,
         stale_removed: tally.stale_removed,
-        would_download: dry_run.then_some(tally.would_download),
-        would_download_bytes: dry_run.then_some(tally.would_download_bytes),
+        would_download: dry_run.then_some(total.would_download),
+        would_download_bytes: dry_run.then_some(total.would_download_bytes),
+        calls: total.calls,
+        attachments: selection
+            .attachments
+            .then(|| KindSummary::new(&tally.attachments, dry_run)),
+        photos: selection.photo.then_some(photos),
+        field_files: selection
+            .fields_included
+            .then(|| KindSummary::new(&tally.field_files, dry_run)),
+        notes: notes(tally, selection),
         seconds: (seconds * 1000.0).round() / 1000.0,
         throttled: stats.throttled,
         concurrency,
@@ -112,14 +222,14 @@ pub(super) fn summarize(
                 "dry run: {} record(s) listed, {} failed; would download {} file(s) ({}); already done {}; left out by --since {}; nothing was downloaded or written",
                 tally.records,
                 tally.records_failed,
-                tally.would_download,
-                HumanBytes(tally.would_download_bytes),
-                tally.already_done,
+                total.would_download,
+                HumanBytes(total.would_download_bytes),
+                total.already_done,
                 tally.older
             ));
         } else {
             let rate = if seconds > 0.0 {
-                format!(", {}/s", HumanBytes((tally.bytes as f64 / seconds) as u64))
+                format!(", {}/s", HumanBytes((total.bytes as f64 / seconds) as u64))
             } else {
                 String::new()
             };
@@ -127,17 +237,35 @@ pub(super) fn summarize(
                 "records {} ({} failed); downloaded {} file(s) ({}) in {seconds:.1} s{rate}, {} of them again; links {} new ({} already in links.csv); already done {}; left out by --since {}; failed {}; invalid lines {}; duplicate lines {}",
                 tally.records,
                 tally.records_failed,
-                tally.files,
-                HumanBytes(tally.bytes),
-                tally.downloaded_again,
+                total.files,
+                HumanBytes(total.bytes),
+                total.downloaded_again,
                 tally.links,
                 tally.links_already_done,
-                tally.already_done,
+                total.already_done,
                 tally.older,
-                tally.failed,
+                total.failed,
                 lines.invalid,
                 lines.duplicates,
             ));
+        }
+        // Only attachments: the summary is as it was before photos and fields.
+        let only_attachments =
+            selection.attachments && !selection.photo && !selection.fields_included;
+        if !only_attachments {
+            let kinds = [
+                (summary.attachments.as_ref(), "attachments"),
+                (summary.photos.as_ref(), "photos"),
+                (summary.field_files.as_ref(), "field files"),
+            ];
+            for (kind, label) in kinds {
+                if let Some(kind) = kind {
+                    output.stderr(&kind.text(label));
+                }
+            }
+        }
+        for note in &summary.notes {
+            output.stderr(&format!("note: {note}"));
         }
         if tally.stale_removed > 0 {
             output.stderr(&format!(
