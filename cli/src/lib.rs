@@ -16,6 +16,7 @@ mod csv_manifest;
 mod destination;
 mod exit;
 mod failure;
+mod file_names;
 mod interrupt;
 mod journal;
 mod output;

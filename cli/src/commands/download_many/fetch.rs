@@ -410,7 +410,7 @@ async fn fetch_and_save(
 /// or `file-ID`.
 fn candidate_name(kind: ItemKind, download: &Download, id: &str) -> String {
     if kind == ItemKind::Photo {
-        return format!("photo.{}", photo_extension(download.content_type()));
+        return format!("photo.{}", download.extension().unwrap_or("bin"));
     }
     if let Some(name) = download.file_name() {
         return name.to_owned();
@@ -424,20 +424,6 @@ fn candidate_name(kind: ItemKind, download: &Download, id: &str) -> String {
         format!("{stem}-{id}")
     } else {
         stem.to_owned()
-    }
-}
-
-/// The extension of a photo of the media type `content_type`.
-fn photo_extension(content_type: Option<&str>) -> &'static str {
-    let essence = content_type
-        .and_then(|value| value.split(';').next())
-        .map(|value| value.trim().to_ascii_lowercase());
-    match essence.as_deref() {
-        Some("image/png") => "png",
-        Some("image/jpeg" | "image/jpg" | "image/pjpeg") => "jpg",
-        Some("image/gif") => "gif",
-        Some("image/bmp" | "image/x-ms-bmp" | "image/x-bmp") => "bmp",
-        _ => "bin",
     }
 }
 
@@ -508,19 +494,4 @@ pub(super) fn report_file_failure(
         failure: Some(failure),
         ..at.line("error", &file.id)
     });
-}
-
-#[cfg(test)]
-mod tests {
-    use super::photo_extension;
-
-    #[test]
-    fn a_photo_takes_its_extension_from_its_media_type() {
-        assert_eq!(photo_extension(Some("image/png")), "png");
-        assert_eq!(photo_extension(Some("IMAGE/JPEG; charset=x")), "jpg");
-        assert_eq!(photo_extension(Some("image/gif")), "gif");
-        assert_eq!(photo_extension(Some("image/bmp")), "bmp");
-        assert_eq!(photo_extension(Some("application/octet-stream")), "bin");
-        assert_eq!(photo_extension(None), "bin");
-    }
 }

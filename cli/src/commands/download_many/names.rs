@@ -10,11 +10,8 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use tokio::sync::watch;
 
-/// The prefix of the runtime's temporary download files, which a re-run removes as stale.
-pub(super) const TEMP_PREFIX: &str = ".zoho-crm-download-";
-
-/// The longest file name, in bytes.
-const MAX_NAME_BYTES: usize = 255;
+pub(super) use crate::file_names::TEMP_PREFIX;
+use crate::file_names::{MAX_NAME_BYTES, fold, unique_name};
 
 /// The names of one record's directory, and whose turn it is to take one.
 #[derive(Debug)]
@@ -118,11 +115,6 @@ impl Drop for Ticket {
     }
 }
 
-/// How names are compared.
-fn fold(name: &str) -> String {
-    name.to_lowercase()
-}
-
 /// Whether `name` can stand as a file of a record's directory: one plain path component
 /// (not empty, `.` or `..`, no `/`, `\\` or NUL), at most 255 bytes, not a temporary download
 /// file's.
@@ -135,64 +127,9 @@ pub(super) fn is_plain_name(name: &str) -> bool {
         && !name.starts_with(TEMP_PREFIX)
 }
 
-/// `candidate`, or `stem (N).ext` with the smallest N from 2 not in `taken` (case-folded), kept
-/// within 255 bytes. A name that would pass for a temporary download file gets a `_` first.
-pub(super) fn unique_name(candidate: &str, taken: &HashSet<String>) -> String {
-    let candidate = if candidate.starts_with(TEMP_PREFIX) {
-        format!("_{candidate}")
-    } else {
-        candidate.to_owned()
-    };
-    if !taken.contains(&fold(&candidate)) {
-        return candidate;
-    }
-    let (stem, extension) = match candidate.rfind('.') {
-        Some(dot) if dot > 0 && candidate.len() - dot <= 32 => candidate.split_at(dot),
-        _ => (candidate.as_str(), ""),
-    };
-    // Among taken.len() + 1 numbers one is free.
-    let mut name = candidate.clone();
-    for number in 2..=taken.len() + 2 {
-        let suffix = format!(" ({number}){extension}");
-        let mut end = stem.len().min(MAX_NAME_BYTES.saturating_sub(suffix.len()));
-        while !stem.is_char_boundary(end) {
-            end -= 1;
-        }
-        name = format!("{}{suffix}", &stem[..end]);
-        if !taken.contains(&fold(&name)) {
-            break;
-        }
-    }
-    name
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn set(names: &[&str]) -> HashSet<String> {
-        names.iter().map(|n| fold(n)).collect()
-    }
-
-    #[test]
-    fn a_taken_name_gets_the_next_free_number_before_its_extension() {
-        assert_eq!(unique_name("a.pdf", &set(&[])), "a.pdf");
-        assert_eq!(unique_name("a.pdf", &set(&["A.PDF"])), "a (2).pdf");
-        assert_eq!(
-            unique_name("a.pdf", &set(&["a.pdf", "a (2).pdf"])),
-            "a (3).pdf"
-        );
-        assert_eq!(unique_name("notes", &set(&["notes"])), "notes (2)");
-        assert_eq!(unique_name(".env", &set(&[".env"])), ".env (2)");
-        assert_eq!(
-            unique_name(".zoho-crm-download-x", &set(&[])),
-            "_.zoho-crm-download-x"
-        );
-        let long = format!("{}.txt", "é".repeat(127));
-        let taken = set(&[&long]);
-        let name = unique_name(&long, &taken);
-        assert!(name.len() <= 255 && name.ends_with(" (2).txt"), "{name}");
-    }
 
     #[tokio::test]
     async fn names_are_given_in_ticket_order_whatever_order_they_are_claimed_in() {

@@ -5,11 +5,7 @@
 use std::collections::HashSet;
 use std::path::Path;
 
-/// The prefix of the runtime's temporary download files, which no saved file may take.
-const TEMP_PREFIX: &str = ".zoho-crm-download-";
-
-/// The longest file name, in bytes.
-const MAX_NAME_BYTES: usize = 255;
+use crate::file_names::{fold, unique_name};
 
 /// The names taken in a directory.
 #[derive(Debug, Default)]
@@ -31,38 +27,10 @@ impl Taken {
     /// 255 bytes; the name is then taken. A name that would pass for a temporary download
     /// file gets a `_` first.
     pub fn claim(&mut self, candidate: &str) -> String {
-        let candidate = if candidate.starts_with(TEMP_PREFIX) {
-            format!("_{candidate}")
-        } else {
-            candidate.to_owned()
-        };
-        let mut name = candidate.clone();
-        if self.0.contains(&fold(&candidate)) {
-            let (stem, extension) = match candidate.rfind('.') {
-                Some(dot) if dot > 0 && candidate.len() - dot <= 32 => candidate.split_at(dot),
-                _ => (candidate.as_str(), ""),
-            };
-            // Among len + 1 numbers one is free.
-            for number in 2..=self.0.len() + 2 {
-                let suffix = format!(" ({number}){extension}");
-                let mut end = stem.len().min(MAX_NAME_BYTES.saturating_sub(suffix.len()));
-                while !stem.is_char_boundary(end) {
-                    end -= 1;
-                }
-                name = format!("{}{suffix}", &stem[..end]);
-                if !self.0.contains(&fold(&name)) {
-                    break;
-                }
-            }
-        }
+        let name = unique_name(candidate, &self.0);
         self.0.insert(fold(&name));
         name
     }
-}
-
-/// How names are compared.
-fn fold(name: &str) -> String {
-    name.to_lowercase()
 }
 
 #[cfg(test)]
