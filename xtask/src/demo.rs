@@ -1,6 +1,6 @@
 //! `cargo xtask demo`: starts the loopback server on 127.0.0.1 and walks a newcomer through
-//! upload, list, download and delete with the real `zoho-crm` binary, printing each command and
-//! its output. No Zoho account needed.
+//! upload, list, download and delete, then a record's photo and a file-upload field, with the
+//! real `zoho-crm` binary, printing each command and its output. No Zoho account needed.
 
 use std::path::Path;
 use std::process::Command;
@@ -11,11 +11,21 @@ use crate::loopback::{Build, LoopbackProcess, build_cli_and_server};
 pub fn run(root: &Path, build: Build) -> Result<(), String> {
     println!("Building the zoho-crm CLI and the loopback server ({build:?})...");
     let release = build_cli_and_server(root, build)?;
-    let server = LoopbackProcess::start(&release.join("loopback-server"), "demo-token")?;
+    let server = LoopbackProcess::start_with(
+        &release.join("loopback-server"),
+        "demo-token",
+        &["--file-field", "Deals:PO"],
+    )?;
     let work =
         tempfile::tempdir().map_err(|e| format!("cannot make a temporary directory: {e}"))?;
     let report = work.path().join("quarterly report.txt");
     std::fs::write(&report, "Revenue is up.\n").map_err(|e| e.to_string())?;
+    // A PNG's signature and header (3 x 2 pixels): what the photo checks read.
+    let photo = work.path().join("face.png");
+    let png = b"\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR\0\0\0\x03\0\0\0\x02\x08\x02\0\0\0";
+    std::fs::write(&photo, png).map_err(|e| e.to_string())?;
+    let order = work.path().join("PO-4711.txt");
+    std::fs::write(&order, "12 widgets.\n").map_err(|e| e.to_string())?;
     let downloads = work.path().join("downloads");
     std::fs::create_dir(&downloads).map_err(|e| e.to_string())?;
 
@@ -97,6 +107,54 @@ pub fn run(root: &Path, build: Build) -> Result<(), String> {
         &cli,
         "List again",
         &[&common[..], &["list"], &record[..], &["--all"]].concat(),
+    )?;
+    let contact = ["--module", "Contacts", "--record", "3477061000005177002"];
+    let photo_path = photo.to_string_lossy().into_owned();
+    step(
+        &cli,
+        "Set a contact's photo (checked as an image before it is sent)",
+        &[
+            &common[..],
+            &["photo", "upload"],
+            &contact[..],
+            &[photo_path.as_str()],
+        ]
+        .concat(),
+    )?;
+    step(
+        &cli,
+        "Download it (the answer names no file: photo.<ext> from its media type)",
+        &[
+            &common[..],
+            &["photo", "download"],
+            &contact[..],
+            &["-o", downloads_path.as_str()],
+        ]
+        .concat(),
+    )?;
+    let deal = ["--module", "Deals", "--record", "3477061000005177002"];
+    let order_path = order.to_string_lossy().into_owned();
+    step(
+        &cli,
+        "Put a purchase order into the deal's file field PO (file store, then the record)",
+        &[
+            &common[..],
+            &["field-file", "upload"],
+            &deal[..],
+            &["--field", "PO", order_path.as_str()],
+        ]
+        .concat(),
+    )?;
+    step(
+        &cli,
+        "List the field's files",
+        &[
+            &common[..],
+            &["field-file", "list"],
+            &deal[..],
+            &["--field", "PO"],
+        ]
+        .concat(),
     )?;
     step(
         &cli,
