@@ -2,7 +2,8 @@
 //! safe names unique within each record's directory (the same on re-runs), links listed once
 //! in links.csv, a journal that makes re-runs (and runs killed half way) download only what
 //! is missing, failures of one record counted without stopping the run, 429s absorbed, and
-//! `--since`.
+//! `--since`. These are attachment exports (`--include attachments`); photos and file fields
+//! have their own tests in download_many_files.rs.
 
 mod common;
 
@@ -65,11 +66,16 @@ fn journal_records(path: &Path) -> Vec<Value> {
         .collect()
 }
 
-/// `zoho-crm --json download-many --manifest RECORDS --output OUT` against `server`, then
-/// `extra`.
+/// `zoho-crm --json download-many --manifest RECORDS --output OUT --include attachments`
+/// against `server`, then `extra`.
 fn export(server: &Server, home: &Path, records: &Path, out: &Path, extra: &[&str]) -> Command {
     let mut command = against(server, home, &["--json", "download-many", "--manifest"]);
-    command.arg(records).arg("--output").arg(out).args(extra);
+    command
+        .arg(records)
+        .arg("--output")
+        .arg(out)
+        .args(["--include", "attachments"])
+        .args(extra);
     command
 }
 
@@ -167,7 +173,7 @@ async fn every_file_is_saved_under_a_unique_name_links_are_listed_once_and_a_rer
     let records = manifest(dir.path(), &[("Leads", R1), ("Deals", R2), ("Leads", R1)]);
     // Attachments only: the re-run below counts its calls (photos and fields have their own
     // tests in download_many_files.rs).
-    let extra: &[&str] = &["--concurrency", "3", "--include", "attachments"];
+    let extra: &[&str] = &["--concurrency", "3"];
     let first = run(export(&server, dir.path(), &records, &out, extra)).await;
     first.expect(0);
     let summary = first.summary();
@@ -242,7 +248,12 @@ async fn every_file_is_saved_under_a_unique_name_links_are_listed_once_and_a_rer
     write(&leads, ".zoho-crm-download-stale1", b"partial");
     // Without --json this time: the warnings go to standard error.
     let mut command = against(&server, dir.path(), &["download-many", "--manifest"]);
-    command.arg(&records).arg("--output").arg(&out).args(extra);
+    command
+        .arg(&records)
+        .arg("--output")
+        .arg(&out)
+        .args(["--include", "attachments"])
+        .args(extra);
     let fixed = run(command).await;
     fixed.expect(0);
     assert!(
