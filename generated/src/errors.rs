@@ -101,12 +101,12 @@ pub const REQUIRED_PARAM_MISSING_1: ::zoho_crm_runtime::DocumentedError = ::zoho
     ::std::option::Option::Some("One of the expected parameter is missing"),
     "A mandatory parameter is missing; `details.param_name` (`details.param` in Zoho's schema) names it (for example `fields`, mandatory when listing attachments from v3 on).",
 );
-/// `MANDATORY_NOT_FOUND`, HTTP 400: *required field not found*. A field the call needs is missing (for a listing from v3 on, `fields`). Add it and try again.
+/// `MANDATORY_NOT_FOUND`, HTTP 400: *required field not found*. A field the call needs is missing (for a listing from v3 on, `fields`; for a record update, the field details.api_name names, which a layout rule, details.layout_rule, may make mandatory). Add it and try again.
 pub const MANDATORY_NOT_FOUND_1: ::zoho_crm_runtime::DocumentedError = ::zoho_crm_runtime::DocumentedError::new(
     "MANDATORY_NOT_FOUND",
     400,
     ::std::option::Option::Some("required field not found"),
-    "A field the call needs is missing (for a listing from v3 on, `fields`). Add it and try again.",
+    "A field the call needs is missing (for a listing from v3 on, `fields`; for a record update, the field details.api_name names, which a layout rule, details.layout_rule, may make mandatory). Add it and try again.",
 );
 /// `INVALID_TOKEN`, HTTP 401: *invalid oauth token*. The access token is invalid or expired. A client with a refresh token refreshes once and retries; otherwise get a new access token. If a fresh token is rejected too, check that the data centre (ZOHO_DC) is the one the token was issued in.
 pub const INVALID_TOKEN_1: ::zoho_crm_runtime::DocumentedError = ::zoho_crm_runtime::DocumentedError::new(
@@ -210,6 +210,22 @@ pub const OAUTH_SCOPE_MISMATCH_5: ::zoho_crm_runtime::DocumentedError = ::zoho_c
     ::std::option::Option::Some("required oauth scope is missing"),
     "The access token was granted without a scope this call needs: ZohoCRM.Files.READ. Generate a new grant that includes one of them (`zoho-crm scopes` prints the scopes per module).",
 );
+/// `EXPIRED_VALUE`, HTTP 400: *Page token expired*. The page token (details.api_name) has expired. Start again from the first page without it.
+pub const EXPIRED_VALUE_1: ::zoho_crm_runtime::DocumentedError = ::zoho_crm_runtime::DocumentedError::new(
+    "EXPIRED_VALUE",
+    400,
+    ::std::option::Option::Some("Page token expired"),
+    "The page token (details.api_name) has expired. Start again from the first page without it.",
+);
+/// `TOKEN_BOUND_DATA_MISMATCH`, HTTP 400: *The page_token given seems to be invalid or input param is added or altered or deleted*. The page token (details.param_name) is invalid, or the other parameters differ from the call that issued it. Repeat the call with the same parameters, or start again from the first page without it.
+pub const TOKEN_BOUND_DATA_MISMATCH_1: ::zoho_crm_runtime::DocumentedError = ::zoho_crm_runtime::DocumentedError::new(
+    "TOKEN_BOUND_DATA_MISMATCH",
+    400,
+    ::std::option::Option::Some(
+        "The page_token given seems to be invalid or input param is added or altered or deleted",
+    ),
+    "The page token (details.param_name) is invalid, or the other parameters differ from the call that issued it. Repeat the call with the same parameters, or start again from the first page without it.",
+);
 /// `OAUTH_SCOPE_MISMATCH`, HTTP 403: *required oauth scope is missing*. The access token was granted without a scope this call needs: ZohoCRM.modules.ALL, or ZohoCRM.modules.{module}.ALL, or ZohoCRM.modules.{module}.WRITE, or ZohoCRM.modules.{module}.UPDATE. Generate a new grant that includes one of them (`zoho-crm scopes` prints the scopes per module).
 pub const OAUTH_SCOPE_MISMATCH_6: ::zoho_crm_runtime::DocumentedError = ::zoho_crm_runtime::DocumentedError::new(
     "OAUTH_SCOPE_MISMATCH",
@@ -224,12 +240,63 @@ pub const NO_PERMISSION_3: ::zoho_crm_runtime::DocumentedError = ::zoho_crm_runt
     ::std::option::Option::None,
     "The user's profile does not allow changing this module's records. Contact your system administrator.",
 );
-/// `AUTHORIZATION_FAILED`, HTTP 400. The user does not have the privilege to change this record. Contact your system administrator.
+/// `AUTHORIZATION_FAILED`, HTTP 400: *User does not have sufficient privilege to perform this action*. The user does not have the privilege to change this record. Contact your system administrator.
 pub const AUTHORIZATION_FAILED_3: ::zoho_crm_runtime::DocumentedError = ::zoho_crm_runtime::DocumentedError::new(
     "AUTHORIZATION_FAILED",
     400,
-    ::std::option::Option::None,
+    ::std::option::Option::Some(
+        "User does not have sufficient privilege to perform this action",
+    ),
     "The user does not have the privilege to change this record. Contact your system administrator.",
+);
+/// `INVALID_DATA`, HTTP 400: *record not deleted*. The record (details.resource_path_index 1: the record id) cannot be updated: it does not exist in this module, or it was deleted. Check the record id.
+pub const INVALID_DATA_5: ::zoho_crm_runtime::DocumentedError = ::zoho_crm_runtime::DocumentedError::new(
+    "INVALID_DATA",
+    400,
+    ::std::option::Option::Some("record not deleted"),
+    "The record (details.resource_path_index 1: the record id) cannot be updated: it does not exist in this module, or it was deleted. Check the record id.",
+);
+/// `INVALID_DATA`, HTTP 400: *The field value given for Company is invalid*. A value in `data` is not valid for its field (details.api_name names the field and details.json_path where it is in the request). For a file-upload field, give entries with a `File_Id__s` from the file store (each id is used once) or an `id` with `_delete`.
+pub const INVALID_DATA_6: ::zoho_crm_runtime::DocumentedError = ::zoho_crm_runtime::DocumentedError::new(
+    "INVALID_DATA",
+    400,
+    ::std::option::Option::Some("The field value given for Company is invalid"),
+    "A value in `data` is not valid for its field (details.api_name names the field and details.json_path where it is in the request). For a file-upload field, give entries with a `File_Id__s` from the file store (each id is used once) or an `id` with `_delete`.",
+);
+/// `MANDATORY_NOT_FOUND`, HTTP 400: *Service Id Not Found*. The update lacks an id it needs (details.api_name and details.json_path say which and where). Add it to `data` and try again.
+pub const MANDATORY_NOT_FOUND_2: ::zoho_crm_runtime::DocumentedError = ::zoho_crm_runtime::DocumentedError::new(
+    "MANDATORY_NOT_FOUND",
+    400,
+    ::std::option::Option::Some("Service Id Not Found"),
+    "The update lacks an id it needs (details.api_name and details.json_path say which and where). Add it to `data` and try again.",
+);
+/// `DUPLICATE_DATA`, HTTP 400: *duplicate data*. The value given for a unique field (details.api_name) is already another record's (details.id). Give a different value, or update that record instead.
+pub const DUPLICATE_DATA_1: ::zoho_crm_runtime::DocumentedError = ::zoho_crm_runtime::DocumentedError::new(
+    "DUPLICATE_DATA",
+    400,
+    ::std::option::Option::Some("duplicate data"),
+    "The value given for a unique field (details.api_name) is already another record's (details.id). Give a different value, or update that record instead.",
+);
+/// `LIMIT_EXCEEDED`, HTTP 400: *count of records in your request exceeds the limit*. `data` holds more records than one request takes (details.maximum_length). An update of one record takes one object in `data`.
+pub const LIMIT_EXCEEDED_1: ::zoho_crm_runtime::DocumentedError = ::zoho_crm_runtime::DocumentedError::new(
+    "LIMIT_EXCEEDED",
+    400,
+    ::std::option::Option::Some("count of records in your request exceeds the limit"),
+    "`data` holds more records than one request takes (details.maximum_length). An update of one record takes one object in `data`.",
+);
+/// `NOT_REVIEWED`, HTTP 400: *record in review*. The record is under review; update it once the review is done.
+pub const NOT_REVIEWED_1: ::zoho_crm_runtime::DocumentedError = ::zoho_crm_runtime::DocumentedError::new(
+    "NOT_REVIEWED",
+    400,
+    ::std::option::Option::Some("record in review"),
+    "The record is under review; update it once the review is done.",
+);
+/// `NOT_APPROVED`, HTTP 400: *Cannot update record that is not approved yet*. The record awaits approval; update it once it is approved.
+pub const NOT_APPROVED_1: ::zoho_crm_runtime::DocumentedError = ::zoho_crm_runtime::DocumentedError::new(
+    "NOT_APPROVED",
+    400,
+    ::std::option::Option::Some("Cannot update record that is not approved yet"),
+    "The record awaits approval; update it once it is approved.",
 );
 /// `OAUTH_SCOPE_MISMATCH`, HTTP 401: *Unauthorized*. Client does not have ZohoCRM.modules.attachments.CREATE scope. Create a new client with valid scope. Refer to scope section above.
 pub const OAUTH_SCOPE_MISMATCH_7: ::zoho_crm_runtime::DocumentedError = ::zoho_crm_runtime::DocumentedError::new(
@@ -262,7 +329,7 @@ pub const AUTHORIZATION_FAILED_4: ::zoho_crm_runtime::DocumentedError = ::zoho_c
     "The user does not have the permission to upload attachments. Contact your system administrator.",
 );
 /// `INVALID_DATA`, HTTP 400: *invalid file type*. The attachment that you are trying to upload is of an unsupported file form (.exe).
-pub const INVALID_DATA_5: ::zoho_crm_runtime::DocumentedError = ::zoho_crm_runtime::DocumentedError::new(
+pub const INVALID_DATA_7: ::zoho_crm_runtime::DocumentedError = ::zoho_crm_runtime::DocumentedError::new(
     "INVALID_DATA",
     400,
     ::std::option::Option::Some("invalid file type"),
@@ -331,7 +398,7 @@ pub const OAUTH_SCOPE_MISMATCH_10: ::zoho_crm_runtime::DocumentedError = ::zoho_
     "The access token was granted without a scope this call needs: ZohoCRM.modules.ALL, or ZohoCRM.modules.{module}.ALL, or ZohoCRM.modules.{module}.WRITE, or ZohoCRM.modules.{module}.CREATE. Generate a new grant that includes one of them (`zoho-crm scopes` prints the scopes per module).",
 );
 /// `INVALID_DATA`, HTTP 415: *invalid file type*. The photo is not a PNG, JPEG, GIF or BMP image. Upload one of those.
-pub const INVALID_DATA_6: ::zoho_crm_runtime::DocumentedError = ::zoho_crm_runtime::DocumentedError::new(
+pub const INVALID_DATA_8: ::zoho_crm_runtime::DocumentedError = ::zoho_crm_runtime::DocumentedError::new(
     "INVALID_DATA",
     415,
     ::std::option::Option::Some("invalid file type"),
@@ -345,7 +412,7 @@ pub const CANNOT_PERFORM_ACTION_1: ::zoho_crm_runtime::DocumentedError = ::zoho_
     "The user may not change this record. Contact your system administrator.",
 );
 /// `NOT_REVIEWED`, HTTP 400: *cannot upload the record image that is not reviewed yet*. The record is under review (details.id); upload the photo once it is reviewed.
-pub const NOT_REVIEWED_1: ::zoho_crm_runtime::DocumentedError = ::zoho_crm_runtime::DocumentedError::new(
+pub const NOT_REVIEWED_2: ::zoho_crm_runtime::DocumentedError = ::zoho_crm_runtime::DocumentedError::new(
     "NOT_REVIEWED",
     400,
     ::std::option::Option::Some(
@@ -354,7 +421,7 @@ pub const NOT_REVIEWED_1: ::zoho_crm_runtime::DocumentedError = ::zoho_crm_runti
     "The record is under review (details.id); upload the photo once it is reviewed.",
 );
 /// `NOT_APPROVED`, HTTP 400: *cannot upload the record image that is not approved yet*. The record awaits approval (details.id); upload the photo once it is approved.
-pub const NOT_APPROVED_1: ::zoho_crm_runtime::DocumentedError = ::zoho_crm_runtime::DocumentedError::new(
+pub const NOT_APPROVED_2: ::zoho_crm_runtime::DocumentedError = ::zoho_crm_runtime::DocumentedError::new(
     "NOT_APPROVED",
     400,
     ::std::option::Option::Some(
@@ -567,6 +634,8 @@ pub const GET_RECORD: &[::zoho_crm_runtime::DocumentedError] = &[
     RATE_LIMIT_EXCEEDED_1,
     SERVICE_UNAVAILABLE_1,
     INVALID_REQUEST_1,
+    EXPIRED_VALUE_1,
+    TOKEN_BOUND_DATA_MISMATCH_1,
 ];
 /// Every documented case of every code of `list_attachments`.
 pub const LIST_ATTACHMENTS: &[::zoho_crm_runtime::DocumentedError] = &[
@@ -606,8 +675,11 @@ pub const UPDATE_RECORD: &[::zoho_crm_runtime::DocumentedError] = &[
     INVALID_DATA_1,
     INVALID_DATA_2,
     INVALID_DATA_3,
+    INVALID_DATA_5,
+    INVALID_DATA_6,
     REQUIRED_PARAM_MISSING_1,
     MANDATORY_NOT_FOUND_1,
+    MANDATORY_NOT_FOUND_2,
     INVALID_TOKEN_1,
     INVALID_OAUTHTOKEN_1,
     AUTHENTICATION_FAILURE_1,
@@ -615,6 +687,10 @@ pub const UPDATE_RECORD: &[::zoho_crm_runtime::DocumentedError] = &[
     RATE_LIMIT_EXCEEDED_1,
     SERVICE_UNAVAILABLE_1,
     INVALID_REQUEST_1,
+    DUPLICATE_DATA_1,
+    LIMIT_EXCEEDED_1,
+    NOT_REVIEWED_1,
+    NOT_APPROVED_1,
 ];
 /// Every documented case of every code of `upload_attachment`.
 pub const UPLOAD_ATTACHMENT: &[::zoho_crm_runtime::DocumentedError] = &[
@@ -629,7 +705,7 @@ pub const UPLOAD_ATTACHMENT: &[::zoho_crm_runtime::DocumentedError] = &[
     INVALID_REQUEST_METHOD_1,
     AUTHORIZATION_FAILED_4,
     INVALID_DATA_1,
-    INVALID_DATA_5,
+    INVALID_DATA_7,
     INVALID_DATA_2,
     INVALID_DATA_3,
     REQUIRED_PARAM_MISSING_1,
@@ -699,7 +775,7 @@ pub const UPLOAD_PHOTO: &[::zoho_crm_runtime::DocumentedError] = &[
     NO_PERMISSION_3,
     INTERNAL_ERROR_1,
     INVALID_DATA_1,
-    INVALID_DATA_6,
+    INVALID_DATA_8,
     INVALID_DATA_2,
     INVALID_DATA_3,
     INVALID_TOKEN_1,
@@ -709,8 +785,8 @@ pub const UPLOAD_PHOTO: &[::zoho_crm_runtime::DocumentedError] = &[
     RATE_LIMIT_EXCEEDED_1,
     SERVICE_UNAVAILABLE_1,
     CANNOT_PERFORM_ACTION_1,
-    NOT_REVIEWED_1,
-    NOT_APPROVED_1,
+    NOT_REVIEWED_2,
+    NOT_APPROVED_2,
     RECORD_LOCKED_1,
     FILE_SIZE_EXCEEDS_1,
     FILE_RESOLUTION_EXCEEDS_1,

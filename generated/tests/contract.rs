@@ -19,9 +19,11 @@
 //! One test runs every row, collects the failures (each named by operation and case), prints a
 //! tally per operation and fails with the list.
 //!
-//! Record photos and the file store (`v8.0/record_photo/record_photo.yaml`,
-//! `v8.0/files/files.yaml`): `contract/files.rs` runs their rows (`contract/files_fixtures.rs`)
-//! through `upload_photo`, `download_photo`, `delete_photo`, `upload_files` and `download_file`.
+//! Record photos, the file store and the record operations of file fields
+//! (`v8.0/record_photo/record_photo.yaml`, `v8.0/files/files.yaml`,
+//! `v8.0/record/operations/{getRecord,updateRecord}/examples`): `contract/files.rs` runs their
+//! rows (`contract/files_fixtures.rs`) through `upload_photo`, `download_photo`, `delete_photo`,
+//! `upload_files`, `download_file`, `get_record` and `update_record`.
 
 #[path = "contract/files.rs"]
 mod files;

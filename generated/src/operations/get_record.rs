@@ -109,6 +109,8 @@ pub type GetRecordResponse = ::zoho_crm_runtime::ListPage<
     "RATE_LIMIT_EXCEEDED" => is_rate_limit_exceeded, ServiceUnavailable =
     "SERVICE_UNAVAILABLE" => is_service_unavailable, NotAllowed = "NOT_ALLOWED" =>
     is_not_allowed, InvalidRequest = "INVALID_REQUEST" => is_invalid_request,
+    ExpiredValue = "EXPIRED_VALUE" => is_expired_value, TokenBoundDataMismatch =
+    "TOKEN_BOUND_DATA_MISMATCH" => is_token_bound_data_mismatch,
 }
 impl crate::Client {
     /// Read one record, with the fields named in `fields` (for file fields: each a list of FileFieldValue entries in the record's `extra`, by API name). Every parameter is checked (for the call's API version) before anything is sent; a bad one gives [`::zoho_crm_runtime::Error::Validation`].

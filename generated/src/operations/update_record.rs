@@ -98,6 +98,9 @@ pub type UpdateRecordResponse = ::zoho_crm_runtime::ActionResponse<
     "RATE_LIMIT_EXCEEDED" => is_rate_limit_exceeded, ServiceUnavailable =
     "SERVICE_UNAVAILABLE" => is_service_unavailable, NotAllowed = "NOT_ALLOWED" =>
     is_not_allowed, InvalidRequest = "INVALID_REQUEST" => is_invalid_request,
+    DuplicateData = "DUPLICATE_DATA" => is_duplicate_data, LimitExceeded =
+    "LIMIT_EXCEEDED" => is_limit_exceeded, NotReviewed = "NOT_REVIEWED" =>
+    is_not_reviewed, NotApproved = "NOT_APPROVED" => is_not_approved,
 }
 impl crate::Client {
     /// Update one record with the fields in `data`: a list holding one object of field values by API name. A file field takes a list of FileFieldValue entries: `File_Id__s` adds a file from the file store (its id is used up), `id` with `_delete` removes an entry, and entries not named are kept. Every parameter is checked (for the call's API version) before anything is sent; a bad one gives [`::zoho_crm_runtime::Error::Validation`].

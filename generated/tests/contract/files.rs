@@ -1,17 +1,24 @@
-//! Contract rows for record photos and the file store: each example response Zoho publishes
-//! in `v8.0/record_photo/record_photo.yaml` and `v8.0/files/files.yaml` (the table in
-//! `files_fixtures.rs`) is served once by the test kit and decoded by a client that never
-//! retries; the row asserts the typed variant, status, code, message and details of an error,
-//! and the decoded value of a success (the file store's ids and names in order, a download's
-//! bytes and media type, `None` for a 204).
+//! Contract rows for record photos, the file store and the record operations of file fields:
+//! each example response Zoho publishes in `v8.0/record_photo/record_photo.yaml`,
+//! `v8.0/files/files.yaml` and `v8.0/record/operations/{getRecord,updateRecord}/examples` (the
+//! table in `files_fixtures.rs`) is served once by the test kit and decoded by a client that
+//! never retries; the row asserts the typed variant, status, code, message and details of an
+//! error (from a top-level error or the first item of `data`), and the decoded value of a
+//! success (the file store's ids and names in order, a download's bytes and media type, `None`
+//! for a 204, a record's id and its other fields in `extra`, an update's id, message and extra
+//! details). The record operations' error rows must also be documented cases of the spec, with
+//! the example's status and message.
 
-use serde_json::Value;
+use serde_json::{Value, json};
 use zoho_crm::operations::{
     DeletePhotoError, DeletePhotoRequest, DownloadFileError, DownloadFileRequest,
-    DownloadPhotoError, DownloadPhotoRequest, UploadFilesError, UploadFilesRequest,
-    UploadPhotoError, UploadPhotoRequest,
+    DownloadPhotoError, DownloadPhotoRequest, GetRecordError, GetRecordRequest, UpdateRecordError,
+    UpdateRecordRequest, UploadFilesError, UploadFilesRequest, UploadPhotoError,
+    UploadPhotoRequest,
 };
-use zoho_crm::{ApiVersion, Client, Download, Error, FileSource, Module, RetryPolicy};
+use zoho_crm::{
+    ApiVersion, Client, DocumentedError, Download, Error, FileSource, Module, RetryPolicy,
+};
 use zoho_crm_testkit::{CannedReply, LoopbackServer};
 
 use super::files_fixtures::{self as rows, Example, Expect, Reply};
@@ -29,6 +36,10 @@ enum Got {
         details: Value,
     },
     Done(String),
+    /// A record read: its id and `extra`.
+    Record(String, Value),
+    /// A record update: the details' id, the message and the details' `extra`.
+    Updated(String, String, Value),
     Stored(Vec<(String, String)>),
     Content(Option<String>, Vec<u8>),
     Nothing,
@@ -97,6 +108,22 @@ variants!(DownloadFileError {
     InvalidData,
     Unknown
 });
+variants!(GetRecordError {
+    ExpiredValue,
+    InvalidModule,
+    TokenBoundDataMismatch,
+    Unknown,
+});
+variants!(UpdateRecordError {
+    AuthorizationFailed,
+    DuplicateData,
+    InvalidData,
+    LimitExceeded,
+    MandatoryNotFound,
+    NotApproved,
+    NotReviewed,
+    Unknown,
+});
 
 fn failed<E>(error: Error<E>) -> Got
 where
@@ -137,6 +164,8 @@ enum Op {
     DeletePhoto,
     UploadFiles,
     DownloadFile,
+    GetRecord,
+    UpdateRecord,
 }
 
 async fn call(op: Op, client: &Client) -> Got {
@@ -197,6 +226,43 @@ async fn call(op: Op, client: &Client) -> Got {
                 Err(e) => failed(e),
             }
         }
+        Op::GetRecord => {
+            // Asks for the example's fields by API name.
+            let fields = match rows::lead_fields() {
+                Value::Object(fields) => fields.keys().cloned().collect(),
+                _ => Vec::new(),
+            };
+            let request = GetRecordRequest::new(Module::Leads, RECORD)
+                .fields(fields)
+                .version(v8);
+            match client.get_record(request).await {
+                Ok(page) => match page.data.as_slice() {
+                    [record] => Got::Record(record.id.clone(), Value::Object(record.extra.clone())),
+                    other => Got::Other(format!("{} records", other.len())),
+                },
+                Err(e) => failed(e),
+            }
+        }
+        Op::UpdateRecord => {
+            let data = json!([{ "Company": "Halden Mills" }]);
+            let request = UpdateRecordRequest::new(Module::Leads, RECORD, data).version(v8);
+            match client.update_record(request).await {
+                Ok(done) => Got::Updated(
+                    done.details.id.clone(),
+                    done.message.clone(),
+                    Value::Object(done.details.extra.clone()),
+                ),
+                Err(e) => failed(e),
+            }
+        }
+    }
+}
+
+/// The error of an error row's reply: the body, or the first item of its `data` list.
+fn error_item(body: &Value) -> &Value {
+    match body.get("data").and_then(|data| data.get(0)) {
+        Some(item) => item,
+        None => body,
     }
 }
 
@@ -207,16 +273,21 @@ fn expected(example: &Example) -> Got {
             let Reply::Json(body) = &example.reply else {
                 return Got::Other("an error row needs a JSON body".to_owned());
             };
-            let text = |key: &str| body[key].as_str().unwrap_or_default().to_owned();
+            let item = error_item(body);
+            let text = |key: &str| item[key].as_str().unwrap_or_default().to_owned();
             Got::Error {
                 variant,
                 status: example.status,
                 code: text("code"),
                 message: text("message"),
-                details: body["details"].clone(),
+                details: item["details"].clone(),
             }
         }
         Expect::Done(message) => Got::Done((*message).to_owned()),
+        Expect::Record(id, fields) => Got::Record((*id).to_owned(), fields.clone()),
+        Expect::Updated(id, message, extra) => {
+            Got::Updated((*id).to_owned(), (*message).to_owned(), extra.clone())
+        }
         Expect::Stored(files) => Got::Stored(
             files
                 .iter()
@@ -261,7 +332,7 @@ async fn run_row(op: Op, example: &Example) -> Result<(), String> {
 }
 
 #[tokio::test]
-async fn zoho_photo_and_file_store_examples_decode_to_their_typed_results() {
+async fn zoho_photo_file_store_and_record_examples_decode_to_their_typed_results() {
     let table = [
         (Op::UploadPhoto, "uploadRecordPhoto", rows::upload_photo()),
         (
@@ -276,6 +347,8 @@ async fn zoho_photo_and_file_store_examples_decode_to_their_typed_results() {
         ),
         (Op::UploadFiles, "uploadFiles", rows::upload_files()),
         (Op::DownloadFile, "getFile", rows::get_file()),
+        (Op::GetRecord, "getRecord", rows::get_record()),
+        (Op::UpdateRecord, "updateRecord", rows::update_record()),
     ];
     let mut failures = Vec::new();
     let mut count = 0;
@@ -287,6 +360,57 @@ async fn zoho_photo_and_file_store_examples_decode_to_their_typed_results() {
             }
         }
     }
-    assert_eq!(count, 26, "rows run");
+    assert_eq!(count, 40, "rows run");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// Whether `table` has a case with the error row's code, status and message (messages compared
+/// without regard to case, as the client does).
+fn documents(table: &[DocumentedError], example: &Example) -> Result<(), String> {
+    let Reply::Json(body) = &example.reply else {
+        return Err("an error row needs a JSON body".to_owned());
+    };
+    let item = error_item(body);
+    let (code, message) = (item["code"].as_str(), item["message"].as_str());
+    let found = table.iter().any(|case| {
+        Some(case.code) == code
+            && case.status == example.status
+            && case.message.is_some_and(|documented| {
+                message.is_some_and(|message| documented.eq_ignore_ascii_case(message))
+            })
+    });
+    if found {
+        Ok(())
+    } else {
+        Err(format!(
+            "no documented case {code:?}, HTTP {}, {message:?}",
+            example.status
+        ))
+    }
+}
+
+#[test]
+fn every_error_of_zoho_record_examples_is_a_documented_case_with_its_message() {
+    let table = [
+        (GetRecordError::DOCUMENTED, "getRecord", rows::get_record()),
+        (
+            UpdateRecordError::DOCUMENTED,
+            "updateRecord",
+            rows::update_record(),
+        ),
+    ];
+    let mut failures = Vec::new();
+    let mut count = 0;
+    for (documented, zoho, examples) in &table {
+        for example in examples {
+            if matches!(example.expect, Expect::Error(_)) {
+                count += 1;
+                if let Err(e) = documents(documented, example) {
+                    failures.push(format!("{zoho} {}: {e}", example.name));
+                }
+            }
+        }
+    }
+    assert_eq!(count, 12, "error rows checked");
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

@@ -1,9 +1,13 @@
 //! Every example response Zoho publishes for record photos (`zoho/crm-oas`,
-//! `v8.0/record_photo/record_photo.yaml`) and the file store (`v8.0/files/files.yaml`), with
-//! Zoho's codes, messages, statuses and shapes and our own ids and names; plus the answers those
-//! files describe without an example (a photo's 200 image and 204, a file's 200 content and 204).
+//! `v8.0/record_photo/record_photo.yaml`), the file store (`v8.0/files/files.yaml`) and the two
+//! record operations file-upload fields use (`v8.0/record/operations/getRecord/examples` and
+//! `.../updateRecord/examples`), with Zoho's codes, messages, statuses and shapes and our own
+//! ids, names and values; plus the answers those files describe without an example (a photo's
+//! 200 image and 204, a file's 200 content and 204, a record update's success).
 
 use serde_json::{Value, json};
+
+use super::support::RECORD;
 
 /// What the server answers.
 pub enum Reply {
@@ -25,6 +29,11 @@ pub enum Expect {
     Error(&'static str),
     /// An action result with this message and no details (photo upload and delete).
     Done(&'static str),
+    /// One record read: its id, and the fields it carries besides (in `extra`, by API name).
+    Record(&'static str, Value),
+    /// A record update's result: the updated record's id, the message, and the details' keys
+    /// the spec does not name (in `extra`).
+    Updated(&'static str, &'static str, Value),
     /// The file store's results, in order: (id, name).
     Stored(&'static [(&'static str, &'static str)]),
     /// Content, with its media type.
@@ -52,6 +61,11 @@ fn error(name: &'static str, status: u16, variant: &'static str, body: Value) ->
 
 fn failure(code: &str, message: &str, details: Value) -> Value {
     json!({ "code": code, "details": details, "message": message, "status": "error" })
+}
+
+/// An error as one item of a `data` list, as most of updateRecord's examples send it.
+fn in_data(code: &str, message: &str, details: Value) -> Value {
+    json!({ "data": [failure(code, message, details)] })
 }
 
 const URL_PATTERN: &str = "Please check if the URL trying to access is a correct one";
@@ -340,5 +354,205 @@ pub fn get_file() -> Vec<Example> {
             },
             expect: Expect::Content("application/octet-stream", STORED_CONTENT),
         },
+    ]
+}
+
+/// The fields of our Leads record besides its id, in the shape of getRecord's example
+/// response-200-leads (an owner, text fields, a picklist and two times).
+pub fn lead_fields() -> Value {
+    json!({
+        "Owner": {
+            "name": "Mira Castell",
+            "id": "3477061000000318005",
+            "email": "mira.castell@example.com"
+        },
+        "Company": "Halden Mills",
+        "First_Name": "Ada",
+        "Last_Name": "Brook",
+        "Email": "ada.brook@example.org",
+        "Phone": "+1-555-0142",
+        "Lead_Status": "Attempted to Contact",
+        "Created_Time": "2026-11-02T09:15:00+00:00",
+        "Modified_Time": "2026-11-20T16:40:00+00:00"
+    })
+}
+
+/// getRecord.
+pub fn get_record() -> Vec<Example> {
+    let mut lead = lead_fields();
+    if let Value::Object(fields) = &mut lead {
+        fields.insert("id".to_owned(), Value::from(RECORD));
+    }
+    vec![
+        Example {
+            name: "response-200-leads",
+            status: 200,
+            reply: Reply::Json(json!({ "data": [lead] })),
+            expect: Expect::Record(RECORD, lead_fields()),
+        },
+        error(
+            "response-400-expiredvalue",
+            400,
+            "ExpiredValue",
+            failure(
+                "EXPIRED_VALUE",
+                "Page token expired",
+                json!({ "api_name": "page_token", "json_path": "$.query.page_token" }),
+            ),
+        ),
+        error(
+            "response-400-invaliddata",
+            400,
+            "InvalidModule",
+            failure(
+                "INVALID_MODULE",
+                "the module name given seems to be invalid",
+                json!({ "resource_path_index": 0 }),
+            ),
+        ),
+        error(
+            "response-400-tokenbounddatamismatch",
+            400,
+            "TokenBoundDataMismatch",
+            failure(
+                "TOKEN_BOUND_DATA_MISMATCH",
+                "The page_token given seems to be invalid or input param is added or altered or \
+                 deleted",
+                json!({ "param_name": "page_token" }),
+            ),
+        ),
+    ]
+}
+
+/// updateRecord. Zoho publishes no success example for it: the success row has the shape of
+/// updateRecords' response-200-success (the same `data[]` item for one record).
+pub fn update_record() -> Vec<Example> {
+    let user = json!({ "name": "Mira Castell", "id": "3477061000000318005" });
+    vec![
+        Example {
+            name: "updateRecords response-200-success",
+            status: 200,
+            reply: Reply::Json(json!({ "data": [{
+                "code": "SUCCESS",
+                "details": {
+                    "Modified_Time": "2026-11-20T16:40:00+00:00",
+                    "Modified_By": user,
+                    "Created_Time": "2026-11-02T09:15:00+00:00",
+                    "id": RECORD,
+                    "Created_By": user,
+                    "$approval_state": "approved"
+                },
+                "message": "record updated",
+                "status": "success"
+            }] })),
+            expect: Expect::Updated(
+                RECORD,
+                "record updated",
+                json!({ "$approval_state": "approved" }),
+            ),
+        },
+        error(
+            "response-400-authorizationfailed",
+            400,
+            "AuthorizationFailed",
+            in_data(
+                "AUTHORIZATION_FAILED",
+                "User does not have sufficient privilege to perform this action",
+                json!({ "resource_path_index": 0 }),
+            ),
+        ),
+        error(
+            "response-400-duplicatedataerror",
+            400,
+            "DuplicateData",
+            in_data(
+                "DUPLICATE_DATA",
+                "duplicate data",
+                json!({
+                    "api_name": "Tax_Number",
+                    "duplicate_record": {
+                        "Owner": {
+                            "name": "Jonas Weller",
+                            "id": "3477061000000318011",
+                            "zuid": "80412215"
+                        },
+                        "id": "3477061000005177090"
+                    },
+                    "json_path": "$.data[0].Tax_Number",
+                    "id": "3477061000005177090",
+                    "more_records": false
+                }),
+            ),
+        ),
+        error(
+            "response-400-invaliddata",
+            400,
+            "InvalidData",
+            in_data(
+                "INVALID_DATA",
+                "The field value given for Company is invalid",
+                json!({ "api_name": "Company", "json_path": "$.data[0].Company" }),
+            ),
+        ),
+        error(
+            "response-400-limitexceedederror",
+            400,
+            "LimitExceeded",
+            in_data(
+                "LIMIT_EXCEEDED",
+                "count of records in your request exceeds the limit",
+                json!({ "maximum_length": 100, "api_name": "data" }),
+            ),
+        ),
+        error(
+            "response-400-mandatorynotfound",
+            400,
+            "MandatoryNotFound",
+            in_data(
+                "MANDATORY_NOT_FOUND",
+                "Service Id Not Found",
+                json!({ "api_name": "id", "json_path": "$.data.service.id" }),
+            ),
+        ),
+        error(
+            "response-400-mandatorynotfoundlayoutrule",
+            400,
+            "MandatoryNotFound",
+            in_data(
+                "MANDATORY_NOT_FOUND",
+                "required field not found",
+                json!({
+                    "layout_rule": { "name": "Phone for hot leads", "id": "3477061000000842003" },
+                    "api_name": "Phone",
+                    "json_path": "$.data[0].Phone"
+                }),
+            ),
+        ),
+        error(
+            "response-400-notapprovederror",
+            400,
+            "NotApproved",
+            failure(
+                "NOT_APPROVED",
+                "Cannot update record that is not approved yet",
+                json!({ "resource_path_index": 1 }),
+            ),
+        ),
+        error(
+            "response-400-notreviewederror",
+            400,
+            "NotReviewed",
+            in_data("NOT_REVIEWED", "record in review", json!({})),
+        ),
+        error(
+            "response-400-resourcepathindexerror",
+            400,
+            "InvalidData",
+            in_data(
+                "INVALID_DATA",
+                "record not deleted",
+                json!({ "resource_path_index": 1 }),
+            ),
+        ),
     ]
 }
