@@ -95,6 +95,11 @@ pub struct Global {
     /// done.
     #[arg(long, global = true, value_name = "N", default_value_t = limits::DEFAULT_MAX_PAGES, value_parser = clap::value_parser!(u32).range(1..))]
     pub max_pages: u32,
+    /// The most API credits this run may spend (every call, retries included, costs what the
+    /// spec says, 1 for each call here): no call starts that would pass it, calls already
+    /// sent finish, and the run stops with exit 4 (what is done is kept; run it again later).
+    #[arg(long, global = true, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_credits: Option<u64>,
     /// HTTP versions to offer Zoho: 1.1, 2 (HTTP/2 only) or auto (HTTP/2 when the server
     /// offers it in the TLS handshake, else 1.1).
     #[arg(long, global = true, value_name = "VERSION", default_value_t = HttpVersion::default(), value_parser = parse_http_version)]

@@ -130,6 +130,9 @@ pub fn builder(global: &Global, env: &Env) -> ClientBuilder {
     if let Some(version) = global.api_version.or(env.profile_settings().api_version) {
         builder = builder.api_version(version);
     }
+    if let Some(credits) = global.max_credits {
+        builder = builder.max_credits(credits);
+    }
     builder
         .connect_timeout(Duration::from_secs(global.connect_timeout))
         .response_timeout(Duration::from_secs(global.response_timeout))

@@ -33,6 +33,8 @@ pub enum Kind {
     Decode,
     /// A local problem after sending (a file that cannot be written, say).
     Local,
+    /// Not sent: the budget of API credits (`--max-credits`) is spent.
+    Budget,
 }
 
 /// A failure, ready to print as text or JSON.
@@ -42,7 +44,8 @@ pub struct Failure {
     pub kind: Kind,
     /// Zoho's error code (e.g. `INVALID_DATA`), the token endpoint's error, or one of the
     /// CLI's: `INVALID_INPUT`, `CONFIG_ERROR`, `TRANSPORT_ERROR`, `TIMEOUT`, `AUTH_ERROR`,
-    /// `DECODE_ERROR`, `UNREADABLE_SUCCESS`, `REDIRECTED`, `PAGINATION_STOPPED`, `CALL_FAILED`,
+    /// `DECODE_ERROR`, `UNREADABLE_SUCCESS`, `REDIRECTED`, `PAGINATION_STOPPED`, `BUDGET_SPENT`,
+    /// `CALL_FAILED`,
     /// `NOT_FOUND`, `FILE_EXISTS`, `IO_ERROR`, `JOURNAL_ERROR`.
     pub code: String,
     /// The HTTP status, when Zoho answered.
@@ -124,6 +127,10 @@ impl Failure {
             Error::Pagination(_) => {
                 Failure::new(Kind::Decode, "PAGINATION_STOPPED", error.to_string())
             }
+            Error::Budget(spent) => Failure::new(Kind::Budget, "BUDGET_SPENT", spent.to_string())
+                .with_resolution(
+                    "Raise --max-credits, or run the same command again later (what is done is kept).",
+                ),
             // What a newer runtime may add.
             _ => Failure {
                 may_have_been_processed: error.may_have_been_processed(),
@@ -212,6 +219,7 @@ impl Failure {
     pub fn exit(&self) -> Exit {
         match self.kind {
             Kind::InvalidInput | Kind::Config => Exit::BadInput,
+            Kind::Budget => Exit::OutOfCalls,
             _ => Exit::Failed,
         }
     }

@@ -297,6 +297,8 @@ pub struct Operation {
     /// Whether repeating the call is harmless; by default, true for GET, PUT and DELETE.
     #[serde(default)]
     pub idempotent: Option<bool>,
+    /// The API credits each call (each attempt, retries included) costs.
+    pub credits: u32,
     /// The path template, with `{version}` and the path parameters as placeholders.
     pub path: String,
     /// The parameters: in the path, the query string or the multipart form.

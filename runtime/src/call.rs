@@ -265,6 +265,7 @@ fn prepare(
         path_template: operation.path_template,
         body,
         idempotent: operation.idempotent,
+        credits: operation.credits,
     })
 }
 
@@ -493,6 +494,7 @@ mod tests {
             Param::file("file").form(),
         ],
         idempotent: true,
+        credits: 1,
         success_status: &[200],
         empty_status: &[],
         limits: Some(UploadLimits {

@@ -22,6 +22,8 @@ pub struct Operation {
     /// Whether repeating the call is harmless; if not, it is never retried once the server may
     /// have processed it.
     pub idempotent: bool,
+    /// The API credits each attempt costs (a retry is a call too).
+    pub credits: u32,
     /// The HTTP statuses that mean success.
     pub success_status: &'static [u16],
     /// The HTTP statuses that mean "nothing" (an empty page, no such item).

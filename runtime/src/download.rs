@@ -6,6 +6,7 @@
 //! it, or sends it without end, cannot hang the download.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 use futures_util::StreamExt as _;
@@ -14,6 +15,7 @@ use tokio::io::{AsyncWrite, AsyncWriteExt as _};
 use crate::concurrency::Slot;
 use crate::error::error_chain;
 use crate::timeouts::{LowSpeed, SpeedCheck};
+use crate::usage::Meter;
 
 /// How much a download buffers before writing to its file: each write is a trip to the blocking
 /// thread pool, with a copy of this many bytes in flight, for every download at once (8 in
@@ -100,6 +102,8 @@ pub struct Download {
     /// The timeout that sets `deadline`.
     limit: Duration,
     low_speed: LowSpeed,
+    /// Where the bytes received are counted.
+    meter: Arc<Meter>,
     _permit: Slot,
 }
 
@@ -110,6 +114,7 @@ impl Download {
         deadline: tokio::time::Instant,
         limit: Duration,
         low_speed: LowSpeed,
+        meter: Arc<Meter>,
     ) -> Self {
         let file_name = response
             .headers()
@@ -123,6 +128,7 @@ impl Download {
             deadline,
             limit,
             low_speed,
+            meter,
             _permit: permit,
         }
     }
@@ -181,6 +187,7 @@ impl Download {
         let (deadline, limit) = (self.deadline, self.limit);
         let mut speed = SpeedCheck::start(self.low_speed);
         let mut received = 0u64;
+        let meter = Arc::clone(&self.meter);
         let mut chunks = self.response.bytes_stream();
         // Ends with the content, an error, the low-speed rule or the deadline, whichever first.
         loop {
@@ -212,6 +219,7 @@ impl Download {
                 },
             })?;
             received = received.saturating_add(chunk.len() as u64);
+            meter.received(chunk.len() as u64);
             speed.add(chunk.len() as u64);
             if let Some(expected) = expected
                 && received > expected

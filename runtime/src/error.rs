@@ -106,6 +106,10 @@ pub enum Error<E: std::error::Error> {
     /// A listing stopped because the server made no progress, or at its page limit.
     #[error(transparent)]
     Pagination(crate::pagination_error::PaginationError),
+    /// Not sent: the call would have taken the client past its budget of API credits
+    /// ([`crate::ClientBuilder::max_credits`]).
+    #[error(transparent)]
+    Budget(crate::usage::BudgetSpent),
 }
 
 impl<E: std::error::Error> Error<E> {
@@ -164,7 +168,9 @@ impl<E: OperationError> Error<E> {
             // "See other" answers a request that was carried out; other redirects say the
             // request belongs elsewhere.
             Error::Redirect(e) => e.status == 303,
-            Error::Validation(_) | Error::Auth(_) | Error::Pagination(_) => false,
+            Error::Validation(_) | Error::Auth(_) | Error::Pagination(_) | Error::Budget(_) => {
+                false
+            }
         }
     }
 

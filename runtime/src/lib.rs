@@ -16,7 +16,8 @@
 //!    limit), `redirect`, `redact`, `token`, `version`, `http_version`, `query`, `validate`
 //!    (generic checks), `wire` (serde helpers), `encoded_word` (RFC 2047 words in a file name,
 //!    as a Java multipart parser decodes them), `image_header` (an image's format and size from
-//!    its first bytes), `media_type` (a file name's media type).
+//!    its first bytes), `media_type` (a file name's media type), `usage` (calls, credits and
+//!    bytes spent, and the budget of credits).
 //! 2. **The operation as data**: `descriptor`, `file_source`, `multipart`, `body`, `response`
 //!    (bounded reading, snippets), `download`, `profile` (the API-wide facts from the spec).
 //! 3. **Zoho's protocol**: `zoho` — its JSON envelopes, how its token endpoint answers, its id
@@ -63,6 +64,7 @@ mod response;
 mod retry;
 mod timeouts;
 mod token;
+mod usage;
 mod validate;
 mod version;
 mod wire;
@@ -101,6 +103,7 @@ pub use retry::RetryPolicy;
 /// A JSON value, as a JSON request parameter takes it.
 pub use serde_json::Value as JsonValue;
 pub use token::{AccessToken, IssuedToken, MAX_TOKEN_LIFETIME};
+pub use usage::{BudgetSpent, Usage};
 pub use validate::http_url as check_link_url;
 pub use version::Version;
 pub use zoho::{

@@ -70,14 +70,14 @@ pub(super) fn emit(resolved: &Resolved<'_>) -> TokenStream {
         pub mod versions;
 
         pub use ::zoho_crm_runtime::{
-            AccessToken, ActionResponse, ActionResults, ApiErrorInfo, AuthError, BoxFuture,
+            AccessToken, ActionResponse, ActionResults, ApiErrorInfo, AuthError, BoxFuture, BudgetSpent,
             ConcurrencyStats, ConfigError, CustomModule, DataCenterDef, DecodeError, DocumentedError, Download,
             DownloadError, Endpoints, EnvironmentDef, Error, ExchangeError,
             FileSource, Grant, HttpVersion, ImageFormat, ImageLimits, IssuedToken, JsonValue, ListPage, MemoryTokenStore,
             OpenedFile, OperationError, PageMark, PaginationError, Progress, RedirectError,
             RedirectReason, RefreshTokenProvider, RetryPolicy, StagedDownload, StaticTokenProvider, StoreError,
             StoreErrorKind, StoreLock, StoredToken, ThrottleListener, TokenErrorKind,
-            TokenProvider, TokenStore, UnreadableSuccess, UploadLimits, ValidationError,
+            TokenProvider, TokenStore, UnreadableSuccess, UploadLimits, Usage, ValidationError,
             Version, check_link_url, check_record_id,
         };
         /// Settings from the environment and tokens kept in a file (feature `config`, on by
@@ -170,6 +170,13 @@ pub(super) fn emit(resolved: &Resolved<'_>) -> TokenStream {
             /// [`ClientBuilder::max_concurrency`]).
             pub fn concurrency(&self) -> ConcurrencyStats {
                 self.runtime.concurrency()
+            }
+
+            /// What this client and its clones have spent: calls (retries included), API
+            /// credits as the spec prices each operation, retries, 429 answers, bytes each
+            /// way, and the budget (see [`ClientBuilder::max_credits`]).
+            pub fn usage(&self) -> Usage {
+                self.runtime.usage()
             }
         }
 

@@ -295,6 +295,7 @@ fn emit_constants(name: &str, resolved: &ResolvedOperation<'_>) -> TokenStream {
         None => (quote! {}, quote! { ::std::option::Option::None }),
     };
     let idempotent = resolved.idempotent;
+    let credits = Literal::u32_unsuffixed(op.credits);
     let pagination = emit_pagination(resolved);
     quote! {
         /// The operation as data, which the runtime validates, builds, sends and decodes.
@@ -305,6 +306,7 @@ fn emit_constants(name: &str, resolved: &ResolvedOperation<'_>) -> TokenStream {
             path: &[ #( #segments ),* ],
             params: &[ #( #params ),* ],
             idempotent: #idempotent,
+            credits: #credits,
             success_status: &[ #( #success ),* ],
             empty_status: &[ #( #empty ),* ],
             limits: #limits,

@@ -19,6 +19,7 @@ pub const OPERATION: ::zoho_crm_runtime::__private::Operation = ::zoho_crm_runti
         ::zoho_crm_runtime::__private::Param::id_list("ids").query().min(1),
     ],
     idempotent: true,
+    credits: 1,
     success_status: &[200, 207],
     empty_status: &[],
     limits: ::std::option::Option::None,

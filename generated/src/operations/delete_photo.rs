@@ -24,6 +24,7 @@ pub const OPERATION: ::zoho_crm_runtime::__private::Operation = ::zoho_crm_runti
             .since(crate::versions::ApiVersion::V8.to_runtime()),
     ],
     idempotent: true,
+    credits: 1,
     success_status: &[200],
     empty_status: &[],
     limits: ::std::option::Option::None,

@@ -20,6 +20,7 @@ pub const OPERATION: ::zoho_crm_runtime::__private::Operation = ::zoho_crm_runti
         ::zoho_crm_runtime::__private::Param::id("fields_attachment_id").query(),
     ],
     idempotent: true,
+    credits: 1,
     success_status: &[200],
     empty_status: &[204],
     limits: ::std::option::Option::None,

@@ -13,6 +13,7 @@ pub const OPERATION: ::zoho_crm_runtime::__private::Operation = ::zoho_crm_runti
     ],
     params: &[::zoho_crm_runtime::__private::Param::text("id").query()],
     idempotent: true,
+    credits: 1,
     success_status: &[200],
     empty_status: &[204],
     limits: ::std::option::Option::None,

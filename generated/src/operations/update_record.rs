@@ -18,6 +18,7 @@ pub const OPERATION: ::zoho_crm_runtime::__private::Operation = ::zoho_crm_runti
         ::zoho_crm_runtime::__private::Param::json("data").json_body(),
     ],
     idempotent: false,
+    credits: 1,
     success_status: &[200, 201],
     empty_status: &[],
     limits: ::std::option::Option::None,

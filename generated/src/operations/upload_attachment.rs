@@ -19,6 +19,7 @@ pub const OPERATION: ::zoho_crm_runtime::__private::Operation = ::zoho_crm_runti
         ::zoho_crm_runtime::__private::Param::file("file").form(),
     ],
     idempotent: false,
+    credits: 1,
     success_status: &[200, 201],
     empty_status: &[],
     limits: ::std::option::Option::Some(LIMITS),

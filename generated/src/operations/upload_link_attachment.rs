@@ -44,6 +44,7 @@ pub const OPERATION: ::zoho_crm_runtime::__private::Operation = ::zoho_crm_runti
             ),
     ],
     idempotent: false,
+    credits: 1,
     success_status: &[200, 201],
     empty_status: &[],
     limits: ::std::option::Option::None,

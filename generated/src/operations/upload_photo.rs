@@ -25,6 +25,7 @@ pub const OPERATION: ::zoho_crm_runtime::__private::Operation = ::zoho_crm_runti
         ::zoho_crm_runtime::__private::Param::file("file").form(),
     ],
     idempotent: true,
+    credits: 1,
     success_status: &[200],
     empty_status: &[],
     limits: ::std::option::Option::Some(LIMITS),

@@ -9,6 +9,7 @@ use crate::client::{Client, Inner};
 use crate::concurrency::AdaptiveLimit;
 use crate::error::ConfigError;
 use crate::timeouts::Timeouts;
+use crate::usage::Meter;
 
 impl<C: From<Client>> ClientBuilder<C> {
     /// Checks the configuration and builds the client.
@@ -65,6 +66,7 @@ impl<C: From<Client>> ClientBuilder<C> {
                 },
                 max_pages: self.max_pages,
                 on_throttled: self.on_throttled,
+                meter: Arc::new(Meter::new(self.max_credits)),
             }),
         }))
     }

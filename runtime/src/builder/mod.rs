@@ -60,6 +60,7 @@ pub struct ClientBuilder<C = Client> {
     total_timeout: Duration,
     low_speed: LowSpeed,
     max_pages: u32,
+    max_credits: Option<u64>,
     retry: RetryPolicy,
     concurrency: Option<usize>,
     proxy: Option<String>,
@@ -87,6 +88,7 @@ impl<C> std::fmt::Debug for ClientBuilder<C> {
             .field("total_timeout", &self.total_timeout)
             .field("low_speed", &self.low_speed)
             .field("max_pages", &self.max_pages)
+            .field("max_credits", &self.max_credits)
             .field("retry", &self.retry)
             .field("concurrency", &self.concurrency)
             .field("proxy", &self.proxy.as_ref().map(|_| "[set]"))
@@ -121,6 +123,7 @@ impl<C: From<Client>> ClientBuilder<C> {
                 time: DEFAULT_LOW_SPEED_TIME,
             },
             max_pages: DEFAULT_MAX_PAGES,
+            max_credits: None,
             retry: RetryPolicy::default(),
             concurrency: None,
             proxy: None,

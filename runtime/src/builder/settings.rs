@@ -79,6 +79,15 @@ impl<C: From<Client>> ClientBuilder<C> {
         self
     }
 
+    /// Sets a budget of API credits for this client and its clones: no call (no attempt,
+    /// retries included) starts that would take the credits spent past `credits`; such a call
+    /// ends with [`crate::Error::Budget`] before anything is sent. Calls already sent finish.
+    /// [`crate::Client::usage`] says what is spent. No budget by default.
+    pub fn max_credits(mut self, credits: u64) -> Self {
+        self.max_credits = Some(credits);
+        self
+    }
+
     /// Sets the retry policy.
     pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
         self.retry = policy;

@@ -29,6 +29,7 @@ use crate::http::HttpClients;
 use crate::profile::ApiProfile;
 use crate::retry::RetryPolicy;
 use crate::timeouts::{Timeouts, deadline_after};
+use crate::usage::{Meter, Usage};
 use crate::version::Version;
 use crate::zoho::{self, ActionResponse, ActionResults, ListPage};
 use attempt::RawResponse;
@@ -53,6 +54,7 @@ pub(crate) struct Inner {
     pub(crate) timeouts: Timeouts,
     pub(crate) max_pages: u32,
     pub(crate) on_throttled: Option<ThrottleListener>,
+    pub(crate) meter: Arc<Meter>,
 }
 
 /// Called each time the server answers 429 (too many requests), before any retry: a place to
@@ -84,6 +86,8 @@ pub struct PreparedRequest {
     /// Whether repeating the request is harmless (then it is retried even after it may have
     /// been processed).
     pub idempotent: bool,
+    /// The API credits each attempt costs.
+    pub credits: u32,
 }
 
 impl Client {
@@ -115,6 +119,13 @@ impl Client {
     /// [`crate::ClientBuilder::max_concurrency`]). Clones share one limit.
     pub fn concurrency(&self) -> ConcurrencyStats {
         self.inner.limiter.stats()
+    }
+
+    /// What this client (and its clones) has spent so far: calls (every attempt, retries
+    /// included), API credits, retries, 429 answers and bytes each way, and the budget of
+    /// credits when one is set ([`crate::ClientBuilder::max_credits`]).
+    pub fn usage(&self) -> Usage {
+        self.inner.meter.usage()
     }
 
     /// Sends a request whose answer is a `data[]` list of action results, and decodes its first
@@ -194,6 +205,7 @@ impl Client {
                     deadline,
                     limit,
                     timeouts.low_speed,
+                    Arc::clone(&self.inner.meter),
                 )))
             }
             None => Err(response

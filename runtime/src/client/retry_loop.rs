@@ -44,6 +44,12 @@ impl Client {
         let mut refreshed = false;
         let mut attempt = 1u32;
         loop {
+            // Every attempt is a call and costs credits; none starts past the budget.
+            let first = attempt == 1 && !refreshed;
+            self.inner
+                .meter
+                .start_attempt(request.credits, !first)
+                .map_err(Error::Budget)?;
             let progress = Arc::new(Progress::new(body.is_some()));
             let result = self
                 .attempt(
@@ -55,6 +61,12 @@ impl Client {
                     stream_statuses,
                 )
                 .await;
+            self.inner
+                .meter
+                .sent(progress.bytes_sent.load(Ordering::Relaxed));
+            if let Ok(response) = &result {
+                self.inner.meter.received(response.body.len() as u64);
+            }
             let complete = progress.body_complete.load(Ordering::Relaxed);
             if complete {
                 sent_whole.store(true, Ordering::Relaxed);
@@ -115,6 +127,7 @@ impl Client {
         }
         match response.status {
             429 => {
+                self.inner.meter.throttled();
                 self.inner.limiter.throttled();
                 if let Some(listener) = &self.inner.on_throttled {
                     listener();

@@ -23,14 +23,14 @@ pub mod versions;
 #[rustfmt::skip]
 pub use ::zoho_crm_runtime::{
     AccessToken, ActionResponse, ActionResults, ApiErrorInfo, AuthError, BoxFuture,
-    ConcurrencyStats, ConfigError, CustomModule, DataCenterDef, DecodeError,
+    BudgetSpent, ConcurrencyStats, ConfigError, CustomModule, DataCenterDef, DecodeError,
     DocumentedError, Download, DownloadError, Endpoints, EnvironmentDef, Error,
     ExchangeError, FileSource, Grant, HttpVersion, ImageFormat, ImageLimits, IssuedToken,
     JsonValue, ListPage, MemoryTokenStore, OpenedFile, OperationError, PageMark,
     PaginationError, Progress, RedirectError, RedirectReason, RefreshTokenProvider,
     RetryPolicy, StagedDownload, StaticTokenProvider, StoreError, StoreErrorKind,
     StoreLock, StoredToken, ThrottleListener, TokenErrorKind, TokenProvider, TokenStore,
-    UnreadableSuccess, UploadLimits, ValidationError, Version, check_link_url,
+    UnreadableSuccess, UploadLimits, Usage, ValidationError, Version, check_link_url,
     check_record_id,
 };
 /// Settings from the environment and tokens kept in a file (feature `config`, on by
@@ -136,6 +136,12 @@ impl Client {
     /// [`ClientBuilder::max_concurrency`]).
     pub fn concurrency(&self) -> ConcurrencyStats {
         self.runtime.concurrency()
+    }
+    /// What this client and its clones have spent: calls (retries included), API
+    /// credits as the spec prices each operation, retries, 429 answers, bytes each
+    /// way, and the budget (see [`ClientBuilder::max_credits`]).
+    pub fn usage(&self) -> Usage {
+        self.runtime.usage()
     }
 }
 #[rustfmt::skip]

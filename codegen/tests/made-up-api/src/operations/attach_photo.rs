@@ -28,6 +28,7 @@ pub const OPERATION: ::zoho_crm_runtime::__private::Operation = ::zoho_crm_runti
             .query_in(&[crate::versions::ApiVersion::V2.to_runtime()]),
     ],
     idempotent: false,
+    credits: 1,
     success_status: &[200],
     empty_status: &[],
     limits: ::std::option::Option::Some(LIMITS),

@@ -20,6 +20,7 @@ pub const OPERATION: ::zoho_crm_runtime::__private::Operation = ::zoho_crm_runti
         ::zoho_crm_runtime::__private::Param::text_list("tags").query().max(5),
     ],
     idempotent: true,
+    credits: 2,
     success_status: &[200],
     empty_status: &[204],
     limits: ::std::option::Option::None,

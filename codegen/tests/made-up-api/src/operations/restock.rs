@@ -20,6 +20,7 @@ pub const OPERATION: ::zoho_crm_runtime::__private::Operation = ::zoho_crm_runti
         ::zoho_crm_runtime::__private::Param::text("note").json_body(),
     ],
     idempotent: false,
+    credits: 1,
     success_status: &[200],
     empty_status: &[],
     limits: ::std::option::Option::None,
