@@ -425,10 +425,14 @@ pub struct UploadManyArgs {
     /// a later run (exit code 4).
     #[arg(long, value_name = "SECONDS", default_value_t = 180, value_parser = clap::value_parser!(u64).range(1..))]
     pub patience: u64,
-    /// Check the manifest, the files and the journal and print what would be uploaded, but
-    /// send nothing (and write no journal).
+    /// Check the manifest, the files and the journal and print what would be uploaded, and
+    /// an estimate of the calls, credits, bytes and time the run needs, but send nothing (and
+    /// write no journal).
     #[arg(long)]
     pub dry_run: bool,
+    /// The round trip per call that --dry-run's estimate of the time assumes, in milliseconds.
+    #[arg(long, value_name = "MS", default_value_t = 300)]
+    pub assume_rtt: u64,
 }
 
 /// `download-many`.

@@ -9,6 +9,7 @@
 //! `commands::download_many::journal`). Nothing imports upward, and no two modules import each
 //! other.
 
+mod account;
 mod args;
 mod commands;
 mod connect;

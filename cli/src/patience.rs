@@ -1,11 +1,11 @@
 //! [`Patience`]: how long a bulk run goes on while Zoho refuses every call (429, after the
-//! client's own retries). The calls in flight are the client's adaptive limit
-//! (`Client::concurrency`); the bulk commands bound only the items they have under way
-//! ([`crate::slots`]).
+//! client's own retries), and the stop when the run's own budget of credits (`--max-credits`)
+//! refuses a call. Either way the run starts no new item and holds the rest back for a later
+//! run. The calls in flight are the client's adaptive limit (`Client::concurrency`); the bulk
+//! commands bound only the items they have under way ([`crate::slots`]).
 
-use std::sync::Mutex;
-use std::sync::PoisonError;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Mutex, OnceLock, PoisonError};
 use std::time::{Duration, Instant};
 
 /// How long Zoho may refuse every call (429, after the client's own retries) before a bulk run
@@ -17,6 +17,8 @@ pub struct Patience {
     refused_since: Mutex<Option<Instant>>,
     /// Set once the refusals outlast the patience.
     exhausted: AtomicBool,
+    /// The budget of credits, once a call was refused for it.
+    budget_spent: OnceLock<u64>,
 }
 
 impl Patience {
@@ -26,6 +28,7 @@ impl Patience {
             patience,
             refused_since: Mutex::new(None),
             exhausted: AtomicBool::new(false),
+            budget_spent: OnceLock::new(),
         }
     }
 
@@ -51,9 +54,31 @@ impl Patience {
             .then_some(refused_for)
     }
 
-    /// Whether the refusals have outlasted the patience.
+    /// A call was refused because the budget of `limit` credits is spent: whether this is the
+    /// first such refusal (from then on [`Patience::exhausted`]).
+    pub fn budget_spent(&self, limit: u64) -> bool {
+        self.budget_spent.set(limit).is_ok()
+    }
+
+    /// The budget of credits, when a call was refused for it.
+    pub fn spent_budget(&self) -> Option<u64> {
+        self.budget_spent.get().copied()
+    }
+
+    /// Whether no new item may start: the refusals have outlasted the patience, or the budget
+    /// of credits is spent.
     pub fn exhausted(&self) -> bool {
-        self.exhausted.load(Ordering::Relaxed)
+        self.exhausted.load(Ordering::Relaxed) || self.budget_spent.get().is_some()
+    }
+
+    /// Why the items held back were not started, for the summary.
+    pub fn held_back_reason(&self) -> String {
+        match self.spent_budget() {
+            Some(limit) => format!(
+                "the budget of {limit} credits is spent (--max-credits); nothing more was started"
+            ),
+            None => "Zoho refused every call for longer than --patience (the organisation's API credits are probably spent)".to_owned(),
+        }
     }
 }
 
@@ -72,5 +97,20 @@ mod tests {
         let long = Patience::new(Duration::from_secs(3600));
         assert!(long.refused().is_none());
         assert!(!long.exhausted());
+    }
+
+    #[test]
+    fn a_spent_budget_stops_at_once_and_is_told_once() {
+        let patience = Patience::new(Duration::from_secs(3600));
+        assert_eq!(patience.spent_budget(), None);
+        assert!(patience.budget_spent(5));
+        assert!(!patience.budget_spent(5));
+        assert!(patience.exhausted());
+        assert_eq!(patience.spent_budget(), Some(5));
+        assert!(
+            patience
+                .held_back_reason()
+                .contains("the budget of 5 credits is spent")
+        );
     }
 }

@@ -5,6 +5,7 @@
 
 use std::sync::Arc;
 
+use crate::failure::Kind;
 use crate::reconcile::{self, Candidate};
 
 use super::journal::{History, Record, Status};
@@ -80,6 +81,13 @@ pub(super) async fn check_records(
                 });
             }
             Ok(None) => retry.push(entry),
+            Err(failure) if failure.kind == Kind::Budget => {
+                // Not looked for: left as the journal has it, for a later run.
+                shared.budget_spent();
+                shared.bar.dec_length(entry.size);
+                shared.count_finished();
+                shared.tally().held_back += 1;
+            }
             Err(failure) if check.interrupted && !retry_unknown => {
                 let check = recheck.list(entry.module.api_name(), &entry.record_id);
                 output.stderr(&format!(

@@ -1,6 +1,6 @@
 //! The `upload-many` journal's records, written with the shared [`crate::journal::Writer`]:
-//! `started` before an upload is sent; `ok`, `stored_unverified`, `error` or `unknown` when it
-//! ends, fsync'd before the result is reported. Replaying them gives each upload's last state.
+//! `started` before an upload is sent; `ok`, `stored_unverified`, `error`, `unknown` or
+//! `held_back` (not sent: the budget of credits was spent) when it ends, fsync'd before the result is reported. Replaying them gives each upload's last state.
 //!
 //! A record says what it is about by what the upload is, not by where the manifest mentions it:
 //! module, record id, the file's resolved path, its size, its content's fingerprint (SHA-256
@@ -40,6 +40,10 @@ pub enum Status {
     Error,
     /// It failed in a way that may have attached it anyway.
     Unknown,
+    /// Not sent: the run's budget of credits (`--max-credits`) was spent before it; a later
+    /// run uploads it (it is no failure).
+    #[serde(rename = "held_back")]
+    HeldBack,
 }
 
 impl Status {

@@ -17,6 +17,7 @@
 //! 5. A summary follows (standard error, or a JSON line with `--json`).
 
 mod check_records;
+mod estimate;
 mod fingerprint;
 // The crate root re-exports their parsers for the fuzz targets and property tests.
 pub(crate) mod journal;
@@ -34,6 +35,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
+use crate::account::Opening;
 use crate::args::{Global, UploadManyArgs};
 use crate::commands::client_or_exit;
 use crate::connect::Env;
@@ -48,6 +50,7 @@ use crate::recheck::Recheck;
 use crate::slots::Slots;
 
 use self::check_records::check_records;
+use self::estimate::Estimate;
 use self::manifest::Entry;
 use self::plan::Plan;
 use self::report::{report_duplicate, report_invalid};
@@ -55,9 +58,14 @@ use self::shared::{Shared, Tally};
 use self::summary::{Counts, summarize};
 use self::upload::upload_all;
 
-/// `--dry-run`: what a run would do with each line, from the checked manifest and the journal;
-/// nothing is sent and the journal is not touched.
-fn dry_run(output: &Output, plan: &Plan, invalid: usize, duplicates: usize) -> Exit {
+/// `--dry-run`: what a run would do with each line, from the checked manifest and the journal,
+/// and what it would spend; nothing is sent and the journal is not touched.
+fn dry_run(
+    output: &Output,
+    plan: &Plan,
+    (invalid, duplicates): (usize, usize),
+    estimate: &Estimate,
+) -> Exit {
     let describe = |entry: &Entry| {
         format!(
             "line {}: {} ({} bytes) to {} record {}{}",
@@ -97,6 +105,7 @@ fn dry_run(output: &Output, plan: &Plan, invalid: usize, duplicates: usize) -> E
         plan.already_done,
         plan.unknown.len(),
     ));
+    output.note(estimate.describe());
     output.json_line(&serde_json::json!({
         "summary": true,
         "dry_run": true,
@@ -108,6 +117,7 @@ fn dry_run(output: &Output, plan: &Plan, invalid: usize, duplicates: usize) -> E
         "invalid": invalid,
         "duplicates": duplicates,
         "bytes": bytes,
+        "estimate": estimate,
     }));
     Exit::Success
 }
@@ -185,8 +195,12 @@ pub async fn run(
         Err(exit) => return exit,
     };
     if args.dry_run {
-        return dry_run(output, &plan, manifest.invalid.len(), duplicates.len());
+        let rtt = std::time::Duration::from_millis(args.assume_rtt);
+        let estimate = Estimate::of(&plan, concurrency, rtt);
+        let counts = (manifest.invalid.len(), duplicates.len());
+        return dry_run(output, &plan, counts, &estimate);
     }
+    let opening = Opening::of(&client);
     let writer = match Writer::open(&journal_path) {
         Ok(writer) => writer,
         Err(OpenError::Locked) => {
@@ -255,6 +269,8 @@ pub async fn run(
     let counts = Counts {
         invalid: manifest.invalid.len(),
         duplicates: duplicates.len(),
+        patience: &shared.patience,
+        account: opening.close(&shared.client),
     };
     let exit = summarize(
         output,

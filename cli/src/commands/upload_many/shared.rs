@@ -28,7 +28,8 @@ pub(super) struct Tally {
     pub(super) interrupted: Vec<Entry>,
     /// Not started because a signal came.
     pub(super) not_started: usize,
-    /// Not started because Zoho refused every call for longer than the patience.
+    /// Not started because Zoho refused every call for longer than the patience, or refused
+    /// (not sent) because the budget of credits was spent.
     pub(super) held_back: usize,
     pub(super) bytes: u64,
 }
@@ -69,6 +70,17 @@ impl Shared {
             self.output.stderr(&format!(
                 "error: Zoho has refused every call for {} s (HTTP 429: the organisation's API credits are probably spent); no further uploads are started",
                 refused_for.as_secs()
+            ));
+        }
+    }
+
+    /// A call was refused because the run's budget of credits is spent: no further upload
+    /// starts.
+    pub(super) fn budget_spent(&self) {
+        let limit = self.client.usage().budget.unwrap_or_default();
+        if self.patience.budget_spent(limit) {
+            self.output.stderr(&format!(
+                "error: the budget of {limit} credits is spent (--max-credits); no further uploads are started, those under way finish"
             ));
         }
     }

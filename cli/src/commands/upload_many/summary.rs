@@ -6,8 +6,10 @@ use std::time::Instant;
 use indicatif::HumanBytes;
 use serde::Serialize;
 
+use crate::account::Account;
 use crate::exit::Exit;
 use crate::output::Output;
+use crate::patience::Patience;
 use crate::recheck::Recheck;
 use zoho_crm::ConcurrencyStats;
 
@@ -28,8 +30,12 @@ struct Summary<'a> {
     duplicates: usize,
     interrupted: usize,
     not_started: usize,
-    /// Not started because Zoho refused every call for longer than the patience.
+    /// Not started because Zoho refused every call for longer than the patience, or because
+    /// the budget of credits was spent.
     held_back: usize,
+    /// The budget of credits, when it stopped the run.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    budget_spent: Option<u64>,
     bytes: u64,
     seconds: f64,
     throttled: u64,
@@ -42,13 +48,17 @@ struct Summary<'a> {
     checks: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     hint: Option<&'a str>,
+    /// What the run spent.
+    account: Account,
 }
 
-/// Lines left out before uploading.
+/// Lines left out before uploading, what stopped the run early and what it spent.
 #[derive(Clone, Copy, Debug)]
-pub(super) struct Counts {
+pub(super) struct Counts<'a> {
     pub(super) invalid: usize,
     pub(super) duplicates: usize,
+    pub(super) patience: &'a Patience,
+    pub(super) account: Account,
 }
 
 const UNKNOWN_SUMMARY_HINT: &str = "check the records with the commands given, or re-run with --retry-unknown, which uploads only those not found on their record";
@@ -58,7 +68,7 @@ pub(super) fn summarize(
     output: &Output,
     recheck: &Recheck,
     tally: &Tally,
-    counts: Counts,
+    counts: Counts<'_>,
     stats: ConcurrencyStats,
     concurrency: usize,
     started: Instant,
@@ -85,6 +95,7 @@ pub(super) fn summarize(
         interrupted: tally.interrupted.len(),
         not_started: tally.not_started,
         held_back: tally.held_back,
+        budget_spent: counts.patience.spent_budget(),
         bytes: tally.bytes,
         seconds: (seconds * 1000.0).round() / 1000.0,
         throttled: stats.throttled,
@@ -95,6 +106,7 @@ pub(super) fn summarize(
         unknown_lines: tally.unknown.iter().map(|entry| entry.line).collect(),
         checks,
         hint: (!tally.unknown.is_empty()).then_some(UNKNOWN_SUMMARY_HINT),
+        account: counts.account,
     };
     output.json_line(&summary);
     if !output.json && (!output.quiet || !summary.ok) {
@@ -123,8 +135,10 @@ pub(super) fn summarize(
         }
         if tally.held_back > 0 {
             output.stderr(&format!(
-                "out of calls: {} file(s) not sent, and {} refused (429); Zoho refused every call for longer than --patience. The journal is consistent: run the same command later (when the day's API credits renew) to send the rest",
-                tally.held_back, tally.failed
+                "out of calls: {} file(s) not sent, and {} failed; {}. The journal is consistent: run the same command later (when the day's API credits renew, or with a larger --max-credits) to send the rest",
+                tally.held_back,
+                tally.failed,
+                counts.patience.held_back_reason()
             ));
         }
         if stats.throttled > 0 {
@@ -148,6 +162,7 @@ pub(super) fn summarize(
             }
         }
         output.stderr(&format!("journal: {}", journal.display()));
+        output.stderr(&counts.account.describe());
     }
     if tally.held_back > 0 {
         Exit::OutOfCalls

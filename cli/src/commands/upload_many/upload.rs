@@ -61,6 +61,11 @@ pub(super) async fn upload_one(shared: Arc<Shared>, entry: Entry, permit: Slot) 
         shared.tally().not_started += 1;
         return;
     }
+    if shared.patience.exhausted() {
+        shared.bar.dec_length(entry.size);
+        shared.tally().held_back += 1;
+        return;
+    }
     let record = Record::new(&entry, Status::Started);
     if let Err(e) = shared.writer.append(&record, false).await {
         shared.journal_failed(&e);
@@ -126,6 +131,23 @@ pub(super) async fn upload_one(shared: Arc<Shared>, entry: Entry, permit: Slot) 
                 bytes: Some(entry.size),
                 ..ItemLine::of(&entry, stored.status())
             });
+        }
+        Err(failure) if failure.kind == Kind::Budget => {
+            // Not sent: held back for a later run, which uploads it (no failure).
+            tracker.withdraw(entry.size);
+            if let Err(e) = shared
+                .writer
+                .append(&Record::new(&entry, Status::HeldBack), true)
+                .await
+            {
+                shared.journal_failed(&e);
+            }
+            shared.budget_spent();
+            shared.output.json_line(&ItemLine {
+                failure: Some(&failure),
+                ..ItemLine::of(&entry, "held_back")
+            });
+            shared.tally().held_back += 1;
         }
         Err(failure) => {
             tracker.withdraw(entry.size);
