@@ -463,10 +463,18 @@ pub struct DownloadManyArgs {
     /// a later run (exit code 4).
     #[arg(long, value_name = "SECONDS", default_value_t = 180, value_parser = clap::value_parser!(u64).range(1..))]
     pub patience: u64,
-    /// List the records and print what would be downloaded, but download nothing and write
-    /// nothing (no directory, journal or links file).
+    /// List the records and print what would be downloaded, with an estimate of the calls,
+    /// credits, bytes and time the run needs, but download nothing and write nothing (no
+    /// directory, journal or links file). The listings and record reads are spent.
     #[arg(long)]
     pub dry_run: bool,
+    /// With --dry-run: send nothing at all, and give what can be known without the listings
+    /// (a lower bound of the calls and credits, and what the listings themselves cost).
+    #[arg(long, requires = "dry_run")]
+    pub no_listing: bool,
+    /// The round trip per call that --dry-run's estimate of the time assumes, in milliseconds.
+    #[arg(long, value_name = "MS", default_value_t = 300)]
+    pub assume_rtt: u64,
     /// What to export of each record, comma-separated, each at most once: `attachments`
     /// (to DIR/<module>/<record_id>/), `photo` (DIR/<module>/<record_id>/photo.<ext>) and
     /// `fields`, the files of the file-upload fields named with --field or --fields

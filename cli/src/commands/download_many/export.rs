@@ -12,7 +12,7 @@ use tokio::task::JoinSet;
 use zoho_crm::operations::ListAttachmentsRequest;
 use zoho_crm::types::Attachment;
 
-use crate::failure::Failure;
+use crate::failure::{Failure, Kind};
 
 use super::fetch::{self, Place};
 use super::folder::{FIELDS_DIR, Part, may_start_part, remove_stale, scan_dir};
@@ -68,7 +68,10 @@ async fn list(shared: &Shared, record: &RecordLine) -> Result<Vec<Attachment>, F
         match item {
             Ok(item) => items.push(item),
             Err(error) => {
-                if !matches!(error, zoho_crm::Error::Validation(_)) {
+                if !matches!(
+                    error,
+                    zoho_crm::Error::Validation(_) | zoho_crm::Error::Budget(_)
+                ) {
                     shared.tally().attachments.calls += pages(items.len() + 1);
                 }
                 return Err(Failure::from_call(&error));
@@ -166,6 +169,11 @@ async fn export_attachments(
         Ok(items) => {
             shared.patience.went_through();
             items
+        }
+        Err(failure) if failure.kind == Kind::Budget => {
+            shared.budget_spent();
+            shared.not_starting(1);
+            return Part::NotStarted;
         }
         Err(failure) => {
             if failure.http_status == Some(429) {

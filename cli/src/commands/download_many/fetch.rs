@@ -251,6 +251,12 @@ async fn download_one(
                 .entry(at.module().to_owned())
                 .or_default() += 1;
         }
+        Err(Missed::Failed(failure, _)) if failure.kind == Kind::Budget => {
+            // Not sent: held back (not journaled), so a later run downloads it.
+            tracker.withdraw(size);
+            shared.budget_spent();
+            shared.not_starting(1);
+        }
         Err(Missed::Failed(failure, name)) => {
             tracker.withdraw(size);
             if failure.http_status == Some(429) {
@@ -284,6 +290,9 @@ pub(super) fn counted<T, E: OperationError>(
             Err(Missed::Unsupported)
         }
         Err(error @ Error::Validation(_)) => {
+            Err(Missed::Failed(Box::new(Failure::from_call(&error)), None))
+        }
+        Err(error @ Error::Budget(_)) => {
             Err(Missed::Failed(Box::new(Failure::from_call(&error)), None))
         }
         Err(error) => {

@@ -11,7 +11,7 @@ use serde_json::Value;
 use zoho_crm::operations::GetRecordRequest;
 use zoho_crm::types::FileFieldValue;
 
-use crate::failure::Failure;
+use crate::failure::{Failure, Kind};
 
 use super::fetch::{self, Missed, Place, counted};
 use super::folder::{FIELDS_DIR, Part, may_start_part, remove_stale, scan_dir};
@@ -58,6 +58,11 @@ pub(super) async fn export(shared: &Arc<Shared>, line: &RecordLine, record: &Pla
                     Failure::invalid("the record cannot be read in this module")
                 }
             };
+            if failure.kind == Kind::Budget {
+                shared.budget_spent();
+                shared.not_starting(1);
+                return Part::NotStarted;
+            }
             if failure.http_status == Some(429) {
                 shared.call_refused();
             }

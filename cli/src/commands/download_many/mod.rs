@@ -22,6 +22,7 @@
 //!    flight are abandoned (nothing partial is left under a final name), and the run exits 130
 //!    or 143 after its summary.
 
+mod estimate;
 mod export;
 mod fetch;
 mod fields;
@@ -42,6 +43,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use crate::account::Opening;
 use crate::args::{DownloadManyArgs, Global};
 use crate::commands::client_or_exit;
 use crate::connect::Env;
@@ -55,6 +57,7 @@ use crate::progress;
 use crate::recheck::Recheck;
 use crate::slots::Slots;
 
+use self::estimate::Estimate;
 use self::links::LinksFile;
 use self::shared::{Shared, Tally};
 use self::summary::{Lines, summarize};
@@ -102,6 +105,26 @@ pub async fn run(
     for duplicate in &manifest.duplicates {
         report::duplicate(output, duplicate);
     }
+    let concurrency = usize::from(args.concurrency);
+    if args.no_listing {
+        let rtt = Duration::from_millis(args.assume_rtt);
+        let estimate = Estimate::unlisted(manifest.records.len(), &selection, concurrency, rtt);
+        output.note(format!(
+            "dry run: {} record(s); nothing was sent",
+            manifest.records.len()
+        ));
+        output.note(estimate.describe());
+        output.json_line(&serde_json::json!({
+            "summary": true,
+            "dry_run": true,
+            "ok": true,
+            "records": manifest.records.len(),
+            "invalid": manifest.invalid.len(),
+            "duplicates": manifest.duplicates.len(),
+            "estimate": estimate,
+        }));
+        return Exit::Success;
+    }
     let journal_path = args
         .journal
         .clone()
@@ -113,13 +136,13 @@ pub async fn run(
             Ok(history) => history,
             Err(exit) => return exit,
         };
-    let concurrency = usize::from(args.concurrency);
     let client = match client_or_exit(global, env, output, |builder| {
         builder.max_concurrency(concurrency)
     }) {
         Ok(client) => client,
         Err(exit) => return exit,
     };
+    let opening = Opening::of(&client);
     let (writer, links) = if args.dry_run {
         (None, None)
     } else {
@@ -162,9 +185,16 @@ pub async fn run(
     .await;
     shared.bar.finish_and_clear();
     let tally = std::mem::take(&mut *shared.tally());
+    let account = opening.close(&shared.client);
+    let rtt = Duration::from_millis(args.assume_rtt);
     let lines = Lines {
         invalid: manifest.invalid.len(),
         duplicates: manifest.duplicates.len(),
+        patience: &shared.patience,
+        account,
+        estimate: args
+            .dry_run
+            .then(|| Estimate::listed(&account, &tally, concurrency, rtt)),
     };
     let exit = summarize(
         output,

@@ -72,7 +72,8 @@ pub(super) struct Tally {
     pub(super) interrupted: usize,
     /// Records and files not started because a signal came.
     pub(super) not_started: usize,
-    /// Records and files not started because Zoho refused every call for too long.
+    /// Records and files not started because Zoho refused every call for too long or the
+    /// budget of credits was spent.
     pub(super) held_back: usize,
 }
 
@@ -183,6 +184,16 @@ impl Shared {
             self.output.stderr(&format!(
                 "error: Zoho has refused every call for {} s (HTTP 429: the organisation's API credits are probably spent); nothing more is started",
                 refused_for.as_secs()
+            ));
+        }
+    }
+
+    /// A call was refused because the run's budget of credits is spent: nothing more starts.
+    pub(super) fn budget_spent(&self) {
+        let limit = self.client.usage().budget.unwrap_or_default();
+        if self.patience.budget_spent(limit) {
+            self.output.stderr(&format!(
+                "error: the budget of {limit} credits is spent (--max-credits); nothing more is started, what is under way finishes"
             ));
         }
     }

@@ -9,10 +9,13 @@ use std::time::Instant;
 use indicatif::HumanBytes;
 use serde::Serialize;
 
+use crate::account::Account;
 use crate::exit::Exit;
 use crate::output::Output;
+use crate::patience::Patience;
 use zoho_crm::ConcurrencyStats;
 
+use super::estimate::Estimate;
 use super::selection::Selection;
 use super::shared::{KindTally, Tally};
 
@@ -143,22 +146,35 @@ struct Summary<'a> {
     final_concurrency: usize,
     output: &'a str,
     journal: &'a str,
+    /// The budget of credits, when it stopped the run.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    budget_spent: Option<u64>,
+    /// What the run spent.
+    account: Account,
+    /// A dry run's estimate of the run.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    estimate: Option<Estimate>,
 }
 
-/// What was left out of the manifest before anything was sent.
+/// What was left out of the manifest before anything was sent, what stopped the run early
+/// and what it spent.
 #[derive(Clone, Copy, Debug)]
-pub(super) struct Lines {
+pub(super) struct Lines<'a> {
     pub(super) invalid: usize,
     pub(super) duplicates: usize,
+    pub(super) patience: &'a Patience,
+    pub(super) account: Account,
+    /// A dry run's estimate of the run.
+    pub(super) estimate: Option<Estimate>,
 }
 
 /// Prints the summary and gives the exit code: 4 when Zoho refused every call for longer
-/// than the patience, 3 when something failed, else 0.
+/// than the patience or the budget of credits was spent, 3 when something failed, else 0.
 #[allow(clippy::too_many_arguments)]
 pub(super) fn summarize(
     output: &Output,
     tally: &Tally,
-    lines: Lines,
+    lines: Lines<'_>,
     stats: ConcurrencyStats,
     concurrency: usize,
     started: Instant,
@@ -214,6 +230,9 @@ pub(super) fn summarize(
         final_concurrency: stats.limit,
         output: &dir_text,
         journal: &journal_text,
+        budget_spent: lines.patience.spent_budget(),
+        account: lines.account,
+        estimate: lines.estimate,
     };
     output.json_line(&summary);
     if !output.json && (!output.quiet || !summary.ok) {
@@ -281,8 +300,9 @@ pub(super) fn summarize(
         }
         if tally.held_back > 0 {
             output.stderr(&format!(
-                "out of calls: {} record(s) or file(s) not started; Zoho refused every call for longer than --patience. The journal is consistent: run the same command later (when the day's API credits renew) to get the rest",
-                tally.held_back
+                "out of calls: {} record(s) or file(s) not started; {}. The journal is consistent: run the same command later (when the day's API credits renew, or with a larger --max-credits) to get the rest",
+                tally.held_back,
+                lines.patience.held_back_reason()
             ));
         }
         if stats.throttled > 0 {
@@ -294,6 +314,10 @@ pub(super) fn summarize(
         if !dry_run {
             output.stderr(&format!("saved in: {dir_text}; journal: {journal_text}"));
         }
+        if let Some(estimate) = &lines.estimate {
+            output.stderr(&estimate.describe());
+        }
+        output.stderr(&lines.account.describe());
     }
     if tally.held_back > 0 {
         Exit::OutOfCalls
