@@ -371,3 +371,41 @@ async fn download_many_estimates_without_listings_and_with_them() {
     assert_eq!(spent, number(&estimate, "calls_min"));
     assert_eq!(number(&third.summary()["account"], "calls"), spent);
 }
+
+#[tokio::test]
+async fn list_all_under_a_budget_shows_the_pages_it_could_pay_for_and_exits_4() {
+    let server = server().await;
+    let dir = tempdir();
+    let ids: Vec<String> = (0..5)
+        .map(|i| server.insert_file("Deals", RECORD, &format!("f{i}.txt"), b"x"))
+        .collect();
+    let args = [
+        "--json",
+        "--max-credits",
+        "2",
+        "list",
+        "--module",
+        "Deals",
+        "--record",
+        RECORD,
+        "--all",
+        "--per-page",
+        "2",
+    ];
+    let listed = run(against(&server, dir.path(), &args)).await;
+    listed.expect(4);
+    assert_eq!(server.request_count(), 2);
+    let shown: Vec<String> = listed
+        .json()
+        .iter()
+        .filter(|v| v["id"].is_string())
+        .map(|v| text(v, "id").to_owned())
+        .collect();
+    assert_eq!(shown, ids[..4]);
+    assert!(
+        listed.stderr.contains("the budget of 2 credits is spent"),
+        "{}",
+        listed.stderr
+    );
+    assert!(listed.stderr.contains("BUDGET_SPENT"), "{}", listed.stderr);
+}

@@ -7,10 +7,11 @@ use zoho_crm::operations::ListAttachmentsRequest;
 use zoho_crm::types::{Attachment, ListInfo};
 
 use super::client_or_exit;
+use crate::account::Opening;
 use crate::args::{Global, ListArgs};
 use crate::connect::Env;
 use crate::exit::Exit;
-use crate::failure::Failure;
+use crate::failure::{Failure, Kind};
 use crate::output::{Output, table};
 
 /// Runs `list`.
@@ -24,6 +25,7 @@ pub async fn run(global: &Global, env: &Env, output: &Output, args: ListArgs) ->
     if let Some(per_page) = args.per_page {
         request = request.per_page(per_page);
     }
+    let opening = Opening::of(&client);
     let (items, info) = if args.all {
         let mut items = Vec::new();
         let mut stream = std::pin::pin!(client.list_attachments_stream(request));
@@ -33,7 +35,15 @@ pub async fn run(global: &Global, env: &Env, output: &Output, args: ListArgs) ->
                 Err(error) => {
                     // What arrived before the failure is shown, then the failure.
                     print(output, &items, None);
-                    return fail(output, &Failure::from_call(&error));
+                    let failure = Failure::from_call(&error);
+                    if let (Kind::Budget, Some(limit)) = (failure.kind, client.usage().budget) {
+                        output.stderr(&format!(
+                            "error: the budget of {limit} credits is spent (--max-credits): {} attachment(s) listed, the rest not",
+                            items.len()
+                        ));
+                    }
+                    output.note(opening.close(&client).describe());
+                    return fail(output, &failure);
                 }
             }
         }
@@ -48,6 +58,9 @@ pub async fn run(global: &Global, env: &Env, output: &Output, args: ListArgs) ->
         }
     };
     print(output, &items, info.as_ref());
+    if args.all {
+        output.note(opening.close(&client).describe());
+    }
     Exit::Success
 }
 
