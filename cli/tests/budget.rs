@@ -409,3 +409,46 @@ async fn list_all_under_a_budget_shows_the_pages_it_could_pay_for_and_exits_4() 
     );
     assert!(listed.stderr.contains("BUDGET_SPENT"), "{}", listed.stderr);
 }
+
+#[tokio::test]
+async fn field_file_download_under_a_budget_saves_what_it_paid_for_and_exits_4() {
+    let server = server().await;
+    let dir = tempdir();
+    for (name, bytes) in [("a.pdf", b"aaa"), ("b.pdf", b"bbb"), ("c.pdf", b"ccc")] {
+        server.insert_field_file("Contacts", RECORD, "PO", name, bytes);
+    }
+    let out = dir.path().join("out");
+    let out_arg = arg(&out);
+    let args = [
+        "--max-credits",
+        "2",
+        "field-file",
+        "download",
+        "--module",
+        "Contacts",
+        "--record",
+        RECORD,
+        "--field",
+        "PO",
+        "-o",
+        &out_arg,
+    ];
+    let ran = run(against(&server, dir.path(), &args)).await;
+    ran.expect(4);
+    // The record read and one download.
+    assert_eq!(server.requests().len(), 2);
+    let saved = std::fs::read_dir(&out).map_or(0, |entries| entries.count());
+    assert_eq!(saved, 1);
+    assert!(
+        ran.stderr.contains("the budget of 2 credits is spent")
+            && ran.stderr.contains("2 file(s) not downloaded"),
+        "{}",
+        ran.stderr
+    );
+    assert!(
+        ran.stderr
+            .contains("account: 2 call(s), 2 credit(s) of a budget of 2"),
+        "{}",
+        ran.stderr
+    );
+}

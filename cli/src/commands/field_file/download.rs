@@ -7,6 +7,7 @@ use zoho_crm::operations::DownloadFieldFileRequest;
 use zoho_crm::types::FileFieldValue;
 
 use super::names::Taken;
+use crate::account::Opening;
 use crate::args::{FieldFileDownloadArgs, Global};
 use crate::commands::client_or_exit;
 use crate::connect::Env;
@@ -47,6 +48,7 @@ pub async fn run(global: &Global, env: &Env, output: &Output, args: FieldFileDow
         Ok(client) => client,
         Err(exit) => return exit,
     };
+    let opening = Opening::of(&client);
     let target = &args.target;
     let fields = std::slice::from_ref(&args.field);
     let entries = match read_fields(&client, &target.module, &target.record, fields).await {
@@ -78,7 +80,8 @@ pub async fn run(global: &Global, env: &Env, output: &Output, args: FieldFileDow
     }
     let mut taken = Taken::in_dir(&args.output);
     let mut failures = 0;
-    for (id, entry) in &entries {
+    let mut held_back = 0;
+    for (index, (id, entry)) in entries.iter().enumerate() {
         let request = DownloadFieldFileRequest::new(target.module.clone(), &target.record, id);
         let result = match client.download_field_file(request).await {
             Ok(Some(download)) => {
@@ -117,6 +120,20 @@ pub async fn run(global: &Global, env: &Env, output: &Output, args: FieldFileDow
                 line.path = Some(path.display().to_string());
                 line.bytes = Some(*bytes);
             }
+            Err(failure) if failure.kind == Kind::Budget => {
+                // Not sent: this entry and the rest are held back, for a later run.
+                held_back = entries.len() - index;
+                output.stderr(&format!(
+                    "error: the budget of {} credits is spent (--max-credits): {held_back} file(s) not downloaded, from entry {id} on; run the command again later (or with a larger --max-credits) for them",
+                    client.usage().budget.unwrap_or_default()
+                ));
+                output.json_line(&Line {
+                    ok: false,
+                    failure: Some(failure),
+                    ..line
+                });
+                break;
+            }
             Err(failure) => {
                 failures += 1;
                 output.stderr(&format!(
@@ -131,10 +148,14 @@ pub async fn run(global: &Global, env: &Env, output: &Output, args: FieldFileDow
     }
     output.note(format!(
         "{} of {} file(s) of field {} saved in {}",
-        entries.len() - failures,
+        entries.len() - failures - held_back,
         entries.len(),
         args.field,
         args.output.display()
     ));
+    output.note(opening.close(&client).describe());
+    if held_back > 0 {
+        return Exit::OutOfCalls;
+    }
     Exit::for_items(entries.len(), failures, Exit::Failed)
 }

@@ -13,7 +13,7 @@ use crate::args::{FieldFileUploadArgs, Global};
 use crate::commands::client_or_exit;
 use crate::connect::Env;
 use crate::exit::Exit;
-use crate::failure::Failure;
+use crate::failure::{Failure, Kind};
 use crate::output::Output;
 use crate::progress::{self, Tracker};
 use crate::record_files::{attach, read_fields, store};
@@ -221,7 +221,11 @@ pub async fn run(global: &Global, env: &Env, output: &Output, args: FieldFileUpl
                 place.record_id,
                 failure.describe()
             ));
-            Exit::Failed
+            if failure.kind == Kind::Budget {
+                Exit::OutOfCalls
+            } else {
+                Exit::Failed
+            }
         }
     }
 }
@@ -279,5 +283,13 @@ fn not_all_stored(
         files.len() - kept.len(),
         files.len()
     ));
-    Exit::Failed
+    // Files refused for the budget were not sent: the run can be made again later.
+    let budget = stored
+        .iter()
+        .any(|result| result.as_ref().is_err_and(|f| f.kind == Kind::Budget));
+    if budget {
+        Exit::OutOfCalls
+    } else {
+        Exit::Failed
+    }
 }
