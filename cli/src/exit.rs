@@ -15,9 +15,10 @@ pub enum Exit {
     BadInput,
     /// A run of several items finished, some of them failed: 3.
     Partial,
-    /// `upload-many` stopped sending because Zoho refused every call (HTTP 429) for longer than
-    /// its patience, as when the organisation's API credits are spent: 4. The journal is
-    /// consistent; running the same command later finishes the rest.
+    /// A run stopped sending: Zoho refused every call (HTTP 429) for longer than its patience,
+    /// as when the organisation's API credits are spent, or the run's own budget of credits
+    /// (`--max-credits`) is spent: 4. The journal is consistent; running the same command later
+    /// finishes the rest.
     OutOfCalls,
     /// Stopped by a signal: 130 for SIGINT, 143 for SIGTERM (128 + the signal's number, as
     /// shells report it).
