@@ -236,7 +236,10 @@ mod tests {
         let zero = CallPacer::new(0);
         zero.start().await;
         zero.start().await;
-        assert_eq!(begin.elapsed(), Duration::from_millis(3600) + WINDOW + ARRIVAL_MARGIN);
+        assert_eq!(
+            begin.elapsed(),
+            Duration::from_millis(3600) + WINDOW + ARRIVAL_MARGIN
+        );
     }
 
     #[tokio::test(start_paused = true)]
@@ -311,7 +314,11 @@ mod tests {
         // 300 000 bytes at 102 400 a second, 65 536 of them at once.
         let expected = time_for(300_000 - 65_536, 100 * 1024);
         let took = begin.elapsed();
-        assert!(took + Duration::from_millis(1) >= expected && took <= expected + Duration::from_millis(70), "{took:?}");
+        assert!(
+            took + Duration::from_millis(1) >= expected
+                && took <= expected + Duration::from_millis(70),
+            "{took:?}"
+        );
     }
 
     #[test]
