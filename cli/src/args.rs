@@ -100,6 +100,14 @@ pub struct Global {
     /// sent finish, and the run stops with exit 4 (what is done is kept; run it again later).
     #[arg(long, global = true, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     pub max_credits: Option<u64>,
+    /// The most calls (retries included) this run starts in any one second, so that other
+    /// integrations keep room (as rclone's --tpslimit).
+    #[arg(long, global = true, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub rate: Option<u32>,
+    /// The bytes a second all uploads and downloads of this run share: 2M, 500K, 1.5M or plain
+    /// bytes (K, M, G are powers of 1024), as rclone's --bwlimit.
+    #[arg(long, global = true, value_name = "RATE", value_parser = crate::byte_rate::parse_byte_rate)]
+    pub bwlimit: Option<u64>,
     /// HTTP versions to offer Zoho: 1.1, 2 (HTTP/2 only) or auto (HTTP/2 when the server
     /// offers it in the TLS handshake, else 1.1).
     #[arg(long, global = true, value_name = "VERSION", default_value_t = HttpVersion::default(), value_parser = parse_http_version)]

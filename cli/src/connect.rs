@@ -133,6 +133,12 @@ pub fn builder(global: &Global, env: &Env) -> ClientBuilder {
     if let Some(credits) = global.max_credits {
         builder = builder.max_credits(credits);
     }
+    if let Some(calls) = global.rate {
+        builder = builder.max_calls_per_second(calls);
+    }
+    if let Some(bytes) = global.bwlimit {
+        builder = builder.max_bytes_per_second(bytes);
+    }
     builder
         .connect_timeout(Duration::from_secs(global.connect_timeout))
         .response_timeout(Duration::from_secs(global.response_timeout))

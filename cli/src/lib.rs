@@ -3,7 +3,7 @@
 //! [`upload_many`]) for the fuzz targets and property tests; nothing here is a stable API.
 //!
 //! Layers, bottom to top: leaf values (exit codes, failures, signals, regular files,
-//! arguments); the shared machinery of the commands (output, progress, profiles and the
+//! byte rates, arguments); the shared machinery of the commands (output, progress, profiles and the
 //! connection, the journal's writer and reader, CSV manifests, reconciliation, a record's file fields); the commands,
 //! each with its own records beside it (`commands::upload_many::journal`,
 //! `commands::download_many::journal`). Nothing imports upward, and no two modules import each
@@ -11,6 +11,7 @@
 
 mod account;
 mod args;
+mod byte_rate;
 mod commands;
 mod connect;
 mod csv_manifest;

@@ -14,6 +14,7 @@ use tokio::io::{AsyncWrite, AsyncWriteExt as _};
 
 use crate::concurrency::Slot;
 use crate::error::error_chain;
+use crate::pacing::ByteRate;
 use crate::timeouts::{LowSpeed, SpeedCheck};
 use crate::usage::Meter;
 
@@ -104,6 +105,8 @@ pub struct Download {
     low_speed: LowSpeed,
     /// Where the bytes received are counted.
     meter: Arc<Meter>,
+    /// The byte rate the content is passed on at, shared with the client's other transfers.
+    bandwidth: Option<Arc<ByteRate>>,
     _permit: Slot,
 }
 
@@ -115,6 +118,7 @@ impl Download {
         limit: Duration,
         low_speed: LowSpeed,
         meter: Arc<Meter>,
+        bandwidth: Option<Arc<ByteRate>>,
     ) -> Self {
         let file_name = response
             .headers()
@@ -129,6 +133,7 @@ impl Download {
             limit,
             low_speed,
             meter,
+            bandwidth,
             _permit: permit,
         }
     }
@@ -188,6 +193,7 @@ impl Download {
         let mut speed = SpeedCheck::start(self.low_speed);
         let mut received = 0u64;
         let meter = Arc::clone(&self.meter);
+        let bandwidth = self.bandwidth.clone();
         let mut chunks = self.response.bytes_stream();
         // Ends with the content, an error, the low-speed rule or the deadline, whichever first.
         loop {
@@ -218,6 +224,14 @@ impl Download {
                     message: error_chain(&e),
                 },
             })?;
+            // A chunk waits its turn under the byte rate before it is passed on.
+            if let Some(rate) = &bandwidth
+                && tokio::time::timeout_at(deadline, rate.take(chunk.len() as u64))
+                    .await
+                    .is_err()
+            {
+                return Err(DownloadError::TimedOut { received, limit });
+            }
             received = received.saturating_add(chunk.len() as u64);
             meter.received(chunk.len() as u64);
             speed.add(chunk.len() as u64);

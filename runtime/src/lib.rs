@@ -17,7 +17,8 @@
 //!    (generic checks), `wire` (serde helpers), `encoded_word` (RFC 2047 words in a file name,
 //!    as a Java multipart parser decodes them), `image_header` (an image's format and size from
 //!    its first bytes), `media_type` (a file name's media type), `usage` (calls, credits and
-//!    bytes spent, and the budget of credits).
+//!    bytes spent, and the budget of credits), `pacing` (the limits on attempts started per
+//!    second and on bytes per second).
 //! 2. **The operation as data**: `descriptor`, `file_source`, `multipart`, `body`, `response`
 //!    (bounded reading, snippets), `download`, `profile` (the API-wide facts from the spec).
 //! 3. **Zoho's protocol**: `zoho` — its JSON envelopes, how its token endpoint answers, its id
@@ -54,6 +55,7 @@ mod http_version;
 mod image_header;
 mod media_type;
 mod multipart;
+mod pacing;
 mod pagination;
 mod pagination_error;
 mod profile;

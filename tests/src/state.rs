@@ -5,7 +5,7 @@ use std::collections::VecDeque;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use axum::body::Body;
 use axum::http::header::{
@@ -37,6 +37,8 @@ pub struct ReceivedRequest {
     pub transfer_encoding: Option<String>,
     /// The HTTP version it came with: `"HTTP/1.1"`, `"HTTP/2.0"` (or `"HTTP/1.0"`).
     pub http_version: String,
+    /// When its head arrived (on the server's clock), to check how requests were paced.
+    pub received_at: Instant,
 }
 
 impl ReceivedRequest {
@@ -53,6 +55,7 @@ impl ReceivedRequest {
                 .and_then(|value| value.trim().parse().ok()),
             transfer_encoding: header_string(headers, &TRANSFER_ENCODING),
             http_version: format!("{:?}", parts.version),
+            received_at: Instant::now(),
         }
     }
 }

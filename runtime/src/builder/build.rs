@@ -8,6 +8,7 @@ use super::endpoints::{API_BASE_URL, checked_url};
 use crate::client::{Client, Inner};
 use crate::concurrency::AdaptiveLimit;
 use crate::error::ConfigError;
+use crate::pacing::{ByteRate, CallPacer, assured_speed};
 use crate::timeouts::Timeouts;
 use crate::usage::Meter;
 
@@ -47,6 +48,18 @@ impl<C: From<Client>> ClientBuilder<C> {
             .concurrency
             .unwrap_or(profile.default_concurrency)
             .max(1);
+        let mut low_speed = self.low_speed;
+        if let Some(rate) = self.max_bytes_per_second {
+            let assured = assured_speed(rate, concurrency);
+            if low_speed.bytes_per_second > assured {
+                tracing::debug!(
+                    from = low_speed.bytes_per_second,
+                    to = assured,
+                    "the low-speed rule's minimum lowered to what the bandwidth limit assures each call"
+                );
+                low_speed.bytes_per_second = assured;
+            }
+        }
         Ok(C::from(Client {
             inner: Arc::new(Inner {
                 http,
@@ -62,11 +75,15 @@ impl<C: From<Client>> ClientBuilder<C> {
                     attempt: self.attempt_timeout,
                     response: self.response_timeout,
                     total: self.total_timeout,
-                    low_speed: self.low_speed,
+                    low_speed,
                 },
                 max_pages: self.max_pages,
                 on_throttled: self.on_throttled,
                 meter: Arc::new(Meter::new(self.max_credits)),
+                pacer: self.max_calls_per_second.map(CallPacer::new),
+                bandwidth: self
+                    .max_bytes_per_second
+                    .map(|rate| Arc::new(ByteRate::new(rate))),
             }),
         }))
     }

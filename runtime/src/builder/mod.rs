@@ -61,6 +61,8 @@ pub struct ClientBuilder<C = Client> {
     low_speed: LowSpeed,
     max_pages: u32,
     max_credits: Option<u64>,
+    max_calls_per_second: Option<u32>,
+    max_bytes_per_second: Option<u64>,
     retry: RetryPolicy,
     concurrency: Option<usize>,
     proxy: Option<String>,
@@ -89,6 +91,8 @@ impl<C> std::fmt::Debug for ClientBuilder<C> {
             .field("low_speed", &self.low_speed)
             .field("max_pages", &self.max_pages)
             .field("max_credits", &self.max_credits)
+            .field("max_calls_per_second", &self.max_calls_per_second)
+            .field("max_bytes_per_second", &self.max_bytes_per_second)
             .field("retry", &self.retry)
             .field("concurrency", &self.concurrency)
             .field("proxy", &self.proxy.as_ref().map(|_| "[set]"))
@@ -124,6 +128,8 @@ impl<C: From<Client>> ClientBuilder<C> {
             },
             max_pages: DEFAULT_MAX_PAGES,
             max_credits: None,
+            max_calls_per_second: None,
+            max_bytes_per_second: None,
             retry: RetryPolicy::default(),
             concurrency: None,
             proxy: None,

@@ -88,6 +88,32 @@ impl<C: From<Client>> ClientBuilder<C> {
         self
     }
 
+    /// Sets how many attempts (calls, retries included) may start in any one-second window,
+    /// across all the calls of this client and its clones, as rclone's `--tpslimit`: an
+    /// attempt that would be one too many waits, after its place in the concurrency limit and
+    /// just before it is sent, until the oldest of the last `calls` is a second old (and 50 ms
+    /// more, so the gap holds where the requests arrive). The wait counts toward the call's
+    /// total timeout. At least 1; no limit by default.
+    pub fn max_calls_per_second(mut self, calls: u32) -> Self {
+        self.max_calls_per_second = Some(calls.max(1));
+        self
+    }
+
+    /// Sets how many bytes a second all request bodies sent and all downloads received share,
+    /// as rclone's `--bwlimit`: each chunk waits its turn before it is passed on, after a small
+    /// burst (a quarter of a second's worth, at least 64 KiB). The waits count toward the
+    /// call's total timeout. At least 1; no limit by default.
+    ///
+    /// So that this pacing never trips the low-speed rule ([`ClientBuilder::low_speed_limit`]),
+    /// the client lowers the rule's minimum speed to half an even share of `bytes_per_second`
+    /// among the calls that may be in flight ([`ClientBuilder::max_concurrency`]) when it asks
+    /// for more: with 512 KiB/s and 8 calls, to 32 KiB/s (the default 1 KiB/s is kept); with
+    /// 8 KiB/s and 8 calls, to 512 bytes/s.
+    pub fn max_bytes_per_second(mut self, bytes_per_second: u64) -> Self {
+        self.max_bytes_per_second = Some(bytes_per_second.max(1));
+        self
+    }
+
     /// Sets the retry policy.
     pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
         self.retry = policy;

@@ -74,7 +74,7 @@ pub(super) enum AttemptFailure {
 }
 
 impl Client {
-    /// One attempt: waits for a concurrency permit, then sends the request with `grant`,
+    /// One attempt: waits for a concurrency permit and its turn under the call rate, then sends the request with `grant`,
     /// raced against the watcher of its limits and the attempt timeout, in a tracing span.
     pub(super) async fn attempt(
         &self,
@@ -98,6 +98,10 @@ impl Client {
         let attempt_deadline = self.inner.timeouts.attempt.map(deadline_after);
         let result = async {
             let permit = self.inner.limiter.acquire().await;
+            // Paced after the permit, so the attempt is sent as soon as it is counted.
+            if let Some(pacer) = &self.inner.pacer {
+                pacer.start().await;
+            }
             let send = self.send(request, body, grant, progress, permit, stream_statuses);
             let watched = async {
                 tokio::select! {
@@ -167,6 +171,10 @@ impl Client {
         if let Some(body) = body {
             let content_type = body.content_type();
             let (length, stream) = body.into_stream();
+            let stream = match &self.inner.bandwidth {
+                Some(rate) => Arc::clone(rate).throttle(stream).boxed(),
+                None => stream,
+            };
             let tracker = Arc::clone(progress);
             // The body counts as sent once its last byte is handed over: from then on the
             // server may have all of it, so a lost answer must not be retried blindly.

@@ -26,6 +26,7 @@ use crate::concurrency::{AdaptiveLimit, ConcurrencyStats};
 use crate::download::Download;
 use crate::error::{Error, OperationError};
 use crate::http::HttpClients;
+use crate::pacing::{ByteRate, CallPacer};
 use crate::profile::ApiProfile;
 use crate::retry::RetryPolicy;
 use crate::timeouts::{Timeouts, deadline_after};
@@ -34,8 +35,8 @@ use crate::version::Version;
 use crate::zoho::{self, ActionResponse, ActionResults, ListPage};
 use attempt::RawResponse;
 
-/// A configured client. Cheap to clone; clones share the connection pool, the token provider
-/// and the concurrency limit.
+/// A configured client. Cheap to clone; clones share the connection pool, the token provider,
+/// the concurrency limit and the pacing (calls and bytes per second).
 #[derive(Clone)]
 pub struct Client {
     pub(crate) inner: Arc<Inner>,
@@ -55,6 +56,10 @@ pub(crate) struct Inner {
     pub(crate) max_pages: u32,
     pub(crate) on_throttled: Option<ThrottleListener>,
     pub(crate) meter: Arc<Meter>,
+    /// The limit on attempts started per second, if one is set.
+    pub(crate) pacer: Option<CallPacer>,
+    /// The byte rate bodies and downloads share, if one is set.
+    pub(crate) bandwidth: Option<Arc<ByteRate>>,
 }
 
 /// Called each time the server answers 429 (too many requests), before any retry: a place to
@@ -206,6 +211,7 @@ impl Client {
                     limit,
                     timeouts.low_speed,
                     Arc::clone(&self.inner.meter),
+                    self.inner.bandwidth.clone(),
                 )))
             }
             None => Err(response
