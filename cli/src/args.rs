@@ -22,7 +22,8 @@ pub const DEFAULT_LIST_FIELDS: &str = "id,File_Name,Size,Created_Time,$type,$lin
 /// (~/.config/zoho-crm on Linux; no secrets there), below the variables and options:
 /// `[profiles.acme]` then `dc = "eu"`, `client_id = "1000.X"`, `api_version = "v8"`. Exit codes: 0 success; 1 an API, auth or transport error; 2 bad input (nothing
 /// was sent); 3 a run of several items finished with some failures; 4 upload-many or download-many stopped because
-/// Zoho refused every call for longer than --patience (API credits spent?): run it again later.
+/// Zoho refused every call for longer than --patience (API credits spent?), or the budget of
+/// --max-credits or --max-credits-per-day is spent: run it again later.
 #[derive(Debug, Parser)]
 #[command(name = "zoho-crm", version, about, long_about)]
 pub struct Cli {
@@ -108,6 +109,12 @@ pub struct Global {
     /// bytes (K, M, G are powers of 1024), as rclone's --bwlimit.
     #[arg(long, global = true, value_name = "RATE", value_parser = crate::byte_rate::parse_byte_rate)]
     pub bwlimit: Option<u64>,
+    /// The most API credits the runs on this machine may spend together in any 24 hours
+    /// (also a profile setting, `max_credits_per_day`): each run reserves what is left in
+    /// the ledger beside the token file when it starts and settles when it ends; with nothing
+    /// left it exits 4 before sending anything. See `zoho-crm credits`.
+    #[arg(long, global = true, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_credits_per_day: Option<u64>,
     /// HTTP versions to offer Zoho: 1.1, 2 (HTTP/2 only) or auto (HTTP/2 when the server
     /// offers it in the TLS handshake, else 1.1).
     #[arg(long, global = true, value_name = "VERSION", default_value_t = HttpVersion::default(), value_parser = parse_http_version)]
@@ -158,6 +165,9 @@ pub enum Command {
     /// Show the profiles of the configuration file.
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// Show what this machine's runs spent of the organisation's API credits: the last 24
+    /// hours, and the last 7 days by command and by day (from the ledger; nothing is sent).
+    Credits,
     /// Print a shell completion script, e.g. `zoho-crm completions bash > ~/.local/share/bash-completion/completions/zoho-crm`.
     Completions(CompletionsArgs),
     /// Write the man pages (zoho-crm.1 and one per subcommand) into a directory; `cargo xtask man` runs it.

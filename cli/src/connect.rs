@@ -12,6 +12,8 @@ use zoho_crm::{Client, ClientBuilder, ConfigError};
 
 use crate::args::Global;
 use crate::failure::Failure;
+use crate::ledger::{Place, Session};
+use crate::output::Output;
 use crate::profile::{self, Selected};
 
 /// What the process environment says: the `ZOHO_*` settings, the CLI's configuration folder
@@ -24,6 +26,8 @@ pub struct Env {
     pub folder: Option<PathBuf>,
     /// The profile in use, if any.
     pub profile: Option<Selected>,
+    /// The run's ledger, which every client built here joins (see [`session`]).
+    pub session: Session,
 }
 
 impl Env {
@@ -46,6 +50,7 @@ impl Env {
             zoho: EnvSettings::from_env(),
             folder,
             profile,
+            session: Session::default(),
         })
     }
 
@@ -164,20 +169,76 @@ pub fn endpoints(mut builder: ClientBuilder, global: &Global) -> ClientBuilder {
     builder
 }
 
-/// Builds the client (`tune` sets what a command needs, e.g. concurrency); a configuration
-/// that cannot work is a failure with a hint.
+/// Builds the client (`tune` sets what a command needs, e.g. concurrency), with the budget
+/// the run's ledger allows, and adds it to the run's spend; a configuration that cannot work,
+/// or a day's budget spent, is a failure with a hint.
 pub fn client(
     global: &Global,
     env: &Env,
     tune: impl FnOnce(ClientBuilder) -> ClientBuilder,
 ) -> Result<Client, Failure> {
-    tune(builder(global, env)).build().map_err(|error| {
+    let mut builder = tune(builder(global, env));
+    if let Some(credits) = env.session.budget(global.max_credits)? {
+        builder = builder.max_credits(credits);
+    }
+    let client = builder.build().map_err(|error| {
         let failure = Failure::config(&error);
         match error {
             ConfigError::MissingToken => failure.with_resolution(missing_token_hint(global, env)),
             _ => failure,
         }
-    })
+    })?;
+    env.session.register(&client);
+    Ok(client)
+}
+
+/// The ledger session of a run of `command`: its ledger beside the token file, one per
+/// organisation (data centre, environment, URLs, and client id or else token file), and the
+/// daily budget of `--max-credits-per-day` or the profile's `max_credits_per_day`.
+pub fn session(global: &Global, env: &Env, command: &str, output: &Output) -> Session {
+    let per_day = global
+        .max_credits_per_day
+        .or(env.profile_settings().max_credits_per_day);
+    Session::new(ledger_place(global, env), per_day, command, output.clone())
+}
+
+/// Where the organisation's ledger is: beside the token file, named by a hash of what
+/// identifies the organisation (no secret goes into it).
+fn ledger_place(global: &Global, env: &Env) -> Option<Place> {
+    let (token_file, _) = token_file(global, env)?;
+    let folder = match token_file.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let settings = settings(global, env);
+    let dc = global
+        .dc
+        .map(|dc| dc.as_str().to_owned())
+        .or(settings.data_center);
+    let environment = global
+        .environment
+        .map(|e| e.as_str().to_owned())
+        .or(settings.environment);
+    let identity = match settings.client_id {
+        Some(id) => format!("client={id}"),
+        None => format!("token_file={}", token_file.display()),
+    };
+    let organisation = format!(
+        "dc={};environment={};api_base={};accounts_url={};{identity}",
+        dc.as_deref().unwrap_or("us"),
+        environment.as_deref().unwrap_or("production"),
+        global
+            .api_base
+            .clone()
+            .or(settings.api_base)
+            .unwrap_or_default(),
+        global
+            .accounts_url
+            .clone()
+            .or(settings.accounts_url)
+            .unwrap_or_default(),
+    );
+    Some(Place::new(&folder, &organisation))
 }
 
 fn missing_token_hint(global: &Global, env: &Env) -> String {
@@ -227,7 +288,7 @@ mod tests {
                 (name == "ZOHO_TOKEN_FILE").then(|| "/v/t.json".to_owned())
             }),
             folder: Some(PathBuf::from("/home/u/.config/zoho-crm")),
-            profile: None,
+            ..Env::default()
         };
         assert_eq!(
             token_file(&global(&["--token-file", "/o/t.json"]), &env),

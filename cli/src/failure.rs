@@ -33,7 +33,8 @@ pub enum Kind {
     Decode,
     /// A local problem after sending (a file that cannot be written, say).
     Local,
-    /// Not sent: the budget of API credits (`--max-credits`) is spent.
+    /// Not sent: the budget of API credits (`--max-credits`, or the day's of
+    /// `--max-credits-per-day`) is spent.
     Budget,
 }
 
@@ -46,7 +47,7 @@ pub struct Failure {
     /// CLI's: `INVALID_INPUT`, `CONFIG_ERROR`, `TRANSPORT_ERROR`, `TIMEOUT`, `AUTH_ERROR`,
     /// `DECODE_ERROR`, `UNREADABLE_SUCCESS`, `REDIRECTED`, `PAGINATION_STOPPED`, `BUDGET_SPENT`,
     /// `CALL_FAILED`,
-    /// `NOT_FOUND`, `FILE_EXISTS`, `IO_ERROR`, `JOURNAL_ERROR`.
+    /// `NOT_FOUND`, `FILE_EXISTS`, `IO_ERROR`, `JOURNAL_ERROR`, `LEDGER_ERROR`.
     pub code: String,
     /// The HTTP status, when Zoho answered.
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -3,8 +3,8 @@
 //! [`upload_many`]) for the fuzz targets and property tests; nothing here is a stable API.
 //!
 //! Layers, bottom to top: leaf values (exit codes, failures, signals, regular files,
-//! byte rates, arguments); the shared machinery of the commands (output, progress, profiles and the
-//! connection, the journal's writer and reader, CSV manifests, reconciliation, a record's file fields); the commands,
+//! byte rates, arguments); the shared machinery of the commands (output, progress, profiles, the credit
+//! ledger and the connection, the journal's writer and reader, CSV manifests, reconciliation, a record's file fields); the commands,
 //! each with its own records beside it (`commands::upload_many::journal`,
 //! `commands::download_many::journal`). Nothing imports upward, and no two modules import each
 //! other.
@@ -21,6 +21,7 @@ mod failure;
 mod file_names;
 mod interrupt;
 mod journal;
+mod ledger;
 mod output;
 mod patience;
 mod profile;
@@ -55,7 +56,7 @@ const SHUTDOWN_GRACE: Duration = Duration::from_secs(2);
 pub fn main() -> ExitCode {
     let cli = args::Cli::parse();
     let output = Output::new(cli.global.json, cli.global.quiet);
-    let env = match connect::Env::from_process(&cli.global) {
+    let mut env = match connect::Env::from_process(&cli.global) {
         Ok(env) => env,
         Err(e) => {
             output.fail(
@@ -65,6 +66,7 @@ pub fn main() -> ExitCode {
             return Exit::BadInput.into();
         }
     };
+    env.session = connect::session(&cli.global, &env, commands::name(&cli.command), &output);
     let runtime = match runtime_for(&cli.command) {
         Ok(runtime) => runtime,
         Err(e) => {
@@ -82,6 +84,8 @@ pub fn main() -> ExitCode {
         commands::run(cli, &env, &output, &interrupt).await
     });
     runtime.shutdown_timeout(SHUTDOWN_GRACE);
+    // One place for every command: the run's spend goes into the ledger.
+    env.session.close();
     exit.into()
 }
 

@@ -10,6 +10,7 @@
 //! client_id = "1000.ABC"
 //! api_version = "v8"
 //! token_file = "/var/lib/acme/zoho-tokens.json"   # default: tokens-acme.json beside this file
+//! max_credits_per_day = 5000                      # shared by this machine's runs
 //! ```
 //!
 //! Secrets never go in this file: a client secret, refresh token or access token there is an
@@ -61,6 +62,9 @@ pub struct Profile {
     pub api_version: Option<ApiVersion>,
     /// The token file (relative paths are relative to the configuration file's folder).
     pub token_file: Option<PathBuf>,
+    /// The most API credits this machine's runs may spend in any 24 hours (as
+    /// `--max-credits-per-day`, which wins).
+    pub max_credits_per_day: Option<u64>,
 }
 
 /// The configuration file.
@@ -209,6 +213,7 @@ dc = "eu"
 environment = "sandbox"
 client_id = "1000.ABC"
 api_version = "v8"
+max_credits_per_day = 500
 
 [profiles.default]
 dc = "in"
@@ -225,6 +230,7 @@ token_file = "other.json"
         assert_eq!(acme.environment, Some(Environment::Sandbox));
         assert_eq!(acme.client_id.as_deref(), Some("1000.ABC"));
         assert_eq!(acme.api_version, Some(ApiVersion::V8));
+        assert_eq!(acme.max_credits_per_day, Some(500));
         let folder = Path::new("/c/zoho-crm");
         let Ok(Some(selected)) = select(&config, Some("acme"), folder) else {
             panic!("acme was not selected");

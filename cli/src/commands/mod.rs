@@ -6,6 +6,7 @@
 
 mod auth;
 mod config;
+mod credits;
 mod delete;
 mod download;
 mod download_many;
@@ -22,7 +23,7 @@ pub(crate) mod upload_many;
 use std::future::Future;
 use std::pin::Pin;
 
-use crate::args::{Cli, Command, FieldFileCommand, PhotoCommand};
+use crate::args::{AuthCommand, Cli, Command, ConfigCommand, FieldFileCommand, PhotoCommand};
 use crate::connect::Env;
 use crate::exit::Exit;
 use crate::interrupt::Interrupt;
@@ -114,7 +115,8 @@ pub async fn run(cli: Cli, env: &Env, output: &Output, interrupt: &Interrupt) ->
             "stopped".to_owned(),
         ),
         Command::Scopes(args) => return scopes::run(output, &args),
-        Command::Config(crate::args::ConfigCommand::List) => return config::list(env, output),
+        Command::Config(ConfigCommand::List) => return config::list(env, output),
+        Command::Credits => return credits::run(env, output),
         Command::Completions(args) => return shell::completions(output, &args),
         Command::Man(args) => return shell::man(output, &args),
         Command::Auth(command) => (
@@ -133,7 +135,33 @@ pub async fn run(cli: Cli, env: &Env, output: &Output, interrupt: &Interrupt) ->
     }
 }
 
-/// Builds the client for a command, or reports why not (exit code 2: nothing was sent).
+/// The command's name as the ledger records it, e.g. `upload-many` or `photo upload`.
+pub fn name(command: &Command) -> &'static str {
+    match command {
+        Command::Upload(_) => "upload",
+        Command::List(_) => "list",
+        Command::Download(_) => "download",
+        Command::Delete(_) => "delete",
+        Command::UploadMany(_) => "upload-many",
+        Command::DownloadMany(_) => "download-many",
+        Command::Photo(PhotoCommand::Upload(_)) => "photo upload",
+        Command::Photo(PhotoCommand::Download(_)) => "photo download",
+        Command::Photo(PhotoCommand::Delete(_)) => "photo delete",
+        Command::FieldFile(FieldFileCommand::Upload(_)) => "field-file upload",
+        Command::FieldFile(FieldFileCommand::List(_)) => "field-file list",
+        Command::FieldFile(FieldFileCommand::Download(_)) => "field-file download",
+        Command::Scopes(_) => "scopes",
+        Command::Auth(AuthCommand::Exchange(_)) => "auth exchange",
+        Command::Auth(AuthCommand::Status) => "auth status",
+        Command::Config(ConfigCommand::List) => "config list",
+        Command::Credits => "credits",
+        Command::Completions(_) => "completions",
+        Command::Man(_) => "man",
+    }
+}
+
+/// Builds the client for a command, or reports why not (nothing was sent: exit code 2, or 4
+/// when the day's budget of credits is spent).
 fn client_or_exit(
     global: &crate::args::Global,
     env: &Env,
@@ -141,7 +169,11 @@ fn client_or_exit(
     tune: impl FnOnce(zoho_crm::ClientBuilder) -> zoho_crm::ClientBuilder,
 ) -> Result<zoho_crm::Client, Exit> {
     crate::connect::client(global, env, tune).map_err(|failure| {
-        output.fail("the client cannot be configured", &failure);
+        let context = match failure.kind {
+            crate::failure::Kind::Budget => "nothing was sent",
+            _ => "the client cannot be configured",
+        };
+        output.fail(context, &failure);
         failure.exit()
     })
 }
