@@ -181,15 +181,26 @@ pub fn client(
     if let Some(credits) = env.session.budget(global.max_credits)? {
         builder = builder.max_credits(credits);
     }
-    let client = builder.build().map_err(|error| {
+    let client = build(builder, global, env)?;
+    env.session.register(&client);
+    Ok(client)
+}
+
+/// Builds a client that makes no API call (`auth status` only gets a token from the accounts
+/// server): it reserves nothing of a day's budget and is not in the run's spend.
+pub fn client_for_tokens(global: &Global, env: &Env) -> Result<Client, Failure> {
+    build(builder(global, env), global, env)
+}
+
+/// Builds `builder`, a configuration that cannot work being a failure with a hint.
+fn build(builder: ClientBuilder, global: &Global, env: &Env) -> Result<Client, Failure> {
+    builder.build().map_err(|error| {
         let failure = Failure::config(&error);
         match error {
             ConfigError::MissingToken => failure.with_resolution(missing_token_hint(global, env)),
             _ => failure,
         }
-    })?;
-    env.session.register(&client);
-    Ok(client)
+    })
 }
 
 /// The ledger session of a run of `command`: its ledger beside the token file, one per

@@ -266,6 +266,16 @@ async fn a_daily_budget_is_shared_by_concurrent_runs_through_their_reservations(
         third.stderr
     );
     assert_eq!(server.request_count(), 5);
+    // `auth status` makes no API call: a spent day does not stop it, and it adds no line.
+    let before = lines(&path).len();
+    let status = against(
+        &server,
+        home.path(),
+        &["--max-credits-per-day", "5", "auth", "status"],
+    );
+    let status = run_within(status, LIMIT).await;
+    status.expect(0);
+    assert_eq!(lines(&path).len(), before);
 }
 
 #[tokio::test]

@@ -313,7 +313,7 @@ async fn status(global: &Global, env: &Env, output: &Output) -> Exit {
         Some((path, origin)) => Some(token_file_status(&path, origin).await),
         None => None,
     };
-    let client = connect::client(global, env, |b| b);
+    let client = connect::client_for_tokens(global, env);
     let api_version = match &client {
         Ok(client) => client.api_version().to_string(),
         Err(_) => global
