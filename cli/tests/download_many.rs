@@ -400,22 +400,29 @@ async fn a_record_whose_listing_fails_is_counted_and_the_others_are_exported() {
     let server = server_with(Conditions::default()).await;
     let dir = tempdir();
     let out = dir.path().join("export");
-    let bytes = content(9, 1000);
-    server.insert_file("Deals", R2, "a.txt", &bytes);
-    // The first call (concurrency 1: the first record's listing) is refused as Zoho refuses
-    // a record id that does not exist.
+    let records = [
+        ("Leads", R1, content(8, 1000)),
+        ("Deals", R2, content(9, 1000)),
+    ];
+    for (module, record, bytes) in &records {
+        server.insert_file(module, record, "a.txt", bytes);
+    }
+    // The first call is refused as Zoho refuses a record id that does not exist. Records are
+    // listed concurrently, so which listing comes first is not fixed: the refused one must be
+    // counted and the other exported, whichever it is.
     server.push_fault(Fault::Reply(CannedReply::json(
         400,
         serde_json::json!({
             "code": "INVALID_DATA",
-            "details": {"id": R1},
+            "details": {},
             "message": "the related id given seems to be invalid",
             "status": "error"
         }),
     )));
-    let records = manifest(dir.path(), &[("Leads", R1), ("Deals", R2)]);
+    let manifest_lines: Vec<(&str, &str)> = records.iter().map(|(m, r, _)| (*m, *r)).collect();
+    let manifest = manifest(dir.path(), &manifest_lines);
     let extra: &[&str] = &["--concurrency", "1"];
-    let ran = run(export(&server, dir.path(), &records, &out, extra)).await;
+    let ran = run(export(&server, dir.path(), &manifest, &out, extra)).await;
     ran.expect(3);
     let summary = ran.summary();
     assert_eq!(
@@ -433,18 +440,26 @@ async fn a_record_whose_listing_fails_is_counted_and_the_others_are_exported() {
         ),
         "{summary}"
     );
-    let failed = ran
-        .json()
-        .into_iter()
-        .find(|v| v["status"] == "error" && v["record_id"] == R1);
-    assert!(
-        failed.is_some_and(|v| v["code"] == "INVALID_DATA" && v["line"] == 2),
-        "{ran:#?}"
-    );
+    let failed = ran.json().into_iter().find(|v| v["status"] == "error");
+    let Some(failed) = failed else {
+        panic!("no failed record: {ran:#?}");
+    };
+    assert_eq!(failed["code"], "INVALID_DATA", "{failed}");
+    // Manifest lines 2 and 3 name the records, in order.
+    let index = records
+        .iter()
+        .position(|(_, record, _)| failed["record_id"] == *record);
+    let Some(index) = index else {
+        panic!("the failure names no record of the manifest: {failed}");
+    };
+    assert_eq!(failed["line"], index + 2, "{failed}");
+    let (module, record, bytes) = &records[1 - index];
     assert_eq!(
-        files_in(&out.join("Deals").join(R2)),
-        expected(&[("a.txt", &bytes)])
+        files_in(&out.join(module).join(record)),
+        expected(&[("a.txt", bytes)])
     );
+    let (module, record, _) = &records[index];
+    assert!(files_in(&out.join(module).join(record)).is_empty());
 }
 
 #[tokio::test]
