@@ -16,6 +16,7 @@ mod commands;
 mod connect;
 mod csv_manifest;
 mod destination;
+mod estimate;
 mod exit;
 mod failure;
 mod file_names;

@@ -8,12 +8,12 @@
 use std::time::Duration;
 
 use serde::Serialize;
-use zoho_crm::RetryPolicy;
 use zoho_crm::operations::{
     download_attachment, download_field_file, download_photo, get_record, list_attachments,
 };
 
 use crate::account::Account;
+use crate::estimate::Spend;
 
 use super::selection::Selection;
 use super::shared::Tally;
@@ -27,21 +27,11 @@ pub(super) struct Estimate {
     pub(super) listing_calls: u64,
     /// The downloads: files to get and photos to check (without listings: photos only).
     pub(super) download_calls: u64,
-    /// Calls without any retry (without listings: at least).
-    pub(super) calls_min: u64,
-    /// Calls if every call took all the retry policy's attempts.
-    pub(super) calls_max: u64,
-    /// Credits without any retry.
-    pub(super) credits_min: u64,
-    /// Credits if every call took all its attempts.
-    pub(super) credits_max: u64,
+    /// Calls, credits and time (without listings: the calls and credits at least).
+    #[serde(flatten)]
+    pub(super) spend: Spend,
     /// The listed bytes of the files to download (0 without listings).
     pub(super) bytes: u64,
-    /// The time without retries at the concurrency, for the assumed round trip per call
-    /// (transfer time not included).
-    pub(super) seconds: f64,
-    /// The assumed round trip per call, in milliseconds (`--assume-rtt`).
-    pub(super) assumed_rtt_ms: u64,
 }
 
 /// Calls with their credits, before they are turned into an [`Estimate`].
@@ -53,22 +43,14 @@ struct Calls {
 
 impl Calls {
     fn estimate(self, listed: bool, bytes: u64, concurrency: usize, rtt: Duration) -> Estimate {
-        let attempts = u64::from(RetryPolicy::default().max_attempts());
-        let calls_min = self.listing.0 + self.downloads.0;
-        let credits_min = self.listing.1 + self.downloads.1;
-        let rounds = calls_min.div_ceil(concurrency.max(1) as u64);
-        let seconds = rtt.as_secs_f64() * rounds as f64;
+        let calls = self.listing.0 + self.downloads.0;
+        let credits = self.listing.1 + self.downloads.1;
         Estimate {
             listed,
             listing_calls: self.listing.0,
             download_calls: self.downloads.0,
-            calls_min,
-            calls_max: calls_min * attempts,
-            credits_min,
-            credits_max: credits_min * attempts,
+            spend: Spend::of(calls, credits, concurrency, rtt),
             bytes,
-            seconds: (seconds * 1000.0).round() / 1000.0,
-            assumed_rtt_ms: u64::try_from(rtt.as_millis()).unwrap_or(u64::MAX),
         }
     }
 }
@@ -140,15 +122,15 @@ impl Estimate {
     pub(super) fn describe(&self) -> String {
         let when = format!(
             "about {:.1} s at the concurrency assuming {} ms per round trip (an assumption: --assume-rtt; transfer time not included)",
-            self.seconds, self.assumed_rtt_ms
+            self.spend.seconds, self.spend.assumed_rtt_ms
         );
         if self.listed {
             format!(
                 "estimate: {}-{} call(s), {}-{} credit(s) (the most if every call took all its attempts): {} listing call(s) and record read(s), spent by this dry run, and {} download(s) of {} bytes; {when}",
-                self.calls_min,
-                self.calls_max,
-                self.credits_min,
-                self.credits_max,
+                self.spend.calls_min,
+                self.spend.calls_max,
+                self.spend.credits_min,
+                self.spend.credits_max,
                 self.listing_calls,
                 self.download_calls,
                 self.bytes
@@ -156,7 +138,10 @@ impl Estimate {
         } else {
             format!(
                 "estimate without listings: at least {} call(s) and {} credit(s): {} listing call(s) and record read(s) (what the listings themselves cost, one page a record at least), {} photo download(s); plus one download per attachment and field file, which only the listings tell (--dry-run without --no-listing spends the listing calls and gives the whole estimate); {when}",
-                self.calls_min, self.credits_min, self.listing_calls, self.download_calls
+                self.spend.calls_min,
+                self.spend.credits_min,
+                self.listing_calls,
+                self.download_calls
             )
         }
     }
