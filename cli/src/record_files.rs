@@ -7,6 +7,7 @@
 
 use zoho_crm::operations::{
     GetRecordRequest, UpdateRecordRequest, UploadFilesError, UploadFilesRequest, upload_files,
+    upload_photo,
 };
 use zoho_crm::types::FileFieldValue;
 use zoho_crm::{Client, Error, FileSource, JsonValue, Module};
@@ -93,7 +94,8 @@ fn entries(field: &str, value: &JsonValue) -> Result<Vec<FileFieldValue>, Failur
     }
 }
 
-/// The most files one file-store call takes, from the operation's description.
+/// The most files one file-store call takes, from the operation's description (its one
+/// bounded parameter is the file list).
 pub fn files_per_call() -> usize {
     upload_files::OPERATION
         .params
@@ -102,6 +104,24 @@ pub fn files_per_call() -> usize {
         .and_then(|max| usize::try_from(max).ok())
         .filter(|max| *max > 0)
         .unwrap_or(1)
+}
+
+/// The extension a record's photo is saved with: its media type's (see
+/// [`zoho_crm::Download::extension`]) when that is one of the image formats a photo may be
+/// (the spec's, for `upload_photo`), `bin` otherwise, so that a server answering
+/// `application/x-msdownload` cannot make the CLI save `photo.exe`.
+pub fn photo_extension(extension: Option<&'static str>) -> &'static str {
+    let Some(extension) = extension else {
+        return "bin";
+    };
+    let formats = upload_photo::LIMITS
+        .image
+        .map_or(&[][..], |image| image.formats);
+    let is_photo = formats.iter().any(|format| {
+        let name = format.name();
+        name.eq_ignore_ascii_case(extension) || (name == "JPEG" && extension == "jpg")
+    });
+    if is_photo { extension } else { "bin" }
 }
 
 /// Stores `files` in Zoho's file store, [`files_per_call`] a call, and gives each file's
@@ -194,6 +214,22 @@ pub async fn attach(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_photo_is_saved_under_an_image_extension_whatever_the_server_says() {
+        for (given, saved) in [
+            (Some("png"), "png"),
+            (Some("jpg"), "jpg"),
+            (Some("gif"), "gif"),
+            (Some("bmp"), "bmp"),
+            (Some("exe"), "bin"),
+            (Some("sh"), "bin"),
+            (Some("svg"), "bin"),
+            (None, "bin"),
+        ] {
+            assert_eq!(photo_extension(given), saved, "{given:?}");
+        }
+    }
+
     use super::*;
 
     #[test]

@@ -162,7 +162,7 @@ async fn download(global: &Global, env: &Env, output: &Output, args: PhotoDownlo
     };
     let content_type = download.content_type().map(str::to_owned);
     // The answer names no file: its media type gives the extension (`bin` when unknown).
-    let extension = download.extension().unwrap_or("bin");
+    let extension = crate::record_files::photo_extension(download.extension());
     let (path, overwrite) = match place {
         Destination::Stdout => return to_stdout(output, download).await,
         Destination::File(path) => (path, true),

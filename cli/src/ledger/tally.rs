@@ -61,10 +61,20 @@ pub fn spends(entries: &[Entry]) -> Vec<&Entry> {
         .collect()
 }
 
+/// How far in the future a spend's time may be (another machine's clock running ahead) and
+/// still count; a line dated later (a hand-edited year 9999, say) would never leave the window
+/// and would hold a daily budget forever, so it is not counted.
+const CLOCK_SKEW: TimeDelta = TimeDelta::minutes(5);
+
+/// Whether `entry` was written after `since` and not in the future.
+fn within(entry: &Entry, since: DateTime<Utc>) -> bool {
+    entry.time > since && entry.time <= Utc::now() + CLOCK_SKEW
+}
+
 /// The totals of the spends written after `since`.
 pub fn totals(spends: &[&Entry], since: DateTime<Utc>) -> Totals {
     let mut totals = Totals::default();
-    for entry in spends.iter().filter(|e| e.time > since) {
+    for entry in spends.iter().filter(|e| within(e, since)) {
         totals.add(entry);
     }
     totals
@@ -77,7 +87,7 @@ pub fn by<K: Ord>(
     key: impl Fn(&Entry) -> K,
 ) -> BTreeMap<K, Totals> {
     let mut groups: BTreeMap<K, Totals> = BTreeMap::new();
-    for entry in spends.iter().filter(|e| e.time > since) {
+    for entry in spends.iter().filter(|e| within(e, since)) {
         groups.entry(key(entry)).or_default().add(entry);
     }
     groups
@@ -93,6 +103,15 @@ mod tests {
         entry.credits = credits;
         entry.calls = credits;
         entry
+    }
+
+    #[test]
+    fn a_spend_dated_in_the_future_does_not_count() {
+        let mut future = entry(0, Kind::Run, None, 7);
+        future.time = Utc::now() + TimeDelta::days(365);
+        let spends = [&future];
+        assert_eq!(totals(&spends, Utc::now() - WINDOW).credits, 0);
+        assert!(by(&spends, Utc::now() - WINDOW, |e| e.credits).is_empty());
     }
 
     #[test]

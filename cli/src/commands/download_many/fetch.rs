@@ -419,7 +419,10 @@ async fn fetch_and_save(
 /// or `file-ID`.
 fn candidate_name(kind: ItemKind, download: &Download, id: &str) -> String {
     if kind == ItemKind::Photo {
-        return format!("photo.{}", download.extension().unwrap_or("bin"));
+        return format!(
+            "photo.{}",
+            crate::record_files::photo_extension(download.extension())
+        );
     }
     if let Some(name) = download.file_name() {
         return name.to_owned();
