@@ -281,9 +281,24 @@ pub struct ErrorCase {
     /// What to do about it. `{scopes}` stands for the scopes the operation needs, so one text
     /// names READ for a listing and DELETE for a delete.
     pub resolution: String,
+    /// For an HTTP 429 (required there, refused elsewhere): which limit the case comes from.
+    #[serde(default)]
+    pub throttle: Option<Throttle>,
     /// The operations this case is documented for; all that list the code when empty.
     #[serde(default)]
     pub operations: Vec<String>,
+}
+
+/// Which limit an HTTP 429 comes from, as the API's documentation tells by its code.
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq, PartialOrd, Ord)]
+#[serde(rename_all = "snake_case")]
+pub enum Throttle {
+    /// A short-term limit (calls in flight, calls per second) that clears within seconds.
+    Rate,
+    /// A quota over a long window (a day's API credits).
+    Quota,
+    /// The documentation does not say which.
+    Either,
 }
 
 /// An operation.

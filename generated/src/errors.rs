@@ -129,20 +129,24 @@ pub const AUTHENTICATION_FAILURE_1: ::zoho_crm_runtime::DocumentedError = ::zoho
     ::std::option::Option::None,
     "Authentication failed. Check the access token and the data centre it belongs to.",
 );
-/// `TOO_MANY_REQUESTS`, HTTP 429. The organisation's concurrency limit or API credits are exhausted. Back off and retry later, and lower the number of calls in flight (ClientBuilder::max_concurrency).
+/// `TOO_MANY_REQUESTS`, HTTP 429. The organisation's concurrency limit or API credits are exhausted. Back off and retry later, and lower the number of calls in flight (ClientBuilder::max_concurrency). Refused by a short-term limit or a quota: the documentation does not say which.
 pub const TOO_MANY_REQUESTS_1: ::zoho_crm_runtime::DocumentedError = ::zoho_crm_runtime::DocumentedError::new(
-    "TOO_MANY_REQUESTS",
-    429,
-    ::std::option::Option::None,
-    "The organisation's concurrency limit or API credits are exhausted. Back off and retry later, and lower the number of calls in flight (ClientBuilder::max_concurrency).",
-);
-/// `RATE_LIMIT_EXCEEDED`, HTTP 429: *API rate limit exceeded. Please retry after some time*. Too many calls in a short time. The client backs off and retries by itself; if it still fails, lower the number of calls in flight (ClientBuilder::max_concurrency) and spread the work over time.
+        "TOO_MANY_REQUESTS",
+        429,
+        ::std::option::Option::None,
+        "The organisation's concurrency limit or API credits are exhausted. Back off and retry later, and lower the number of calls in flight (ClientBuilder::max_concurrency).",
+    )
+    .throttled_by(::zoho_crm_runtime::Throttle::Either);
+/// `RATE_LIMIT_EXCEEDED`, HTTP 429: *API rate limit exceeded. Please retry after some time*. Too many calls in a short time. The client backs off and retries by itself; if it still fails, lower the number of calls in flight (ClientBuilder::max_concurrency) and spread the work over time. Refused by a short-term limit: it clears within seconds.
 pub const RATE_LIMIT_EXCEEDED_1: ::zoho_crm_runtime::DocumentedError = ::zoho_crm_runtime::DocumentedError::new(
-    "RATE_LIMIT_EXCEEDED",
-    429,
-    ::std::option::Option::Some("API rate limit exceeded. Please retry after some time"),
-    "Too many calls in a short time. The client backs off and retries by itself; if it still fails, lower the number of calls in flight (ClientBuilder::max_concurrency) and spread the work over time.",
-);
+        "RATE_LIMIT_EXCEEDED",
+        429,
+        ::std::option::Option::Some(
+            "API rate limit exceeded. Please retry after some time",
+        ),
+        "Too many calls in a short time. The client backs off and retries by itself; if it still fails, lower the number of calls in flight (ClientBuilder::max_concurrency) and spread the work over time.",
+    )
+    .throttled_by(::zoho_crm_runtime::Throttle::Rate);
 /// `SERVICE_UNAVAILABLE`, HTTP 503: *Service temporarily unavailable. Please try again later*. Zoho CRM is temporarily unavailable (maintenance or overload). Try again later; after an upload, check the record before uploading again.
 pub const SERVICE_UNAVAILABLE_1: ::zoho_crm_runtime::DocumentedError = ::zoho_crm_runtime::DocumentedError::new(
     "SERVICE_UNAVAILABLE",

@@ -7,7 +7,7 @@ mod support;
 use support::{client, server, upload};
 use zoho_crm::limits::SNIPPET_CHARS;
 use zoho_crm::operations::{UploadAttachmentError, UploadAttachmentRequest};
-use zoho_crm::{Error, FileSource, Module};
+use zoho_crm::{Error, FileSource, Module, Throttle};
 use zoho_crm_testkit::CannedReply;
 
 fn small_file() -> FileSource {
@@ -81,6 +81,7 @@ async fn every_documented_error_decodes_into_its_variant_in_both_envelopes() {
             assert_eq!(error.details().get("param"), Some(&serde_json::json!("x")));
             assert_eq!(error.documented(), Some(case));
             assert_eq!(error.resolution(), Some(case.resolution));
+            assert_eq!(error.throttle(), case.throttle, "{body}");
             let shown = error.to_string();
             assert!(
                 shown.contains(case.code) && shown.contains(message),
@@ -109,6 +110,48 @@ async fn is_helpers_tell_the_codes_apart() {
         error.resolution(),
         Some("The attachment that you are trying to upload is of an unsupported file form (.exe).")
     );
+}
+
+#[tokio::test]
+async fn a_429_says_which_limit_as_far_as_zoho_documents_it() {
+    let server = server().await;
+    let client = match zoho_crm::Client::builder()
+        .base_url(server.base_url())
+        .access_token(server.token())
+        .retry_policy(zoho_crm::RetryPolicy::never())
+        .build()
+    {
+        Ok(client) => client,
+        Err(e) => panic!("{e}"),
+    };
+    // TOO_MANY_REQUESTS serves the concurrency cap and spent credits alike; v8's
+    // RATE_LIMIT_EXCEEDED names a rate limit; a code Zoho adds later could be either.
+    let cases = [
+        ("TOO_MANY_REQUESTS", "too many requests", Throttle::Either),
+        (
+            "RATE_LIMIT_EXCEEDED",
+            "API rate limit exceeded. Please retry after some time",
+            Throttle::Rate,
+        ),
+        ("CREDITS_GONE", "a new code", Throttle::Either),
+    ];
+    for (code, message, throttle) in cases {
+        server.respond_next_with(CannedReply::json(
+            429,
+            serde_json::json!({"code": code, "details": {}, "message": message, "status": "error"}),
+        ));
+        let result = client.upload_attachment(upload(small_file())).await;
+        let Err(error) = result else {
+            panic!("{code}: the upload went through");
+        };
+        assert_eq!(error.throttle(), Some(throttle), "{code}");
+    }
+    server.respond_next_with(CannedReply::json(
+        400,
+        serde_json::json!({"code": "INVALID_DATA", "details": {}, "message": "invalid file type", "status": "error"}),
+    ));
+    let result = client.upload_attachment(upload(small_file())).await;
+    assert_eq!(result.err().and_then(|e| e.throttle()), None);
 }
 
 #[tokio::test]

@@ -3,6 +3,8 @@
 
 use std::path::PathBuf;
 
+use crate::throttle::Throttle;
+
 /// What Zoho said when it refused a call: one entry of its error table, as received.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
@@ -54,6 +56,9 @@ pub trait OperationError: std::error::Error + Sized {
     fn info(&self) -> &ApiErrorInfo;
     /// What the spec says to do about it, when the case can be told.
     fn resolution(&self) -> Option<&'static str>;
+    /// For an HTTP 429, which limit refused the call, as the spec documents the case
+    /// ([`Throttle::Either`] when it does not say); `None` for any other status.
+    fn throttle(&self) -> Option<Throttle>;
 }
 
 /// Everything a call can fail with. `E` is the operation's generated API error enum.
@@ -178,6 +183,13 @@ impl<E: OperationError> Error<E> {
     /// upload: the file is attached). Such a call must not be repeated.
     pub fn succeeded(&self) -> bool {
         matches!(self, Error::UnreadableSuccess(_))
+    }
+
+    /// When Zoho refused the call with HTTP 429 (after the client's own retries), which limit
+    /// it was, as the spec documents the code: a short-term limit that clears in seconds, a
+    /// quota such as the day's API credits, or either. `None` for any other error.
+    pub fn throttle(&self) -> Option<Throttle> {
+        self.api_error().and_then(OperationError::throttle)
     }
 }
 
@@ -558,6 +570,8 @@ pub struct DocumentedError {
     pub message: Option<&'static str>,
     /// What to do about it.
     pub resolution: &'static str,
+    /// For an HTTP 429, which limit the case comes from (see [`Throttle`]).
+    pub throttle: Option<Throttle>,
 }
 
 impl DocumentedError {
@@ -574,6 +588,15 @@ impl DocumentedError {
             status,
             message,
             resolution,
+            throttle: None,
+        }
+    }
+
+    /// The same case, documented as a refusal by `throttle` (for an HTTP 429).
+    pub const fn throttled_by(self, throttle: Throttle) -> DocumentedError {
+        DocumentedError {
+            throttle: Some(throttle),
+            ..self
         }
     }
 
@@ -623,5 +646,9 @@ impl OperationError for TestError {
 
     fn resolution(&self) -> Option<&'static str> {
         None
+    }
+
+    fn throttle(&self) -> Option<Throttle> {
+        Throttle::of_answer(self.0.status, None)
     }
 }

@@ -18,7 +18,7 @@
 //!    as a Java multipart parser decodes them), `image_header` (an image's format and size from
 //!    its first bytes), `media_type` (a file name's media type), `usage` (calls, credits and
 //!    bytes spent, and the budget of credits), `pacing` (the limits on attempts started per
-//!    second and on bytes per second).
+//!    second and on bytes per second), `throttle` (which limit a 429 came from).
 //! 2. **The operation as data**: `descriptor`, `file_source`, `multipart`, `body`, `response`
 //!    (bounded reading, snippets), `download`, `profile` (the API-wide facts from the spec).
 //! 3. **Zoho's protocol**: `zoho` — its JSON envelopes, how its token endpoint answers, its id
@@ -65,6 +65,7 @@ mod redirect;
 mod response;
 mod retry;
 mod timeouts;
+mod throttle;
 mod token;
 mod usage;
 mod validate;
@@ -104,6 +105,7 @@ pub use response::{MAX_RESPONSE_BYTES, SNIPPET_CHARS};
 pub use retry::RetryPolicy;
 /// A JSON value, as a JSON request parameter takes it.
 pub use serde_json::Value as JsonValue;
+pub use throttle::Throttle;
 pub use token::{AccessToken, IssuedToken, MAX_TOKEN_LIFETIME};
 pub use usage::{BudgetSpent, Usage};
 pub use validate::http_url as check_link_url;

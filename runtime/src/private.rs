@@ -86,6 +86,16 @@ macro_rules! operation_error {
                 self.documented().map(|case| case.resolution)
             }
 
+            /// For an HTTP 429, which limit refused the call, as the spec documents the case
+            /// ([`Throttle::Either`]($crate::Throttle::Either) when it does not say); `None`
+            /// for any other status.
+            pub fn throttle(&self) -> ::std::option::Option<$crate::Throttle> {
+                $crate::Throttle::of_answer(
+                    self.http_status(),
+                    self.documented().and_then(|case| case.throttle),
+                )
+            }
+
             $(
                 #[doc = ::std::concat!(" Whether this is `", $code, "`.")]
                 pub fn $is(&self) -> bool {
@@ -116,6 +126,10 @@ macro_rules! operation_error {
 
             fn resolution(&self) -> ::std::option::Option<&'static str> {
                 $error::resolution(self)
+            }
+
+            fn throttle(&self) -> ::std::option::Option<$crate::Throttle> {
+                $error::throttle(self)
             }
         }
     };

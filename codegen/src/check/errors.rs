@@ -54,6 +54,17 @@ pub fn check_errors(resolution: &Resolution<'_>, problems: &mut Problems<'_>) {
                     format!("{} is not an HTTP error status", case.status),
                 );
             }
+            match (case.status, case.throttle) {
+                (429, None) => problems.add(
+                    &case_path,
+                    "an HTTP 429 case must say which limit it comes from: `throttle: rate` (clears in seconds), `quota` (a day's credits) or `either` (the documentation does not say)",
+                ),
+                (status, Some(_)) if status != 429 => problems.add(
+                    format!("{case_path}.throttle"),
+                    format!("`throttle` says which limit an HTTP 429 comes from; this case is HTTP {status}"),
+                ),
+                _ => {}
+            }
             if case
                 .message
                 .as_ref()

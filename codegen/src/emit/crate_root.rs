@@ -76,7 +76,7 @@ pub(super) fn emit(resolved: &Resolved<'_>) -> TokenStream {
             FileSource, Grant, HttpVersion, ImageFormat, ImageLimits, IssuedToken, JsonValue, ListPage, MemoryTokenStore,
             OpenedFile, OperationError, PageMark, PaginationError, Progress, RedirectError,
             RedirectReason, RefreshTokenProvider, RetryPolicy, StagedDownload, StaticTokenProvider, StoreError,
-            StoreErrorKind, StoreLock, StoredToken, ThrottleListener, TokenErrorKind,
+            StoreErrorKind, StoreLock, StoredToken, Throttle, ThrottleListener, TokenErrorKind,
             TokenProvider, TokenStore, UnreadableSuccess, UploadLimits, Usage, ValidationError,
             Version, check_link_url, check_record_id,
         };

@@ -8,7 +8,7 @@ use proc_macro2::{Ident, Literal, TokenStream};
 use quote::{format_ident, quote};
 
 use crate::error_cases::{cases_for, resolution_for};
-use crate::model::Spec;
+use crate::model::{Spec, Throttle};
 
 /// The name of an operation's table of documented cases.
 pub(super) fn table_ident(operation: &str) -> Ident {
@@ -22,6 +22,7 @@ struct Case {
     status: u16,
     message: Option<String>,
     resolution: String,
+    throttle: Option<Throttle>,
 }
 
 /// Every distinct case with its constant's name (its code and its rank among that code's
@@ -48,6 +49,7 @@ fn table(spec: &Spec) -> Table {
                     status: case.status,
                     message: case.message.as_ref().map(|m| m.trim().to_owned()),
                     resolution: resolution_for(spec, op, case),
+                    throttle: case.throttle,
                 };
                 let name = match names.get(&case) {
                     Some(name) => name.clone(),
@@ -83,11 +85,38 @@ pub(super) fn emit(spec: &Spec) -> TokenStream {
             ),
             None => (quote! { ::std::option::Option::None }, String::new()),
         };
-        let case_doc = format!(" `{code}`, HTTP {}{said}. {resolution}", case.status);
+        let (throttled_by, limit) = match case.throttle {
+            Some(throttle) => {
+                let (variant, limit) = match throttle {
+                    Throttle::Rate => (
+                        quote! { Rate },
+                        " Refused by a short-term limit: it clears within seconds.",
+                    ),
+                    Throttle::Quota => (
+                        quote! { Quota },
+                        " Refused by a quota over a long window (a day's API credits): it clears only as the window rolls on.",
+                    ),
+                    Throttle::Either => (
+                        quote! { Either },
+                        " Refused by a short-term limit or a quota: the documentation does not say which.",
+                    ),
+                };
+                (
+                    quote! { .throttled_by(::zoho_crm_runtime::Throttle::#variant) },
+                    limit,
+                )
+            }
+            None => (TokenStream::new(), ""),
+        };
+        let case_doc = format!(
+            " `{code}`, HTTP {}{said}. {resolution}{limit}",
+            case.status
+        );
         quote! {
             #[doc = #case_doc]
             pub const #name: ::zoho_crm_runtime::DocumentedError =
-                ::zoho_crm_runtime::DocumentedError::new(#code, #status, #message, #resolution);
+                ::zoho_crm_runtime::DocumentedError::new(#code, #status, #message, #resolution)
+                    #throttled_by;
         }
     });
     let tables = spec.operations.iter().map(|(op_name, op)| {

@@ -22,6 +22,30 @@ pub const STALE_KEY_1: ::zoho_crm_runtime::DocumentedError = ::zoho_crm_runtime:
     ::std::option::Option::None,
     "Get a new key.",
 );
+/// `SLOW_DOWN`, HTTP 429. Wait a second. Refused by a short-term limit: it clears within seconds.
+pub const SLOW_DOWN_1: ::zoho_crm_runtime::DocumentedError = ::zoho_crm_runtime::DocumentedError::new(
+        "SLOW_DOWN",
+        429,
+        ::std::option::Option::None,
+        "Wait a second.",
+    )
+    .throttled_by(::zoho_crm_runtime::Throttle::Rate);
+/// `OUT_OF_TOKENS`, HTTP 429. Wait for tomorrow's tokens. Refused by a quota over a long window (a day's API credits): it clears only as the window rolls on.
+pub const OUT_OF_TOKENS_1: ::zoho_crm_runtime::DocumentedError = ::zoho_crm_runtime::DocumentedError::new(
+        "OUT_OF_TOKENS",
+        429,
+        ::std::option::Option::None,
+        "Wait for tomorrow's tokens.",
+    )
+    .throttled_by(::zoho_crm_runtime::Throttle::Quota);
+/// `BUSY`, HTTP 429. Wait. Refused by a short-term limit or a quota: the documentation does not say which.
+pub const BUSY_1: ::zoho_crm_runtime::DocumentedError = ::zoho_crm_runtime::DocumentedError::new(
+        "BUSY",
+        429,
+        ::std::option::Option::None,
+        "Wait.",
+    )
+    .throttled_by(::zoho_crm_runtime::Throttle::Either);
 /// Every documented case of every code of `attach_photo`.
 pub const ATTACH_PHOTO: &[::zoho_crm_runtime::DocumentedError] = &[
     NO_SUCH_SHELF_1,
@@ -32,6 +56,9 @@ pub const ATTACH_PHOTO: &[::zoho_crm_runtime::DocumentedError] = &[
 pub const LIST_WIDGETS: &[::zoho_crm_runtime::DocumentedError] = &[
     NO_SUCH_SHELF_1,
     STALE_KEY_1,
+    SLOW_DOWN_1,
+    OUT_OF_TOKENS_1,
+    BUSY_1,
 ];
 /// Every documented case of every code of `restock`.
 pub const RESTOCK: &[::zoho_crm_runtime::DocumentedError] = &[

@@ -29,9 +29,9 @@ pub use ::zoho_crm_runtime::{
     JsonValue, ListPage, MemoryTokenStore, OpenedFile, OperationError, PageMark,
     PaginationError, Progress, RedirectError, RedirectReason, RefreshTokenProvider,
     RetryPolicy, StagedDownload, StaticTokenProvider, StoreError, StoreErrorKind,
-    StoreLock, StoredToken, ThrottleListener, TokenErrorKind, TokenProvider, TokenStore,
-    UnreadableSuccess, UploadLimits, Usage, ValidationError, Version, check_link_url,
-    check_record_id,
+    StoreLock, StoredToken, Throttle, ThrottleListener, TokenErrorKind, TokenProvider,
+    TokenStore, UnreadableSuccess, UploadLimits, Usage, ValidationError, Version,
+    check_link_url, check_record_id,
 };
 /// Settings from the environment and tokens kept in a file (feature `config`, on by
 /// default).

@@ -109,7 +109,9 @@ pub type ListWidgetsResponse = ::zoho_crm_runtime::ListPage<
     #[doc =
     " The errors `list_widgets` can return, a variant per documented code; [`crate::errors::LIST_WIDGETS`] lists the documented cases."]
     ListWidgetsError, crate ::errors::LIST_WIDGETS; NoSuchShelf = "NO_SUCH_SHELF" =>
-    is_no_such_shelf, StaleKey = "STALE_KEY" => is_stale_key,
+    is_no_such_shelf, StaleKey = "STALE_KEY" => is_stale_key, SlowDown = "SLOW_DOWN" =>
+    is_slow_down, OutOfTokens = "OUT_OF_TOKENS" => is_out_of_tokens, Busy = "BUSY" =>
+    is_busy,
 }
 impl crate::Client {
     /// List the widgets on a shelf. Every parameter is checked (for the call's API version) before anything is sent; a bad one gives [`::zoho_crm_runtime::Error::Validation`].
