@@ -21,9 +21,11 @@ pub const DEFAULT_LIST_FIELDS: &str = "id,File_Name,Size,Created_Time,$type,$lin
 /// API version and token file of a profile in config.toml in the configuration folder
 /// (~/.config/zoho-crm on Linux; no secrets there), below the variables and options:
 /// `[profiles.acme]` then `dc = "eu"`, `client_id = "1000.X"`, `api_version = "v8"`. Exit codes: 0 success; 1 an API, auth or transport error; 2 bad input (nothing
-/// was sent); 3 a run of several items finished with some failures; 4 upload-many or download-many stopped because
-/// Zoho refused every call for longer than --patience (API credits spent?), or the budget of
-/// --max-credits or --max-credits-per-day is spent: run it again later.
+/// was sent); 3 a run of several items finished with some failures; 4 the budget of
+/// --max-credits or --max-credits-per-day is spent; 5 upload-many or download-many stopped
+/// because the organisation's API credits are spent (Zoho refused every call for longer than
+/// --patience); 6 they stopped because Zoho's concurrency cap refused every call for longer
+/// than --patience (its code said a rate limit). After 4, 5 or 6, run the printed command later.
 #[derive(Debug, Parser)]
 #[command(name = "zoho-crm", version, about, long_about)]
 pub struct Cli {
@@ -154,8 +156,8 @@ pub enum Command {
     /// (`module,record_id,attachment_id,title,url`). A journal makes re-runs download only
     /// what is missing (and again a file missing or changed on disk); a file is never left
     /// partial under its final name. Exit codes: 0 all done, 2 bad manifest (nothing sent), 3
-    /// some records or files failed, 4 out of calls (run the printed command later), 130/143
-    /// stopped by a signal.
+    /// some records or files failed, 4/5/6 out of calls (its own budget, Zoho's credits, Zoho's
+    /// concurrency cap: run the printed command later), 130/143 stopped by a signal.
     DownloadMany(DownloadManyArgs),
     /// Print the narrowest OAuth scopes that allow the given operations.
     Scopes(ScopesArgs),
@@ -438,9 +440,10 @@ pub struct UploadManyArgs {
     /// record does not have them already).
     #[arg(long)]
     pub retry_unknown: bool,
-    /// Stop sending when Zoho has refused every call (HTTP 429: the concurrency cap, or the
-    /// day's API credits spent) for this many seconds without a success; the rest is left for
-    /// a later run (exit code 4).
+    /// Stop sending when Zoho has refused every call (HTTP 429) for this many seconds without
+    /// a success: the day's API credits are spent (exit code 5), or, when Zoho's code says a
+    /// rate limit, its concurrency cap is held by other integrations (exit code 6); the rest
+    /// is left for a later run. Refusals that a success ends were the cap, and the run goes on.
     #[arg(long, value_name = "SECONDS", default_value_t = 180, value_parser = clap::value_parser!(u64).range(1..))]
     pub patience: u64,
     /// Check the manifest, the files and the journal and print what would be uploaded, and
@@ -476,9 +479,10 @@ pub struct DownloadManyArgs {
     /// (2024-05-01T12:00:00Z) or a date (2024-05-01, midnight UTC).
     #[arg(long, value_name = "DATETIME", value_parser = parse_since)]
     pub since: Option<chrono::DateTime<chrono::FixedOffset>>,
-    /// Stop calling when Zoho has refused every call (HTTP 429: the concurrency cap, or the
-    /// day's API credits spent) for this many seconds without a success; the rest is left for
-    /// a later run (exit code 4).
+    /// Stop calling when Zoho has refused every call (HTTP 429) for this many seconds without
+    /// a success: the day's API credits are spent (exit code 5), or, when Zoho's code says a
+    /// rate limit, its concurrency cap is held by other integrations (exit code 6); the rest
+    /// is left for a later run. Refusals that a success ends were the cap, and the run goes on.
     #[arg(long, value_name = "SECONDS", default_value_t = 180, value_parser = clap::value_parser!(u64).range(1..))]
     pub patience: u64,
     /// List the records and print what would be downloaded, with an estimate of the calls,

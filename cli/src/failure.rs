@@ -4,7 +4,7 @@
 
 use serde::Serialize;
 use zoho_crm::AuthError;
-use zoho_crm::{ConfigError, DownloadError, Error, ExchangeError, OperationError};
+use zoho_crm::{ConfigError, DownloadError, Error, ExchangeError, OperationError, Throttle};
 
 use crate::exit::Exit;
 
@@ -63,6 +63,24 @@ pub struct Failure {
     /// Whether the server may have carried the request out although it failed (for an
     /// upload: the file may be attached already).
     pub may_have_been_processed: bool,
+    /// For an HTTP 429, which limit the spec documents its code for: `rate`, `quota` or
+    /// `either`.
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "throttle_word"
+    )]
+    pub throttle: Option<Throttle>,
+}
+
+/// A throttle as the spec's word for it.
+fn throttle_word<S: serde::Serializer>(
+    throttle: &Option<Throttle>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    match throttle {
+        Some(throttle) => serializer.serialize_str(throttle.as_str()),
+        None => serializer.serialize_none(),
+    }
 }
 
 impl Failure {
@@ -76,6 +94,7 @@ impl Failure {
             resolution: None,
             details: None,
             may_have_been_processed: false,
+            throttle: None,
         }
     }
 
@@ -152,6 +171,7 @@ impl Failure {
             details: (!info.details.is_empty()).then(|| info.details.clone()),
             // A 4xx refusal stored nothing; a 5xx may have come after storing.
             may_have_been_processed: info.status >= 500,
+            throttle: api.throttle(),
         }
     }
 
@@ -220,7 +240,8 @@ impl Failure {
     pub fn exit(&self) -> Exit {
         match self.kind {
             Kind::InvalidInput | Kind::Config => Exit::BadInput,
-            Kind::Budget => Exit::OutOfCalls,
+            Kind::Budget => Exit::BudgetSpent,
+            _ if self.throttle == Some(Throttle::Quota) => Exit::ZohoCredits,
             _ => Exit::Failed,
         }
     }
@@ -247,6 +268,18 @@ impl Failure {
         }
         if let Some(resolution) = &self.resolution {
             text.push_str(&format!("\n  resolution: {resolution}"));
+        }
+        if let Some(throttle) = self.throttle {
+            text.push_str("\n  limit:      ");
+            text.push_str(match throttle {
+                Throttle::Rate => "Zoho's rate limit (its code says so): it clears within seconds",
+                Throttle::Quota => {
+                    "the day's API credits (Zoho's code says the quota is spent): they come back over 24 hours"
+                }
+                _ => {
+                    "Zoho's concurrency cap (clears within seconds) or the day's API credits (come back over 24 hours): Zoho sends this code for both; upload-many and download-many tell them apart by how long the refusals last (--patience)"
+                }
+            });
         }
         text
     }
@@ -277,6 +310,31 @@ mod tests {
             source: None,
         };
         assert!(Failure::from_call(&lost).is_unknown());
+    }
+
+    #[test]
+    fn a_429_says_which_limit_it_could_be() {
+        let either = Failure::from_call(&api(429, "TOO_MANY_REQUESTS"));
+        assert_eq!(either.throttle, Some(Throttle::Either));
+        assert_eq!(either.exit(), Exit::Failed);
+        assert!(
+            either.describe().contains("concurrency cap"),
+            "{}",
+            either.describe()
+        );
+        let json = serde_json::to_value(&either).unwrap_or_default();
+        assert_eq!(json["throttle"], "either");
+        let rate = Failure::from_call(&api(429, "RATE_LIMIT_EXCEEDED"));
+        assert_eq!(rate.throttle, Some(Throttle::Rate));
+        assert!(
+            rate.describe().contains("rate limit"),
+            "{}",
+            rate.describe()
+        );
+        let refused = Failure::from_call(&api(403, "NO_PERMISSION"));
+        assert_eq!(refused.throttle, None);
+        let json = serde_json::to_value(&refused).unwrap_or_default();
+        assert_eq!(json.get("throttle"), None);
     }
 
     #[test]

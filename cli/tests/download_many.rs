@@ -633,7 +633,7 @@ async fn a_dry_run_lists_and_writes_nothing() {
 }
 
 #[tokio::test]
-async fn a_run_out_of_calls_stops_with_exit_4_and_a_later_run_finishes() {
+async fn a_run_out_of_credits_stops_with_exit_5_and_a_later_run_finishes() {
     let server = server_with(Conditions {
         credits: Some(3),
         ..Conditions::default()
@@ -653,8 +653,9 @@ async fn a_run_out_of_calls_stops_with_exit_4_and_a_later_run_finishes() {
     let extra: &[&str] = &["--concurrency", "1", "--patience", "1"];
     let limit = Duration::from_secs(60);
     let first = run_within(export(&server, dir.path(), &records, &out, extra), limit).await;
-    first.expect(4);
+    first.expect(5);
     let summary = first.summary();
+    assert_eq!(summary["stopped_by"], "zoho_credits", "{summary}");
     // Three calls went through: the two listings and one download (in whichever order).
     let saved = summary["files"].as_u64().unwrap_or(0);
     assert!((1..4).contains(&saved), "{summary}");

@@ -1,6 +1,8 @@
-//! `upload-many` when Zoho keeps refusing (the day's API credits spent): it stops sending after
-//! `--patience`, keeps the journal consistent, says how to resume, exits 4; a later run sends
-//! the rest with no duplicates.
+//! `upload-many` when Zoho keeps refusing with 429: refusals that outlast `--patience` are the
+//! day's API credits (exit 5), refusals Zoho's code calls a rate limit are its concurrency cap
+//! (exit 6), and refusals a success ends were the cap (exit 3, the run goes on). Each keeps the
+//! journal consistent and says which limit it was; a later run sends the rest with no
+//! duplicates.
 
 mod common;
 
@@ -8,9 +10,127 @@ use std::collections::BTreeSet;
 use std::time::Duration;
 
 use common::{RECORD, against, run_within, stored_names, tempdir, write};
-use zoho_crm_testkit::{Conditions, LoopbackServer, ServerConfig};
+use zoho_crm_testkit::{CannedReply, Conditions, LoopbackServer, ServerConfig};
 
 const FILES: usize = 8;
+/// Attempts the client makes of each call (its default retry policy).
+const ATTEMPTS: usize = 4;
+
+/// A manifest of `files` one-byte files under `dir`, one line each.
+fn manifest(dir: &std::path::Path, files: usize) -> String {
+    let mut csv = String::from("module,record_id,path\n");
+    for index in 0..files {
+        write(
+            dir,
+            &format!("files/f{index}.txt"),
+            format!("{index}").as_bytes(),
+        );
+        csv.push_str(&format!("Leads,{RECORD},files/f{index}.txt\n"));
+    }
+    write(dir, "manifest.csv", csv.as_bytes())
+        .to_string_lossy()
+        .into_owned()
+}
+
+/// Queues `count` answers of 429 with Zoho's `code`.
+fn refuse_next(server: &LoopbackServer, count: usize, code: &str, message: &str) {
+    for _ in 0..count {
+        server.respond_next_with(CannedReply::json(
+            429,
+            serde_json::json!({"code": code, "details": {}, "message": message, "status": "error"}),
+        ));
+    }
+}
+
+#[tokio::test]
+async fn a_rate_limit_that_outlasts_the_patience_is_the_concurrency_cap_exit_6() {
+    let server = common::server().await;
+    let dir = tempdir();
+    let manifest = manifest(dir.path(), 3);
+    // The first two files are refused on every attempt; the third is not started once the
+    // refusals have lasted a second.
+    refuse_next(
+        &server,
+        2 * ATTEMPTS,
+        "RATE_LIMIT_EXCEEDED",
+        "API rate limit exceeded. Please retry after some time",
+    );
+    let args = [
+        "--json",
+        "upload-many",
+        "--manifest",
+        &manifest,
+        "--concurrency",
+        "1",
+        "--patience",
+        "1",
+    ];
+    let limit = Duration::from_secs(60);
+    let first = run_within(against(&server, dir.path(), &args), limit).await;
+    first.expect(6);
+    let summary = first.summary();
+    assert_eq!(summary["stopped_by"], "zoho_concurrency", "{summary}");
+    assert_eq!(summary["zoho_limit"], "concurrency", "{summary}");
+    assert_eq!(summary["refused_items"], 2, "{summary}");
+    assert_eq!(summary["held_back"], 1, "{summary}");
+    assert_eq!(summary["uploaded"], 0, "{summary}");
+    assert_eq!(summary["failed"], 2, "{summary}");
+    let refused: Vec<_> = first
+        .json()
+        .into_iter()
+        .filter(|line| line["code"] == "RATE_LIMIT_EXCEEDED")
+        .collect();
+    assert_eq!(refused.len(), 2, "{}", first.stdout);
+    assert!(
+        refused.iter().all(|line| line["throttle"] == "rate"),
+        "{refused:?}"
+    );
+    assert!(
+        first.stderr.contains(
+            "Zoho's concurrency cap refused every call (HTTP 429 RATE_LIMIT_EXCEEDED, a rate limit, for"
+        ),
+        "{}",
+        first.stderr
+    );
+    assert_eq!(server.attachments().len(), 0);
+
+    let second = run_within(against(&server, dir.path(), &args), limit).await;
+    second.expect(0);
+    assert_eq!(second.summary()["uploaded"], 3, "{}", second.stdout);
+    assert_eq!(server.attachments().len(), 3);
+}
+
+#[tokio::test]
+async fn refusals_that_a_success_ends_were_the_cap_and_the_run_goes_on_exit_3() {
+    let server = common::server().await;
+    let dir = tempdir();
+    let manifest = manifest(dir.path(), 3);
+    // Every attempt of the first file is refused with the code Zoho sends for both limits;
+    // then the cap has room again.
+    refuse_next(&server, ATTEMPTS, "TOO_MANY_REQUESTS", "too many requests");
+    let args = [
+        "--json",
+        "upload-many",
+        "--manifest",
+        &manifest,
+        "--concurrency",
+        "1",
+    ];
+    let limit = Duration::from_secs(60);
+    let first = run_within(against(&server, dir.path(), &args), limit).await;
+    first.expect(3);
+    let summary = first.summary();
+    assert_eq!(summary["uploaded"], 2, "{summary}");
+    assert_eq!(summary["failed"], 1, "{summary}");
+    assert_eq!(summary["refused_items"], 1, "{summary}");
+    assert_eq!(summary["zoho_limit"], "concurrency", "{summary}");
+    assert_eq!(summary.get("stopped_by"), None, "{summary}");
+    assert_eq!(summary["account"]["throttled"], ATTEMPTS, "{summary}");
+    let second = run_within(against(&server, dir.path(), &args), limit).await;
+    second.expect(0);
+    assert_eq!(second.summary()["uploaded"], 1, "{}", second.stdout);
+    assert_eq!(stored_names(&server).len(), 3);
+}
 
 #[tokio::test]
 async fn a_run_out_of_credits_stops_and_a_later_run_finishes_without_duplicates() {
@@ -49,9 +169,15 @@ async fn a_run_out_of_credits_stops_and_a_later_run_finishes_without_duplicates(
     ];
     let limit = Duration::from_secs(60);
     let first = run_within(against(&server, dir.path(), &args), limit).await;
-    first.expect(4);
+    first.expect(5);
     let summary = first.summary();
     assert_eq!(summary["uploaded"], 3, "{summary}");
+    assert_eq!(summary["stopped_by"], "zoho_credits", "{summary}");
+    assert_eq!(summary["zoho_limit"], "credits", "{summary}");
+    assert!(
+        summary["refused_items"].as_u64().unwrap_or(0) >= 1,
+        "{summary}"
+    );
     assert_eq!(summary["ok"], false);
     let left = summary["held_back"].as_u64().unwrap_or(0) + summary["failed"].as_u64().unwrap_or(0);
     assert_eq!(left, (FILES - 3) as u64, "{summary}");
@@ -60,6 +186,13 @@ async fn a_run_out_of_credits_stops_and_a_later_run_finishes_without_duplicates(
         first
             .stderr
             .contains("resume later with: zoho-crm upload-many --manifest"),
+        "{}",
+        first.stderr
+    );
+    assert!(
+        first.stderr.contains(
+            "the organisation's API credits for the day are spent (HTTP 429 TOO_MANY_REQUESTS for"
+        ),
         "{}",
         first.stderr
     );

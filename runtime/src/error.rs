@@ -57,8 +57,11 @@ pub trait OperationError: std::error::Error + Sized {
     /// What the spec says to do about it, when the case can be told.
     fn resolution(&self) -> Option<&'static str>;
     /// For an HTTP 429, which limit refused the call, as the spec documents the case
-    /// ([`Throttle::Either`] when it does not say); `None` for any other status.
-    fn throttle(&self) -> Option<Throttle>;
+    /// ([`Throttle::Either`] when it does not say, as here by default); `None` for any other
+    /// status.
+    fn throttle(&self) -> Option<Throttle> {
+        Throttle::of_answer(self.info().status, None)
+    }
 }
 
 /// Everything a call can fail with. `E` is the operation's generated API error enum.
@@ -646,9 +649,5 @@ impl OperationError for TestError {
 
     fn resolution(&self) -> Option<&'static str> {
         None
-    }
-
-    fn throttle(&self) -> Option<Throttle> {
-        Throttle::of_answer(self.0.status, None)
     }
 }

@@ -176,9 +176,7 @@ async fn export_attachments(
             return Part::NotStarted;
         }
         Err(failure) => {
-            if failure.http_status == Some(429) {
-                shared.call_refused();
-            }
+            shared.call_failed(&failure);
             let what = if shared.selection.photo || !shared.selection.fields.is_empty() {
                 "cannot list its attachments; they were not exported"
             } else {

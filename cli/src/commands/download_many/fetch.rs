@@ -259,9 +259,7 @@ async fn download_one(
         }
         Err(Missed::Failed(failure, name)) => {
             tracker.withdraw(size);
-            if failure.http_status == Some(429) {
-                shared.call_refused();
-            }
+            shared.call_failed(&failure);
             let mut record = at.journal(&file.id, Status::Error);
             record.name = name.clone();
             record.code = Some(failure.code.clone());

@@ -63,9 +63,7 @@ pub(super) async fn export(shared: &Arc<Shared>, line: &RecordLine, record: &Pla
                 shared.not_starting(1);
                 return Part::NotStarted;
             }
-            if failure.http_status == Some(429) {
-                shared.call_refused();
-            }
+            shared.call_failed(&failure);
             let what = "cannot read its file fields; they were not exported";
             record_failed(&shared.output, line, what, &failure);
             return Part::ReadFailed;

@@ -17,8 +17,9 @@
 //!    temporary files of downloads an earlier run did not finish are removed; the other files
 //!    are downloaded, each under a name unique within the record's directory and the same on
 //!    every run (see [`names`] and [`journal`]).
-//! 4. When Zoho has refused every call for longer than `--patience`, nothing more starts and
-//!    the run exits 4 with the command that resumes it; on SIGINT or SIGTERM, downloads in
+//! 4. When Zoho has refused every call for longer than `--patience` (or the run's budget of
+//!    credits is spent), nothing more starts and the run exits 5 or 6 (4) with the command
+//!    that resumes it; on SIGINT or SIGTERM, downloads in
 //!    flight are abandoned (nothing partial is left under a final name), and the run exits 130
 //!    or 143 after its summary.
 
@@ -207,7 +208,7 @@ pub async fn run(
         &selection,
         args.dry_run,
     );
-    if exit == Exit::OutOfCalls {
+    if exit.is_out_of_calls() {
         output.stderr(&format!(
             "resume later with: {}{}",
             Recheck::new(global).download_many(&args.manifest, &args.output, &journal_path),

@@ -11,6 +11,7 @@ use chrono::{DateTime, FixedOffset};
 use indicatif::ProgressBar;
 use zoho_crm::Client;
 
+use crate::failure::Failure;
 use crate::interrupt::Interrupt;
 use crate::journal::Writer;
 use crate::output::Output;
@@ -177,13 +178,14 @@ impl Shared {
         ));
     }
 
-    /// A call ended refused with 429 (after the client's own retries): once every call has
-    /// been refused for longer than the patience, nothing more starts.
-    pub(super) fn call_refused(&self) {
-        if let Some(refused_for) = self.patience.refused() {
+    /// A call failed: when Zoho refused it with 429 (after the client's own retries) and that
+    /// stops the run (a code documented as a spent quota, or refusals for longer than the
+    /// patience), nothing more starts.
+    pub(super) fn call_failed(&self, failure: &Failure) {
+        if let Some(stop) = self.patience.failed(failure) {
             self.output.stderr(&format!(
-                "error: Zoho has refused every call for {} s (HTTP 429: the organisation's API credits are probably spent); nothing more is started",
-                refused_for.as_secs()
+                "error: {}; nothing more is started",
+                stop.describe()
             ));
         }
     }
@@ -191,9 +193,10 @@ impl Shared {
     /// A call was refused because the run's budget of credits is spent: nothing more starts.
     pub(super) fn budget_spent(&self) {
         let limit = self.client.usage().budget.unwrap_or_default();
-        if self.patience.budget_spent(limit) {
+        if let Some(stop) = self.patience.budget_spent(limit) {
             self.output.stderr(&format!(
-                "error: the budget of {limit} credits is spent (--max-credits); nothing more is started, what is under way finishes"
+                "error: {}; nothing more is started, what is under way finishes",
+                stop.describe()
             ));
         }
     }

@@ -12,7 +12,7 @@ use serde::Serialize;
 use crate::account::Account;
 use crate::exit::Exit;
 use crate::output::Output;
-use crate::patience::Patience;
+use crate::patience::{Patience, Refusals};
 use zoho_crm::ConcurrencyStats;
 
 use super::estimate::Estimate;
@@ -149,6 +149,9 @@ struct Summary<'a> {
     /// The budget of credits, when it stopped the run.
     #[serde(skip_serializing_if = "Option::is_none")]
     budget_spent: Option<u64>,
+    /// What stopped the run, and which of Zoho's limits refused its calls.
+    #[serde(flatten)]
+    refusals: Refusals,
     /// What the run spent.
     account: Account,
     /// A dry run's estimate of the run.
@@ -168,8 +171,9 @@ pub(super) struct Lines<'a> {
     pub(super) estimate: Option<Estimate>,
 }
 
-/// Prints the summary and gives the exit code: 4 when Zoho refused every call for longer
-/// than the patience or the budget of credits was spent, 3 when something failed, else 0.
+/// Prints the summary and gives the exit code: the stop's when the run stopped (4 its own
+/// budget of credits, 5 Zoho's credits, 6 Zoho's concurrency cap), 3 when something failed,
+/// else 0.
 #[allow(clippy::too_many_arguments)]
 pub(super) fn summarize(
     output: &Output,
@@ -231,6 +235,7 @@ pub(super) fn summarize(
         output: &dir_text,
         journal: &journal_text,
         budget_spent: lines.patience.spent_budget(),
+        refusals: lines.patience.refusals(),
         account: lines.account,
         estimate: lines.estimate,
     };
@@ -298,12 +303,15 @@ pub(super) fn summarize(
                 tally.interrupted, tally.not_started
             ));
         }
-        if tally.held_back > 0 {
-            output.stderr(&format!(
-                "out of calls: {} record(s) or file(s) not started; {}. The journal is consistent: run the same command later (when the day's API credits renew, or with a larger --max-credits) to get the rest",
-                tally.held_back,
-                lines.patience.held_back_reason()
-            ));
+        if let Some(note) =
+            lines
+                .patience
+                .stop_note(tally.held_back, total.failed, "record(s) or file(s)")
+        {
+            output.stderr(&note);
+        }
+        if let Some(note) = lines.patience.refusals_note() {
+            output.stderr(&note);
         }
         if stats.throttled > 0 {
             output.stderr(&format!(
@@ -319,11 +327,5 @@ pub(super) fn summarize(
         }
         output.stderr(&lines.account.describe());
     }
-    if tally.held_back > 0 {
-        Exit::OutOfCalls
-    } else if problems == 0 {
-        Exit::Success
-    } else {
-        Exit::Partial
-    }
+    lines.patience.exit(problems)
 }

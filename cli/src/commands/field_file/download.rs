@@ -155,7 +155,7 @@ pub async fn run(global: &Global, env: &Env, output: &Output, args: FieldFileDow
     ));
     output.note(opening.close(&client).describe());
     if held_back > 0 {
-        return Exit::OutOfCalls;
+        return Exit::BudgetSpent;
     }
     Exit::for_items(entries.len(), failures, Exit::Failed)
 }

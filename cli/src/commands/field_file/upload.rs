@@ -222,7 +222,7 @@ pub async fn run(global: &Global, env: &Env, output: &Output, args: FieldFileUpl
                 failure.describe()
             ));
             if failure.kind == Kind::Budget {
-                Exit::OutOfCalls
+                Exit::BudgetSpent
             } else {
                 Exit::Failed
             }
@@ -288,7 +288,7 @@ fn not_all_stored(
         .iter()
         .any(|result| result.as_ref().is_err_and(|f| f.kind == Kind::Budget));
     if budget {
-        Exit::OutOfCalls
+        Exit::BudgetSpent
     } else {
         Exit::Failed
     }

@@ -282,7 +282,7 @@ pub async fn run(
         started,
         &journal_path,
     );
-    if exit == Exit::OutOfCalls {
+    if exit.is_out_of_calls() {
         output.stderr(&format!(
             "resume later with: {}",
             shared.recheck.upload_many(&args.manifest, &journal_path)

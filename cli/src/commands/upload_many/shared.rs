@@ -7,6 +7,7 @@ use std::sync::{Mutex, PoisonError};
 use indicatif::ProgressBar;
 use zoho_crm::Client;
 
+use crate::failure::Failure;
 use crate::interrupt::Interrupt;
 use crate::journal::Writer;
 use crate::output::Output;
@@ -63,13 +64,14 @@ impl Shared {
             .set_message(format!("{finished}/{} files", self.total));
     }
 
-    /// An upload ended refused with 429 (after the client's own retries): once every call has
-    /// been refused for longer than the patience, no further upload starts.
-    pub(super) fn call_refused(&self) {
-        if let Some(refused_for) = self.patience.refused() {
+    /// An upload failed: when Zoho refused it with 429 (after the client's own retries) and
+    /// that stops the run (a code documented as a spent quota, or refusals for longer than the
+    /// patience), no further upload starts.
+    pub(super) fn upload_failed(&self, failure: &Failure) {
+        if let Some(stop) = self.patience.failed(failure) {
             self.output.stderr(&format!(
-                "error: Zoho has refused every call for {} s (HTTP 429: the organisation's API credits are probably spent); no further uploads are started",
-                refused_for.as_secs()
+                "error: {}; no further uploads are started",
+                stop.describe()
             ));
         }
     }
@@ -78,9 +80,10 @@ impl Shared {
     /// starts.
     pub(super) fn budget_spent(&self) {
         let limit = self.client.usage().budget.unwrap_or_default();
-        if self.patience.budget_spent(limit) {
+        if let Some(stop) = self.patience.budget_spent(limit) {
             self.output.stderr(&format!(
-                "error: the budget of {limit} credits is spent (--max-credits); no further uploads are started, those under way finish"
+                "error: {}; no further uploads are started, those under way finish",
+                stop.describe()
             ));
         }
     }

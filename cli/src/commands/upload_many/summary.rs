@@ -9,7 +9,7 @@ use serde::Serialize;
 use crate::account::Account;
 use crate::exit::Exit;
 use crate::output::Output;
-use crate::patience::Patience;
+use crate::patience::{Patience, Refusals};
 use crate::recheck::Recheck;
 use zoho_crm::ConcurrencyStats;
 
@@ -36,6 +36,9 @@ struct Summary<'a> {
     /// The budget of credits, when it stopped the run.
     #[serde(skip_serializing_if = "Option::is_none")]
     budget_spent: Option<u64>,
+    /// What stopped the run, and which of Zoho's limits refused its calls.
+    #[serde(flatten)]
+    refusals: Refusals,
     bytes: u64,
     seconds: f64,
     throttled: u64,
@@ -96,6 +99,7 @@ pub(super) fn summarize(
         not_started: tally.not_started,
         held_back: tally.held_back,
         budget_spent: counts.patience.spent_budget(),
+        refusals: counts.patience.refusals(),
         bytes: tally.bytes,
         seconds: (seconds * 1000.0).round() / 1000.0,
         throttled: stats.throttled,
@@ -133,13 +137,14 @@ pub(super) fn summarize(
                 tally.not_started
             ));
         }
-        if tally.held_back > 0 {
-            output.stderr(&format!(
-                "out of calls: {} file(s) not sent, and {} failed; {}. The journal is consistent: run the same command later (when the day's API credits renew, or with a larger --max-credits) to send the rest",
-                tally.held_back,
-                tally.failed,
-                counts.patience.held_back_reason()
-            ));
+        if let Some(note) = counts
+            .patience
+            .stop_note(tally.held_back, tally.failed, "file(s)")
+        {
+            output.stderr(&note);
+        }
+        if let Some(note) = counts.patience.refusals_note() {
+            output.stderr(&note);
         }
         if stats.throttled > 0 {
             output.stderr(&format!(
@@ -164,11 +169,5 @@ pub(super) fn summarize(
         output.stderr(&format!("journal: {}", journal.display()));
         output.stderr(&counts.account.describe());
     }
-    if tally.held_back > 0 {
-        Exit::OutOfCalls
-    } else if problems == 0 {
-        Exit::Success
-    } else {
-        Exit::Partial
-    }
+    counts.patience.exit(problems)
 }

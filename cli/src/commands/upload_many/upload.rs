@@ -97,6 +97,14 @@ pub(super) async fn upload_one(shared: Arc<Shared>, entry: Entry, permit: Slot) 
             return;
         }
     };
+    if let Err(failure) = &result {
+        // Before the slot frees, so that no upload starts after a refusal that stops the run.
+        if failure.kind == Kind::Budget {
+            shared.budget_spent();
+        } else {
+            shared.upload_failed(failure);
+        }
+    }
     drop(permit);
     match result {
         Ok(stored) => {
@@ -142,7 +150,6 @@ pub(super) async fn upload_one(shared: Arc<Shared>, entry: Entry, permit: Slot) 
             {
                 shared.journal_failed(&e);
             }
-            shared.budget_spent();
             shared.output.json_line(&ItemLine {
                 failure: Some(&failure),
                 ..ItemLine::of(&entry, "held_back")
@@ -163,10 +170,6 @@ pub(super) async fn upload_one(shared: Arc<Shared>, entry: Entry, permit: Slot) 
                 shared.journal_failed(&e);
             }
             report_failure(&shared, &entry, &failure);
-            // HTTP 429, whatever code Zoho gives it (the cap and spent credits alike).
-            if failure.http_status == Some(429) {
-                shared.call_refused();
-            }
             let mut tally = shared.tally();
             if status == Status::Unknown {
                 tally.unknown.push(entry);

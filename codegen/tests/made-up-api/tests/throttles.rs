@@ -73,7 +73,9 @@ async fn each_429_says_the_limit_its_code_is_documented_for() {
             panic!("{code}: the listing went through");
         };
         assert_eq!(error.throttle(), throttle, "{code}: {error}");
-        let api = error.api_error().map(|e| (e.code().to_owned(), e.throttle()));
+        let api = error
+            .api_error()
+            .map(|e| (e.code().to_owned(), e.throttle()));
         assert_eq!(api, Some((code.to_owned(), throttle)), "{code}");
     }
 }
