@@ -147,10 +147,13 @@ impl Failure {
             Error::Pagination(_) => {
                 Failure::new(Kind::Decode, "PAGINATION_STOPPED", error.to_string())
             }
-            Error::Budget(spent) => Failure::new(Kind::Budget, "BUDGET_SPENT", spent.to_string())
-                .with_resolution(
+            Error::Budget(spent) => Failure {
+                // A retry refused after an attempt that may have been carried out.
+                may_have_been_processed: spent.may_have_been_processed,
+                ..Failure::new(Kind::Budget, "BUDGET_SPENT", spent.to_string()).with_resolution(
                     "Raise --max-credits, or run the same command again later (what is done is kept).",
-                ),
+                )
+            },
             // What a newer runtime may add.
             _ => Failure {
                 may_have_been_processed: error.may_have_been_processed(),

@@ -3,7 +3,7 @@
 mod common;
 
 use common::{RECORD, against, run, server, tempdir, text};
-use zoho_crm_testkit::CannedReply;
+use zoho_crm_testkit::{CannedReply, Fault};
 
 #[tokio::test]
 async fn one_id_is_deleted() {
@@ -21,6 +21,47 @@ async fn one_id_is_deleted() {
     assert_eq!(server.attachment_count(), 0);
     // One id: the single-item endpoint.
     assert!(server.requests()[0].path.ends_with(&id));
+}
+
+#[tokio::test]
+async fn a_retry_the_budget_refuses_after_a_503_is_reported_as_maybe_deleted() {
+    let server = server().await;
+    let dir = tempdir();
+    let id = server.insert_file("Leads", RECORD, "a.txt", b"a");
+    // The server deletes it, then answers 503: the delete was carried out.
+    server.push_fault(Fault::StatusAfterBody {
+        status: 503,
+        store: true,
+    });
+    let args = [
+        "--json",
+        "--max-credits",
+        "1",
+        "delete",
+        "--module",
+        "Leads",
+        "--record",
+        RECORD,
+        "--id",
+        &id,
+    ];
+    let run = run(against(&server, dir.path(), &args)).await;
+    run.expect(4);
+    let line = &run.json()[0];
+    assert_eq!(line["status"], "unknown", "{line}");
+    assert_eq!(line["code"], "BUDGET_SPENT", "{line}");
+    assert_eq!(line["may_have_been_processed"], true, "{line}");
+    assert!(
+        text(line, "check").contains("list --module Leads"),
+        "{line}"
+    );
+    assert!(
+        run.stderr.contains("may have been deleted: BUDGET_SPENT"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(server.attachment_count(), 0);
+    assert_eq!(server.request_count(), 1);
 }
 
 #[tokio::test]

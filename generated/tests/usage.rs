@@ -5,7 +5,9 @@
 mod support;
 
 use support::{RECORD, client, server, upload};
-use zoho_crm::operations::{DownloadAttachmentRequest, ListAttachmentsRequest};
+use zoho_crm::operations::{
+    DeleteAttachmentRequest, DownloadAttachmentRequest, ListAttachmentsRequest,
+};
 use zoho_crm::{Client, Error, FileSource, Module, RetryPolicy};
 use zoho_crm_testkit::Fault;
 
@@ -95,6 +97,60 @@ async fn retries_after_429s_are_calls_that_cost_credits_and_are_counted() {
         (4, 4, 3, 3)
     );
     assert_eq!(usage.budget, None);
+}
+
+#[tokio::test]
+async fn a_retry_refused_by_the_budget_says_what_the_attempt_before_it_may_have_done() {
+    let server = server().await;
+    // A budget of one credit and quick retries: each call's first attempt is its only one.
+    let one_credit = || {
+        let client = Client::builder()
+            .base_url(server.base_url())
+            .access_token(server.token())
+            .max_credits(1)
+            .retry_policy(
+                RetryPolicy::default().with_initial_backoff(std::time::Duration::from_millis(1)),
+            )
+            .build();
+        match client {
+            Ok(client) => client,
+            Err(e) => panic!("{e}"),
+        }
+    };
+    let client = one_credit();
+    let id = server.insert_file("Leads", RECORD, "a.txt", b"abc");
+    // A delete answered 503 may have been carried out; its retry is past the budget.
+    server.push_fault(Fault::StatusAfterBody {
+        status: 503,
+        store: false,
+    });
+    let deleted = client
+        .delete_attachment(DeleteAttachmentRequest::new(Module::Leads, RECORD, &id))
+        .await;
+    let Err(error @ Error::Budget(spent)) = deleted else {
+        panic!("{deleted:?}");
+    };
+    assert!(spent.retry && spent.may_have_been_processed, "{spent:?}");
+    assert!(error.may_have_been_processed());
+    let text = error.to_string();
+    assert!(
+        text.contains("a retry was not sent: the budget of 1 API credits is spent")
+            && text.contains("the attempt before it may have been processed"),
+        "{text}"
+    );
+    // A listing refused with 429 was not processed; its retry is past the budget too.
+    server.push_fault(Fault::TooManyRequests {
+        retry_after: Some("0".to_owned()),
+    });
+    let listed = one_credit()
+        .list_attachments(ListAttachmentsRequest::new(Module::Leads, RECORD))
+        .await;
+    let Err(error @ Error::Budget(spent)) = listed else {
+        panic!("{listed:?}");
+    };
+    assert!(spent.retry && !spent.may_have_been_processed, "{spent:?}");
+    assert!(!error.may_have_been_processed());
+    assert_eq!(server.request_count(), 2);
 }
 
 #[tokio::test]

@@ -176,9 +176,9 @@ impl<E: OperationError> Error<E> {
             // "See other" answers a request that was carried out; other redirects say the
             // request belongs elsewhere.
             Error::Redirect(e) => e.status == 303,
-            Error::Validation(_) | Error::Auth(_) | Error::Pagination(_) | Error::Budget(_) => {
-                false
-            }
+            // A retry refused by the budget after an attempt that may have been processed.
+            Error::Budget(spent) => spent.may_have_been_processed,
+            Error::Validation(_) | Error::Auth(_) | Error::Pagination(_) => false,
         }
     }
 

@@ -37,11 +37,14 @@ impl Usage {
     }
 }
 
-/// A call that was not sent because it would have taken the client past its budget of
-/// credits.
+/// An attempt that was not sent because it would have taken the client past its budget of
+/// credits: the call's first attempt (nothing of the call was sent), or a retry, after an
+/// attempt that failed and may have been processed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
 #[error(
-    "not sent: the budget of {limit} API credits is spent ({spent} spent, this call needs {needed}); raise the budget or go on later"
+    "{}the budget of {limit} API credits is spent ({spent} spent, this call needs {needed}); raise the budget or go on later{}",
+    if *retry { "a retry was not sent: " } else { "not sent: " },
+    if *may_have_been_processed { "; the attempt before it may have been processed (its whole request was sent and its answer lost, or it was a 5xx): check before repeating the call" } else { "" }
 )]
 pub struct BudgetSpent {
     /// The budget.
@@ -50,6 +53,10 @@ pub struct BudgetSpent {
     pub spent: u64,
     /// The credits the call needed.
     pub needed: u64,
+    /// Whether the attempt refused was a retry (an earlier attempt of the call was sent).
+    pub retry: bool,
+    /// Whether an earlier attempt of the call may have been processed by the server.
+    pub may_have_been_processed: bool,
 }
 
 /// The counters behind [`Usage`], shared by a client's clones.
@@ -88,6 +95,8 @@ impl Meter {
                     limit,
                     spent,
                     needed,
+                    retry,
+                    may_have_been_processed: false,
                 });
             }
         } else {
@@ -159,7 +168,9 @@ mod tests {
             Err(BudgetSpent {
                 limit: 3,
                 spent: 2,
-                needed: 2
+                needed: 2,
+                retry: false,
+                may_have_been_processed: false,
             })
         );
         assert_eq!(meter.start_attempt(1, true), Ok(()));

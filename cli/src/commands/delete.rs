@@ -65,6 +65,8 @@ pub async fn run(global: &Global, env: &Env, output: &Output, args: DeleteArgs) 
         ));
         return Exit::Success;
     }
+    let recheck = Recheck::new(global);
+    let check = recheck.list(module.api_name(), &record);
     if let [id] = ids.as_slice() {
         let request = DeleteAttachmentRequest::new(module, record, id.clone());
         return match client.delete_attachment(request).await {
@@ -82,19 +84,27 @@ pub async fn run(global: &Global, env: &Env, output: &Output, args: DeleteArgs) 
             }
             Err(error) => {
                 let failure = Failure::from_call(&error);
-                not_deleted(output, id, &failure);
+                if failure.is_unknown() {
+                    maybe_deleted(output, id, &failure, &check);
+                } else {
+                    not_deleted(output, id, &failure);
+                }
                 failure.exit()
             }
         };
     }
-    let recheck = Recheck::new(global);
-    let check = recheck.list(module.api_name(), &record);
     let request = DeleteAttachmentsRequest::new(module, record, ids.clone());
     let results = match client.delete_attachments(request).await {
         Ok(results) => results,
         Err(error) => {
             let failure = Failure::from_call(&error);
-            output.fail("cannot delete the attachments", &failure);
+            if failure.is_unknown() {
+                for id in &ids {
+                    maybe_deleted(output, id, &failure, &check);
+                }
+            } else {
+                output.fail("cannot delete the attachments", &failure);
+            }
             return failure.exit();
         }
     };
@@ -197,6 +207,24 @@ fn not_deleted(output: &Output, id: &str, failure: &Failure) {
         asked: true,
         message: None,
         check: None,
+        failure: Some(failure),
+    });
+}
+
+/// An id whose call failed after it may have been carried out (a lost answer, a 5xx, or a
+/// retry the budget refused after one): it may or may not be gone.
+fn maybe_deleted(output: &Output, id: &str, failure: &Failure, check: &str) {
+    output.stderr(&format!(
+        "error: {id}: may have been deleted: {}\n  check with: {check}",
+        failure.describe()
+    ));
+    output.json_line(&Line {
+        ok: false,
+        id: Some(id),
+        status: "unknown",
+        asked: true,
+        message: None,
+        check: Some(check),
         failure: Some(failure),
     });
 }

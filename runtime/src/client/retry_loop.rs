@@ -14,6 +14,7 @@ use crate::body::BuiltBody;
 use crate::body::RequestBody;
 use crate::error::Error;
 use crate::retry::{Outcome, RetryDecision, StopReason, parse_retry_after, random_jitter};
+use crate::usage::BudgetSpent;
 use crate::zoho;
 
 /// What one attempt means for the call.
@@ -43,13 +44,21 @@ impl Client {
         let mut grant = self.inner.provider.token().await?;
         let mut refreshed = false;
         let mut attempt = 1u32;
+        // What the last failed attempt was, once one was retried.
+        let mut retried: Option<Outcome> = None;
         loop {
             // Every attempt is a call and costs credits; none starts past the budget.
             let first = attempt == 1 && !refreshed;
             self.inner
                 .meter
                 .start_attempt(request.credits, !first)
-                .map_err(Error::Budget)?;
+                .map_err(|spent| {
+                    Error::Budget(BudgetSpent {
+                        may_have_been_processed: retried
+                            .is_some_and(Outcome::may_have_been_processed),
+                        ..spent
+                    })
+                })?;
             let progress = Arc::new(Progress::new(body.is_some()));
             let result = self
                 .attempt(
@@ -91,6 +100,7 @@ impl Client {
             {
                 return failure;
             }
+            retried = Some(outcome);
             body = rebuild(request).await?;
             attempt += 1;
         }
