@@ -12,7 +12,7 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use super::files::small_files;
-use super::spend::{Estimate, SpendRow, Spent};
+use super::spend::{Estimate, SpendRow, Spent, summary_of};
 use super::stats::StatsReader;
 use super::stats::protocol;
 use super::{RECORD, Tools, cli_args, cli_env, collection, curl_auth, curl_trust};
@@ -211,7 +211,14 @@ pub(super) fn run(
     );
     let (finished, seen) = cli_run(0, &over, &journal, &[])?;
     if !finished.success() {
-        let _ = write!(over_cap.name, "; it failed ({})", exit_text(finished.code));
+        let failed = summary_of(&finished.stdout)
+            .and_then(|summary| summary.get("failed").and_then(serde_json::Value::as_i64))
+            .map_or_else(|| "?".to_owned(), |failed| failed.to_string());
+        let _ = write!(
+            over_cap.name,
+            "; {} ({failed} files failed)",
+            exit_text(finished.code)
+        );
     }
     over_cap
         .runs

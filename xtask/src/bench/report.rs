@@ -104,20 +104,24 @@ fn main_table(out: &mut String, options: &Options, results: &Results) {
         verdict(cli_rate >= 3.0 * curl_rate)
     );
     if let (Some(baseline), Some(label)) = (&plain.baseline, &results.baseline) {
-        let rate = median(baseline.rates.clone());
-        let spread = |rates: &[f64]| {
-            rates
-                .iter()
-                .map(|r| format!("{r:.0}"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
+        // Each run's two sides ran one after the other: the ratio of each run, then their
+        // median, is steadier than the ratio of the medians on a machine whose load changes.
+        let ratios: Vec<f64> = baseline
+            .cli_rates
+            .iter()
+            .zip(&baseline.rates)
+            .map(|(cli, before)| cli / before)
+            .collect();
+        let each = ratios
+            .iter()
+            .map(|ratio| format!("{ratio:.2}"))
+            .collect::<Vec<_>>()
+            .join(", ");
         let _ = writeln!(
             out,
-            "| (b) counting overhead: zoho-crm vs the CLI before the accounting ({label}), files per second (runs, in turns: {}; {}) | {cli_rate:.0} | {rate:.0} (the CLI before the accounting) | {:.2}x | none (about 1x: counting costs little) |",
-            spread(&baseline.cli_rates),
-            spread(&baseline.rates),
-            cli_rate / rate
+            "| (b) counting overhead: zoho-crm vs the CLI before the accounting ({label}), files per second | {cli_rate:.0} | {:.0} (the CLI before the accounting) | {:.2}x (the median of each run's ratio: {each}) | none (about 1x: counting costs little) |",
+            median(baseline.rates.clone()),
+            median(ratios.clone())
         );
     }
     let [cli_protocol, curl_protocol] = plain.download_protocols;
@@ -388,7 +392,7 @@ pub(super) fn spend_section(rows: &[&SpendRow]) -> String {
     let _ = writeln!(out, "\n{SPEND_HEADING}\n");
     let _ = writeln!(
         out,
-        "Before the measured runs of each row, one dry run with the same manifest and options (`--dry-run --json`) gives the estimate: `calls_min..calls_max` and `credits_min..credits_max` (the most if every call took all its attempts). Each measured run's `--json` summary gives its `account` (calls, retries included, credits, retries, 429 answers); the server counts the requests that reached it, refused ones included (`GET /testkit/stats` before and after each run). `upload-many`'s dry run sends nothing; `download-many`'s makes the listings (and record reads) it counts, which the estimate includes. The measured columns give each run's figure in order, or one figure when all runs agree. (h)'s rows come from the same run as the (h) section.\n"
+        "Before the measured runs of each row, one dry run with the same manifest and options (`--dry-run --json`) gives the estimate: `calls_min..calls_max` and `credits_min..credits_max` (the most if every call took all its attempts). Each measured run's `--json` summary gives its `account` (calls, retries included, credits, retries, 429 answers); the server counts the requests that reached it, refused ones included (`GET /testkit/stats` before and after each run); a 429 not followed by a retry is a call whose every attempt was refused. `upload-many`'s dry run sends nothing; `download-many`'s makes the listings (and record reads) it counts, which the estimate includes. The measured columns give each run's figure in order, or one figure when all runs agree. (h)'s rows come from the same run as the (h) section.\n"
     );
     let _ = writeln!(
         out,
@@ -575,7 +579,7 @@ fn commands(out: &mut String, options: &Options, results: &Results) {
         out,
         "- (b) `zoho-crm ... --json upload-many --manifest M.csv --concurrency 8 --journal J` vs `xargs -P8 -I{{}} curl --http1.1 -sS -f -o /dev/null -X POST URL -H ... -F file=@{{}} < files.txt`; a fresh journal each run; first, once, the same command with `--dry-run` for the estimate of calls and credits{}",
         results.baseline.as_ref().map_or_else(String::new, |label| format!(
-            "; with `--baseline-cli PATH` ({label}), the same command with that binary in each run too, in turns with the CLI (which goes first in odd-numbered runs), both before curl"
+            "; with `--baseline-cli PATH` ({label}), the same command with that binary in each run too, in turns with the CLI (that binary goes first in the first, third... runs), both before curl"
         ))
     );
     let _ = writeln!(
