@@ -113,7 +113,7 @@ pub enum Build {
 }
 
 /// Builds the `zoho-crm` CLI and the test kit's `loopback-server`, and returns the folder that
-/// holds both.
+/// holds both (under `CARGO_TARGET_DIR` when it is set).
 pub fn build_cli_and_server(root: &Path, build: Build) -> Result<PathBuf, String> {
     let args = [
         "-p",
@@ -126,8 +126,8 @@ pub fn build_cli_and_server(root: &Path, build: Build) -> Result<PathBuf, String
         "zoho-crm",
     ];
     let (flags, folder): (&[&str], &str) = match build {
-        Build::Release => (&["--release"], "target/release"),
-        Build::Debug => (&[], "target/debug"),
+        Build::Release => (&["--release"], "release"),
+        Build::Debug => (&[], "debug"),
     };
     let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
         .current_dir(root)
@@ -137,7 +137,12 @@ pub fn build_cli_and_server(root: &Path, build: Build) -> Result<PathBuf, String
         .status()
         .map_err(|e| format!("cannot run cargo: {e}"))?;
     if status.success() {
-        Ok(root.join(folder))
+        // Where cargo put them: `CARGO_TARGET_DIR` (relative to the root, if relative) or
+        // `target`.
+        let target = std::env::var_os("CARGO_TARGET_DIR")
+            .filter(|dir| !dir.is_empty())
+            .map_or_else(|| root.join("target"), |dir| root.join(dir));
+        Ok(target.join(folder))
     } else {
         Err(format!(
             "cargo build {} {} failed",

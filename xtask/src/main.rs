@@ -3,8 +3,10 @@
 //! `cargo xtask demo` shows the CLI working against a loopback server; `cargo xtask bench
 //! [--runs N] [--bulk-runs N] [--bulk-files N] [--cap-runs N] [--cap-files N]
 //! [--manifest-lines N] [--export-runs N] [--export-files N] [--export-big-mib N] [--only
-//! export]` measures it against curl (plain HTTP, TLS, on a concurrency cap, a big manifest,
-//! the export) and writes BENCHMARKS.md; `cargo xtask man` writes the CLI's man pages;
+//! export] [--baseline-cli PATH [--baseline-commit REV]]` measures it against curl (plain
+//! HTTP, TLS, on a concurrency cap, a big manifest, the export; estimates of calls and credits
+//! against the runs' accounts; pacing; with `--baseline-cli`, (b) with another binary too) and
+//! writes BENCHMARKS.md; `cargo xtask man` writes the CLI's man pages;
 //! `cargo xtask layers` checks that each crate's modules import in layers, without cycles.
 
 use std::process::ExitCode;
@@ -52,7 +54,7 @@ fn main() -> ExitCode {
 
 fn usage() -> ExitCode {
     eprintln!(
-        "usage:\n  cargo xtask gen             regenerate generated/src from {}\n  cargo xtask gen --check     fail if generated/src is stale\n  cargo xtask demo [--debug]  upload, list, download and delete with the CLI on a loopback server\n  cargo xtask man             the zoho-crm man pages, in target/man\n  cargo xtask bench [--runs N] [--bulk-runs N] [--bulk-files N] [--cap-runs N] [--cap-files N] [--manifest-lines N]\n                    [--export-runs N] [--export-files N] [--export-big-mib N] [--only export]\n                              the CLI against curl; writes BENCHMARKS.md (--only export:\n                              only (h), the export, updating its section)\n  cargo xtask layers          fail, naming the imports, on a cycle between sibling modules\n  cargo xtask spec-diff [--spec PATH] [--version V] OPENAPI_FILE\n                              what an OpenAPI file says that the spec does not, and the reverse",
+        "usage:\n  cargo xtask gen             regenerate generated/src from {}\n  cargo xtask gen --check     fail if generated/src is stale\n  cargo xtask demo [--debug]  upload, list, download and delete with the CLI on a loopback server\n  cargo xtask man             the zoho-crm man pages, in target/man\n  cargo xtask bench [--runs N] [--bulk-runs N] [--bulk-files N] [--cap-runs N] [--cap-files N] [--manifest-lines N]\n                    [--export-runs N] [--export-files N] [--export-big-mib N] [--only export]\n                    [--baseline-cli PATH [--baseline-commit REV]]\n                              the CLI against curl; writes BENCHMARKS.md (--only export:\n                              only (h), the export, updating its section; --baseline-cli:\n                              (b) with that zoho-crm too, in turns, REV naming it)\n  cargo xtask layers          fail, naming the imports, on a cycle between sibling modules\n  cargo xtask spec-diff [--spec PATH] [--version V] OPENAPI_FILE\n                              what an OpenAPI file says that the spec does not, and the reverse",
         xtask::SPEC
     );
     ExitCode::from(2)

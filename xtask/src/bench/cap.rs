@@ -2,11 +2,17 @@
 //! after 100 ms and refuses (429) a call beyond 10 in flight, so that no client can upload
 //! more than 10 / 0.1 s = 100 files per second. Sides, alternating within each run:
 //! `upload-many --concurrency 10` over HTTP/1.1, the same over HTTP/2, and `xargs -P10 curl`.
-//! The server's stats give the refusals, the attachments stored and the TLS handshakes.
+//! The server's stats give the refusals, the attachments stored and the TLS handshakes; each
+//! CLI side's dry run, before the runs, gives the calls and credits its runs' accounts are
+//! compared with. After the runs, one more upload at twice the cap's concurrency, which the
+//! server answers with 429s, checks the estimate against a run with retries (it is not one of
+//! the sides).
 
+use std::fmt::Write as _;
 use std::path::Path;
 
 use super::files::small_files;
+use super::spend::{Estimate, SpendRow, Spent, summary_of};
 use super::stats::StatsReader;
 use super::stats::protocol;
 use super::{RECORD, Tools, cli_args, cli_env, collection, curl_auth, curl_trust};
@@ -56,6 +62,8 @@ pub(super) struct Side {
     pub throttled: i64,
     /// The CLI's own account: the lowest concurrency it went down to, all runs.
     pub lowest_concurrency: Option<i64>,
+    /// The CLI's dry run's estimate and what each run spent (`None` for curl).
+    pub spend: Option<SpendRow>,
 }
 
 impl Side {
@@ -74,6 +82,7 @@ impl Side {
             protocol: "none",
             throttled: 0,
             lowest_concurrency: None,
+            spend: None,
         }
     }
 
@@ -87,6 +96,9 @@ impl Side {
 pub(super) struct CapResults {
     /// The CLI over HTTP/1.1, over HTTP/2, then curl.
     pub sides: Vec<Side>,
+    /// The CLI over HTTP/1.1 at twice the cap's concurrency, once, so that the server
+    /// refuses calls: its dry run's estimate and what it spent.
+    pub over_cap: SpendRow,
 }
 
 /// Runs (f) against `server` (started with [`SERVER_FLAGS`]).
@@ -114,32 +126,49 @@ pub(super) fn run(
         Side::new("zoho-crm --http-version 2", true),
         Side::new("xargs -P10 curl", false),
     ];
+    let version = |index: usize| if index == 0 { "1.1" } else { "2" };
+    let cli_run = |index: usize, concurrency: &str, journal: &str, extra: &[&str]| {
+        let mut rest = vec![
+            "--http-version",
+            version(index),
+            "--json",
+            "upload-many",
+            "--manifest",
+            &manifest,
+            "--concurrency",
+            concurrency,
+            "--journal",
+            journal,
+        ];
+        rest.extend(extra);
+        let args = cli_args(server, &rest);
+        stats.around(|| run_measured(&tools.cli, &args, &tools.work, &env))
+    };
+    let journal = |run: usize, index: usize| {
+        dir.join(format!("journal-{run}-{index}.jsonl"))
+            .to_string_lossy()
+            .into_owned()
+    };
+    // Each CLI side's dry run, with the first run's journal (which does not exist yet).
+    for (index, side) in sides.iter_mut().enumerate().filter(|(_, side)| side.is_cli) {
+        let (finished, seen) = cli_run(index, &concurrency, &journal(0, index), &["--dry-run"])?;
+        if !finished.success() {
+            return Err(format!(
+                "(f) the dry run of {} failed ({}): {}",
+                side.name,
+                exit_text(finished.code),
+                finished.stderr_tail
+            ));
+        }
+        side.spend = Some(SpendRow::new(
+            format!("(f) {}", side.name),
+            Estimate::parse(&finished.stdout, seen.requests)?,
+        ));
+    }
     for run in 0..options.cap_runs {
         for (index, side) in sides.iter_mut().enumerate() {
             let (finished, seen) = match index {
-                0 | 1 => {
-                    let version = if index == 0 { "1.1" } else { "2" };
-                    let journal = dir
-                        .join(format!("journal-{run}-{index}.jsonl"))
-                        .to_string_lossy()
-                        .into_owned();
-                    let args = cli_args(
-                        server,
-                        &[
-                            "--http-version",
-                            version,
-                            "--json",
-                            "upload-many",
-                            "--manifest",
-                            &manifest,
-                            "--concurrency",
-                            &concurrency,
-                            "--journal",
-                            &journal,
-                        ],
-                    );
-                    stats.around(|| run_measured(&tools.cli, &args, &tools.work, &env))?
-                }
+                0 | 1 => cli_run(index, &concurrency, &journal(run, index), &[])?,
                 _ => stats.around(|| {
                     run_measured(
                         Path::new("sh"),
@@ -149,6 +178,11 @@ pub(super) fn run(
                     )
                 })?,
             };
+            if let Some(spend) = &mut side.spend {
+                spend
+                    .runs
+                    .push(Spent::parse(&finished.stdout, seen.requests));
+            }
             record(side, &finished, files);
             let per_1000 = |count: i64| count as f64 * 1000.0 / files as f64;
             side.refused += seen.refused;
@@ -161,7 +195,36 @@ pub(super) fn run(
         }
         eprintln!("(f) run {} of {} done", run + 1, options.cap_runs);
     }
-    Ok(CapResults { sides })
+
+    // Over the cap, for the table of calls and credits only: its dry run, then one run.
+    let over = (2 * MAX_IN_FLIGHT).to_string();
+    let journal = dir
+        .join("journal-over.jsonl")
+        .to_string_lossy()
+        .into_owned();
+    let (dry, dry_seen) = cli_run(0, &over, &journal, &["--dry-run"])?;
+    let mut over_cap = SpendRow::new(
+        format!(
+            "(f) zoho-crm --http-version 1.1 --concurrency {over}: over the cap (one run, not in (f)'s table)"
+        ),
+        Estimate::parse(&dry.stdout, dry_seen.requests)?,
+    );
+    let (finished, seen) = cli_run(0, &over, &journal, &[])?;
+    if !finished.success() {
+        let failed = summary_of(&finished.stdout)
+            .and_then(|summary| summary.get("failed").and_then(serde_json::Value::as_i64))
+            .map_or_else(|| "?".to_owned(), |failed| failed.to_string());
+        let _ = write!(
+            over_cap.name,
+            "; {} ({failed} files failed)",
+            exit_text(finished.code)
+        );
+    }
+    over_cap
+        .runs
+        .push(Spent::parse(&finished.stdout, seen.requests));
+    eprintln!("(f) over the cap done");
+    Ok(CapResults { sides, over_cap })
 }
 
 /// Adds a run's rate and outcome (and, for the CLI, its summary) to `side`.

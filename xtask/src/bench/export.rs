@@ -5,7 +5,9 @@
 //! against the attachments-only export of the same run; then the peak RSS of exporting about
 //! 1 GiB in 100 files (and a fifth of it, to see whether it grows with the bytes), against
 //! curl's for one of those files.
-//! Every run's files are counted and measured, and the CLI's `--json` summary checked.
+//! Every run's files are counted and measured, and the CLI's `--json` summary checked. Each
+//! CLI side's dry run, before the runs, gives the calls and credits its runs' accounts (and
+//! the server's count around each run) are compared with.
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -15,6 +17,8 @@ use super::files::{count_files, write, write_random};
 use super::manifest::FIRST_RECORD;
 use super::plain::first_listed_id;
 use super::seed::{self, FIELDS};
+use super::spend::{Estimate, SpendRow, Spent, summary_of, tail};
+use super::stats::StatsReader;
 use super::{MIB, Tools, cli_args, collection, curl_auth};
 use crate::loopback::LoopbackProcess;
 use crate::measure::{Finished, exit_text, measure, median, run_measured};
@@ -62,6 +66,9 @@ pub(super) struct ExportResults {
     pub big: BigResults,
     /// What the checks found wrong (empty: every run saved every file, complete).
     pub problems: Vec<String>,
+    /// The dry run's estimate and what each run spent: attachments only, then with photos
+    /// and field files.
+    pub spend: [SpendRow; 2],
 }
 
 /// What the export with photos and field files measured, against the attachments-only
@@ -152,15 +159,42 @@ pub(super) fn run(
     let (mut cli_walls, mut full_walls, mut full_rates) = (Vec::new(), Vec::new(), Vec::new());
     let field_names: Vec<&str> = FIELDS.iter().map(|(name, _)| *name).collect();
     let full_args = ["--fields", &field_names.join(",")];
+    let stats = StatsReader::new(server)?;
+    // Each CLI side's dry run (which spends its listings), with the first run's paths.
+    let mut spend = [
+        dry_run(
+            (tools, server, &stats),
+            (&manifest, &dir, "cli"),
+            &ATTACHMENTS_ONLY,
+            format!(
+                "(h) download-many of {} records, attachments only",
+                records.len()
+            ),
+        )?,
+        dry_run(
+            (tools, server, &stats),
+            (&manifest, &dir, "full"),
+            &full_args,
+            format!(
+                "(h) the same with photos and {} field files each",
+                seed::files_per_record() - 1
+            ),
+        )?,
+    ];
     for run in 0..options.export_runs {
         let out = dir.join(format!("cli-{run}"));
         let journal = dir.join(format!("cli-{run}.journal"));
-        let finished = export(
-            tools,
-            server,
-            (&manifest, &out, &journal),
-            &ATTACHMENTS_ONLY,
-        )?;
+        let (finished, seen) = stats.around(|| {
+            export(
+                tools,
+                server,
+                (&manifest, &out, &journal),
+                &ATTACHMENTS_ONLY,
+            )
+        })?;
+        spend[0]
+            .runs
+            .push(Spent::parse(&finished.stdout, seen.requests));
         cli_rates.push(files as f64 / finished.run.wall);
         cli_walls.push(finished.run.wall);
         cli_rss.push(finished.run.rss_kib as f64);
@@ -177,7 +211,11 @@ pub(super) fn run(
 
         let out = dir.join(format!("full-{run}"));
         let journal = dir.join(format!("full-{run}.journal"));
-        let finished = export(tools, server, (&manifest, &out, &journal), &full_args)?;
+        let (finished, seen) =
+            stats.around(|| export(tools, server, (&manifest, &out, &journal), &full_args))?;
+        spend[1]
+            .runs
+            .push(Spent::parse(&finished.stdout, seen.requests));
         full_rates.push(full_files as f64 / finished.run.wall);
         full_walls.push(finished.run.wall);
         check_cli(
@@ -228,6 +266,7 @@ pub(super) fn run(
         extractor,
         big,
         problems,
+        spend,
     })
 }
 
@@ -351,6 +390,35 @@ fn big_export(
         part_rss_kib: median(part_rss),
         curl_rss_kib,
     })
+}
+
+/// The dry run of an export with `extra` options, with the paths of the first run named
+/// `name` in `dir`: the estimate of the row `row`.
+fn dry_run(
+    (tools, server, stats): (&Tools, &LoopbackProcess, &StatsReader),
+    (manifest, dir, name): (&Path, &Path, &str),
+    extra: &[&str],
+    row: String,
+) -> Result<SpendRow, String> {
+    let (out, journal) = (
+        dir.join(format!("{name}-0")),
+        dir.join(format!("{name}-0.journal")),
+    );
+    let mut args = extra.to_vec();
+    args.push("--dry-run");
+    let (finished, seen) =
+        stats.around(|| export(tools, server, (manifest, &out, &journal), &args))?;
+    if !finished.success() {
+        return Err(format!(
+            "(h) the dry run for `{row}` failed ({}): {}",
+            exit_text(finished.code),
+            tail(&finished.stderr_tail)
+        ));
+    }
+    Ok(SpendRow::new(
+        row,
+        Estimate::parse(&finished.stdout, seen.requests)?,
+    ))
 }
 
 /// The options of an export of attachments only (the records have photos and field files).
@@ -492,29 +560,11 @@ fn check_files(dir: &Path, (files, size): (usize, u64), what: &str, problems: &m
     }
 }
 
-/// The JSON summary: the last line of `--json` output that has `"summary"`.
-fn summary_of(out: &str) -> Option<serde_json::Value> {
-    out.lines()
-        .rev()
-        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
-        .find(|value| value.get("summary").is_some())
-}
-
 /// A whole number in a summary.
 fn number(summary: Option<&serde_json::Value>, name: &str) -> Option<i64> {
     summary
         .and_then(|s| s.get(name))
         .and_then(serde_json::Value::as_i64)
-}
-
-/// The end of some output, for a message.
-fn tail(text: &str) -> String {
-    let skip = text.chars().count().saturating_sub(600);
-    text.chars()
-        .skip(skip)
-        .collect::<String>()
-        .trim()
-        .to_owned()
 }
 
 /// Whether `jq` runs.

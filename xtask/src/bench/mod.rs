@@ -4,23 +4,29 @@
 //! This file holds the options and the order of the runs; each group of measurements has its
 //! own module: `plain` (a)-(c) over plain HTTP, `tls` (e) over HTTPS, `cap` (f) on the
 //! organisation's concurrency cap, `manifest` (g) a big manifest, `export` (h) the export
-//! with `download-many` (its records' photos and field files seeded by `seed`); `report`
-//! writes the file, `stats` reads the server's counts and `files` makes the test files. `--only export` runs (h) alone and puts its section into
-//! the BENCHMARKS.md there is.
+//! with `download-many` (its records' photos and field files seeded by `seed`), `pacing` (i)
+//! `--rate` and `--bwlimit`; `spend` reads the dry runs' estimates of calls and credits and
+//! the runs' accounts of (b), (f) and (h); `report` writes the file, `stats` reads the
+//! server's counts and `files` makes the test files. `--only export` runs (h) alone and puts
+//! its section (and its rows of calls and credits) into the BENCHMARKS.md there is.
+//! `--baseline-cli PATH` runs (b) with another `zoho-crm` too, in turns with the current one.
 
 mod cap;
 mod export;
 mod files;
 mod manifest;
+mod pacing;
 mod plain;
 mod report;
 mod seed;
+mod spend;
 mod stats;
 mod tls;
 
 use std::ffi::OsStr;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
 
 use crate::loopback::{Build, LoopbackProcess, build_cli_and_server};
 use crate::measure::{measure, median};
@@ -54,6 +60,11 @@ pub struct Options {
     pub export_big_mib: usize,
     /// Run (h) alone (`--only export`) and update its section of BENCHMARKS.md.
     pub only_export: bool,
+    /// Another `zoho-crm` binary (`--baseline-cli`) to run (b) with too, alternating with the
+    /// current one: the CLI before the accounting, to measure what counting costs.
+    pub baseline_cli: Option<PathBuf>,
+    /// The commit that binary was built from (`--baseline-commit`), named in the report.
+    pub baseline_commit: Option<String>,
 }
 
 impl Default for Options {
@@ -69,15 +80,19 @@ impl Default for Options {
             export_files: 1000,
             export_big_mib: 1024,
             only_export: false,
+            baseline_cli: None,
+            baseline_commit: None,
         }
     }
 }
 
 impl Options {
     /// The usage line of `cargo xtask bench`.
-    pub const USAGE: &'static str = "cargo xtask bench [--runs N] [--bulk-runs N] [--bulk-files N] [--cap-runs N] [--cap-files N] [--manifest-lines N] [--export-runs N] [--export-files N] [--export-big-mib N] [--only export]";
+    pub const USAGE: &'static str = "cargo xtask bench [--runs N] [--bulk-runs N] [--bulk-files N] [--cap-runs N] [--cap-files N] [--manifest-lines N] [--export-runs N] [--export-files N] [--export-big-mib N] [--only export] [--baseline-cli PATH [--baseline-commit REV]]";
 
     /// Parses the arguments after `bench`. `--bulk-runs` defaults to `--runs` but at most 3.
+    /// `--baseline-commit` only names the binary of `--baseline-cli`, which measures (b), so
+    /// it needs that option and cannot go with `--only export`.
     pub fn parse(args: &[&str]) -> Result<Options, String> {
         let mut options = Options::default();
         let mut bulk_runs = None;
@@ -89,6 +104,14 @@ impl Options {
                     return Err(format!("--only takes `export`, not `{value}`"));
                 }
                 options.only_export = true;
+                continue;
+            }
+            if *flag == "--baseline-cli" {
+                options.baseline_cli = Some(PathBuf::from(value));
+                continue;
+            }
+            if *flag == "--baseline-commit" {
+                options.baseline_commit = Some((*value).to_owned());
                 continue;
             }
             let number = value
@@ -113,6 +136,12 @@ impl Options {
             }
         }
         options.bulk_runs = bulk_runs.unwrap_or(options.runs.min(3));
+        if options.baseline_commit.is_some() && options.baseline_cli.is_none() {
+            return Err("--baseline-commit names the binary of --baseline-cli; give both".into());
+        }
+        if options.baseline_cli.is_some() && options.only_export {
+            return Err("--baseline-cli measures (b), which --only export does not run".into());
+        }
         Ok(options)
     }
 }
@@ -127,6 +156,60 @@ struct Tools {
     server: PathBuf,
     /// A temporary folder, removed at the end.
     work: PathBuf,
+    /// `--baseline-cli`: the other `zoho-crm`, run in (b) too.
+    baseline: Option<BaselineCli>,
+}
+
+/// The binary of `--baseline-cli` and what the report calls it.
+struct BaselineCli {
+    /// The binary.
+    cli: PathBuf,
+    /// "commit abc1234" (from `--baseline-commit`) or its path.
+    label: String,
+}
+
+impl BaselineCli {
+    /// Checks that `cli` runs (`--version`) and names it by `commit`, resolved with git in
+    /// `root` to a short hash, else by its path.
+    fn new(root: &Path, cli: &Path, commit: Option<&str>) -> Result<BaselineCli, String> {
+        let ran = Command::new(cli)
+            .arg("--version")
+            .stdin(Stdio::null())
+            .output()
+            .map_err(|e| format!("cannot run --baseline-cli {}: {e}", cli.display()))?;
+        if !ran.status.success() {
+            return Err(format!(
+                "--baseline-cli {} --version failed: {}",
+                cli.display(),
+                String::from_utf8_lossy(&ran.stderr).trim()
+            ));
+        }
+        let label = match commit {
+            None => format!("`{}`", cli.display()),
+            Some(commit) => {
+                let resolved = Command::new("git")
+                    .current_dir(root)
+                    .args(["rev-parse", "--short=7", "--verify", "--end-of-options"])
+                    .arg(format!("{commit}^{{commit}}"))
+                    .stdin(Stdio::null())
+                    .output()
+                    .map_err(|e| format!("cannot run git: {e}"))?;
+                if !resolved.status.success() {
+                    return Err(format!(
+                        "--baseline-commit {commit}: git knows no such commit"
+                    ));
+                }
+                format!(
+                    "commit {}",
+                    String::from_utf8_lossy(&resolved.stdout).trim()
+                )
+            }
+        };
+        Ok(BaselineCli {
+            cli: cli.to_path_buf(),
+            label,
+        })
+    }
 }
 
 /// The CLI's arguments for `server`: `--api-base URL --token T --quiet`, then `rest`.
@@ -177,11 +260,20 @@ pub fn run(root: &Path, options: &Options) -> Result<(), String> {
     eprintln!("building the CLI and the loopback server (release)...");
     let release = build_cli_and_server(root, Build::Release)?;
     let work = tempfile::tempdir().map_err(|e| format!("cannot make a scratch folder: {e}"))?;
+    let baseline = match &options.baseline_cli {
+        Some(cli) => Some(BaselineCli::new(
+            root,
+            cli,
+            options.baseline_commit.as_deref(),
+        )?),
+        None => None,
+    };
     let tools = Tools {
         cli: release.join("zoho-crm"),
         curl: PathBuf::from("curl"),
         server: release.join("loopback-server"),
         work: work.path().to_path_buf(),
+        baseline,
     };
     if options.only_export {
         return only_export(root, &tools, options);
@@ -213,6 +305,11 @@ pub fn run(root: &Path, options: &Options) -> Result<(), String> {
         export::run(&tools, &server, options)?
     };
     eprintln!("(h) done");
+    let pacing = {
+        let server = LoopbackProcess::start(&tools.server, TOKEN)?;
+        pacing::run(&tools, &server)?
+    };
+    eprintln!("(i) done");
 
     // (d) generation, as a user runs it (cargo's up-to-date check included).
     let cargo = PathBuf::from(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
@@ -233,6 +330,8 @@ pub fn run(root: &Path, options: &Options) -> Result<(), String> {
         cap,
         manifest,
         export,
+        pacing,
+        baseline: tools.baseline.as_ref().map(|b| b.label.clone()),
     };
     let text = report::render(options, &results);
     write_report(root, &text)?;
@@ -240,8 +339,9 @@ pub fn run(root: &Path, options: &Options) -> Result<(), String> {
     Ok(())
 }
 
-/// `--only export`: runs (h) and replaces its section and its command in BENCHMARKS.md (or
-/// adds them, before `## Commands` and after the command of (g)), leaving the rest as it is.
+/// `--only export`: runs (h) and replaces its section, its command and its rows of the table
+/// of calls and credits in BENCHMARKS.md (or adds them, before `## Commands` and after the
+/// command of (g)), leaving the rest as it is.
 fn only_export(root: &Path, tools: &Tools, options: &Options) -> Result<(), String> {
     let export = {
         let server = LoopbackProcess::start_with(&tools.server, TOKEN, &seed::SERVER_FLAGS)?;
@@ -252,14 +352,18 @@ fn only_export(root: &Path, tools: &Tools, options: &Options) -> Result<(), Stri
     let existing = std::fs::read_to_string(&path).unwrap_or_default();
     let section = report::export_section(&export, true);
     let command = report::export_command(&export);
-    match report::splice_export(&existing, &section, &command) {
+    let rows: Vec<&spend::SpendRow> = export.spend.iter().collect();
+    let spend = report::spend_section(&rows);
+    match report::splice_export(&existing, &section, &command)
+        .and_then(|text| report::splice_spend(&text, &rows))
+    {
         Some(text) => {
             write_report(root, &text)?;
-            print!("{section}\n{command}\n");
+            print!("{section}{spend}\n{command}\n");
             Ok(())
         }
         None => {
-            print!("{section}\n{command}\n");
+            print!("{section}{spend}\n{command}\n");
             Err(format!(
                 "{} has no `## Commands` section to put (h) into; run the whole `cargo xtask bench` once (the results are above)",
                 path.display()
@@ -278,6 +382,8 @@ fn write_report(root: &Path, text: &str) -> Result<(), String> {
 
 #[cfg(test)]
 mod tests {
+    use std::path::PathBuf;
+
     use super::Options;
 
     #[test]
@@ -315,5 +421,28 @@ mod tests {
         );
         assert!(Options::parse(&["--only", "tls"]).is_err());
         assert!(Options::parse(&["--only"]).is_err());
+    }
+
+    #[test]
+    fn a_baseline_cli_is_a_path_and_its_commit_a_name() {
+        assert_eq!(
+            Options::parse(&["--baseline-cli", "/old/zoho-crm", "--bulk-runs", "5"]),
+            Ok(Options {
+                bulk_runs: 5,
+                baseline_cli: Some(PathBuf::from("/old/zoho-crm")),
+                ..Options::default()
+            })
+        );
+        assert_eq!(
+            Options::parse(&["--baseline-commit", "93ca0a1^", "--baseline-cli", "old cli"]),
+            Ok(Options {
+                baseline_cli: Some(PathBuf::from("old cli")),
+                baseline_commit: Some("93ca0a1^".to_owned()),
+                ..Options::default()
+            })
+        );
+        assert!(Options::parse(&["--baseline-cli"]).is_err());
+        assert!(Options::parse(&["--baseline-commit", "93ca0a1^"]).is_err());
+        assert!(Options::parse(&["--baseline-cli", "/old/zoho-crm", "--only", "export"]).is_err());
     }
 }

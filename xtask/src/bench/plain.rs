@@ -1,12 +1,14 @@
 //! (a)-(c) over plain HTTP: a 100 MiB upload, many small files with `upload-many` against
 //! `xargs -P8 curl`, and a 100 MiB download, each side alternating with curl. Both sides speak
 //! HTTP/1.1 (curl is told so with `--http1.1`; the protocols of (a) and (c) are what the server
-//! counted).
+//! counted). (b) passes `--json` to read each run's account, after a dry run's estimate; with
+//! `--baseline-cli` the other binary runs (b) too, in turns with the CLI.
 
 use std::path::Path;
 use std::time::Instant;
 
 use super::files::{same_file, small_files};
+use super::spend::{Estimate, SpendRow, Spent};
 use super::stats::{StatsReader, protocol};
 use super::{RECORD, Tools, cli_args, collection, curl_auth};
 use crate::loopback::LoopbackProcess;
@@ -27,6 +29,18 @@ pub(super) struct PlainResults {
     pub download_protocols: [&'static str; 2],
     /// (b) files per second of the CLI, then of `xargs -P8 curl`.
     pub bulk: (f64, f64),
+    /// (b) the dry run's estimate and what the CLI's runs spent.
+    pub bulk_spend: SpendRow,
+    /// (b) with `--baseline-cli`: both binaries' rates.
+    pub baseline: Option<Baseline>,
+}
+
+/// (b) run with the baseline binary too, in turns with the CLI.
+pub(super) struct Baseline {
+    /// Files per second of the baseline, each run.
+    pub rates: Vec<f64>,
+    /// Files per second of the CLI, each run (the same runs as [`PlainResults::bulk`]'s).
+    pub cli_rates: Vec<f64>,
 }
 
 /// Runs (a), (c) and (b) against the plain `server`, uploading `big` (100 MiB).
@@ -119,31 +133,61 @@ pub(super) fn run(
     let download = (medians(&cli_runs), medians(&curl_runs));
     eprintln!("(c) done");
 
-    // (b) many small files.
+    // (b) many small files: the dry run's estimate first, then the CLI (and, with
+    // `--baseline-cli`, the other binary, in turns) and `xargs -P8 curl`, alternating.
     let small = small_files(&work.join("bulk"), options.bulk_files, 10 * 1024, 2, RECORD)?;
     let xargs_script = format!(
         "xargs -P8 -I{{}} curl --http1.1 -sS -f -o /dev/null -X POST '{collection}' -H '{auth}' -F 'file=@{{}}' < '{}'",
         small.list.display()
     );
     let manifest_arg = small.manifest.to_string_lossy().into_owned();
-    let (mut cli_rates, mut curl_rates) = (Vec::new(), Vec::new());
-    for run in 0..options.bulk_runs {
-        let journal = work
-            .join(format!("journal-{run}.jsonl"))
-            .to_string_lossy()
-            .into_owned();
-        let args = global(&[
+    let journal = |name: &str| work.join(name).to_string_lossy().into_owned();
+    let bulk_args = |journal: &str, extra: &[&str]| {
+        let mut rest = vec![
+            "--json",
             "upload-many",
             "--manifest",
             &manifest_arg,
             "--concurrency",
             "8",
             "--journal",
-            &journal,
-        ]);
-        let started = Instant::now();
-        measure(cli, &args, work)?;
-        cli_rates.push(options.bulk_files as f64 / started.elapsed().as_secs_f64());
+            journal,
+        ];
+        rest.extend(extra);
+        global(&rest)
+    };
+    let first_journal = journal("journal-0.jsonl");
+    let ((_, dry), dry_seen) =
+        stats.around(|| measure(cli, &bulk_args(&first_journal, &["--dry-run"]), work))?;
+    let mut spend = SpendRow::new(
+        format!("(b) upload-many of {} files", options.bulk_files),
+        Estimate::parse(&dry, dry_seen.requests)?,
+    );
+    let (mut cli_rates, mut curl_rates, mut baseline_rates) = (Vec::new(), Vec::new(), Vec::new());
+    for run in 0..options.bulk_runs {
+        let args = bulk_args(&journal(&format!("journal-{run}.jsonl")), &[]);
+        let mut turns = vec![(false, cli.as_path(), args)];
+        if let Some(baseline) = &tools.baseline {
+            let args = bulk_args(&journal(&format!("journal-baseline-{run}.jsonl")), &[]);
+            // The first turn alternates, so that neither binary always goes first.
+            turns.insert(run % 2, (true, baseline.cli.as_path(), args));
+        }
+        for (is_baseline, program, args) in turns {
+            let ((rate, out), seen) = stats.around(|| {
+                let started = Instant::now();
+                let (_, out) = measure(program, &args, work)?;
+                Ok((
+                    options.bulk_files as f64 / started.elapsed().as_secs_f64(),
+                    out,
+                ))
+            })?;
+            if is_baseline {
+                baseline_rates.push(rate);
+            } else {
+                cli_rates.push(rate);
+                spend.runs.push(Spent::parse(&out, seen.requests));
+            }
+        }
         let started = Instant::now();
         measure(
             Path::new("sh"),
@@ -152,7 +196,11 @@ pub(super) fn run(
         )?;
         curl_rates.push(options.bulk_files as f64 / started.elapsed().as_secs_f64());
     }
-    let bulk = (median(cli_rates), median(curl_rates));
+    let bulk = (median(cli_rates.clone()), median(curl_rates));
+    let baseline = tools.baseline.as_ref().map(|_| Baseline {
+        rates: baseline_rates,
+        cli_rates,
+    });
     eprintln!("(b) done");
     Ok(PlainResults {
         upload,
@@ -160,6 +208,8 @@ pub(super) fn run(
         download,
         download_protocols,
         bulk,
+        bulk_spend: spend,
+        baseline,
     })
 }
 

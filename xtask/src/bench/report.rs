@@ -7,8 +7,10 @@ use super::Options;
 use super::cap::{self, CapResults};
 use super::export::{self, ExportResults};
 use super::manifest::{self, ManifestResults};
+use super::pacing::{self, PacingResults};
 use super::plain::PlainResults;
 use super::seed;
+use super::spend::SpendRow;
 use super::tls::TlsResults;
 use crate::measure::median;
 
@@ -26,6 +28,10 @@ pub(super) struct Results {
     pub manifest: ManifestResults,
     /// (h).
     pub export: ExportResults,
+    /// (i).
+    pub pacing: PacingResults,
+    /// What `--baseline-cli` is called ("commit abc1234"), when given.
+    pub baseline: Option<String>,
 }
 
 fn verdict(ok: bool) -> &'static str {
@@ -42,7 +48,7 @@ pub(super) fn render(options: &Options, results: &Results) -> String {
     let _ = writeln!(out, "# Benchmarks\n");
     let _ = writeln!(
         out,
-        "Written by `cargo xtask bench`: the `zoho-crm` CLI (release build) against curl, on one\nmachine in one run, alternating, against the test kit's loopback server on 127.0.0.1.\nMedians of {} runs per side for (a), (c) and (e), {} for (b), {} for (f); (g) and (h) as they say.\n",
+        "Written by `cargo xtask bench`: the `zoho-crm` CLI (release build) against curl, on one\nmachine in one run, alternating, against the test kit's loopback server on 127.0.0.1.\nMedians of {} runs per side for (a), (c) and (e), {} for (b), {} for (f); (g) and (h) as they say; (i) once.\n",
         options.runs, options.bulk_runs, options.cap_runs
     );
     let _ = writeln!(out, "## Machine\n\n{}\n", machine());
@@ -51,6 +57,18 @@ pub(super) fn render(options: &Options, results: &Results) -> String {
     cap_table(&mut out, options, &results.cap);
     manifest_table(&mut out, &results.manifest);
     out.push_str(&export_section(&results.export, false));
+    let mut rows: Vec<&SpendRow> = vec![&results.plain.bulk_spend];
+    rows.extend(
+        results
+            .cap
+            .sides
+            .iter()
+            .filter_map(|side| side.spend.as_ref()),
+    );
+    rows.push(&results.cap.over_cap);
+    rows.extend(&results.export.spend);
+    out.push_str(&spend_section(&rows));
+    pacing_table(&mut out, &results.pacing);
     commands(&mut out, options, results);
     out
 }
@@ -85,6 +103,27 @@ fn main_table(out: &mut String, options: &Options, results: &Results) {
         cli_rate / curl_rate,
         verdict(cli_rate >= 3.0 * curl_rate)
     );
+    if let (Some(baseline), Some(label)) = (&plain.baseline, &results.baseline) {
+        // Each run's two sides ran one after the other: the ratio of each run, then their
+        // median, is steadier than the ratio of the medians on a machine whose load changes.
+        let ratios: Vec<f64> = baseline
+            .cli_rates
+            .iter()
+            .zip(&baseline.rates)
+            .map(|(cli, before)| cli / before)
+            .collect();
+        let each = ratios
+            .iter()
+            .map(|ratio| format!("{ratio:.2}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let _ = writeln!(
+            out,
+            "| (b) counting overhead: zoho-crm vs the CLI before the accounting ({label}), files per second | {cli_rate:.0} | {:.0} (the CLI before the accounting) | {:.2}x (the median of each run's ratio: {each}) | none (about 1x: counting costs little) |",
+            median(baseline.rates.clone()),
+            median(ratios.clone())
+        );
+    }
     let [cli_protocol, curl_protocol] = plain.download_protocols;
     wall_row(
         out,
@@ -343,6 +382,192 @@ fn manifest_table(out: &mut String, results: &ManifestResults) {
     );
 }
 
+/// The heading of the table of calls and credits.
+const SPEND_HEADING: &str =
+    "### API calls and credits: the dry run's estimate against the runs' accounts";
+
+/// The table of calls and credits, from its heading to a last `\n`.
+pub(super) fn spend_section(rows: &[&SpendRow]) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "\n{SPEND_HEADING}\n");
+    let _ = writeln!(
+        out,
+        "Before the measured runs of each row, one dry run with the same manifest and options (`--dry-run --json`) gives the estimate: `calls_min..calls_max` and `credits_min..credits_max` (the most if every call took all its attempts). Each measured run's `--json` summary gives its `account` (calls, retries included, credits, retries, 429 answers); the server counts the requests that reached it, refused ones included (`GET /testkit/stats` before and after each run); a 429 not followed by a retry is a call whose every attempt was refused. `upload-many`'s dry run sends nothing; `download-many`'s makes the listings (and record reads) it counts, which the estimate includes. The measured columns give each run's figure in order, or one figure when all runs agree. (h)'s rows come from the same run as the (h) section.\n"
+    );
+    let _ = writeln!(
+        out,
+        "| row | estimate: calls | estimate: credits | the dry run's own calls: account (server) | measured calls | measured credits | retries | 429s | server-counted calls | measured within the estimate |"
+    );
+    let _ = writeln!(out, "|---|---|---|---|---|---|---|---|---|---|");
+    for row in rows {
+        out.push_str(&spend_row(row));
+    }
+    out
+}
+
+/// One row of the table of calls and credits, with its `\n`.
+fn spend_row(row: &SpendRow) -> String {
+    let estimate = &row.estimate;
+    let figure = |get: fn(&super::spend::Spent) -> String| {
+        let figures: Vec<String> = row
+            .runs
+            .iter()
+            .map(|run| run.as_ref().map_or_else(|| "no account".to_owned(), get))
+            .collect();
+        match figures.first() {
+            Some(first) if figures.iter().all(|f| f == first) => first.clone(),
+            _ => figures.join(", "),
+        }
+    };
+    let outside = row
+        .runs
+        .iter()
+        .filter(|run| !run.is_some_and(|run| run.within(estimate)))
+        .count();
+    let within = if outside == 0 {
+        format!("yes ({} of {} runs)", row.runs.len(), row.runs.len())
+    } else {
+        format!("NO: {outside} of {} runs outside", row.runs.len())
+    };
+    format!(
+        "| {} | {}..{} | {}..{} | {} ({}) | {} | {} | {} | {} | {} | {within} |\n",
+        row.name,
+        estimate.calls.0,
+        estimate.calls.1,
+        estimate.credits.0,
+        estimate.credits.1,
+        estimate.own_calls,
+        estimate.own_server,
+        figure(|run| run.calls.to_string()),
+        figure(|run| run.credits.to_string()),
+        figure(|run| run.retries.to_string()),
+        figure(|run| run.throttled.to_string()),
+        figure(|run| run.server.to_string()),
+    )
+}
+
+/// `existing` (BENCHMARKS.md) with `rows` (the table's rows of (h)) in place of the table's
+/// rows of (h), after its other rows; without the table, the table of those rows alone
+/// before `## Commands`. `None` if it has no `## Commands`.
+pub(super) fn splice_spend(existing: &str, rows: &[&SpendRow]) -> Option<String> {
+    let commands = existing.find("\n## Commands")?;
+    let Some(start) = existing.find(&format!("\n{SPEND_HEADING}\n")) else {
+        return Some(format!(
+            "{}{}{}",
+            &existing[..commands],
+            spend_section(rows),
+            &existing[commands..]
+        ));
+    };
+    let end = existing[start + 1..]
+        .find("\n#")
+        .map_or(existing.len(), |at| start + 1 + at);
+    let mut lines: Vec<String> = existing[start..end]
+        .lines()
+        .filter(|line| !line.starts_with("| (h) "))
+        .map(str::to_owned)
+        .collect();
+    let last = lines.iter().rposition(|line| line.starts_with('|'))?;
+    for (index, row) in rows.iter().enumerate() {
+        lines.insert(last + 1 + index, spend_row(row).trim_end().to_owned());
+    }
+    Some(format!(
+        "{}{}\n{}",
+        &existing[..start],
+        lines.join("\n"),
+        &existing[end..]
+    ))
+}
+
+/// (i): the paced runs against what the limits allow.
+fn pacing_table(out: &mut String, results: &PacingResults) {
+    let rate = f64::from(pacing::RATE);
+    let files = pacing::RATE_FILES as f64;
+    let least_wall = (files - rate) / rate;
+    let _ = writeln!(
+        out,
+        "\n### (i) Pacing: `--rate` and `--bwlimit`, plain HTTP, one run each\n"
+    );
+    let _ = writeln!(out, "| benchmark | measured | expected | ratio | target |");
+    let _ = writeln!(out, "|---|---|---|---|---|");
+    let name = format!(
+        "(i) `--rate {}`: `upload-many` of {} files of {} bytes, `--concurrency {}`",
+        pacing::RATE,
+        pacing::RATE_FILES,
+        pacing::RATE_FILE_SIZE,
+        pacing::RATE_CONCURRENCY
+    );
+    let wall = results.rate_wall;
+    let _ = writeln!(
+        out,
+        "| {name}, wall | {wall:.2} s | >= {least_wall:.2} s (({} - {}) / {}) | {:.2}x | >= 1x: {} |",
+        pacing::RATE_FILES,
+        pacing::RATE,
+        pacing::RATE,
+        wall / least_wall,
+        verdict(wall >= least_wall)
+    );
+    match &results.rate_spent {
+        Some(spent) => {
+            let per_second = spent.calls as f64 / wall;
+            let most = spent.calls as f64 / least_wall;
+            let _ = writeln!(
+                out,
+                "| (i) the same, calls per second over the wall ({} calls by its account, {} by the server's count) | {per_second:.1} | <= {most:.1} ({} calls in the least wall the limit allows) | {:.2}x | <= 1x: {} |",
+                spent.calls,
+                spent.server,
+                spent.calls,
+                per_second / most,
+                verdict(per_second <= most)
+            );
+        }
+        None => {
+            let _ = writeln!(
+                out,
+                "| (i) the same, calls per second over the wall | its summary had no account | | | |"
+            );
+        }
+    }
+    let _ = writeln!(
+        out,
+        "| (i) the same, the most calls arriving at the server in any one second | {} | <= {} | {:.2}x | <= 1x: {} |",
+        results.busiest_second,
+        pacing::RATE,
+        results.busiest_second as f64 / rate,
+        verdict(results.busiest_second <= i64::from(pacing::RATE))
+    );
+    let (limit, per_second) = pacing::BWLIMIT;
+    let bytes = pacing::BW_BYTES as f64;
+    for (what, wall) in [
+        ("upload", results.bw_walls.0),
+        ("download", results.bw_walls.1),
+    ] {
+        let measured = bytes / wall;
+        let ratio = measured / per_second;
+        let _ = writeln!(
+            out,
+            "| (i) `--bwlimit {limit}`: {what} of {:.0} MiB, bytes per second ({wall:.2} s) | {:.3} MiB/s | {:.3} MiB/s | {ratio:.3}x | within 10%: {} |",
+            bytes / (1024.0 * 1024.0),
+            measured / (1024.0 * 1024.0),
+            per_second / (1024.0 * 1024.0),
+            verdict((0.9..=1.1).contains(&ratio))
+        );
+    }
+    let _ = writeln!(
+        out,
+        "\n`--rate N` lets at most N calls start in any one second (the next waits until the oldest of the last N is 1.05 s old), so {} calls take at least ({} - {}) / {} s and their rate over the wall may exceed {}. The server's request count is read every {} ms (the median gap was {:.1} ms), each time over a new connection; the busiest second is the most it grew between two readings at most 1 s apart. `--bwlimit` lets a burst of a quarter of a second's bytes through at once, so a transfer of {:.0} MiB may end 0.25 s early (a ratio up to about {:.3}x); the walls include the process's start and the connection.",
+        pacing::RATE_FILES,
+        pacing::RATE_FILES,
+        pacing::RATE,
+        pacing::RATE,
+        pacing::RATE,
+        pacing::SAMPLE_EVERY.as_millis(),
+        results.sample_gap * 1000.0,
+        bytes / (1024.0 * 1024.0),
+        bytes / (bytes - per_second / 4.0)
+    );
+}
+
 /// What each row ran.
 fn commands(out: &mut String, options: &Options, results: &Results) {
     let _ = writeln!(out, "\n## Commands\n");
@@ -352,7 +577,10 @@ fn commands(out: &mut String, options: &Options, results: &Results) {
     );
     let _ = writeln!(
         out,
-        "- (b) `zoho-crm ... upload-many --manifest M.csv --concurrency 8 --journal J` vs `xargs -P8 -I{{}} curl --http1.1 -sS -f -o /dev/null -X POST URL -H ... -F file=@{{}} < files.txt`; a fresh journal each run"
+        "- (b) `zoho-crm ... --json upload-many --manifest M.csv --concurrency 8 --journal J` vs `xargs -P8 -I{{}} curl --http1.1 -sS -f -o /dev/null -X POST URL -H ... -F file=@{{}} < files.txt`; a fresh journal each run; first, once, the same command with `--dry-run` for the estimate of calls and credits{}",
+        results.baseline.as_ref().map_or_else(String::new, |label| format!(
+            "; with `--baseline-cli PATH` ({label}), the same command with that binary in each run too, in turns with the CLI (that binary goes first in the first, third... runs), both before curl"
+        ))
     );
     let _ = writeln!(
         out,
@@ -375,7 +603,8 @@ fn commands(out: &mut String, options: &Options, results: &Results) {
     );
     let _ = writeln!(
         out,
-        "- (f) a third server with `loopback-server --tls --latency-ms 100 --max-in-flight 10`: `SSL_CERT_FILE=CERT zoho-crm ... --http-version 1.1|2 --json upload-many --manifest M.csv --concurrency 10 --journal J` (a fresh journal each run) vs `xargs -P10 -I{{}} curl --cacert CERT -sS -f -o /dev/null -X POST URL -H ... -F file=@{{}} < files.txt`, alternating; failures are runs that exited non-zero and the calls the server refused with 429; duplicates compare the attachments the server stored with the files; handshakes are the server's completed TLS handshakes (and how many resumed a session) per 1,000 files; all from `GET /testkit/stats` read with curl before and after each run, less what reading the stats adds"
+        "- (f) a third server with `loopback-server --tls --latency-ms 100 --max-in-flight 10`: `SSL_CERT_FILE=CERT zoho-crm ... --http-version 1.1|2 --json upload-many --manifest M.csv --concurrency 10 --journal J` (a fresh journal each run) vs `xargs -P10 -I{{}} curl --cacert CERT -sS -f -o /dev/null -X POST URL -H ... -F file=@{{}} < files.txt`, alternating, after one dry run of each CLI side (the same command with `--dry-run`, for the estimate of calls and credits), and after the runs, for the table of calls and credits only, a dry run and one run of `--http-version 1.1 ... --concurrency {}` (twice the cap); failures are runs that exited non-zero and the calls the server refused with 429; duplicates compare the attachments the server stored with the files; handshakes are the server's completed TLS handshakes (and how many resumed a session) per 1,000 files; all from `GET /testkit/stats` read with curl before and after each run, less what reading the stats adds",
+        2 * cap::MAX_IN_FLIGHT
     );
     let _ = writeln!(
         out,
@@ -387,6 +616,18 @@ fn commands(out: &mut String, options: &Options, results: &Results) {
         options.runs
     );
     let _ = writeln!(out, "{}", export_command(&results.export));
+    let _ = writeln!(
+        out,
+        "- (i) a sixth server, plain: `zoho-crm ... --rate {} --json upload-many --manifest M.csv --concurrency {} --journal J` of {} files of {} bytes, while a thread reads `GET /testkit/stats` every {} ms; then `zoho-crm ... --bwlimit {} upload --module Leads --record ID FILE` of a {} MiB file and `zoho-crm ... --bwlimit {} download --module Leads --record ID --id AID -o OUT` of it (checked byte for byte)",
+        pacing::RATE,
+        pacing::RATE_CONCURRENCY,
+        pacing::RATE_FILES,
+        pacing::RATE_FILE_SIZE,
+        pacing::SAMPLE_EVERY.as_millis(),
+        pacing::BWLIMIT.0,
+        pacing::BW_BYTES / (1024 * 1024),
+        pacing::BWLIMIT.0
+    );
     let _ = writeln!(
         out,
         "\nWall time is measured around each command; peak RSS comes from `/usr/bin/time -v`."
@@ -528,7 +769,7 @@ pub(super) fn export_command(results: &ExportResults) -> String {
         results.extractor == "jq",
     );
     format!(
-        "- (h) a fifth server, plain, started with `{}`: {} files of {} KiB uploaded with `upload-many` to {} records, {} each (`Leads`, record ids {} + 0, 1...), each record also given a PNG photo (`curl -F file=@photo.png .../photo`) and {} files of the same size in its file-upload fields (`POST /crm/v8/files`, then `PUT` the record with their ids), and `records.csv` (`module,record_id`) naming the records; `zoho-crm ... --json download-many --manifest records.csv --output DIR --concurrency {} --journal J --include attachments`, the same with `--fields {}` (attachments, photos and field files) and `sh -c SCRIPT sh DIR`, SCRIPT being `{script}` ({}), alternating, a fresh DIR and journal each run; then {} files of {} bytes to {} other records, the same `download-many` {} times, alternating with the same for the first {} of those records, and `curl -sS -f -o OUT -H ... URL/AID` of one of those files; each run's files are counted and sized, and the CLI's summary read",
+        "- (h) a fifth server, plain, started with `{}`: {} files of {} KiB uploaded with `upload-many` to {} records, {} each (`Leads`, record ids {} + 0, 1...), each record also given a PNG photo (`curl -F file=@photo.png .../photo`) and {} files of the same size in its file-upload fields (`POST /crm/v8/files`, then `PUT` the record with their ids), and `records.csv` (`module,record_id`) naming the records; `zoho-crm ... --json download-many --manifest records.csv --output DIR --concurrency {} --journal J --include attachments`, the same with `--fields {}` (attachments, photos and field files) and `sh -c SCRIPT sh DIR`, SCRIPT being `{script}` ({}), alternating, a fresh DIR and journal each run, after one dry run of each CLI side (the same command with `--dry-run`, which makes the listings), the server's count read with curl before and after each CLI run; then {} files of {} bytes to {} other records, the same `download-many` {} times, alternating with the same for the first {} of those records, and `curl -sS -f -o OUT -H ... URL/AID` of one of those files; each run's files are counted and sized, and the CLI's summary read",
         seed::SERVER_FLAGS.join(" "),
         results.files,
         export::SMALL_SIZE / 1024,
@@ -555,16 +796,24 @@ pub(super) fn export_command(results: &ExportResults) -> String {
     )
 }
 
-/// `existing` (BENCHMARKS.md) with (h)'s `section` in place of the one it has, else before
-/// `## Commands`, and `command` in place of its line for (h), else after the one for (g);
+/// `existing` (BENCHMARKS.md) with (h)'s `section` in place of the one it has (which ends at
+/// the next heading), else before `## Commands`, and `command` in place of its line for (h), else after the one for (g);
 /// `None` if it has no `## Commands` (or no line for (g) nor (h)).
 pub(super) fn splice_export(existing: &str, section: &str, command: &str) -> Option<String> {
     let commands = existing.find("\n## Commands")?;
-    let start = existing
+    let (start, end) = match existing
         .find("\n### (h) ")
         .filter(|start| *start < commands)
-        .unwrap_or(commands);
-    let text = format!("{}{section}{}", &existing[..start], &existing[commands..]);
+    {
+        Some(start) => (
+            start,
+            existing[start + 1..]
+                .find("\n#")
+                .map_or(commands, |at| start + 1 + at),
+        ),
+        None => (commands, commands),
+    };
+    let text = format!("{}{section}{}", &existing[..start], &existing[end..]);
     let mut lines: Vec<&str> = text.lines().collect();
     if let Some(index) = lines.iter().position(|line| line.starts_with("- (h) ")) {
         lines[index] = command;
@@ -608,7 +857,8 @@ fn machine() -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::splice_export;
+    use super::super::spend::{Estimate, SpendRow, Spent};
+    use super::{spend_row, spend_section, splice_export, splice_spend};
 
     #[test]
     fn the_export_section_is_added_then_replaced() {
@@ -630,5 +880,57 @@ mod tests {
             )
         );
         assert_eq!(splice_export("# B\n", "x", "y"), None);
+        // A section after (h) stays.
+        let with_more = "# B\n\n### (h) H\n\n| h1 |\n\n### (i) I\n\n| i |\n\n## Commands\n\n- (g) G\n- (h) H1\n";
+        assert_eq!(
+            splice_export(with_more, "\n### (h) H\n\n| h2 |\n", "- (h) H2").as_deref(),
+            Some(
+                "# B\n\n### (h) H\n\n| h2 |\n\n### (i) I\n\n| i |\n\n## Commands\n\n- (g) G\n- (h) H2\n"
+            )
+        );
+    }
+
+    #[test]
+    fn the_rows_of_h_replace_theirs_in_the_table_of_calls() {
+        let row = |name: &str, calls: u64| SpendRow {
+            name: name.to_owned(),
+            estimate: Estimate {
+                calls: (calls, calls * 4),
+                credits: (calls, calls * 4),
+                own_calls: 0,
+                own_server: 0,
+            },
+            runs: vec![
+                Some(Spent {
+                    calls,
+                    credits: calls,
+                    retries: 0,
+                    throttled: 0,
+                    server: calls as i64,
+                }),
+                None,
+            ],
+        };
+        let (b, h_old, h_new) = (row("(b) B", 10), row("(h) old", 5), row("(h) new", 7));
+        assert_eq!(
+            spend_row(&h_new),
+            "| (h) new | 7..28 | 7..28 | 0 (0) | 7, no account | 7, no account | 0, no account | 0, no account | 7, no account | NO: 1 of 2 runs outside |\n"
+        );
+        let full = format!(
+            "# B\n{}\n### (i) I\n\n## Commands\n\n- (h) H\n",
+            spend_section(&[&b, &h_old])
+        );
+        let spliced = splice_spend(&full, &[&h_new]);
+        let expected = format!(
+            "# B\n{}\n### (i) I\n\n## Commands\n\n- (h) H\n",
+            spend_section(&[&b, &h_new])
+        );
+        assert_eq!(spliced, Some(expected));
+        // Without the table: the table of (h)'s rows, before `## Commands`.
+        assert_eq!(
+            splice_spend("# B\n\n## Commands\n", &[&h_new]),
+            Some(format!("# B\n{}\n## Commands\n", spend_section(&[&h_new])))
+        );
+        assert_eq!(splice_spend("# B\n", &[&h_new]), None);
     }
 }
