@@ -2,7 +2,7 @@
 //! upload, list, download and delete, then a record's photo and a file-upload field, with the
 //! real `zoho-crm` binary, printing each command and its output. No Zoho account needed.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use crate::loopback::{Build, LoopbackProcess, build_cli_and_server};
@@ -34,7 +34,10 @@ pub fn run(root: &Path, build: Build) -> Result<(), String> {
         server.base_url
     );
     println!("Every command below talks to it through the real `zoho-crm` binary.\n");
-    let cli = release.join("zoho-crm");
+    let cli = DemoCli {
+        binary: release.join("zoho-crm"),
+        config: work.path().join("config"),
+    };
     let common = [
         "--api-base",
         server.base_url.as_str(),
@@ -171,8 +174,16 @@ pub fn run(root: &Path, build: Build) -> Result<(), String> {
     Ok(())
 }
 
+/// The CLI the demo runs, and the configuration folder it gives it (a scratch one, so that
+/// the demo's runs leave no credit ledger of the loopback server's made-up organisation in the
+/// user's own).
+struct DemoCli {
+    binary: PathBuf,
+    config: PathBuf,
+}
+
 /// Prints a command, runs it, prints its output; returns its standard output.
-fn step(cli: &Path, title: &str, args: &[&str]) -> Result<String, String> {
+fn step(cli: &DemoCli, title: &str, args: &[&str]) -> Result<String, String> {
     println!("# {title}");
     println!(
         "$ zoho-crm {}",
@@ -181,12 +192,13 @@ fn step(cli: &Path, title: &str, args: &[&str]) -> Result<String, String> {
             .collect::<Vec<_>>()
             .join(" ")
     );
-    let output = Command::new(cli)
+    let output = Command::new(&cli.binary)
         .args(args)
+        .env("XDG_CONFIG_HOME", &cli.config)
         .env_remove("ZOHO_ACCESS_TOKEN")
         .env_remove("ZOHO_REFRESH_TOKEN")
         .output()
-        .map_err(|e| format!("cannot run {}: {e}", cli.display()))?;
+        .map_err(|e| format!("cannot run {}: {e}", cli.binary.display()))?;
     let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
     print!("{stdout}");
     eprint!("{}", String::from_utf8_lossy(&output.stderr));

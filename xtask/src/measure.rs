@@ -63,7 +63,9 @@ pub fn measure_env(
 }
 
 /// Runs `program args` under `/usr/bin/time -v` with extra environment variables and returns
-/// how it ended, whatever its exit code; fails only if it cannot be run or measured.
+/// how it ended, whatever its exit code; fails only if it cannot be run or measured. Its
+/// configuration folder is `cwd/.config` (`XDG_CONFIG_HOME`), so that neither the CLI's credit
+/// ledger nor a curlrc of the user's touches or shapes a run.
 pub fn run_measured(
     program: &Path,
     args: &[String],
@@ -78,6 +80,7 @@ pub fn run_measured(
         .arg(time_file.path())
         .arg(program)
         .args(args)
+        .env("XDG_CONFIG_HOME", cwd.join(".config"))
         .envs(env.iter().copied())
         .current_dir(cwd)
         .stdin(Stdio::null())
