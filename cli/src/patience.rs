@@ -102,6 +102,8 @@ pub struct Refusals {
     pub stopped_by: Option<&'static str>,
     /// Items that ended refused with HTTP 429, after the client's own retries.
     pub refused_items: u64,
+    /// Times an item refused on every attempt was sent again after a pause.
+    pub resent_after_429: u64,
     /// Which of Zoho's limits refused them: `concurrency`, `credits` or `unclear`; absent when
     /// Zoho refused none.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -125,6 +127,8 @@ pub struct Patience {
     streak: Mutex<Streak>,
     /// Items that ended refused with 429.
     refused_items: AtomicU64,
+    /// Times an item refused on every attempt was sent again after a pause.
+    resent: AtomicU64,
     /// Why the run stopped, once it did.
     stop: OnceLock<Stop>,
 }
@@ -136,6 +140,7 @@ impl Patience {
             patience,
             streak: Mutex::new(Streak::default()),
             refused_items: AtomicU64::new(0),
+            resent: AtomicU64::new(0),
             stop: OnceLock::new(),
         }
     }
@@ -149,12 +154,11 @@ impl Patience {
         self.streak().since = None;
     }
 
-    /// An item ended refused with HTTP 429 (after the client's own retries), `throttle` being
+    /// A call ended refused with HTTP 429 (after the client's own retries), `throttle` being
     /// what the spec documents of `code`. Returns why the run stops when this refusal stopped
     /// it (once; from then on [`Patience::exhausted`]): a code documented as a quota stops it
     /// at once, other refusals once every call has been refused for longer than the patience.
     pub fn refused(&self, throttle: Throttle, code: &str) -> Option<Stop> {
-        self.refused_items.fetch_add(1, Ordering::Relaxed);
         if throttle == Throttle::Quota {
             return self.stop_with(Stop::Zoho {
                 limit: ZohoLimit::Credits,
@@ -195,13 +199,19 @@ impl Patience {
         self.stop_with(Stop::Zoho { limit, evidence })
     }
 
-    /// An item ended with `failure`: when Zoho refused it with HTTP 429, see
-    /// [`Patience::refused`] (a 429 that was not Zoho's JSON could be either limit).
+    /// An item ended with `failure`: when Zoho refused it with HTTP 429, it is counted, and
+    /// see [`Patience::refused`] (a 429 that was not Zoho's JSON could be either limit).
     pub fn failed(&self, failure: &Failure) -> Option<Stop> {
         if failure.http_status != Some(429) {
             return None;
         }
+        self.refused_items.fetch_add(1, Ordering::Relaxed);
         self.refused(failure.throttle.unwrap_or(Throttle::Either), &failure.code)
+    }
+
+    /// An item whose every attempt was refused with 429 is sent again after a pause.
+    pub fn resending(&self) {
+        self.resent.fetch_add(1, Ordering::Relaxed);
     }
 
     /// A call was refused because the budget of `limit` credits is spent: why the run stops,
@@ -239,7 +249,8 @@ impl Patience {
         if let Some(Stop::Zoho { limit, .. }) = self.stop.get() {
             return Some(*limit);
         }
-        if self.refused_items() == 0 {
+        let resent = self.resent.load(Ordering::Relaxed);
+        if self.refused_items() == 0 && resent == 0 {
             return None;
         }
         let streak = self.streak();
@@ -262,6 +273,7 @@ impl Patience {
                 Stop::Zoho { .. } => "zoho_credits",
             }),
             refused_items: self.refused_items(),
+            resent_after_429: self.resent.load(Ordering::Relaxed),
             zoho_limit: self.zoho_limit(),
         }
     }
@@ -293,9 +305,13 @@ impl Patience {
             return None;
         }
         let items = self.refused_items();
+        let resent = self.resent.load(Ordering::Relaxed);
         match self.zoho_limit()? {
+            ZohoLimit::Concurrency if items == 0 => Some(format!(
+                "Zoho's concurrency cap refused every attempt of an item {resent} time(s) (HTTP 429 that cleared); each was sent again after a pause"
+            )),
             ZohoLimit::Concurrency => Some(format!(
-                "{items} item(s) refused by Zoho's concurrency cap (HTTP 429 that cleared: later calls went through, or Zoho's code says a rate limit); run the same command again to finish them"
+                "{items} item(s) refused by Zoho's concurrency cap (HTTP 429 that cleared: later calls went through, or Zoho's code says a rate limit), {resent} time(s) sent again before; run the same command again to finish them"
             )),
             ZohoLimit::Unclear => Some(format!(
                 "{items} item(s) refused by Zoho with HTTP 429 up to the end of the run, for less than --patience: the concurrency cap or the day's API credits, which cannot be told apart yet; run the same command again later"
@@ -315,6 +331,7 @@ mod tests {
         patience.went_through();
         assert!(!patience.exhausted());
         let stop = patience.refused(Throttle::Either, "TOO_MANY_REQUESTS");
+        assert_eq!(patience.refused_items(), 0);
         assert!(matches!(
             stop,
             Some(Stop::Zoho {
@@ -363,11 +380,12 @@ mod tests {
     fn refusals_a_success_ends_were_the_cap_and_those_at_the_end_are_unclear() {
         let patience = Patience::new(Duration::from_secs(3600));
         assert_eq!(patience.zoho_limit(), None);
-        assert!(
-            patience
-                .refused(Throttle::Either, "TOO_MANY_REQUESTS")
-                .is_none()
-        );
+        let refused = Failure {
+            http_status: Some(429),
+            throttle: Some(Throttle::Either),
+            ..Failure::new(crate::failure::Kind::Api, "TOO_MANY_REQUESTS", "m")
+        };
+        assert!(patience.failed(&refused).is_none());
         assert_eq!(patience.zoho_limit(), Some(ZohoLimit::Unclear));
         patience.went_through();
         assert_eq!(patience.zoho_limit(), Some(ZohoLimit::Concurrency));

@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Mutex, PoisonError};
 
 use indicatif::ProgressBar;
-use zoho_crm::Client;
+use zoho_crm::{Client, Throttle};
 
 use crate::failure::Failure;
 use crate::interrupt::Interrupt;
@@ -74,6 +74,20 @@ impl Shared {
                 stop.describe()
             ));
         }
+    }
+
+    /// Every attempt of an upload was refused with 429 (nothing was stored), and it would be
+    /// sent again after a pause: counts the refusal toward the patience, and says whether the
+    /// run goes on (else it stopped, and the upload is not sent again).
+    pub(super) fn refused_for_now(&self, failure: &Failure) -> bool {
+        let throttle = failure.throttle.unwrap_or(Throttle::Either);
+        if let Some(stop) = self.patience.refused(throttle, &failure.code) {
+            self.output.stderr(&format!(
+                "error: {}; no further uploads are started",
+                stop.describe()
+            ));
+        }
+        !self.patience.exhausted()
     }
 
     /// A call was refused because the run's budget of credits is spent: no further upload

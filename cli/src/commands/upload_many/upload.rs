@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
+use std::time::Duration;
 
 use zoho_crm::operations::{UploadAttachmentRequest, UploadPhotoRequest};
 use zoho_crm::{Error, FileSource};
@@ -19,6 +20,14 @@ use super::manifest::Entry;
 use super::report::{ItemLine, report_failure, report_interrupted};
 use super::shared::Shared;
 use super::target::Target;
+
+/// The pauses before an upload Zoho refused on every attempt (HTTP 429) is sent again, while
+/// the run goes on: one each time, then it fails (a re-run sends it).
+const PAUSES_AFTER_429: [Duration; 3] = [
+    Duration::from_secs(1),
+    Duration::from_secs(2),
+    Duration::from_secs(4),
+];
 
 /// Uploads `pending` with the adaptive limit, until a signal comes.
 pub(super) async fn upload_all(shared: &Arc<Shared>, pending: Vec<Entry>) {
@@ -81,20 +90,58 @@ pub(super) async fn upload_one(shared: Arc<Shared>, entry: Entry, permit: Slot) 
         return;
     }
     let tracker = Tracker::new(shared.bar.clone());
-    let source = FileSource::from_path_named(&entry.file, entry.name.clone()).on_progress({
-        let tracker = tracker.clone();
-        move |sent| tracker.update(sent)
-    });
-    let result = tokio::select! {
-        biased;
-        result = send(&shared, &entry, source) => result,
-        signal = shared.interrupt.first() => {
-            drop(permit);
-            tracker.withdraw(entry.size);
-            report_interrupted(&shared, &entry, signal);
-            shared.tally().interrupted.push(entry);
-            shared.count_finished();
-            return;
+    let mut permit = permit;
+    let mut pauses = PAUSES_AFTER_429.iter();
+    let result = loop {
+        let source = FileSource::from_path_named(&entry.file, entry.name.clone()).on_progress({
+            let tracker = tracker.clone();
+            move |sent| tracker.update(sent)
+        });
+        let result = tokio::select! {
+            biased;
+            result = send(&shared, &entry, source) => result,
+            signal = shared.interrupt.first() => {
+                drop(permit);
+                tracker.withdraw(entry.size);
+                report_interrupted(&shared, &entry, signal);
+                shared.tally().interrupted.push(entry);
+                shared.count_finished();
+                return;
+            }
+        };
+        // Every attempt refused with 429 (nothing stored): while the run goes on, that is most
+        // likely the concurrency cap, which clears in seconds. Send it again after a pause,
+        // leaving its place to other uploads meanwhile.
+        let again = match &result {
+            Err(failure) if failure.http_status == Some(429) && !failure.is_unknown() => pauses
+                .next()
+                .copied()
+                .filter(|_| shared.refused_for_now(failure)),
+            _ => None,
+        };
+        let Some(pause) = again else {
+            break result;
+        };
+        shared.patience.resending();
+        drop(permit);
+        tracker.update(0);
+        permit = tokio::select! {
+            biased;
+            signal = shared.interrupt.first() => {
+                // Refused, so not stored: the journal's `started` makes the next run check.
+                tracker.withdraw(entry.size);
+                report_interrupted(&shared, &entry, signal);
+                shared.tally().interrupted.push(entry);
+                shared.count_finished();
+                return;
+            }
+            permit = async {
+                tokio::time::sleep(pause).await;
+                shared.slots.acquire().await
+            } => permit,
+        };
+        if shared.patience.exhausted() {
+            break result;
         }
     };
     if let Err(failure) = &result {
