@@ -268,8 +268,9 @@ pub struct DownloadArgs {
     /// The attachment id.
     #[arg(long, value_name = "AID")]
     pub id: String,
-    /// A file to write (replaced if it exists), a directory to save in under the server's
-    /// file name (an existing file there is never replaced), or `-` for standard output.
+    /// A file to write (replaced if it exists, as `curl -o` does), a directory to save in
+    /// under the server's file name (an existing file there is not replaced: the download is
+    /// refused, unless --clobber or --skip-existing), or `-` for standard output.
     #[arg(
         short = 'o',
         long = "output",
@@ -277,6 +278,14 @@ pub struct DownloadArgs {
         default_value = "."
     )]
     pub output: PathBuf,
+    /// With -o DIR: replace a file of the server's name already there (once the new one is
+    /// complete).
+    #[arg(long, conflicts_with = "skip_existing")]
+    pub clobber: bool,
+    /// Leave an existing file as it is and exit 0: with -o FILE, nothing is asked of Zoho;
+    /// with -o DIR the call is made (only its answer names the file) but its body is not read.
+    #[arg(long)]
+    pub skip_existing: bool,
 }
 
 /// `delete`.

@@ -54,6 +54,58 @@ async fn the_default_is_the_current_directory_and_existing_files_stay() {
 }
 
 #[tokio::test]
+async fn clobber_replaces_a_file_in_the_directory_and_skip_existing_keeps_it() {
+    let server = server().await;
+    let dir = tempdir();
+    let id = server.insert_file("Leads", RECORD, "a.txt", b"new");
+    let out = dir.path().join("out");
+    write(&out, "a.txt", b"old");
+    let out_arg = out.to_string_lossy();
+    let base = [
+        "--json", "download", "--module", "Leads", "--record", RECORD, "--id", &id, "-o", &out_arg,
+    ];
+    let with = |flag: &'static str| {
+        let mut args = base.to_vec();
+        args.push(flag);
+        args
+    };
+    let kept = run(against(&server, dir.path(), &with("--skip-existing"))).await;
+    kept.expect(0);
+    assert_eq!(kept.json()[0]["status"], "exists");
+    assert_eq!(
+        std::fs::read(out.join("a.txt")).ok().as_deref(),
+        Some(&b"old"[..])
+    );
+    let replaced = run(against(&server, dir.path(), &with("--clobber"))).await;
+    replaced.expect(0);
+    assert_eq!(
+        std::fs::read(out.join("a.txt")).ok().as_deref(),
+        Some(&b"new"[..])
+    );
+    let mut both = with("--clobber");
+    both.push("--skip-existing");
+    run(against(&server, dir.path(), &both)).await.expect(2);
+    // With -o FILE, --skip-existing asks nothing of Zoho.
+    let before = server.request_count();
+    let file = out.join("a.txt");
+    let file_arg = file.to_string_lossy();
+    let args = [
+        "download",
+        "--module",
+        "Leads",
+        "--record",
+        RECORD,
+        "--id",
+        &id,
+        "-o",
+        &file_arg,
+        "--skip-existing",
+    ];
+    run(against(&server, dir.path(), &args)).await.expect(0);
+    assert_eq!(server.request_count(), before);
+}
+
+#[tokio::test]
 async fn a_file_path_is_replaced_only_once_complete() {
     let server = server().await;
     let dir = tempdir();

@@ -1,5 +1,6 @@
 //! `download`: one attachment, streamed to a file (replaced only once complete) or into a
-//! directory under the server's sanitised file name (never replacing a file there).
+//! directory under the server's sanitised file name (replacing a file there only with
+//! `--clobber`; `--skip-existing` leaves it and succeeds).
 
 use serde::Serialize;
 use zoho_crm::operations::DownloadAttachmentRequest;
@@ -19,6 +20,12 @@ pub async fn run(global: &Global, env: &Env, output: &Output, args: DownloadArgs
         Ok(target) => target,
         Err(failure) => return fail(output, &failure),
     };
+    if let Destination::File(path) = &target
+        && args.skip_existing
+        && path.exists()
+    {
+        return left_as_it_is(output, &args.id, path);
+    }
     let client = match client_or_exit(global, env, output, |b| b) {
         Ok(client) => client,
         Err(exit) => return exit,
@@ -46,16 +53,21 @@ pub async fn run(global: &Global, env: &Env, output: &Output, args: DownloadArgs
             let name = server_name
                 .clone()
                 .unwrap_or_else(|| format!("attachment-{}", args.id));
-            (dir.join(name), false)
+            (dir.join(name), args.clobber)
         }
     };
     if !overwrite && path.exists() {
+        if args.skip_existing {
+            return left_as_it_is(output, &args.id, &path);
+        }
         let failure = Failure::new(
             Kind::Local,
             "FILE_EXISTS",
             format!("{} exists already; nothing was written", path.display()),
         )
-        .with_resolution("give -o a file path to replace it, or another directory");
+        .with_resolution(
+            "add --clobber to replace it or --skip-existing to keep it, or give -o a file path or another directory",
+        );
         return fail(output, &failure);
     }
     let label = path
@@ -90,6 +102,21 @@ pub async fn run(global: &Global, env: &Env, output: &Output, args: DownloadArgs
         }
         Err(error) => fail(output, &Failure::download(&error)),
     }
+}
+
+/// `--skip-existing` found `path` there: it stays as it is, and the command succeeds.
+fn left_as_it_is(output: &Output, id: &str, path: &std::path::Path) -> Exit {
+    output.text(format!(
+        "skipped {}: it exists already (--skip-existing)",
+        path.display()
+    ));
+    output.json_line(&serde_json::json!({
+        "ok": true,
+        "id": id,
+        "path": path.display().to_string(),
+        "status": "exists",
+    }));
+    Exit::Success
 }
 
 /// Streams the content to standard output; what is said about it goes to standard error.
