@@ -136,8 +136,8 @@ pub enum Command {
     Delete(DeleteArgs),
     /// Upload every file a CSV manifest names, resumably (a journal records what is done).
     UploadMany(UploadManyArgs),
-    /// Set, download or delete a record's photo (Leads, Contacts, Accounts, Products, Vendors,
-    /// Deals and custom modules).
+    /// Set, download or delete a record's photo (Leads, Contacts, Accounts, Products, Vendors
+    /// and custom modules; Deals take an upload only).
     #[command(subcommand)]
     Photo(PhotoCommand),
     /// Upload, list and download the files of a record's file-upload field.

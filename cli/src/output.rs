@@ -103,9 +103,31 @@ impl Output {
     }
 }
 
+/// `text` with each control character (an escape sequence's ESC, a newline, a tab) written as
+/// Rust escapes it (`\u{1b}`, `\n`, `\t`), so a name from a server can neither move the
+/// cursor, recolour the terminal nor start a line of its own.
+fn printable(text: &str) -> String {
+    if !text.chars().any(char::is_control) {
+        return text.to_owned();
+    }
+    text.chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_default().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
 /// Lays out rows of cells in columns as wide as their widest cell (the last column is not
 /// padded).
 pub fn table(rows: &[Vec<String>]) -> Vec<String> {
+    let rows: Vec<Vec<String>> = rows
+        .iter()
+        .map(|row| row.iter().map(|cell| printable(cell)).collect())
+        .collect();
     let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
     let widths: Vec<usize> = (0..columns)
         .map(|c| {
@@ -136,6 +158,12 @@ pub fn table(rows: &[Vec<String>]) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_servers_control_characters_are_shown_escaped_not_obeyed() {
+        let rows = vec![vec!["\u{1b}[31mred\nx\ty".to_owned(), "ok".to_owned()]];
+        assert_eq!(table(&rows), vec!["\\u{1b}[31mred\\nx\\ty  ok"]);
+    }
 
     #[test]
     fn tables_align_columns() {
