@@ -40,10 +40,11 @@ impl Output {
         &self.bars
     }
 
-    /// Prints a result line of text (not in JSON mode).
+    /// Prints a result line of text (not in JSON mode), any control character but a newline
+    /// or a tab escaped (a server's names and messages are in such lines).
     pub fn text(&self, line: impl AsRef<str>) {
         if !self.json {
-            self.stdout(line.as_ref());
+            self.stdout(&printable(line.as_ref(), Lines::Kept));
         }
     }
 
@@ -87,8 +88,10 @@ impl Output {
         });
     }
 
-    /// Prints a line on standard error, always (errors).
+    /// Prints a line on standard error, always (errors), any control character but a newline
+    /// or a tab escaped.
     pub fn stderr(&self, line: &str) {
+        let line = printable(line, Lines::Kept);
         self.bars.suspend(|| {
             let _ = writeln!(std::io::stderr().lock(), "{line}");
         });
@@ -103,16 +106,27 @@ impl Output {
     }
 }
 
-/// `text` with each control character (an escape sequence's ESC, a newline, a tab) written as
-/// Rust escapes it (`\u{1b}`, `\n`, `\t`), so a name from a server can neither move the
-/// cursor, recolour the terminal nor start a line of its own.
-fn printable(text: &str) -> String {
-    if !text.chars().any(char::is_control) {
+/// Whether a text to print may hold several lines.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Lines {
+    /// Newlines and tabs stay (a message with its indented resolution).
+    Kept,
+    /// Newlines and tabs are escaped too (a table's cell).
+    Escaped,
+}
+
+/// `text` with each control character (an escape sequence's ESC; a newline and a tab unless
+/// `lines` keeps them) written as Rust escapes it (`\u{1b}`, `\n`, `\t`), so that a name or
+/// message from a server can neither move the cursor nor recolour the terminal.
+fn printable(text: &str, lines: Lines) -> String {
+    let escaped =
+        |c: char| c.is_control() && (lines == Lines::Escaped || !matches!(c, '\n' | '\t'));
+    if !text.chars().any(escaped) {
         return text.to_owned();
     }
     text.chars()
         .map(|c| {
-            if c.is_control() {
+            if escaped(c) {
                 c.escape_default().to_string()
             } else {
                 c.to_string()
@@ -126,7 +140,11 @@ fn printable(text: &str) -> String {
 pub fn table(rows: &[Vec<String>]) -> Vec<String> {
     let rows: Vec<Vec<String>> = rows
         .iter()
-        .map(|row| row.iter().map(|cell| printable(cell)).collect())
+        .map(|row| {
+            row.iter()
+                .map(|cell| printable(cell, Lines::Escaped))
+                .collect()
+        })
         .collect();
     let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
     let widths: Vec<usize> = (0..columns)
@@ -163,6 +181,15 @@ mod tests {
     fn a_servers_control_characters_are_shown_escaped_not_obeyed() {
         let rows = vec![vec!["\u{1b}[31mred\nx\ty".to_owned(), "ok".to_owned()]];
         assert_eq!(table(&rows), vec!["\\u{1b}[31mred\\nx\\ty  ok"]);
+    }
+
+    #[test]
+    fn lines_keep_their_newlines_but_not_an_escape_sequence() {
+        assert_eq!(
+            printable("a\u{1b}[2Jb\n  resolution:\tx\r", Lines::Kept),
+            "a\\u{1b}[2Jb\n  resolution:\tx\\r"
+        );
+        assert_eq!(printable("plain", Lines::Kept), "plain");
     }
 
     #[test]
