@@ -7,14 +7,16 @@
 //! record first costs one listing of that record (at least one page, shared by the lines of
 //! the same record), then its upload when it is not there. With `--skip-existing`, each
 //! record with attachment lines costs one listing (at least), each with field lines one
-//! record read, each with photo lines (unless `--replace`) one photo download; the uploads
-//! are counted as if none of the files were in Zoho. A listing takes a call per 200
-//! attachments, which the dry run cannot know: the look-ups are a lower bound.
+//! record read, each with photo lines one photo download (none with `--replace`, nor for
+//! Deals, whose photos cannot be downloaded); the uploads are counted as if none of the files
+//! were in Zoho. A listing takes a call per 200 attachments, which the dry run cannot know:
+//! the look-ups are a lower bound.
 
 use std::collections::BTreeSet;
 use std::time::Duration;
 
 use serde::Serialize;
+use zoho_crm::Module;
 use zoho_crm::operations::{
     download_photo, get_record, list_attachments, update_record, upload_attachment, upload_files,
     upload_photo,
@@ -46,6 +48,19 @@ pub(super) struct Estimate {
 /// The record a line is for, as (module, record id).
 fn record(entry: &Entry) -> (&str, &str) {
     (entry.module.api_name(), entry.record_id.as_str())
+}
+
+/// Whether a record's photo can be asked for: the photo download takes fewer built-in modules
+/// than the upload (not Deals), and `--skip-existing` uploads the photo lines of the others
+/// without asking.
+fn photo_downloadable(module: &Module) -> bool {
+    let supported = download_photo::OPERATION
+        .params
+        .iter()
+        .map(|param| param.modules)
+        .find(|modules| !modules.is_empty());
+    matches!(module, Module::Custom(_))
+        || supported.is_none_or(|modules| modules.contains(&module.api_name()))
 }
 
 /// The calls one upload of `target` makes, each with its credits.
@@ -89,7 +104,9 @@ impl Estimate {
                 match &entry.target {
                     Target::Attachment => listed.insert(record(entry)),
                     Target::Field(_) => read.insert(record(entry)),
-                    Target::Photo if !lookups.replace => photos.insert(record(entry)),
+                    Target::Photo if !lookups.replace && photo_downloadable(&entry.module) => {
+                        photos.insert(record(entry))
+                    }
                     Target::Photo => false,
                 };
             }
@@ -132,5 +149,17 @@ impl Estimate {
             "; of the calls, {} look at what the records hold before uploading (one a record: a lower bound, as a listing takes a call per 200 attachments), and every upload is counted as if its file were not in Zoho",
             self.lookup_calls
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_photos_of_deals_cannot_be_asked_for() {
+        assert!(photo_downloadable(&Module::Leads));
+        assert!(photo_downloadable(&Module::Contacts));
+        assert!(!photo_downloadable(&Module::Deals));
     }
 }
