@@ -449,6 +449,20 @@ pub struct UploadManyArgs {
     /// record does not have them already).
     #[arg(long)]
     pub retry_unknown: bool,
+    /// Before uploading, look at what Zoho holds and skip the lines already there (reported
+    /// and journaled as `already_in_zoho`): an attachment line whose file name and size an
+    /// attachment of its record has (each record listed once, one call per 200 attachments);
+    /// a `field:` line whose name and size a file of that field has (each record read once);
+    /// a `photo` line when the record has a photo (asked for with one photo download a
+    /// record, the image not read; Zoho gives a photo no name or size to compare). These
+    /// calls cost credits, count toward --max-credits and in the run's account.
+    #[arg(long)]
+    pub skip_existing: bool,
+    /// With --skip-existing: set the photo of `photo` lines even when the record has one
+    /// (the record's photo is then not asked for; without it, such lines are skipped when
+    /// the record has a photo).
+    #[arg(long, requires = "skip_existing")]
+    pub replace: bool,
     /// Stop sending when Zoho has refused every call (HTTP 429) for this many seconds without
     /// a success: the day's API credits are spent (exit code 5), or, when Zoho's code says a
     /// rate limit, its concurrency cap is held by other integrations (exit code 6); the rest

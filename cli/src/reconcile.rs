@@ -36,6 +36,9 @@ pub struct Candidate {
     pub size: u64,
     /// When the attempt started, if the journal says.
     pub since: Option<DateTime<FixedOffset>>,
+    /// Any attachment of the same name and size counts, whatever its age (`since` is not
+    /// looked at).
+    pub any_age: bool,
 }
 
 /// Whether a listed attachment is the upload a candidate describes.
@@ -55,6 +58,9 @@ fn verdict(item: &Attachment, candidate: &Candidate) -> Verdict {
         && item.kind.as_deref() != Some("Link URL");
     if !alike {
         return Verdict::Other;
+    }
+    if candidate.any_age {
+        return Verdict::Same;
     }
     match (candidate.since, item.created_time) {
         (Some(since), Some(created)) if created >= since.trunc_subsecs(0) => Verdict::Same,
@@ -153,6 +159,7 @@ mod tests {
             name: "a.txt".into(),
             size: 3,
             since: since.and_then(|s| DateTime::parse_from_rfc3339(s).ok()),
+            any_age: false,
         }
     }
 
@@ -175,5 +182,18 @@ mod tests {
         let untimed = item("a.txt", 3, None);
         assert_eq!(verdict(&untimed, &started), Verdict::Undecidable);
         assert_eq!(verdict(&later, &candidate(None)), Verdict::Undecidable);
+    }
+
+    #[test]
+    fn any_age_takes_every_attachment_of_the_same_name_and_size() {
+        let existing = Candidate {
+            any_age: true,
+            ..candidate(Some("2024-05-05T05:33:33Z"))
+        };
+        let older = item("a.txt", 3, Some("2020-01-01T00:00:00+00:00"));
+        assert_eq!(verdict(&older, &existing), Verdict::Same);
+        assert_eq!(verdict(&item("a.txt", 3, None), &existing), Verdict::Same);
+        assert_eq!(verdict(&item("a.txt", 4, None), &existing), Verdict::Other);
+        assert_eq!(verdict(&item("b.txt", 3, None), &existing), Verdict::Other);
     }
 }

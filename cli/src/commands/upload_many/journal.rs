@@ -102,6 +102,10 @@ pub struct Record {
     /// Set when a later run found the file on the record instead of uploading it.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub found_on_record: bool,
+    /// Set when `--skip-existing` found the file in Zoho (of the same name and size, or the
+    /// record's photo) instead of uploading it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub already_in_zoho: bool,
 }
 
 fn first_copy() -> u32 {
@@ -133,6 +137,7 @@ impl Record {
             message: None,
             target: entry.target.label(),
             found_on_record: false,
+            already_in_zoho: false,
         }
     }
 

@@ -9,6 +9,8 @@
 //!    `unknown` is left alone (reported) unless `--retry-unknown`; one left `started` by a
 //!    killed or interrupted run, and an unknown one being retried, is first looked for on its
 //!    record, so a file the server stored is not attached twice.
+//!    With `--skip-existing`, every line to upload is first looked for in Zoho (see
+//!    [`check_records`]): one already there is journaled as done and not uploaded.
 //! 3. Uploads run with at most `--concurrency` in flight, halved on each burst of 429s and
 //!    raised again after successes; each is journaled before it is sent and when it ends.
 //! 4. On SIGINT or SIGTERM no further upload starts and those in flight are abandoned (left
@@ -49,7 +51,7 @@ use crate::progress;
 use crate::recheck::Recheck;
 use crate::slots::Slots;
 
-use self::check_records::check_records;
+use self::check_records::{Lookups, check_records};
 use self::estimate::Estimate;
 use self::manifest::Entry;
 use self::plan::Plan;
@@ -65,6 +67,7 @@ fn dry_run(
     plan: &Plan,
     (invalid, duplicates): (usize, usize),
     estimate: &Estimate,
+    skip_existing: bool,
 ) -> Exit {
     let describe = |entry: &Entry| {
         format!(
@@ -81,8 +84,13 @@ fn dry_run(
                 .unwrap_or_default()
         )
     };
+    let upload = if skip_existing {
+        "would upload unless already in Zoho"
+    } else {
+        "would upload"
+    };
     for entry in &plan.pending {
-        output.text(format!("would upload  {}", describe(entry)));
+        output.text(format!("{upload}  {}", describe(entry)));
     }
     for check in &plan.to_check {
         output.text(format!(
@@ -194,11 +202,16 @@ pub async fn run(
         Ok(client) => client,
         Err(exit) => return exit,
     };
+    let lookups = Lookups {
+        retry_unknown: args.retry_unknown,
+        skip_existing: args.skip_existing,
+        replace: args.replace,
+    };
     if args.dry_run {
         let rtt = std::time::Duration::from_millis(args.assume_rtt);
-        let estimate = Estimate::of(&plan, concurrency, rtt);
+        let estimate = Estimate::of(&plan, lookups, concurrency, rtt);
         let counts = (manifest.invalid.len(), duplicates.len());
-        return dry_run(output, &plan, counts, &estimate);
+        return dry_run(output, &plan, counts, &estimate, args.skip_existing);
     }
     let opening = Opening::of(&client);
     let writer = match Writer::open(&journal_path) {
@@ -222,7 +235,7 @@ pub async fn run(
         }
     };
     let Plan {
-        mut pending,
+        pending,
         already_done,
         mut unknown,
         to_check,
@@ -255,8 +268,7 @@ pub async fn run(
         total: files,
         patience: Patience::new(std::time::Duration::from_secs(args.patience)),
     });
-    let (retry, kept) = check_records(&shared, to_check, &history, args.retry_unknown).await;
-    pending.extend(retry);
+    let (mut pending, kept) = check_records(&shared, to_check, pending, &history, lookups).await;
     unknown.extend(kept);
     pending.sort_by_key(|entry| entry.line);
     upload_all(&shared, pending).await;
@@ -283,10 +295,17 @@ pub async fn run(
         &journal_path,
     );
     if exit.is_out_of_calls() {
-        output.stderr(&format!(
-            "resume later with: {}",
-            shared.recheck.upload_many(&args.manifest, &journal_path)
-        ));
+        let mut resume = shared.recheck.upload_many(&args.manifest, &journal_path);
+        // A resumed run looks in Zoho again for the lines this one could not look up.
+        for (on, flag) in [
+            (args.skip_existing, " --skip-existing"),
+            (args.replace, " --replace"),
+        ] {
+            if on {
+                resume.push_str(flag);
+            }
+        }
+        output.stderr(&format!("resume later with: {resume}"));
     }
     match interrupt.received() {
         Some(signal) => Exit::Stopped(signal),

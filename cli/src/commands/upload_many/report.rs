@@ -44,7 +44,7 @@ impl<'a> ItemLine<'a> {
         ItemLine {
             ok: matches!(
                 status,
-                "ok" | "stored-unverified" | "found_on_record" | "duplicate"
+                "ok" | "stored-unverified" | "found_on_record" | "already_in_zoho" | "duplicate"
             ),
             status,
             line: entry.line,

@@ -23,6 +23,8 @@ pub(super) struct Tally {
     pub(super) uploaded: usize,
     pub(super) already_done: usize,
     pub(super) found_on_record: usize,
+    /// Found in Zoho by `--skip-existing` (not uploaded).
+    pub(super) already_in_zoho: usize,
     pub(super) failed: usize,
     pub(super) unknown: Vec<Entry>,
     /// In flight when a signal came: abandoned, left `started` in the journal.

@@ -24,6 +24,8 @@ struct Summary<'a> {
     uploaded: usize,
     already_done: usize,
     found_on_record: usize,
+    /// Found in Zoho by `--skip-existing`, not uploaded.
+    already_in_zoho: usize,
     failed: usize,
     unknown: usize,
     invalid: usize,
@@ -91,6 +93,7 @@ pub(super) fn summarize(
         uploaded: tally.uploaded,
         already_done: tally.already_done,
         found_on_record: tally.found_on_record,
+        already_in_zoho: tally.already_in_zoho,
         failed: tally.failed,
         unknown: tally.unknown.len(),
         invalid: counts.invalid,
@@ -120,11 +123,12 @@ pub(super) fn summarize(
             String::new()
         };
         output.stderr(&format!(
-            "uploaded {} ({}) in {seconds:.1} s{rate}; already done {} ({} found on the record); failed {}; may have been stored {}; invalid {}; duplicates {}",
+            "uploaded {} ({}) in {seconds:.1} s{rate}; already done {} ({} found on the record); already in Zoho {}; failed {}; may have been stored {}; invalid {}; duplicates {}",
             tally.uploaded,
             HumanBytes(tally.bytes),
             tally.already_done + tally.found_on_record,
             tally.found_on_record,
+            tally.already_in_zoho,
             tally.failed,
             tally.unknown.len(),
             counts.invalid,
