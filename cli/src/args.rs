@@ -159,6 +159,20 @@ pub enum Command {
     /// some records or files failed, 4/5/6 out of calls (its own budget, Zoho's credits, Zoho's
     /// concurrency cap: run the printed command later), 130/143 stopped by a signal.
     DownloadMany(DownloadManyArgs),
+    /// Check that Zoho holds the files of an upload manifest, or that a download-many export
+    /// is whole and still what Zoho holds.
+    ///
+    /// One line per file, marked as rclone check --combined marks them: `=` the same on both
+    /// sides; `-` Zoho lists it but the backup lacks it (--export: no index row, or the file is
+    /// missing on disk), or the manifest's file is not on its record (--manifest); `+` the
+    /// index has it but Zoho no longer lists it; `*` on disk but not as the index says (another
+    /// size or SHA-256: truncated or changed); `?` not checked (a photo: Zoho gives it no name
+    /// or size to compare); `!` its record could not be read. Then a summary (files and bytes
+    /// hashed, calls made). Each record is listed once (every page, one call per 200
+    /// attachments), under --max-credits. Exit codes: 0 all `=`, 2 bad input (no index, a bad
+    /// manifest; nothing sent), 3 something differs or could not be read, 4 the budget of
+    /// --max-credits refused a listing (5: Zoho said the day's credits are spent).
+    Verify(VerifyArgs),
     /// Print the narrowest OAuth scopes that allow the given operations.
     Scopes(ScopesArgs),
     /// Exchange a grant code for tokens, or show the configured credentials.
@@ -416,6 +430,30 @@ pub struct FieldFileDownloadArgs {
     /// The directory to save into (made if missing).
     #[arg(short = 'o', long = "output", value_name = "DIR")]
     pub output: PathBuf,
+}
+
+/// `verify`.
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("source").required(true).args(["manifest", "export"])))]
+pub struct VerifyArgs {
+    /// An upload-many manifest: each attachment line must be an attachment of its record with
+    /// the file's upload name and size (an attachment matches one line at most), each
+    /// `field:` line a file of that name and size in the record's field.
+    #[arg(long, value_name = "FILE.csv", conflicts_with = "export")]
+    pub manifest: Option<PathBuf>,
+    /// A download-many output directory: its index.csv is compared with what Zoho lists for
+    /// each record it names (by id), and each file on disk with the size and SHA-256 the index
+    /// recorded (hashed streaming, a few files at once).
+    #[arg(long, value_name = "DIR")]
+    pub export: Option<PathBuf>,
+    /// As upload-many's: accept manifest files outside the manifest's directory.
+    #[arg(long, requires = "manifest")]
+    pub allow_outside: bool,
+    /// As upload-many's: each further line naming the same file for the same record is one
+    /// more copy to find (without this, such lines are checked once, as upload-many uploads
+    /// them once).
+    #[arg(long, requires = "manifest")]
+    pub allow_duplicates: bool,
 }
 
 /// `upload-many`.

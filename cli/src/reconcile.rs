@@ -93,7 +93,8 @@ pub async fn find(
         let Some(&first) = indexes.first() else {
             continue;
         };
-        let listed = match list(client, &candidates[first]).await {
+        let candidate = &candidates[first];
+        let listed = match list(client, &candidate.module, &candidate.record_id).await {
             Ok(listed) => listed,
             Err(failure) => {
                 for &index in indexes {
@@ -123,12 +124,15 @@ pub async fn find(
     results
 }
 
-/// Every attachment of the candidate's record.
-async fn list(client: &Client, candidate: &Candidate) -> Result<Vec<Attachment>, Failure> {
-    let request =
-        ListAttachmentsRequest::new(candidate.module.clone(), candidate.record_id.clone())
-            .fields(FIELDS)
-            .per_page(200);
+/// Every attachment of `module`'s record `record_id` (links too), every page, 200 a call.
+pub async fn list(
+    client: &Client,
+    module: &Module,
+    record_id: &str,
+) -> Result<Vec<Attachment>, Failure> {
+    let request = ListAttachmentsRequest::new(module.clone(), record_id.to_owned())
+        .fields(FIELDS)
+        .per_page(200);
     let mut listed = Vec::new();
     let mut stream = std::pin::pin!(client.list_attachments_stream(request));
     while let Some(item) = stream.next().await {

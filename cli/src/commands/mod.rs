@@ -17,6 +17,7 @@ mod scopes;
 mod shell;
 mod spool;
 mod upload;
+mod verify;
 // The crate root re-exports its manifest and journal parsers.
 pub(crate) mod upload_many;
 
@@ -110,6 +111,10 @@ pub async fn run(cli: Cli, env: &Env, output: &Output, interrupt: &Interrupt) ->
                 stopped,
             )
         }
+        Command::Verify(args) => (
+            Box::pin(verify::run(global, env, output, args)),
+            "stopped; nothing was changed".to_owned(),
+        ),
         Command::List(args) => (
             Box::pin(list::run(global, env, output, args)),
             "stopped".to_owned(),
@@ -144,6 +149,7 @@ pub fn name(command: &Command) -> &'static str {
         Command::Delete(_) => "delete",
         Command::UploadMany(_) => "upload-many",
         Command::DownloadMany(_) => "download-many",
+        Command::Verify(_) => "verify",
         Command::Photo(PhotoCommand::Upload(_)) => "photo upload",
         Command::Photo(PhotoCommand::Download(_)) => "photo download",
         Command::Photo(PhotoCommand::Delete(_)) => "photo delete",

@@ -29,7 +29,8 @@ mod plan;
 mod report;
 mod shared;
 mod summary;
-mod target;
+// `verify` reads the same manifests.
+pub(crate) mod target;
 mod upload;
 
 use std::path::{Path, PathBuf};
