@@ -533,6 +533,36 @@ pub struct DownloadManyArgs {
     /// File fields to export, comma-separated API names (added to --field).
     #[arg(long, value_name = "A,B", value_delimiter = ',')]
     pub fields: Vec<String>,
+    /// Export only files (and links) whose name matches this glob (`*`, `?`, `[abc]`,
+    /// `{a,b}`; case-sensitive), matched against Zoho's file name or a link's title; repeat
+    /// for more (any one matching is enough). Items left out are counted as filtered_out and
+    /// not journaled, so a later run without the filter exports them.
+    #[arg(long, value_name = "GLOB")]
+    pub include_name: Vec<String>,
+    /// Leave out files (and links) whose name matches this glob; repeat for more. Wins over
+    /// --include-name.
+    #[arg(long, value_name = "GLOB")]
+    pub exclude_name: Vec<String>,
+    /// Leave out files smaller than this: bytes, or with K, M or G (powers of 1024), e.g.
+    /// 500K. Applied where the size is known before the download (not to photos).
+    #[arg(long, value_name = "SIZE", value_parser = crate::byte_rate::parse_byte_size)]
+    pub min_size: Option<u64>,
+    /// Leave out files larger than this (as --min-size).
+    #[arg(long, value_name = "SIZE", value_parser = crate::byte_rate::parse_byte_size)]
+    pub max_size: Option<u64>,
+    /// Among attachments, export only files (`file`) or only links to links.csv (`link`);
+    /// photos and field files are chosen with --include.
+    #[arg(long = "type", value_name = "TYPE", value_enum)]
+    pub r#type: Option<AttachmentType>,
+}
+
+/// What `download-many --type` takes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum AttachmentType {
+    /// Attachments that are files.
+    File,
+    /// Attachments that are links.
+    Link,
 }
 
 /// What `download-many --include` takes.
