@@ -153,7 +153,8 @@ pub enum Command {
     /// DIR/<module>/<record_id>/<file name>: the server's name, made safe, and made unique
     /// within the record's directory (`name (2).ext`, `name (3).ext`...), the same name on
     /// every re-run. Links cannot be downloaded: each is written once to DIR/links.csv
-    /// (`module,record_id,attachment_id,title,url`). A journal makes re-runs download only
+    /// (`module,record_id,attachment_id,title,url`); DIR/index.csv lists every file saved
+    /// (path, size, SHA-256, Zoho's name and times). A journal makes re-runs download only
     /// what is missing (and again a file missing or changed on disk); a file is never left
     /// partial under its final name. Exit codes: 0 all done, 2 bad manifest (nothing sent), 3
     /// some records or files failed, 4/5/6 out of calls (its own budget, Zoho's credits, Zoho's
@@ -510,7 +511,7 @@ pub struct DownloadManyArgs {
     pub patience: u64,
     /// List the records and print what would be downloaded, with an estimate of the calls,
     /// credits, bytes and time the run needs, but download nothing and write nothing (no
-    /// directory, journal or links file). The listings and record reads are spent.
+    /// directory, journal, links file or index). The listings and record reads are spent.
     #[arg(long)]
     pub dry_run: bool,
     /// With --dry-run: send nothing at all, and give what can be known without the listings

@@ -223,3 +223,80 @@ impl IndexFile {
         !self.failed.swap(true, Ordering::Relaxed)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::journal::for_each_record;
+
+    #[tokio::test]
+    async fn the_index_is_written_anew_from_the_saved_files_on_disk_then_appended_once() {
+        let dir = match tempfile::tempdir() {
+            Ok(dir) => dir,
+            Err(e) => panic!("{e}"),
+        };
+        let record = dir.path().join("Leads").join("1");
+        assert!(std::fs::create_dir_all(record.join("fields").join("Docs")).is_ok());
+        for (name, bytes) in [
+            ("old.txt", &b"old"[..]),
+            ("a, \"b\".txt", b"ab"),
+            ("photo.png", b"png"),
+            ("fields/Docs/d.txt", b"d"),
+            ("short.txt", b"s"),
+        ] {
+            assert!(std::fs::write(record.join(name), bytes).is_ok());
+        }
+        // A temporary file of a rebuild that was stopped, and an index cut short.
+        assert!(std::fs::write(dir.path().join(".zoho-crm-index-x"), "x").is_ok());
+        assert!(std::fs::write(dir.path().join(INDEX_FILE), "module,rec").is_ok());
+        let journal = [
+            // Written before the index: no sha256, file name or times.
+            r#"{"id":"1","module":"Leads","record_id":"1","status":"ok","at":"t","name":"old.txt","bytes":3}"#,
+            r#"{"id":"2","module":"Leads","record_id":"1","status":"ok","at":"t","name":"a, \"b\".txt","bytes":2,"sha256":"fb8e","file_name":"a, \"b\".txt","created_time":"2024-05-01T10:00:00+05:30","modified_time":"2024-05-02T10:00:00+05:30"}"#,
+            r#"{"kind":"photo","id":"1","module":"Leads","record_id":"1","status":"ok","at":"t","name":"photo.png","bytes":3,"sha256":"aa"}"#,
+            r#"{"kind":"field_file","id":"7","field":"Docs","module":"Leads","record_id":"1","status":"ok","at":"t","name":"d.txt","bytes":1,"sha256":"bb","file_name":"d.txt"}"#,
+            // Saved, but of another size on disk; missing on disk; not saved.
+            r#"{"id":"3","module":"Leads","record_id":"1","status":"ok","at":"t","name":"short.txt","bytes":5,"sha256":"cc"}"#,
+            r#"{"id":"4","module":"Leads","record_id":"1","status":"ok","at":"t","name":"gone.txt","bytes":1,"sha256":"dd"}"#,
+            r#"{"id":"5","module":"Leads","record_id":"1","status":"started","at":"t","name":"e.txt"}"#,
+        ]
+        .join("\n");
+        let mut history = History::default();
+        let read = for_each_record(journal.as_bytes(), |record| history.apply(record));
+        assert_eq!(read.ok(), Some(0));
+        let index = match IndexFile::rebuild(dir.path(), &history) {
+            Ok(index) => index,
+            Err(e) => panic!("{e}"),
+        };
+        assert!(!dir.path().join(".zoho-crm-index-x").exists());
+        let key = |id: &str| ItemKey {
+            kind: ItemKind::Attachment,
+            module: "Leads".into(),
+            record_id: "1".into(),
+            field: None,
+            id: id.into(),
+        };
+        let row = |id: &str, name: &str| Row {
+            key: key(id),
+            name: name.into(),
+            size: 5,
+            sha256: "ee".into(),
+            path: relative_path(&key(id), name),
+            created_time: String::new(),
+            modified_time: String::new(),
+        };
+        // One already there is not written again; a new one is, once.
+        assert!(index.append(row("2", "x")).await.is_ok());
+        assert!(index.append(row("3", "short.txt")).await.is_ok());
+        assert!(index.append(row("3", "short.txt")).await.is_ok());
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join(INDEX_FILE)).unwrap_or_default(),
+            "module,record_id,kind,id,name,size,sha256,path,created_time,modified_time\n\
+             Leads,1,attachment,2,\"a, \"\"b\"\".txt\",2,fb8e,\"Leads/1/a, \"\"b\"\".txt\",2024-05-01T10:00:00+05:30,2024-05-02T10:00:00+05:30\n\
+             Leads,1,field_file,7,d.txt,1,bb,Leads/1/fields/Docs/d.txt,,\n\
+             Leads,1,attachment,1,,3,,Leads/1/old.txt,,\n\
+             Leads,1,photo,1,,3,aa,Leads/1/photo.png,,\n\
+             Leads,1,attachment,3,short.txt,5,ee,Leads/1/short.txt,,\n"
+        );
+    }
+}
