@@ -149,6 +149,21 @@ async fn the_index_has_a_line_per_file_saved_and_a_rerun_adds_none() {
     assert_eq!(first.summary()["files"], 5, "{}", first.summary());
     let rows = index(&out);
     assert_rows_match_files(&out, &rows);
+    // Each file's JSON line gives the SHA-256 the index has.
+    let downloaded: Vec<Value> = first
+        .json()
+        .into_iter()
+        .filter(|line| line["status"] == "downloaded")
+        .collect();
+    assert_eq!(downloaded.len(), rows.len());
+    for line in &downloaded {
+        let id = line["id"].as_str().unwrap_or_default();
+        assert!(
+            rows.iter()
+                .any(|r| r.id == id && line["sha256"] == r.sha256.as_str()),
+            "{line}"
+        );
+    }
     let described: Vec<(&str, &str, &str, &str, &str)> = rows
         .iter()
         .map(|r| {

@@ -242,6 +242,7 @@ async fn download_one(
                 name: Some(&saved.name),
                 path: Some(saved.path.display().to_string()),
                 bytes: Some(saved.bytes),
+                sha256: Some(&saved.sha256),
                 downloaded_again: file.again.as_deref(),
                 ..at.line("downloaded", &file.id)
             });

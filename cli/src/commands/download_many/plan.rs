@@ -32,7 +32,8 @@ pub(super) const LIST_FIELDS: [&str; 7] = [
 pub(super) struct Fetch {
     /// The attachment id.
     pub(super) id: String,
-    /// Its name in the listing (for what is printed before the download names it).
+    /// Its name in the listing, Zoho's file name (printed before the download names it, and
+    /// the index's `name`; a photo's is only what is printed).
     pub(super) listed_name: Option<String>,
     /// Its size in the listing.
     pub(super) size: Option<u64>,
