@@ -105,11 +105,13 @@ fn tree(dir: &Path) -> BTreeMap<String, String> {
     found
 }
 
-/// The exported files under `out`: [`tree`] less the journal and links.csv (asserted there).
+/// The exported files under `out`: [`tree`] less the journal, links.csv and index.csv
+/// (asserted there; the index has tests of its own in export_index.rs).
 fn exported(out: &Path) -> BTreeMap<String, String> {
     let mut found = tree(out);
     assert!(found.remove(".zoho-crm-export.journal").is_some());
     assert!(found.remove("links.csv").is_some());
+    assert!(found.remove("index.csv").is_some());
     found
 }
 

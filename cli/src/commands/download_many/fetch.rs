@@ -1,8 +1,10 @@
 //! Downloading the files of one folder of a record, whatever their kind (attachments and the
 //! photo into the record's directory, a file field's files into `fields/<field>/`): each under
 //! a slot of the shared limit, new ones taking their names in turn from the folder's
-//! [`Book`], journaled when the name is chosen and when the file is saved, never left half
-//! written under its final name. A signal abandons what is in flight.
+//! [`Book`], journaled when the name is chosen and when the file is saved (with the SHA-256
+//! computed as it streamed to disk, see [`super::stage`]) and then added to the index
+//! ([`super::index`]), never left half written under its final name. A signal abandons what
+//! is in flight.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -17,11 +19,13 @@ use crate::failure::{Failure, Kind};
 use crate::progress::Tracker;
 use crate::slots::Slot;
 
+use super::index::{self, Row};
 use super::journal::{ItemKey, ItemKind, Record, Status};
 use super::names::{Book, Ticket};
 use super::plan::{Done, Fetch};
 use super::report::ItemLine;
 use super::shared::Shared;
+use super::stage;
 
 /// A folder of a record's files, and the kind of item saved in it.
 #[derive(Clone, Debug)]
@@ -163,6 +167,9 @@ struct Saved {
     name: String,
     path: PathBuf,
     bytes: u64,
+    sha256: String,
+    /// Zoho's file name, if known.
+    file_name: Option<String>,
 }
 
 /// Why a file was not saved.
@@ -205,11 +212,16 @@ async fn download_one(
             let mut record = at.journal(&file.id, Status::Ok);
             record.name = Some(saved.name.clone());
             record.bytes = Some(saved.bytes);
-            if let Some(writer) = &shared.writer
-                && let Err(e) = writer.append(&record, true).await
-            {
-                // The file is saved; a re-run saves it again under the same name.
-                shared.journal_failed(&e);
+            record.sha256 = Some(saved.sha256.clone());
+            record.file_name = saved.file_name.clone();
+            record.created_time = file.created_time.clone();
+            record.modified_time = file.modified_time.clone();
+            if let Some(writer) = &shared.writer {
+                match writer.append(&record, true).await {
+                    Ok(()) => add_to_index(&shared, &at, &saved, &file).await,
+                    // The file is saved; a re-run saves it again under the same name.
+                    Err(e) => shared.journal_failed(&e),
+                }
             }
             {
                 let mut tally = shared.tally();
@@ -230,6 +242,7 @@ async fn download_one(
                 name: Some(&saved.name),
                 path: Some(saved.path.display().to_string()),
                 bytes: Some(saved.bytes),
+                sha256: Some(&saved.sha256),
                 downloaded_again: file.again.as_deref(),
                 ..at.line("downloaded", &file.id)
             });
@@ -365,29 +378,30 @@ async fn fetch_and_save(
         let failure = Failure::io(format!("cannot create {}: {e}", at.dir.display()));
         return Err(failed(failure, file.name.as_deref()));
     }
-    let (name, staged) = match naming {
+    let file_name = match at.kind {
+        ItemKind::Photo => download.file_name().map(str::to_owned),
+        _ => file
+            .listed_name
+            .clone()
+            .or_else(|| download.file_name().map(str::to_owned)),
+    };
+    let (name, staged, overwrite) = match naming {
         Naming::Known(name) => {
-            let path = at.dir.join(&name);
-            return match download
-                .save(&path, true, |received| tracker.update(received))
+            let staged = stage::stage(download, &at.dir, |received| tracker.update(received))
                 .await
-            {
-                Ok(bytes) => Ok(Saved { name, path, bytes }),
-                Err(error) => Err(failed(Failure::download(&error), Some(&name))),
-            };
+                .map_err(|error| failed(Failure::download(&error), Some(&name)))?;
+            (name, staged, true)
         }
         Naming::New(ticket) => {
             let candidate = candidate_name(at.kind, &download, &file.id);
             // The content is read before the name is taken: names are handed out in listing
             // order, and an answer held open while an earlier file waits for its turn in the
             // client's concurrency limit could leave that file no place at all.
-            let staged = match download
-                .stage_in(&at.dir, |received| tracker.update(received))
-                .await
-            {
-                Ok(staged) => staged,
-                Err(error) => return Err(failed(Failure::download(&error), None)),
-            };
+            let staged =
+                match stage::stage(download, &at.dir, |received| tracker.update(received)).await {
+                    Ok(staged) => staged,
+                    Err(error) => return Err(failed(Failure::download(&error), None)),
+                };
             let name = ticket.claim(&candidate).await;
             let mut record = at.journal(&file.id, Status::Started);
             record.name = Some(name.clone());
@@ -402,13 +416,44 @@ async fn fetch_and_save(
                 );
                 return Err(failed(failure, Some(&name)));
             }
-            (name, staged)
+            (name, staged, false)
         }
     };
     let path = at.dir.join(&name);
-    match staged.persist(&path, false) {
-        Ok(bytes) => Ok(Saved { name, path, bytes }),
+    let (bytes, sha256) = (staged.bytes, staged.sha256.clone());
+    match staged.persist(&path, overwrite) {
+        Ok(()) => Ok(Saved {
+            name,
+            path,
+            bytes,
+            sha256,
+            file_name,
+        }),
         Err(error) => Err(failed(Failure::download(&error), Some(&name))),
+    }
+}
+
+/// Adds a file saved and journaled to the index; a line that cannot be written is said once
+/// (the next run writes the index anew from the journal).
+async fn add_to_index(shared: &Shared, at: &Place, saved: &Saved, file: &Fetch) {
+    let Some(index) = &shared.index else { return };
+    let key = at.key(&file.id);
+    let row = Row {
+        path: index::relative_path(&key, &saved.name),
+        key,
+        name: saved.file_name.clone().unwrap_or_default(),
+        size: saved.bytes,
+        sha256: saved.sha256.clone(),
+        created_time: file.created_time.clone().unwrap_or_default(),
+        modified_time: file.modified_time.clone().unwrap_or_default(),
+    };
+    if let Err(e) = index.append(row).await
+        && index.first_failure()
+    {
+        shared.output.warn(format!(
+            "cannot write to {}: {e}; the files are saved and journaled, and the next run writes the index anew",
+            index.path().display()
+        ));
     }
 }
 

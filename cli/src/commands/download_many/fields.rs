@@ -129,6 +129,10 @@ async fn export_field(shared: &Arc<Shared>, at: &Arc<Place>, entries: &[Value]) 
     }
     let (mut done, mut fetch): (Vec<_>, Vec<Fetch>) = (Vec::new(), Vec::new());
     for (id, name, size) in files {
+        if !shared.filters.keeps(name.as_deref(), size) {
+            shared.tally().filtered_out += 1;
+            continue;
+        }
         match plan::decide(&shared.history, &at.key(&id), (name, size), &scan) {
             Decision::Done(file) => done.push(file),
             Decision::Fetch(file) => fetch.push(file),

@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, FixedOffset};
 use zoho_crm::types::Attachment;
 
+use super::filters::Filters;
 use super::journal::{History, ItemKey, ItemKind};
 use super::links::Link;
 use super::names::TEMP_PREFIX;
@@ -31,7 +32,8 @@ pub(super) const LIST_FIELDS: [&str; 7] = [
 pub(super) struct Fetch {
     /// The attachment id.
     pub(super) id: String,
-    /// Its name in the listing (for what is printed before the download names it).
+    /// Its name in the listing, Zoho's file name (printed before the download names it, and
+    /// the index's `name`; a photo's is only what is printed).
     pub(super) listed_name: Option<String>,
     /// Its size in the listing.
     pub(super) size: Option<u64>,
@@ -39,6 +41,9 @@ pub(super) struct Fetch {
     pub(super) name: Option<String>,
     /// Why a file the journal says is saved is downloaded again.
     pub(super) again: Option<String>,
+    /// When Zoho says it was created and last modified (RFC 3339), if it says.
+    pub(super) created_time: Option<String>,
+    pub(super) modified_time: Option<String>,
 }
 
 /// A file already saved.
@@ -57,6 +62,8 @@ pub(super) struct RecordPlan {
     pub(super) done: Vec<Done>,
     /// Left out by `--since`.
     pub(super) older: usize,
+    /// Left out by the filters.
+    pub(super) filtered_out: usize,
 }
 
 /// What is in a record's directory.
@@ -128,6 +135,8 @@ pub(super) fn decide(
         size,
         name,
         again,
+        created_time: None,
+        modified_time: None,
     })
 }
 
@@ -157,7 +166,7 @@ impl RecordPlan {
         (module, record_id): (&str, &str),
         items: Vec<Attachment>,
         history: &History,
-        since: Option<DateTime<FixedOffset>>,
+        (since, filters): (Option<DateTime<FixedOffset>>, &Filters),
         scan: &DirScan,
     ) -> Self {
         let mut plan = RecordPlan::default();
@@ -167,6 +176,10 @@ impl RecordPlan {
                 continue;
             }
             if is_link(&item) {
+                if !filters.keeps_link(item.file_name.as_deref()) {
+                    plan.filtered_out += 1;
+                    continue;
+                }
                 let url = item.link_url.clone().unwrap_or_default();
                 plan.links.push(Link {
                     module: module.to_owned(),
@@ -175,6 +188,10 @@ impl RecordPlan {
                     id: item.id,
                     url,
                 });
+                continue;
+            }
+            if !filters.keeps_file(item.file_name.as_deref(), item.size) {
+                plan.filtered_out += 1;
                 continue;
             }
             let key = ItemKey {
@@ -186,7 +203,11 @@ impl RecordPlan {
             };
             match decide(history, &key, (item.file_name, item.size), scan) {
                 Decision::Done(done) => plan.done.push(done),
-                Decision::Fetch(fetch) => plan.fetch.push(fetch),
+                Decision::Fetch(mut fetch) => {
+                    fetch.created_time = item.created_time.map(|time| time.to_rfc3339());
+                    fetch.modified_time = item.modified_time.map(|time| time.to_rfc3339());
+                    plan.fetch.push(fetch);
+                }
             }
         }
         plan
@@ -239,7 +260,14 @@ mod tests {
             files: [("done.txt".to_owned(), 5)].into_iter().collect(),
             stale: Vec::new(),
         };
-        let plan = RecordPlan::new(("Leads", "9"), items, &history, Some(since), &scan);
+        let filters = Filters::default();
+        let plan = RecordPlan::new(
+            ("Leads", "9"),
+            items,
+            &history,
+            (Some(since), &filters),
+            &scan,
+        );
         assert_eq!(plan.older, 1);
         assert_eq!(plan.links.len(), 1);
         assert_eq!(plan.links[0].url, "https://example.com");

@@ -18,6 +18,8 @@ use crate::output::Output;
 use crate::patience::Patience;
 use crate::slots::Slots;
 
+use super::filters::Filters;
+use super::index::IndexFile;
 use super::journal::{History, ItemKind};
 use super::links::LinksFile;
 use super::selection::Selection;
@@ -67,6 +69,9 @@ pub(super) struct Tally {
     pub(super) links_already_done: usize,
     /// Attachments left out by `--since`.
     pub(super) older: usize,
+    /// Files and links left out by the filters (`--include-name`, `--exclude-name`,
+    /// `--min-size`, `--max-size`, `--type`).
+    pub(super) filtered_out: usize,
     /// Temporary files of stopped downloads removed.
     pub(super) stale_removed: usize,
     /// Downloads abandoned in flight by a signal.
@@ -111,6 +116,8 @@ pub(super) struct Shared {
     pub(super) writer: Option<Writer>,
     /// `None` in a dry run.
     pub(super) links: Option<LinksFile>,
+    /// `None` in a dry run.
+    pub(super) index: Option<IndexFile>,
     pub(super) output: Output,
     pub(super) bar: ProgressBar,
     /// The records and files under way (the calls in flight are the client's adaptive limit).
@@ -121,6 +128,8 @@ pub(super) struct Shared {
     pub(super) since: Option<DateTime<FixedOffset>>,
     /// What to export of each record.
     pub(super) selection: Selection,
+    /// Which files and links to export.
+    pub(super) filters: Filters,
     /// `--output`.
     pub(super) dir: PathBuf,
     pub(super) tally: Mutex<Tally>,

@@ -118,6 +118,8 @@ struct Summary<'a> {
     downloaded_again: usize,
     /// Left out by `--since`.
     older: usize,
+    /// Left out by the filters.
+    filtered_out: usize,
     failed: usize,
     invalid: usize,
     duplicates: usize,
@@ -209,6 +211,7 @@ pub(super) fn summarize(
         links_already_done: tally.links_already_done,
         downloaded_again: total.downloaded_again,
         older: tally.older,
+        filtered_out: tally.filtered_out,
         failed: total.failed,
         invalid: lines.invalid,
         duplicates: lines.duplicates,
@@ -287,6 +290,12 @@ pub(super) fn summarize(
                     output.stderr(&kind.text(label));
                 }
             }
+        }
+        if tally.filtered_out > 0 {
+            output.stderr(&format!(
+                "filtered out {} file(s) or link(s) (not journaled: a run without the filters exports them)",
+                tally.filtered_out
+            ));
         }
         for note in &summary.notes {
             output.stderr(&format!("note: {note}"));
