@@ -170,6 +170,8 @@ struct Saved {
     sha256: String,
     /// Zoho's file name, if known.
     file_name: Option<String>,
+    /// Whether it was on disk already and kept (nothing was downloaded).
+    kept: bool,
 }
 
 /// Why a file was not saved.
@@ -226,17 +228,39 @@ async fn download_one(
             {
                 let mut tally = shared.tally();
                 let kind = tally.of(at.kind);
-                kind.files += 1;
-                kind.bytes += saved.bytes;
+                if saved.kept {
+                    kind.kept_existing += 1;
+                } else {
+                    kind.files += 1;
+                    kind.bytes += saved.bytes;
+                }
                 if file.again.is_some() {
                     kind.downloaded_again += 1;
                 }
             }
-            shared.output.text(format!(
-                "saved    {} ({} bytes)",
-                saved.path.display(),
-                saved.bytes
-            ));
+            if saved.kept {
+                shared.output.text(format!(
+                    "kept     {} ({} bytes: there already, the size Zoho lists; not downloaded)",
+                    saved.path.display(),
+                    saved.bytes
+                ));
+            } else {
+                shared.output.text(format!(
+                    "saved    {} ({} bytes)",
+                    saved.path.display(),
+                    saved.bytes
+                ));
+            }
+            if let Some(beside) = &file.beside {
+                shared
+                    .output
+                    .warn(format!("{}: {beside}", at.shown(&saved.name)));
+            }
+            let status = if saved.kept {
+                "kept_existing"
+            } else {
+                "downloaded"
+            };
             shared.output.json_line(&ItemLine {
                 ok: true,
                 name: Some(&saved.name),
@@ -244,7 +268,7 @@ async fn download_one(
                 bytes: Some(saved.bytes),
                 sha256: Some(&saved.sha256),
                 downloaded_again: file.again.as_deref(),
-                ..at.line("downloaded", &file.id)
+                ..at.line(status, &file.id)
             });
         }
         Err(Missed::NoPhoto) => {
@@ -355,6 +379,23 @@ async fn fetch_and_save(
 ) -> Result<Saved, Missed> {
     let failed =
         |failure, name: Option<&str>| Missed::Failed(Box::new(failure), name.map(str::to_owned));
+    if let Some(name) = &file.on_disk {
+        let path = at.dir.join(name);
+        let (bytes, sha256) = stage::hash_file(&path).await.map_err(|e| {
+            failed(
+                Failure::io(format!("cannot read {}: {e}", path.display())),
+                Some(name),
+            )
+        })?;
+        return Ok(Saved {
+            name: name.clone(),
+            path,
+            bytes,
+            sha256,
+            file_name: file.listed_name.clone(),
+            kept: true,
+        });
+    }
     let download = match call(shared, at, &file.id).await? {
         Some(download) => download,
         None if at.kind == ItemKind::Photo => return Err(Missed::NoPhoto),
@@ -428,6 +469,7 @@ async fn fetch_and_save(
             bytes,
             sha256,
             file_name,
+            kept: false,
         }),
         Err(error) => Err(failed(Failure::download(&error), Some(&name))),
     }
@@ -498,7 +540,23 @@ pub(super) fn report_done(shared: &Shared, at: &Place, done: &[Done]) {
 
 /// `--dry-run`: the files that would be downloaded.
 pub(super) fn report_would_download(shared: &Shared, at: &Place, fetch: &[Fetch]) {
-    for file in fetch {
+    let (kept, fetch): (Vec<&Fetch>, Vec<&Fetch>) = fetch.iter().partition(|f| f.on_disk.is_some());
+    let kept_count = kept.len();
+    for file in kept {
+        let name = file.on_disk.as_deref().unwrap_or_default();
+        shared.output.text(format!(
+            "would keep      {} (id {}: there already, the size Zoho lists)",
+            at.shown(name),
+            file.id
+        ));
+        shared.output.json_line(&ItemLine {
+            ok: true,
+            name: Some(name),
+            bytes: file.size,
+            ..at.line("would_keep", &file.id)
+        });
+    }
+    for file in &fetch {
         let name = file
             .name
             .as_deref()
@@ -521,6 +579,7 @@ pub(super) fn report_would_download(shared: &Shared, at: &Place, fetch: &[Fetch]
     let mut tally = shared.tally();
     let kind = tally.of(at.kind);
     kind.would_download += fetch.len();
+    kind.kept_existing += kept_count;
     kind.would_download_bytes += fetch.iter().map(|f| f.size.unwrap_or(0)).sum::<u64>();
 }
 

@@ -145,7 +145,7 @@ pub(super) enum Folder<'a> {
 
 impl ItemKey {
     /// The folder its file is in.
-    fn folder(&self) -> Folder<'_> {
+    pub(super) fn folder(&self) -> Folder<'_> {
         match (self.kind, &self.field) {
             (ItemKind::FieldFile, Some(field)) => Folder::Field(field),
             _ => Folder::Record,

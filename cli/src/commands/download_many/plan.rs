@@ -3,7 +3,9 @@
 //! journal says is saved, and is on disk with the size saved, is done; one saved but missing
 //! or of another size is downloaded again under its name; one the journal gave a name (an
 //! earlier run stopped) is downloaded under that name; any other is new, and gets its name
-//! when its download answers.
+//! when its download answers. A new file whose name (Zoho's, made safe as a download's is) is
+//! already taken on disk by a file no journal line wrote is kept, not downloaded, when its
+//! size is the listing's, and is otherwise saved beside it under a name of its own.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -44,6 +46,11 @@ pub(super) struct Fetch {
     /// When Zoho says it was created and last modified (RFC 3339), if it says.
     pub(super) created_time: Option<String>,
     pub(super) modified_time: Option<String>,
+    /// A file already in the folder under the name this one would take, of the listing's
+    /// size, that no journal line wrote: it is kept as this one, and nothing is downloaded.
+    pub(super) on_disk: Option<String>,
+    /// Why this one is saved beside a file of its name that is not Zoho's.
+    pub(super) beside: Option<String>,
 }
 
 /// A file already saved.
@@ -129,6 +136,10 @@ pub(super) fn decide(
         },
         _ => None,
     };
+    let (on_disk, beside) = match &name {
+        None => not_ours(history, key, (listed_name.as_deref(), size), scan),
+        Some(_) => (None, None),
+    };
     Decision::Fetch(Fetch {
         id: key.id.clone(),
         listed_name,
@@ -137,7 +148,48 @@ pub(super) fn decide(
         again,
         created_time: None,
         modified_time: None,
+        on_disk,
+        beside,
     })
+}
+
+/// For a new file listed as `listed_name` of `size` bytes: the file of the name its download
+/// would take (`sanitize_file_name`, as the download's own name), when one is on disk and no
+/// journal line of the folder gave it: kept as this one when its size is the listing's, else
+/// the reason this one goes beside it.
+fn not_ours(
+    history: &History,
+    key: &ItemKey,
+    (listed_name, size): (Option<&str>, Option<u64>),
+    scan: &DirScan,
+) -> (Option<String>, Option<String>) {
+    let Some(name) = listed_name.and_then(zoho_crm::sanitize_file_name) else {
+        return (None, None);
+    };
+    let Some(&length) = scan.files.get(&name) else {
+        return (None, None);
+    };
+    if history
+        .names_in(&key.module, &key.record_id, key.folder())
+        .any(|(_, journaled)| journaled == name)
+    {
+        return (None, None);
+    }
+    match size {
+        Some(size) if size == length => (Some(name), None),
+        Some(size) => (
+            None,
+            Some(format!(
+                "{name} is there already, {length} bytes, not Zoho's {size}: kept, and this one saved beside it"
+            )),
+        ),
+        None => (
+            None,
+            Some(format!(
+                "{name} is there already and Zoho gives no size to compare: kept, and this one saved beside it"
+            )),
+        ),
+    }
 }
 
 /// Whether an attachment is a link rather than a file.

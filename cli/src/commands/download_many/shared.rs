@@ -35,6 +35,9 @@ pub(super) struct KindTally {
     pub(super) bytes: u64,
     /// Files already saved by an earlier run.
     pub(super) already_done: usize,
+    /// Files found in their folder under the name they would take, of the listing's size,
+    /// that no journal line wrote: kept, not downloaded.
+    pub(super) kept_existing: usize,
     /// Files that failed.
     pub(super) failed: usize,
     /// Calls sent: one per listing page, record read and download.
@@ -101,6 +104,7 @@ impl Tally {
             downloaded_again: kinds.iter().map(|k| k.downloaded_again).sum(),
             bytes: kinds.iter().map(|k| k.bytes).sum(),
             already_done: kinds.iter().map(|k| k.already_done).sum(),
+            kept_existing: kinds.iter().map(|k| k.kept_existing).sum(),
             failed: kinds.iter().map(|k| k.failed).sum(),
             calls: kinds.iter().map(|k| k.calls).sum(),
             would_download: kinds.iter().map(|k| k.would_download).sum(),

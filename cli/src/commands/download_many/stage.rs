@@ -94,6 +94,30 @@ pub(super) async fn stage(
     })
 }
 
+/// The length and SHA-256 (lowercase hex) of the file at `path`, read in pieces (constant
+/// memory).
+pub(super) async fn hash_file(path: &Path) -> std::io::Result<(u64, String)> {
+    use tokio::io::AsyncReadExt as _;
+    let mut file = tokio::fs::File::open(path).await?;
+    let mut hasher = Sha256::new();
+    let mut buffer = vec![0u8; WRITE_BUFFER_BYTES];
+    let mut length = 0u64;
+    loop {
+        let read = file.read(&mut buffer).await?;
+        if read == 0 {
+            break;
+        }
+        hasher.update(&buffer[..read]);
+        length += read as u64;
+    }
+    let sha256 = hasher
+        .finalize()
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect();
+    Ok((length, sha256))
+}
+
 impl Staged {
     /// Puts the content at `path` (in the directory it was staged in, for an atomic rename).
     /// With `overwrite` false, a file there makes it fail instead (and the staged file goes).
