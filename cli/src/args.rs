@@ -555,6 +555,13 @@ pub struct DownloadManyArgs {
     /// photos and field files are chosen with --include.
     #[arg(long = "type", value_name = "TYPE", value_enum)]
     pub r#type: Option<AttachmentType>,
+    /// The name a new file takes in its folder [default: {name}]: fields {name} (Zoho's file
+    /// name), {stem} and {ext} (before and after its last dot), {id}, {created} and
+    /// {modified} (RFC 3339, or with a date format: {created:%Y-%m-%d}; `undated` when Zoho
+    /// gives none); {{ and }} for braces. The result is made safe and unique like any name;
+    /// a file the journal already named keeps its name, and a photo is photo.<ext>.
+    #[arg(long, value_name = "TEMPLATE")]
+    pub name_template: Option<String>,
 }
 
 /// What `download-many --type` takes.

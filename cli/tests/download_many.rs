@@ -808,3 +808,48 @@ async fn a_file_already_there_with_zohos_size_is_kept_and_another_is_saved_besid
     assert_eq!(again.summary()["already_done"], 2, "{}", again.stdout);
     assert_eq!(downloads_by_id(&server).get(&other), Some(&1));
 }
+
+#[tokio::test]
+async fn a_name_template_names_new_files_by_their_fields_and_a_bad_one_sends_nothing() {
+    let server = server_with(Conditions::default()).await;
+    let dir = tempdir();
+    let out = dir.path().join("export");
+    let first = server.insert_file("Leads", R1, "a.txt", b"one");
+    let second = server.insert_file("Leads", R1, "a.txt", b"two");
+    let records = manifest(dir.path(), &[("Leads", R1)]);
+    let template = ["--name-template", "{created:%Y}_{id}_{stem}.{ext}"];
+    let ran = run(export(&server, dir.path(), &records, &out, &template)).await;
+    ran.expect(0);
+    let files = files_in(&out.join("Leads").join(R1));
+    let names: Vec<&String> = files.keys().collect();
+    assert_eq!(names.len(), 2, "{names:?}");
+    for (id, bytes) in [(&first, b"one"), (&second, b"two")] {
+        let (name, hash) = files
+            .iter()
+            .find(|(name, _)| name.ends_with(&format!("_{id}_a.txt")))
+            .unwrap_or_else(|| panic!("no file for {id} in {names:?}"));
+        let year = name.split('_').next().unwrap_or_default();
+        assert!(
+            year.len() == 4 && year.bytes().all(|b| b.is_ascii_digit()),
+            "{name}"
+        );
+        assert_eq!(hash, &sha(bytes));
+    }
+    // A re-run keeps the names the journal gave.
+    let again = run(export(&server, dir.path(), &records, &out, &[])).await;
+    again.expect(0);
+    assert_eq!(again.summary()["already_done"], 2, "{}", again.stdout);
+
+    let before = server.request_count();
+    let bad = run(export(
+        &server,
+        dir.path(),
+        &records,
+        &dir.path().join("other"),
+        &["--name-template", "{nme}"],
+    ))
+    .await;
+    bad.expect(2);
+    assert!(bad.stderr.contains("unknown field {nme}"), "{}", bad.stderr);
+    assert_eq!(server.request_count(), before);
+}

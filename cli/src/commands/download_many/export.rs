@@ -190,7 +190,7 @@ async fn export_attachments(
         (at.module(), &at.record_id),
         items,
         &shared.history,
-        (shared.since, &shared.filters),
+        (shared.since, &shared.filters, &shared.name_template),
         scan,
     );
     fetch::report_done(shared, at, &plan.done);

@@ -21,6 +21,7 @@ use crate::slots::Slot;
 
 use super::index::{self, Row};
 use super::journal::{ItemKey, ItemKind, Record, Status};
+use super::name_template::{NameFields, NameTemplate};
 use super::names::{Book, Ticket};
 use super::plan::{Done, Fetch};
 use super::report::ItemLine;
@@ -434,7 +435,7 @@ async fn fetch_and_save(
             (name, staged, true)
         }
         Naming::New(ticket) => {
-            let candidate = candidate_name(at.kind, &download, &file.id);
+            let candidate = candidate_name(&shared.name_template, at.kind, &download, file);
             // The content is read before the name is taken: names are handed out in listing
             // order, and an answer held open while an earlier file waits for its turn in the
             // client's concurrency limit could leave that file no place at all.
@@ -500,28 +501,45 @@ async fn add_to_index(shared: &Shared, at: &Place, saved: &Saved, file: &Fetch) 
 }
 
 /// The name a new file asks for: a photo's is `photo.<ext>` by its media type (its answer
-/// names no file); another's is the (sanitised) name its answer gives, else `attachment-ID`
-/// or `file-ID`.
-fn candidate_name(kind: ItemKind, download: &Download, id: &str) -> String {
+/// names no file); another's is `--name-template` filled with the (sanitised) name its answer
+/// gives, else `attachment-ID` or `file-ID`, and made safe.
+fn candidate_name(
+    template: &NameTemplate,
+    kind: ItemKind,
+    download: &Download,
+    file: &Fetch,
+) -> String {
     if kind == ItemKind::Photo {
         return format!(
             "photo.{}",
             crate::record_files::photo_extension(download.extension())
         );
     }
-    if let Some(name) = download.file_name() {
-        return name.to_owned();
-    }
-    let stem = if kind == ItemKind::FieldFile {
-        "file"
-    } else {
-        "attachment"
+    let id = file.id.as_str();
+    let name = match download.file_name() {
+        Some(name) => name.to_owned(),
+        None => {
+            let stem = if kind == ItemKind::FieldFile {
+                "file"
+            } else {
+                "attachment"
+            };
+            if !id.is_empty() && id.bytes().all(|b| b.is_ascii_alphanumeric()) {
+                format!("{stem}-{id}")
+            } else {
+                stem.to_owned()
+            }
+        }
     };
-    if !id.is_empty() && id.bytes().all(|b| b.is_ascii_alphanumeric()) {
-        format!("{stem}-{id}")
-    } else {
-        stem.to_owned()
-    }
+    let rendered = template.render(&NameFields {
+        name: &name,
+        id,
+        created: file.created_time.as_deref(),
+        modified: file.modified_time.as_deref(),
+    });
+    // What the template gives is made safe as the server's name is; nothing usable left
+    // falls back to the name itself.
+    zoho_crm::sanitize_file_name(&rendered).unwrap_or(name)
 }
 
 /// Files an earlier run saved: a JSON line each (quiet in text).

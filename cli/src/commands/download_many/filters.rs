@@ -39,19 +39,6 @@ fn glob_set(patterns: &[String], option: &str) -> Result<Option<GlobSet>, String
         .map_err(|e| format!("{option}: {e}"))
 }
 
-/// A value quoted for a shell, when it needs to be.
-fn shell_word(value: &str) -> String {
-    let plain = !value.is_empty()
-        && value
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"-_.,/:=@%+".contains(&b));
-    if plain {
-        value.to_owned()
-    } else {
-        format!("'{}'", value.replace('\'', r"'\''"))
-    }
-}
-
 impl Filters {
     /// The filters `args` give, checked before anything is sent.
     pub(super) fn from_args(args: &DownloadManyArgs) -> Result<Filters, String> {
@@ -68,7 +55,7 @@ impl Filters {
             ("--exclude-name", &args.exclude_name),
         ] {
             for pattern in patterns {
-                options.push_str(&format!(" {flag} {}", shell_word(pattern)));
+                options.push_str(&format!(" {flag} {}", crate::recheck::quote(pattern)));
             }
         }
         for (flag, size) in [("--min-size", args.min_size), ("--max-size", args.max_size)] {
@@ -174,8 +161,8 @@ mod tests {
 
     #[test]
     fn options_are_quoted_for_a_shell() {
-        assert_eq!(shell_word("*.pdf"), "'*.pdf'");
-        assert_eq!(shell_word("a.pdf"), "a.pdf");
-        assert_eq!(shell_word("it's"), r"'it'\''s'");
+        assert_eq!(crate::recheck::quote("*.pdf"), "'*.pdf'");
+        assert_eq!(crate::recheck::quote("a.pdf"), "a.pdf");
+        assert_eq!(crate::recheck::quote("it's"), r"'it'\''s'");
     }
 }

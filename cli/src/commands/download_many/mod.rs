@@ -36,6 +36,7 @@ mod folder;
 mod index;
 mod journal;
 mod links;
+mod name_template;
 mod names;
 mod photo;
 mod plan;
@@ -69,6 +70,7 @@ use self::estimate::Estimate;
 use self::filters::Filters;
 use self::index::{INDEX_FILE, IndexFile};
 use self::links::LinksFile;
+use self::name_template::NameTemplate;
 use self::shared::{Shared, Tally};
 use self::summary::{Lines, summarize};
 
@@ -100,6 +102,14 @@ pub async fn run(
     let filters = match Filters::from_args(&args) {
         Ok(filters) => filters,
         Err(message) => {
+            output.stderr(&format!("error: {message}; nothing was sent"));
+            return Exit::BadInput;
+        }
+    };
+    let name_template = match args.name_template.as_deref().map(NameTemplate::parse) {
+        None => NameTemplate::default(),
+        Some(Ok(template)) => template,
+        Some(Err(message)) => {
             output.stderr(&format!("error: {message}; nothing was sent"));
             return Exit::BadInput;
         }
@@ -190,6 +200,7 @@ pub async fn run(
         since: args.since,
         selection: selection.clone(),
         filters: filters.clone(),
+        name_template,
         dir: args.output.clone(),
         tally: Mutex::new(Tally::default()),
         stop: AtomicBool::new(false),
@@ -228,10 +239,14 @@ pub async fn run(
     );
     if exit.is_out_of_calls() {
         output.stderr(&format!(
-            "resume later with: {}{}{}",
+            "resume later with: {}{}{}{}",
             Recheck::new(global).download_many(&args.manifest, &args.output, &journal_path),
             selection.options(),
-            filters.options()
+            filters.options(),
+            args.name_template
+                .as_deref()
+                .map(|template| format!(" --name-template {}", crate::recheck::quote(template)))
+                .unwrap_or_default()
         ));
     }
     match interrupt.received() {

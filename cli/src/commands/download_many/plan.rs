@@ -16,6 +16,7 @@ use zoho_crm::types::Attachment;
 use super::filters::Filters;
 use super::journal::{History, ItemKey, ItemKind};
 use super::links::Link;
+use super::name_template::{NameFields, NameTemplate};
 use super::names::TEMP_PREFIX;
 
 /// The fields each listing asks for.
@@ -110,12 +111,12 @@ pub(super) enum Decision {
     Fetch(Fetch),
 }
 
-/// Decides for the file item `key` (listed as `listed_name`, of `size` bytes) of a folder
-/// whose content is `scan`.
+/// Decides for the file item `key` (listed as `listed_name`, of `size` bytes, that would be
+/// named `would_be` if new) of a folder whose content is `scan`.
 pub(super) fn decide(
     history: &History,
     key: &ItemKey,
-    (listed_name, size): (Option<String>, Option<u64>),
+    (listed_name, size, would_be): (Option<String>, Option<u64>, Option<String>),
     scan: &DirScan,
 ) -> Decision {
     let known = history.known(key);
@@ -137,7 +138,7 @@ pub(super) fn decide(
         _ => None,
     };
     let (on_disk, beside) = match &name {
-        None => not_ours(history, key, (listed_name.as_deref(), size), scan),
+        None => not_ours(history, key, (would_be.as_deref(), size), scan),
         Some(_) => (None, None),
     };
     Decision::Fetch(Fetch {
@@ -153,17 +154,17 @@ pub(super) fn decide(
     })
 }
 
-/// For a new file listed as `listed_name` of `size` bytes: the file of the name its download
-/// would take (`sanitize_file_name`, as the download's own name), when one is on disk and no
+/// For a new file that would be named `would_be`, of `size` bytes: the file of that name
+/// (made safe by `sanitize_file_name`, as a download's own name is), when one is on disk and no
 /// journal line of the folder gave it: kept as this one when its size is the listing's, else
 /// the reason this one goes beside it.
 fn not_ours(
     history: &History,
     key: &ItemKey,
-    (listed_name, size): (Option<&str>, Option<u64>),
+    (would_be, size): (Option<&str>, Option<u64>),
     scan: &DirScan,
 ) -> (Option<String>, Option<String>) {
-    let Some(name) = listed_name.and_then(zoho_crm::sanitize_file_name) else {
+    let Some(name) = would_be.and_then(zoho_crm::sanitize_file_name) else {
         return (None, None);
     };
     let Some(&length) = scan.files.get(&name) else {
@@ -218,7 +219,7 @@ impl RecordPlan {
         (module, record_id): (&str, &str),
         items: Vec<Attachment>,
         history: &History,
-        (since, filters): (Option<DateTime<FixedOffset>>, &Filters),
+        (since, filters, template): (Option<DateTime<FixedOffset>>, &Filters, &NameTemplate),
         scan: &DirScan,
     ) -> Self {
         let mut plan = RecordPlan::default();
@@ -253,11 +254,21 @@ impl RecordPlan {
                 field: None,
                 id: item.id,
             };
-            match decide(history, &key, (item.file_name, item.size), scan) {
+            let created = item.created_time.map(|time| time.to_rfc3339());
+            let modified = item.modified_time.map(|time| time.to_rfc3339());
+            let would_be = item.file_name.as_deref().map(|name| {
+                template.render(&NameFields {
+                    name,
+                    id: &key.id,
+                    created: created.as_deref(),
+                    modified: modified.as_deref(),
+                })
+            });
+            match decide(history, &key, (item.file_name, item.size, would_be), scan) {
                 Decision::Done(done) => plan.done.push(done),
                 Decision::Fetch(mut fetch) => {
-                    fetch.created_time = item.created_time.map(|time| time.to_rfc3339());
-                    fetch.modified_time = item.modified_time.map(|time| time.to_rfc3339());
+                    fetch.created_time = created;
+                    fetch.modified_time = modified;
                     plan.fetch.push(fetch);
                 }
             }
@@ -317,7 +328,7 @@ mod tests {
             ("Leads", "9"),
             items,
             &history,
-            (Some(since), &filters),
+            (Some(since), &filters, &NameTemplate::default()),
             &scan,
         );
         assert_eq!(plan.older, 1);

@@ -22,6 +22,7 @@ use super::filters::Filters;
 use super::index::IndexFile;
 use super::journal::{History, ItemKind};
 use super::links::LinksFile;
+use super::name_template::NameTemplate;
 use super::selection::Selection;
 
 /// The counts of one kind of item (attachments, photos or field files).
@@ -134,6 +135,8 @@ pub(super) struct Shared {
     pub(super) selection: Selection,
     /// Which files and links to export.
     pub(super) filters: Filters,
+    /// `--name-template`: the name a new file takes.
+    pub(super) name_template: NameTemplate,
     /// `--output`.
     pub(super) dir: PathBuf,
     pub(super) tally: Mutex<Tally>,
