@@ -19,6 +19,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use super::folder::FIELDS_DIR;
 use super::journal::{History, ItemKey, ItemKind, Known};
+use super::links::csv_line;
 
 /// The index's name in the output directory.
 pub(super) const INDEX_FILE: &str = "index.csv";
@@ -100,17 +101,6 @@ impl Row {
             &self.modified_time,
         ])
     }
-}
-
-/// One CSV line, quoted where needed, ended by `\n`.
-fn csv_line(fields: &[&str]) -> std::io::Result<Vec<u8>> {
-    let mut writer = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::Any(b'\n'))
-        .from_writer(Vec::new());
-    writer.write_record(fields).map_err(std::io::Error::other)?;
-    writer
-        .into_inner()
-        .map_err(|e| std::io::Error::other(e.to_string()))
 }
 
 /// The index, open for appending.
