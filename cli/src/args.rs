@@ -153,7 +153,8 @@ pub enum Command {
     /// DIR/<module>/<record_id>/<file name>: the server's name, made safe, and made unique
     /// within the record's directory (`name (2).ext`, `name (3).ext`...), the same name on
     /// every re-run. Links cannot be downloaded: each is written once to DIR/links.csv
-    /// (`module,record_id,attachment_id,title,url`). A journal makes re-runs download only
+    /// (`module,record_id,attachment_id,title,url`); DIR/index.csv lists every file saved
+    /// (path, size, SHA-256, Zoho's name and times). A journal makes re-runs download only
     /// what is missing (and again a file missing or changed on disk); a file is never left
     /// partial under its final name. Exit codes: 0 all done, 2 bad manifest (nothing sent), 3
     /// some records or files failed, 4/5/6 out of calls (its own budget, Zoho's credits, Zoho's
@@ -548,7 +549,7 @@ pub struct DownloadManyArgs {
     pub patience: u64,
     /// List the records and print what would be downloaded, with an estimate of the calls,
     /// credits, bytes and time the run needs, but download nothing and write nothing (no
-    /// directory, journal or links file). The listings and record reads are spent.
+    /// directory, journal, links file or index). The listings and record reads are spent.
     #[arg(long)]
     pub dry_run: bool,
     /// With --dry-run: send nothing at all, and give what can be known without the listings
@@ -571,6 +572,43 @@ pub struct DownloadManyArgs {
     /// File fields to export, comma-separated API names (added to --field).
     #[arg(long, value_name = "A,B", value_delimiter = ',')]
     pub fields: Vec<String>,
+    /// Export only files (and links) whose name matches this glob (`*`, `?`, `[abc]`,
+    /// `{a,b}`; case-sensitive), matched against Zoho's file name or a link's title; repeat
+    /// for more (any one matching is enough). Items left out are counted as filtered_out and
+    /// not journaled, so a later run without the filter exports them.
+    #[arg(long, value_name = "GLOB")]
+    pub include_name: Vec<String>,
+    /// Leave out files (and links) whose name matches this glob; repeat for more. Wins over
+    /// --include-name.
+    #[arg(long, value_name = "GLOB")]
+    pub exclude_name: Vec<String>,
+    /// Leave out files smaller than this: bytes, or with K, M or G (powers of 1024), e.g.
+    /// 500K. Applied where the size is known before the download (not to photos).
+    #[arg(long, value_name = "SIZE", value_parser = crate::byte_rate::parse_byte_size)]
+    pub min_size: Option<u64>,
+    /// Leave out files larger than this (as --min-size).
+    #[arg(long, value_name = "SIZE", value_parser = crate::byte_rate::parse_byte_size)]
+    pub max_size: Option<u64>,
+    /// Among attachments, export only files (`file`) or only links to links.csv (`link`);
+    /// photos and field files are chosen with --include.
+    #[arg(long = "type", value_name = "TYPE", value_enum)]
+    pub r#type: Option<AttachmentType>,
+    /// The name a new file takes in its folder [default: {name}]: fields {name} (Zoho's file
+    /// name), {stem} and {ext} (before and after its last dot), {id}, {created} and
+    /// {modified} (RFC 3339, or with a date format: {created:%Y-%m-%d}; `undated` when Zoho
+    /// gives none); {{ and }} for braces. The result is made safe and unique like any name;
+    /// a file the journal already named keeps its name, and a photo is photo.<ext>.
+    #[arg(long, value_name = "TEMPLATE")]
+    pub name_template: Option<String>,
+}
+
+/// What `download-many --type` takes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum AttachmentType {
+    /// Attachments that are files.
+    File,
+    /// Attachments that are links.
+    Link,
 }
 
 /// What `download-many --include` takes.

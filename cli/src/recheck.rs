@@ -90,7 +90,7 @@ impl Recheck {
 
 /// `value` as one shell word: as it is when it holds only characters no shell treats
 /// specially, else in single quotes.
-fn quote(value: &str) -> String {
+pub(crate) fn quote(value: &str) -> String {
     let plain = !value.is_empty()
         && value
             .chars()

@@ -744,3 +744,112 @@ async fn a_download_cut_mid_body_is_never_left_under_its_name_and_a_rerun_cleans
     assert_eq!(temp_files_in(&record_dir), 0);
     assert_eq!(sha_of(&record_dir.join("big.bin")), sha(&bytes));
 }
+
+#[tokio::test]
+async fn a_file_already_there_with_zohos_size_is_kept_and_another_is_saved_beside_it() {
+    let server = server_with(Conditions::default()).await;
+    let dir = tempdir();
+    let out = dir.path().join("export");
+    let same = server.insert_file("Leads", R1, "same.txt", b"abc");
+    let other = server.insert_file("Leads", R1, "other.txt", b"zoho's");
+    // Files no journal wrote: one of the size Zoho lists, one not.
+    let record_dir = out.join("Leads").join(R1);
+    write(&record_dir, "same.txt", b"xyz");
+    write(&record_dir, "other.txt", b"mine");
+    let records = manifest(dir.path(), &[("Leads", R1)]);
+    let dry = run(export(&server, dir.path(), &records, &out, &["--dry-run"])).await;
+    dry.expect(0);
+    let statuses: BTreeMap<String, String> = dry
+        .json()
+        .iter()
+        .filter(|line| line.get("summary").is_none())
+        .map(|line| (text(line, "id").to_owned(), text(line, "status").to_owned()))
+        .collect();
+    assert_eq!(statuses.get(&same).map(String::as_str), Some("would_keep"));
+    assert_eq!(
+        statuses.get(&other).map(String::as_str),
+        Some("would_download")
+    );
+
+    let ran = run(export(&server, dir.path(), &records, &out, &[])).await;
+    ran.expect(0);
+    let summary = ran.summary();
+    assert_eq!(summary["kept_existing"], 1, "{summary}");
+    assert_eq!(summary["files"], 1, "{summary}");
+    let kept = ran
+        .json()
+        .into_iter()
+        .find(|line| line["id"] == same.as_str())
+        .unwrap_or_default();
+    assert_eq!(kept["status"], "kept_existing", "{kept}");
+    assert_eq!(kept["sha256"], sha(b"xyz"), "{kept}");
+    assert!(
+        ran.stderr
+            .contains("other.txt is there already, 4 bytes, not Zoho's 6"),
+        "{}",
+        ran.stderr
+    );
+    // Only the other file was downloaded; the local ones are as they were.
+    let downloads = downloads_by_id(&server);
+    assert_eq!(downloads.get(&same), None);
+    assert_eq!(downloads.get(&other), Some(&1));
+    let files = files_in(&record_dir);
+    assert_eq!(files.get("same.txt"), Some(&sha(b"xyz")));
+    assert_eq!(files.get("other.txt"), Some(&sha(b"mine")));
+    assert_eq!(files.get("other (2).txt"), Some(&sha(b"zoho's")));
+    let index = std::fs::read_to_string(out.join("index.csv")).unwrap_or_default();
+    assert!(
+        index.contains(&format!(",{same},same.txt,3,{},", sha(b"xyz"))),
+        "{index}"
+    );
+
+    let again = run(export(&server, dir.path(), &records, &out, &[])).await;
+    again.expect(0);
+    assert_eq!(again.summary()["already_done"], 2, "{}", again.stdout);
+    assert_eq!(downloads_by_id(&server).get(&other), Some(&1));
+}
+
+#[tokio::test]
+async fn a_name_template_names_new_files_by_their_fields_and_a_bad_one_sends_nothing() {
+    let server = server_with(Conditions::default()).await;
+    let dir = tempdir();
+    let out = dir.path().join("export");
+    let first = server.insert_file("Leads", R1, "a.txt", b"one");
+    let second = server.insert_file("Leads", R1, "a.txt", b"two");
+    let records = manifest(dir.path(), &[("Leads", R1)]);
+    let template = ["--name-template", "{created:%Y}_{id}_{stem}.{ext}"];
+    let ran = run(export(&server, dir.path(), &records, &out, &template)).await;
+    ran.expect(0);
+    let files = files_in(&out.join("Leads").join(R1));
+    let names: Vec<&String> = files.keys().collect();
+    assert_eq!(names.len(), 2, "{names:?}");
+    for (id, bytes) in [(&first, b"one"), (&second, b"two")] {
+        let (name, hash) = files
+            .iter()
+            .find(|(name, _)| name.ends_with(&format!("_{id}_a.txt")))
+            .unwrap_or_else(|| panic!("no file for {id} in {names:?}"));
+        let year = name.split('_').next().unwrap_or_default();
+        assert!(
+            year.len() == 4 && year.bytes().all(|b| b.is_ascii_digit()),
+            "{name}"
+        );
+        assert_eq!(hash, &sha(bytes));
+    }
+    // A re-run keeps the names the journal gave.
+    let again = run(export(&server, dir.path(), &records, &out, &[])).await;
+    again.expect(0);
+    assert_eq!(again.summary()["already_done"], 2, "{}", again.stdout);
+
+    let before = server.request_count();
+    let bad = run(export(
+        &server,
+        dir.path(),
+        &records,
+        &dir.path().join("other"),
+        &["--name-template", "{nme}"],
+    ))
+    .await;
+    bad.expect(2);
+    assert!(bad.stderr.contains("unknown field {nme}"), "{}", bad.stderr);
+    assert_eq!(server.request_count(), before);
+}

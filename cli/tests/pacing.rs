@@ -61,9 +61,10 @@ async fn upload_many_at_rate_five_never_starts_six_calls_in_a_second() {
     let span = span.map(|(last, first)| last.duration_since(*first));
     eprintln!("--rate 5, {FILES} uploads: at most {most} in any second, over {span:?}");
     assert_eq!(most, 5);
-    // Three groups of five, a little over a second apart.
+    // Three groups of five, at least a second apart where they arrive (the client spaces
+    // them 1.05 s, but an arrival can be late by a few milliseconds on a busy machine).
     assert!(
-        span.is_some_and(|s| s >= Duration::from_millis(2100)),
+        span.is_some_and(|s| s >= Duration::from_millis(2000)),
         "{span:?}"
     );
 }

@@ -87,7 +87,7 @@ pub use builder::{
 };
 pub use client::{Client, ThrottleListener};
 pub use concurrency::ConcurrencyStats;
-pub use download::{Download, DownloadError, StagedDownload};
+pub use download::{Download, DownloadError, StagedDownload, sanitize_file_name};
 #[cfg(feature = "config")]
 pub use env::EnvSettings;
 pub use error::{

@@ -239,18 +239,7 @@ fn unanswered(output: &Output, id: &str, check: &str) {
             "Zoho's answer has no result for this id",
         )
     };
-    output.stderr(&format!(
-        "error: {id}: may have been deleted (Zoho's answer has no result for it); check with: {check}"
-    ));
-    output.json_line(&Line {
-        ok: false,
-        id: Some(id),
-        status: "unknown",
-        asked: true,
-        message: None,
-        check: Some(check),
-        failure: Some(&failure),
-    });
+    maybe_deleted(output, id, &failure, check);
 }
 
 /// A result for an id that was not asked (or that names none).

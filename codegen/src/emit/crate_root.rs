@@ -78,7 +78,7 @@ pub(super) fn emit(resolved: &Resolved<'_>) -> TokenStream {
             RedirectReason, RefreshTokenProvider, RetryPolicy, StagedDownload, StaticTokenProvider, StoreError,
             StoreErrorKind, StoreLock, StoredToken, Throttle, ThrottleListener, TokenErrorKind,
             TokenProvider, TokenStore, UnreadableSuccess, UploadLimits, Usage, ValidationError,
-            Version, check_link_url, check_record_id,
+            Version, check_link_url, check_record_id, sanitize_file_name,
         };
         /// Settings from the environment and tokens kept in a file (feature `config`, on by
         /// default).

@@ -190,11 +190,15 @@ async fn export_attachments(
         (at.module(), &at.record_id),
         items,
         &shared.history,
-        shared.since,
+        (shared.since, &shared.filters, &shared.name_template),
         scan,
     );
     fetch::report_done(shared, at, &plan.done);
-    shared.tally().older += plan.older;
+    {
+        let mut tally = shared.tally();
+        tally.older += plan.older;
+        tally.filtered_out += plan.filtered_out;
+    }
     write_links(shared, plan.links).await;
     if plan.fetch.is_empty() {
         return Part::Done;

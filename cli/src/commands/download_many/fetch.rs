@@ -1,8 +1,10 @@
 //! Downloading the files of one folder of a record, whatever their kind (attachments and the
 //! photo into the record's directory, a file field's files into `fields/<field>/`): each under
 //! a slot of the shared limit, new ones taking their names in turn from the folder's
-//! [`Book`], journaled when the name is chosen and when the file is saved, never left half
-//! written under its final name. A signal abandons what is in flight.
+//! [`Book`], journaled when the name is chosen and when the file is saved (with the SHA-256
+//! computed as it streamed to disk, see [`super::stage`]) and then added to the index
+//! ([`super::index`]), never left half written under its final name. A signal abandons what
+//! is in flight.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -17,11 +19,14 @@ use crate::failure::{Failure, Kind};
 use crate::progress::Tracker;
 use crate::slots::Slot;
 
+use super::index::{self, Row};
 use super::journal::{ItemKey, ItemKind, Record, Status};
+use super::name_template::{NameFields, NameTemplate};
 use super::names::{Book, Ticket};
 use super::plan::{Done, Fetch};
 use super::report::ItemLine;
 use super::shared::Shared;
+use super::stage;
 
 /// A folder of a record's files, and the kind of item saved in it.
 #[derive(Clone, Debug)]
@@ -163,6 +168,11 @@ struct Saved {
     name: String,
     path: PathBuf,
     bytes: u64,
+    sha256: String,
+    /// Zoho's file name, if known.
+    file_name: Option<String>,
+    /// Whether it was on disk already and kept (nothing was downloaded).
+    kept: bool,
 }
 
 /// Why a file was not saved.
@@ -205,33 +215,61 @@ async fn download_one(
             let mut record = at.journal(&file.id, Status::Ok);
             record.name = Some(saved.name.clone());
             record.bytes = Some(saved.bytes);
-            if let Some(writer) = &shared.writer
-                && let Err(e) = writer.append(&record, true).await
-            {
-                // The file is saved; a re-run saves it again under the same name.
-                shared.journal_failed(&e);
+            record.sha256 = Some(saved.sha256.clone());
+            record.file_name = saved.file_name.clone();
+            record.created_time = file.created_time.clone();
+            record.modified_time = file.modified_time.clone();
+            if let Some(writer) = &shared.writer {
+                match writer.append(&record, true).await {
+                    Ok(()) => add_to_index(&shared, &at, &saved, &file).await,
+                    // The file is saved; a re-run saves it again under the same name.
+                    Err(e) => shared.journal_failed(&e),
+                }
             }
             {
                 let mut tally = shared.tally();
                 let kind = tally.of(at.kind);
-                kind.files += 1;
-                kind.bytes += saved.bytes;
+                if saved.kept {
+                    kind.kept_existing += 1;
+                } else {
+                    kind.files += 1;
+                    kind.bytes += saved.bytes;
+                }
                 if file.again.is_some() {
                     kind.downloaded_again += 1;
                 }
             }
-            shared.output.text(format!(
-                "saved    {} ({} bytes)",
-                saved.path.display(),
-                saved.bytes
-            ));
+            if saved.kept {
+                shared.output.text(format!(
+                    "kept     {} ({} bytes: there already, the size Zoho lists; not downloaded)",
+                    saved.path.display(),
+                    saved.bytes
+                ));
+            } else {
+                shared.output.text(format!(
+                    "saved    {} ({} bytes)",
+                    saved.path.display(),
+                    saved.bytes
+                ));
+            }
+            if let Some(beside) = &file.beside {
+                shared
+                    .output
+                    .warn(format!("{}: {beside}", at.shown(&saved.name)));
+            }
+            let status = if saved.kept {
+                "kept_existing"
+            } else {
+                "downloaded"
+            };
             shared.output.json_line(&ItemLine {
                 ok: true,
                 name: Some(&saved.name),
                 path: Some(saved.path.display().to_string()),
                 bytes: Some(saved.bytes),
+                sha256: Some(&saved.sha256),
                 downloaded_again: file.again.as_deref(),
-                ..at.line("downloaded", &file.id)
+                ..at.line(status, &file.id)
             });
         }
         Err(Missed::NoPhoto) => {
@@ -342,6 +380,23 @@ async fn fetch_and_save(
 ) -> Result<Saved, Missed> {
     let failed =
         |failure, name: Option<&str>| Missed::Failed(Box::new(failure), name.map(str::to_owned));
+    if let Some(name) = &file.on_disk {
+        let path = at.dir.join(name);
+        let (bytes, sha256) = stage::hash_file(&path).await.map_err(|e| {
+            failed(
+                Failure::io(format!("cannot read {}: {e}", path.display())),
+                Some(name),
+            )
+        })?;
+        return Ok(Saved {
+            name: name.clone(),
+            path,
+            bytes,
+            sha256,
+            file_name: file.listed_name.clone(),
+            kept: true,
+        });
+    }
     let download = match call(shared, at, &file.id).await? {
         Some(download) => download,
         None if at.kind == ItemKind::Photo => return Err(Missed::NoPhoto),
@@ -365,29 +420,30 @@ async fn fetch_and_save(
         let failure = Failure::io(format!("cannot create {}: {e}", at.dir.display()));
         return Err(failed(failure, file.name.as_deref()));
     }
-    let (name, staged) = match naming {
+    let file_name = match at.kind {
+        ItemKind::Photo => download.file_name().map(str::to_owned),
+        _ => file
+            .listed_name
+            .clone()
+            .or_else(|| download.file_name().map(str::to_owned)),
+    };
+    let (name, staged, overwrite) = match naming {
         Naming::Known(name) => {
-            let path = at.dir.join(&name);
-            return match download
-                .save(&path, true, |received| tracker.update(received))
+            let staged = stage::stage(download, &at.dir, |received| tracker.update(received))
                 .await
-            {
-                Ok(bytes) => Ok(Saved { name, path, bytes }),
-                Err(error) => Err(failed(Failure::download(&error), Some(&name))),
-            };
+                .map_err(|error| failed(Failure::download(&error), Some(&name)))?;
+            (name, staged, true)
         }
         Naming::New(ticket) => {
-            let candidate = candidate_name(at.kind, &download, &file.id);
+            let candidate = candidate_name(&shared.name_template, at.kind, &download, file);
             // The content is read before the name is taken: names are handed out in listing
             // order, and an answer held open while an earlier file waits for its turn in the
             // client's concurrency limit could leave that file no place at all.
-            let staged = match download
-                .stage_in(&at.dir, |received| tracker.update(received))
-                .await
-            {
-                Ok(staged) => staged,
-                Err(error) => return Err(failed(Failure::download(&error), None)),
-            };
+            let staged =
+                match stage::stage(download, &at.dir, |received| tracker.update(received)).await {
+                    Ok(staged) => staged,
+                    Err(error) => return Err(failed(Failure::download(&error), None)),
+                };
             let name = ticket.claim(&candidate).await;
             let mut record = at.journal(&file.id, Status::Started);
             record.name = Some(name.clone());
@@ -402,39 +458,88 @@ async fn fetch_and_save(
                 );
                 return Err(failed(failure, Some(&name)));
             }
-            (name, staged)
+            (name, staged, false)
         }
     };
     let path = at.dir.join(&name);
-    match staged.persist(&path, false) {
-        Ok(bytes) => Ok(Saved { name, path, bytes }),
+    let (bytes, sha256) = (staged.bytes, staged.sha256.clone());
+    match staged.persist(&path, overwrite) {
+        Ok(()) => Ok(Saved {
+            name,
+            path,
+            bytes,
+            sha256,
+            file_name,
+            kept: false,
+        }),
         Err(error) => Err(failed(Failure::download(&error), Some(&name))),
     }
 }
 
+/// Adds a file saved and journaled to the index; a line that cannot be written is said once
+/// (the next run writes the index anew from the journal).
+async fn add_to_index(shared: &Shared, at: &Place, saved: &Saved, file: &Fetch) {
+    let Some(index) = &shared.index else { return };
+    let key = at.key(&file.id);
+    let row = Row {
+        path: index::relative_path(&key, &saved.name),
+        key,
+        name: saved.file_name.clone().unwrap_or_default(),
+        size: saved.bytes,
+        sha256: saved.sha256.clone(),
+        created_time: file.created_time.clone().unwrap_or_default(),
+        modified_time: file.modified_time.clone().unwrap_or_default(),
+    };
+    if let Err(e) = index.append(row).await
+        && index.first_failure()
+    {
+        shared.output.warn(format!(
+            "cannot write to {}: {e}; the files are saved and journaled, and the next run writes the index anew",
+            index.path().display()
+        ));
+    }
+}
+
 /// The name a new file asks for: a photo's is `photo.<ext>` by its media type (its answer
-/// names no file); another's is the (sanitised) name its answer gives, else `attachment-ID`
-/// or `file-ID`.
-fn candidate_name(kind: ItemKind, download: &Download, id: &str) -> String {
+/// names no file); another's is `--name-template` filled with the (sanitised) name its answer
+/// gives, else `attachment-ID` or `file-ID`, and made safe.
+fn candidate_name(
+    template: &NameTemplate,
+    kind: ItemKind,
+    download: &Download,
+    file: &Fetch,
+) -> String {
     if kind == ItemKind::Photo {
         return format!(
             "photo.{}",
             crate::record_files::photo_extension(download.extension())
         );
     }
-    if let Some(name) = download.file_name() {
-        return name.to_owned();
-    }
-    let stem = if kind == ItemKind::FieldFile {
-        "file"
-    } else {
-        "attachment"
+    let id = file.id.as_str();
+    let name = match download.file_name() {
+        Some(name) => name.to_owned(),
+        None => {
+            let stem = if kind == ItemKind::FieldFile {
+                "file"
+            } else {
+                "attachment"
+            };
+            if !id.is_empty() && id.bytes().all(|b| b.is_ascii_alphanumeric()) {
+                format!("{stem}-{id}")
+            } else {
+                stem.to_owned()
+            }
+        }
     };
-    if !id.is_empty() && id.bytes().all(|b| b.is_ascii_alphanumeric()) {
-        format!("{stem}-{id}")
-    } else {
-        stem.to_owned()
-    }
+    let rendered = template.render(&NameFields {
+        name: &name,
+        id,
+        created: file.created_time.as_deref(),
+        modified: file.modified_time.as_deref(),
+    });
+    // What the template gives is made safe as the server's name is; nothing usable left
+    // falls back to the name itself.
+    zoho_crm::sanitize_file_name(&rendered).unwrap_or(name)
 }
 
 /// Files an earlier run saved: a JSON line each (quiet in text).
@@ -453,7 +558,23 @@ pub(super) fn report_done(shared: &Shared, at: &Place, done: &[Done]) {
 
 /// `--dry-run`: the files that would be downloaded.
 pub(super) fn report_would_download(shared: &Shared, at: &Place, fetch: &[Fetch]) {
-    for file in fetch {
+    let (kept, fetch): (Vec<&Fetch>, Vec<&Fetch>) = fetch.iter().partition(|f| f.on_disk.is_some());
+    let kept_count = kept.len();
+    for file in kept {
+        let name = file.on_disk.as_deref().unwrap_or_default();
+        shared.output.text(format!(
+            "would keep      {} (id {}: there already, the size Zoho lists)",
+            at.shown(name),
+            file.id
+        ));
+        shared.output.json_line(&ItemLine {
+            ok: true,
+            name: Some(name),
+            bytes: file.size,
+            ..at.line("would_keep", &file.id)
+        });
+    }
+    for file in &fetch {
         let name = file
             .name
             .as_deref()
@@ -476,6 +597,7 @@ pub(super) fn report_would_download(shared: &Shared, at: &Place, fetch: &[Fetch]
     let mut tally = shared.tally();
     let kind = tally.of(at.kind);
     kind.would_download += fetch.len();
+    kind.kept_existing += kept_count;
     kind.would_download_bytes += fetch.iter().map(|f| f.size.unwrap_or(0)).sum::<u64>();
 }
 

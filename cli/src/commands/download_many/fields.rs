@@ -16,6 +16,7 @@ use crate::failure::{Failure, Kind};
 use super::fetch::{self, Missed, Place, counted};
 use super::folder::{FIELDS_DIR, Part, may_start_part, remove_stale, scan_dir};
 use super::journal::{Folder, ItemKind};
+use super::name_template::NameFields;
 use super::names::Book;
 use super::plan::{self, Decision, Fetch};
 use super::records::RecordLine;
@@ -129,7 +130,19 @@ async fn export_field(shared: &Arc<Shared>, at: &Arc<Place>, entries: &[Value]) 
     }
     let (mut done, mut fetch): (Vec<_>, Vec<Fetch>) = (Vec::new(), Vec::new());
     for (id, name, size) in files {
-        match plan::decide(&shared.history, &at.key(&id), (name, size), &scan) {
+        if !shared.filters.keeps(name.as_deref(), size) {
+            shared.tally().filtered_out += 1;
+            continue;
+        }
+        let would_be = name.as_deref().map(|name| {
+            shared.name_template.render(&NameFields {
+                name,
+                id: &id,
+                created: None,
+                modified: None,
+            })
+        });
+        match plan::decide(&shared.history, &at.key(&id), (name, size, would_be), &scan) {
             Decision::Done(file) => done.push(file),
             Decision::Fetch(file) => fetch.push(file),
         }

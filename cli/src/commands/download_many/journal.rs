@@ -3,8 +3,10 @@
 //! its entry id and naming its field), written with the shared [`crate::journal::Writer`]
 //! (group commit, locked against a second run). `started` is written once the item's file name
 //! is chosen, before its content is saved, so a re-run gives it the same name; `ok` (with the
-//! bytes saved) is fsync'd once the file is in place; `error` when it failed. An attachment's
-//! line has no `kind` (journals written before photos and fields are read as they were).
+//! bytes saved, their SHA-256 computed as they streamed to disk, Zoho's file name and times) is
+//! fsync'd once the file is in place; `error` when it failed. An attachment's line has no
+//! `kind` (journals written before photos and fields are read as they were); an `ok` line
+//! written before the index has no `sha256`, file name or times (read as unknown).
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -80,6 +82,17 @@ pub(super) struct Record {
     /// The bytes saved (status `ok`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(super) bytes: Option<u64>,
+    /// The SHA-256 of the bytes saved, lowercase hex (status `ok`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(super) sha256: Option<String>,
+    /// Zoho's file name (status `ok`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(super) file_name: Option<String>,
+    /// When Zoho says the item was created and last modified, as it gave them (status `ok`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(super) created_time: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(super) modified_time: Option<String>,
     /// The error code (status `error`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(super) code: Option<String>,
@@ -101,6 +114,10 @@ impl Record {
             at: now(),
             name: None,
             bytes: None,
+            sha256: None,
+            file_name: None,
+            created_time: None,
+            modified_time: None,
             code: None,
             message: None,
         }
@@ -128,7 +145,7 @@ pub(super) enum Folder<'a> {
 
 impl ItemKey {
     /// The folder its file is in.
-    fn folder(&self) -> Folder<'_> {
+    pub(super) fn folder(&self) -> Folder<'_> {
         match (self.kind, &self.field) {
             (ItemKind::FieldFile, Some(field)) => Folder::Field(field),
             _ => Folder::Record,
@@ -143,6 +160,18 @@ pub(super) struct Known {
     pub(super) name: Option<String>,
     /// The bytes saved, when its last record is `ok`.
     pub(super) done_bytes: Option<u64>,
+    /// What the last record says of the file saved, when it is `ok`.
+    pub(super) saved: Option<SavedFile>,
+}
+
+/// What an `ok` record says of the file saved, beyond its name and size (each unknown in a
+/// journal written before the index).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(super) struct SavedFile {
+    pub(super) sha256: Option<String>,
+    pub(super) file_name: Option<String>,
+    pub(super) created_time: Option<String>,
+    pub(super) modified_time: Option<String>,
 }
 
 /// What earlier runs did.
@@ -209,6 +238,19 @@ impl History {
             Status::Ok => record.bytes,
             Status::Started | Status::Error => None,
         };
+        known.saved = (record.status == Status::Ok).then_some(SavedFile {
+            sha256: record.sha256,
+            file_name: record.file_name,
+            created_time: record.created_time,
+            modified_time: record.modified_time,
+        });
+    }
+
+    /// Every item whose last record is `ok`, with a name: what earlier runs saved.
+    pub(super) fn completed(&self) -> impl Iterator<Item = (&ItemKey, &Known)> {
+        self.by_key
+            .iter()
+            .filter(|(_, known)| known.done_bytes.is_some() && known.name.is_some())
     }
 }
 
@@ -257,14 +299,16 @@ mod tests {
             history.known(&key("7")),
             Some(&Known {
                 name: Some("a (2).pdf".into()),
-                done_bytes: Some(3)
+                done_bytes: Some(3),
+                saved: Some(SavedFile::default()),
             })
         );
         assert_eq!(
             history.known(&key("8")),
             Some(&Known {
                 name: Some("b.pdf".into()),
-                done_bytes: None
+                done_bytes: None,
+                saved: None,
             })
         );
         let mut names: Vec<(&str, &str)> = history.names_in("Leads", "1", Folder::Record).collect();

@@ -133,8 +133,8 @@ impl LinksFile {
     }
 }
 
-/// One CSV line, quoted where needed, ended by `\n`.
-fn csv_line(fields: &[&str]) -> std::io::Result<Vec<u8>> {
+/// One CSV line, quoted where needed, ended by `\n` (links.csv's and index.csv's).
+pub(super) fn csv_line(fields: &[&str]) -> std::io::Result<Vec<u8>> {
     let mut writer = csv::WriterBuilder::new()
         .terminator(csv::Terminator::Any(b'\n'))
         .from_writer(Vec::new());

@@ -17,7 +17,11 @@
 //!    temporary files of downloads an earlier run did not finish are removed; the other files
 //!    are downloaded, each under a name unique within the record's directory and the same on
 //!    every run (see [`names`] and [`journal`]).
-//! 4. When Zoho has refused every call for longer than `--patience` (or the run's budget of
+//! 4. Each file saved gets a line in `DIR/index.csv` (see [`index`]), written anew from the
+//!    journal at the start of the run; the filters (`--include-name`, `--exclude-name`,
+//!    `--min-size`, `--max-size`, `--type`, see [`filters`]) leave out what they do not keep,
+//!    counted as `filtered_out` and not journaled.
+//! 5. When Zoho has refused every call for longer than `--patience` (or the run's budget of
 //!    credits is spent), nothing more starts and the run exits 5 or 6 (4) with the command
 //!    that resumes it; on SIGINT or SIGTERM, downloads in
 //!    flight are abandoned (nothing partial is left under a final name), and the run exits 130
@@ -27,9 +31,12 @@ mod estimate;
 mod export;
 mod fetch;
 mod fields;
+mod filters;
 mod folder;
+mod index;
 mod journal;
 mod links;
+mod name_template;
 mod names;
 mod photo;
 mod plan;
@@ -37,6 +44,7 @@ mod records;
 mod report;
 mod selection;
 mod shared;
+mod stage;
 mod summary;
 
 use std::path::Path;
@@ -59,7 +67,10 @@ use crate::recheck::Recheck;
 use crate::slots::Slots;
 
 use self::estimate::Estimate;
+use self::filters::Filters;
+use self::index::{INDEX_FILE, IndexFile};
 use self::links::LinksFile;
+use self::name_template::NameTemplate;
 use self::shared::{Shared, Tally};
 use self::summary::{Lines, summarize};
 
@@ -84,6 +95,21 @@ pub async fn run(
     let selection = match selection::select(&args.include, &args.field, &args.fields) {
         Ok(selection) => selection,
         Err(message) => {
+            output.stderr(&format!("error: {message}; nothing was sent"));
+            return Exit::BadInput;
+        }
+    };
+    let filters = match Filters::from_args(&args) {
+        Ok(filters) => filters,
+        Err(message) => {
+            output.stderr(&format!("error: {message}; nothing was sent"));
+            return Exit::BadInput;
+        }
+    };
+    let name_template = match args.name_template.as_deref().map(NameTemplate::parse) {
+        None => NameTemplate::default(),
+        Some(Ok(template)) => template,
+        Some(Err(message)) => {
             output.stderr(&format!("error: {message}; nothing was sent"));
             return Exit::BadInput;
         }
@@ -144,11 +170,11 @@ pub async fn run(
         Err(exit) => return exit,
     };
     let opening = Opening::of(&client);
-    let (writer, links) = if args.dry_run {
-        (None, None)
+    let (writer, links, index) = if args.dry_run {
+        (None, None, None)
     } else {
-        match open_outputs(output, &args.output, &journal_path) {
-            Ok((writer, links)) => (Some(writer), Some(links)),
+        match open_outputs(output, &args.output, &journal_path, &history) {
+            Ok((writer, links, index)) => (Some(writer), Some(links), Some(index)),
             Err(exit) => return exit,
         }
     };
@@ -164,6 +190,7 @@ pub async fn run(
         client,
         writer,
         links,
+        index,
         output: output.clone(),
         bar: progress::bulk(output, 0, 0),
         slots: Slots::new(concurrency),
@@ -172,6 +199,8 @@ pub async fn run(
         history,
         since: args.since,
         selection: selection.clone(),
+        filters: filters.clone(),
+        name_template,
         dir: args.output.clone(),
         tally: Mutex::new(Tally::default()),
         stop: AtomicBool::new(false),
@@ -210,9 +239,14 @@ pub async fn run(
     );
     if exit.is_out_of_calls() {
         output.stderr(&format!(
-            "resume later with: {}{}",
+            "resume later with: {}{}{}{}",
             Recheck::new(global).download_many(&args.manifest, &args.output, &journal_path),
-            selection.options()
+            selection.options(),
+            filters.options(),
+            args.name_template
+                .as_deref()
+                .map(|template| format!(" --name-template {}", crate::recheck::quote(template)))
+                .unwrap_or_default()
         ));
     }
     match interrupt.received() {
@@ -221,12 +255,14 @@ pub async fn run(
     }
 }
 
-/// Makes the output directory and opens the journal (locked) and the links file in it.
+/// Makes the output directory, opens the journal (locked) and the links file in it, and
+/// writes the index anew from what the journal says was saved (`history`).
 fn open_outputs(
     output: &Output,
     dir: &Path,
     journal_path: &Path,
-) -> Result<(Writer, LinksFile), Exit> {
+    history: &journal::History,
+) -> Result<(Writer, LinksFile, IndexFile), Exit> {
     let fail = |context: &str, failure: Failure| {
         output.fail(context, &failure);
         Exit::BadInput
@@ -262,5 +298,14 @@ fn open_outputs(
             Failure::invalid(format!("cannot open {}: {e}", links_path.display())),
         )
     })?;
-    Ok((writer, links))
+    let index = IndexFile::rebuild(dir, history).map_err(|e| {
+        fail(
+            "the index cannot be written; nothing was sent",
+            Failure::invalid(format!(
+                "cannot write {}: {e}",
+                dir.join(INDEX_FILE).display()
+            )),
+        )
+    })?;
+    Ok((writer, links, index))
 }

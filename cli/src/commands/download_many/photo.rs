@@ -33,7 +33,7 @@ pub(super) async fn export(
     let fetch = match plan::decide(
         &shared.history,
         &key,
-        (Some(LISTED_NAME.to_owned()), None),
+        (Some(LISTED_NAME.to_owned()), None, None),
         scan,
     ) {
         Decision::Done(done) => {

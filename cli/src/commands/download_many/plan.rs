@@ -3,7 +3,9 @@
 //! journal says is saved, and is on disk with the size saved, is done; one saved but missing
 //! or of another size is downloaded again under its name; one the journal gave a name (an
 //! earlier run stopped) is downloaded under that name; any other is new, and gets its name
-//! when its download answers.
+//! when its download answers. A new file whose name (Zoho's, made safe as a download's is) is
+//! already taken on disk by a file no journal line wrote is kept, not downloaded, when its
+//! size is the listing's, and is otherwise saved beside it under a name of its own.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -11,8 +13,10 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, FixedOffset};
 use zoho_crm::types::Attachment;
 
+use super::filters::Filters;
 use super::journal::{History, ItemKey, ItemKind};
 use super::links::Link;
+use super::name_template::{NameFields, NameTemplate};
 use super::names::TEMP_PREFIX;
 
 /// The fields each listing asks for.
@@ -31,7 +35,8 @@ pub(super) const LIST_FIELDS: [&str; 7] = [
 pub(super) struct Fetch {
     /// The attachment id.
     pub(super) id: String,
-    /// Its name in the listing (for what is printed before the download names it).
+    /// Its name in the listing, Zoho's file name (printed before the download names it, and
+    /// the index's `name`; a photo's is only what is printed).
     pub(super) listed_name: Option<String>,
     /// Its size in the listing.
     pub(super) size: Option<u64>,
@@ -39,6 +44,14 @@ pub(super) struct Fetch {
     pub(super) name: Option<String>,
     /// Why a file the journal says is saved is downloaded again.
     pub(super) again: Option<String>,
+    /// When Zoho says it was created and last modified (RFC 3339), if it says.
+    pub(super) created_time: Option<String>,
+    pub(super) modified_time: Option<String>,
+    /// A file already in the folder under the name this one would take, of the listing's
+    /// size, that no journal line wrote: it is kept as this one, and nothing is downloaded.
+    pub(super) on_disk: Option<String>,
+    /// Why this one is saved beside a file of its name that is not Zoho's.
+    pub(super) beside: Option<String>,
 }
 
 /// A file already saved.
@@ -57,6 +70,8 @@ pub(super) struct RecordPlan {
     pub(super) done: Vec<Done>,
     /// Left out by `--since`.
     pub(super) older: usize,
+    /// Left out by the filters.
+    pub(super) filtered_out: usize,
 }
 
 /// What is in a record's directory.
@@ -96,12 +111,12 @@ pub(super) enum Decision {
     Fetch(Fetch),
 }
 
-/// Decides for the file item `key` (listed as `listed_name`, of `size` bytes) of a folder
-/// whose content is `scan`.
+/// Decides for the file item `key` (listed as `listed_name`, of `size` bytes, that would be
+/// named `would_be` if new) of a folder whose content is `scan`.
 pub(super) fn decide(
     history: &History,
     key: &ItemKey,
-    (listed_name, size): (Option<String>, Option<u64>),
+    (listed_name, size, would_be): (Option<String>, Option<u64>, Option<String>),
     scan: &DirScan,
 ) -> Decision {
     let known = history.known(key);
@@ -122,13 +137,60 @@ pub(super) fn decide(
         },
         _ => None,
     };
+    let (on_disk, beside) = match &name {
+        None => not_ours(history, key, (would_be.as_deref(), size), scan),
+        Some(_) => (None, None),
+    };
     Decision::Fetch(Fetch {
         id: key.id.clone(),
         listed_name,
         size,
         name,
         again,
+        created_time: None,
+        modified_time: None,
+        on_disk,
+        beside,
     })
+}
+
+/// For a new file that would be named `would_be`, of `size` bytes: the file of that name
+/// (made safe by `sanitize_file_name`, as a download's own name is), when one is on disk and no
+/// journal line of the folder gave it: kept as this one when its size is the listing's, else
+/// the reason this one goes beside it.
+fn not_ours(
+    history: &History,
+    key: &ItemKey,
+    (would_be, size): (Option<&str>, Option<u64>),
+    scan: &DirScan,
+) -> (Option<String>, Option<String>) {
+    let Some(name) = would_be.and_then(zoho_crm::sanitize_file_name) else {
+        return (None, None);
+    };
+    let Some(&length) = scan.files.get(&name) else {
+        return (None, None);
+    };
+    if history
+        .names_in(&key.module, &key.record_id, key.folder())
+        .any(|(_, journaled)| journaled == name)
+    {
+        return (None, None);
+    }
+    match size {
+        Some(size) if size == length => (Some(name), None),
+        Some(size) => (
+            None,
+            Some(format!(
+                "{name} is there already, {length} bytes, not Zoho's {size}: kept, and this one saved beside it"
+            )),
+        ),
+        None => (
+            None,
+            Some(format!(
+                "{name} is there already and Zoho gives no size to compare: kept, and this one saved beside it"
+            )),
+        ),
+    }
 }
 
 /// Whether an attachment is a link rather than a file.
@@ -157,7 +219,7 @@ impl RecordPlan {
         (module, record_id): (&str, &str),
         items: Vec<Attachment>,
         history: &History,
-        since: Option<DateTime<FixedOffset>>,
+        (since, filters, template): (Option<DateTime<FixedOffset>>, &Filters, &NameTemplate),
         scan: &DirScan,
     ) -> Self {
         let mut plan = RecordPlan::default();
@@ -167,6 +229,10 @@ impl RecordPlan {
                 continue;
             }
             if is_link(&item) {
+                if !filters.keeps_link(item.file_name.as_deref()) {
+                    plan.filtered_out += 1;
+                    continue;
+                }
                 let url = item.link_url.clone().unwrap_or_default();
                 plan.links.push(Link {
                     module: module.to_owned(),
@@ -177,6 +243,10 @@ impl RecordPlan {
                 });
                 continue;
             }
+            if !filters.keeps_file(item.file_name.as_deref(), item.size) {
+                plan.filtered_out += 1;
+                continue;
+            }
             let key = ItemKey {
                 kind: ItemKind::Attachment,
                 module: module.to_owned(),
@@ -184,9 +254,23 @@ impl RecordPlan {
                 field: None,
                 id: item.id,
             };
-            match decide(history, &key, (item.file_name, item.size), scan) {
+            let created = item.created_time.map(|time| time.to_rfc3339());
+            let modified = item.modified_time.map(|time| time.to_rfc3339());
+            let would_be = item.file_name.as_deref().map(|name| {
+                template.render(&NameFields {
+                    name,
+                    id: &key.id,
+                    created: created.as_deref(),
+                    modified: modified.as_deref(),
+                })
+            });
+            match decide(history, &key, (item.file_name, item.size, would_be), scan) {
                 Decision::Done(done) => plan.done.push(done),
-                Decision::Fetch(fetch) => plan.fetch.push(fetch),
+                Decision::Fetch(mut fetch) => {
+                    fetch.created_time = created;
+                    fetch.modified_time = modified;
+                    plan.fetch.push(fetch);
+                }
             }
         }
         plan
@@ -239,7 +323,14 @@ mod tests {
             files: [("done.txt".to_owned(), 5)].into_iter().collect(),
             stale: Vec::new(),
         };
-        let plan = RecordPlan::new(("Leads", "9"), items, &history, Some(since), &scan);
+        let filters = Filters::default();
+        let plan = RecordPlan::new(
+            ("Leads", "9"),
+            items,
+            &history,
+            (Some(since), &filters, &NameTemplate::default()),
+            &scan,
+        );
         assert_eq!(plan.older, 1);
         assert_eq!(plan.links.len(), 1);
         assert_eq!(plan.links[0].url, "https://example.com");

@@ -41,6 +41,9 @@ pub(super) struct ItemLine<'a> {
     pub(super) url: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(super) bytes: Option<u64>,
+    /// A file downloaded: the SHA-256 of its bytes (as in the index).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(super) sha256: Option<&'a str>,
     /// Why a file an earlier run saved was downloaded again.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(super) downloaded_again: Option<&'a str>,

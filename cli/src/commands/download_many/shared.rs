@@ -18,8 +18,11 @@ use crate::output::Output;
 use crate::patience::Patience;
 use crate::slots::Slots;
 
+use super::filters::Filters;
+use super::index::IndexFile;
 use super::journal::{History, ItemKind};
 use super::links::LinksFile;
+use super::name_template::NameTemplate;
 use super::selection::Selection;
 
 /// The counts of one kind of item (attachments, photos or field files).
@@ -33,6 +36,9 @@ pub(super) struct KindTally {
     pub(super) bytes: u64,
     /// Files already saved by an earlier run.
     pub(super) already_done: usize,
+    /// Files found in their folder under the name they would take, of the listing's size,
+    /// that no journal line wrote: kept, not downloaded.
+    pub(super) kept_existing: usize,
     /// Files that failed.
     pub(super) failed: usize,
     /// Calls sent: one per listing page, record read and download.
@@ -67,6 +73,9 @@ pub(super) struct Tally {
     pub(super) links_already_done: usize,
     /// Attachments left out by `--since`.
     pub(super) older: usize,
+    /// Files and links left out by the filters (`--include-name`, `--exclude-name`,
+    /// `--min-size`, `--max-size`, `--type`).
+    pub(super) filtered_out: usize,
     /// Temporary files of stopped downloads removed.
     pub(super) stale_removed: usize,
     /// Downloads abandoned in flight by a signal.
@@ -96,6 +105,7 @@ impl Tally {
             downloaded_again: kinds.iter().map(|k| k.downloaded_again).sum(),
             bytes: kinds.iter().map(|k| k.bytes).sum(),
             already_done: kinds.iter().map(|k| k.already_done).sum(),
+            kept_existing: kinds.iter().map(|k| k.kept_existing).sum(),
             failed: kinds.iter().map(|k| k.failed).sum(),
             calls: kinds.iter().map(|k| k.calls).sum(),
             would_download: kinds.iter().map(|k| k.would_download).sum(),
@@ -111,6 +121,8 @@ pub(super) struct Shared {
     pub(super) writer: Option<Writer>,
     /// `None` in a dry run.
     pub(super) links: Option<LinksFile>,
+    /// `None` in a dry run.
+    pub(super) index: Option<IndexFile>,
     pub(super) output: Output,
     pub(super) bar: ProgressBar,
     /// The records and files under way (the calls in flight are the client's adaptive limit).
@@ -121,6 +133,10 @@ pub(super) struct Shared {
     pub(super) since: Option<DateTime<FixedOffset>>,
     /// What to export of each record.
     pub(super) selection: Selection,
+    /// Which files and links to export.
+    pub(super) filters: Filters,
+    /// `--name-template`: the name a new file takes.
+    pub(super) name_template: NameTemplate,
     /// `--output`.
     pub(super) dir: PathBuf,
     pub(super) tally: Mutex<Tally>,

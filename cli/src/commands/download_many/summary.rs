@@ -25,6 +25,9 @@ struct KindSummary {
     files: usize,
     bytes: u64,
     already_done: usize,
+    /// Found on disk under their names with the listing's size, not written by the journal:
+    /// kept, not downloaded.
+    kept_existing: usize,
     downloaded_again: usize,
     failed: usize,
     /// Calls sent for this kind: listing pages, record reads and downloads.
@@ -45,6 +48,7 @@ impl KindSummary {
             files: kind.files,
             bytes: kind.bytes,
             already_done: kind.already_done,
+            kept_existing: kind.kept_existing,
             downloaded_again: kind.downloaded_again,
             failed: kind.failed,
             calls: kind.calls,
@@ -57,10 +61,11 @@ impl KindSummary {
     /// A line of text: `label: ...`.
     fn text(&self, label: &str) -> String {
         let mut text = format!(
-            "{label}: downloaded {} ({}), already done {}, failed {}",
+            "{label}: downloaded {} ({}), already done {}, kept as found {}, failed {}",
             self.files,
             HumanBytes(self.bytes),
             self.already_done,
+            self.kept_existing,
             self.failed
         );
         if let Some(none) = self.no_photo {
@@ -115,9 +120,14 @@ struct Summary<'a> {
     links: usize,
     already_done: usize,
     links_already_done: usize,
+    /// Files found on disk under their names with the listing's size, that the journal did
+    /// not write: kept, not downloaded.
+    kept_existing: usize,
     downloaded_again: usize,
     /// Left out by `--since`.
     older: usize,
+    /// Left out by the filters.
+    filtered_out: usize,
     failed: usize,
     invalid: usize,
     duplicates: usize,
@@ -207,8 +217,10 @@ pub(super) fn summarize(
         links: tally.links,
         already_done: total.already_done,
         links_already_done: tally.links_already_done,
+        kept_existing: total.kept_existing,
         downloaded_again: total.downloaded_again,
         older: tally.older,
+        filtered_out: tally.filtered_out,
         failed: total.failed,
         invalid: lines.invalid,
         duplicates: lines.duplicates,
@@ -258,7 +270,7 @@ pub(super) fn summarize(
                 String::new()
             };
             output.stderr(&format!(
-                "records {} ({} failed); downloaded {} file(s) ({}) in {seconds:.1} s{rate}, {} of them again; links {} new ({} already in links.csv); already done {}; left out by --since {}; failed {}; invalid lines {}; duplicate lines {}",
+                "records {} ({} failed); downloaded {} file(s) ({}) in {seconds:.1} s{rate}, {} of them again; links {} new ({} already in links.csv); already done {}; kept as found on disk {}; left out by --since {}; failed {}; invalid lines {}; duplicate lines {}",
                 tally.records,
                 tally.records_failed,
                 total.files,
@@ -267,6 +279,7 @@ pub(super) fn summarize(
                 tally.links,
                 tally.links_already_done,
                 total.already_done,
+                total.kept_existing,
                 tally.older,
                 total.failed,
                 lines.invalid,
@@ -287,6 +300,12 @@ pub(super) fn summarize(
                     output.stderr(&kind.text(label));
                 }
             }
+        }
+        if tally.filtered_out > 0 {
+            output.stderr(&format!(
+                "filtered out {} file(s) or link(s) (not journaled: a run without the filters exports them)",
+                tally.filtered_out
+            ));
         }
         for note in &summary.notes {
             output.stderr(&format!("note: {note}"));

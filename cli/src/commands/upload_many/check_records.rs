@@ -203,6 +203,18 @@ async fn list_records(
     Some((retry, kept))
 }
 
+/// `lines` grouped by their record, records in order of module and id.
+fn by_record(lines: Vec<Entry>) -> Vec<Vec<Entry>> {
+    let mut records: BTreeMap<(String, String), Vec<Entry>> = BTreeMap::new();
+    for entry in lines {
+        records
+            .entry((entry.module.api_name().to_owned(), entry.record_id.clone()))
+            .or_default()
+            .push(entry);
+    }
+    records.into_values().collect()
+}
+
 /// `--skip-existing` for field lines: each record is read once with the fields its lines name,
 /// and a line whose file name and size one of the field's files has (not yet matched, and not
 /// one the journal records) is already in Zoho. The others go to `retry`. `false` when a
@@ -213,14 +225,7 @@ async fn in_fields(
     history: &History,
     retry: &mut Vec<Entry>,
 ) -> bool {
-    let mut records: BTreeMap<(String, String), Vec<Entry>> = BTreeMap::new();
-    for entry in lines {
-        records
-            .entry((entry.module.api_name().to_owned(), entry.record_id.clone()))
-            .or_default()
-            .push(entry);
-    }
-    let mut records = records.into_values();
+    let mut records = by_record(lines).into_iter();
     while let Some(entries) = records.next() {
         let Some(first) = entries.first() else {
             continue;
@@ -291,14 +296,7 @@ async fn in_fields(
 /// read), and the lines of a record that has one are already in Zoho. The others go to
 /// `retry`. A signal counts the lines not decided as not started.
 async fn with_photo(shared: &Arc<Shared>, lines: Vec<Entry>, retry: &mut Vec<Entry>) {
-    let mut records: BTreeMap<(String, String), Vec<Entry>> = BTreeMap::new();
-    for entry in lines {
-        records
-            .entry((entry.module.api_name().to_owned(), entry.record_id.clone()))
-            .or_default()
-            .push(entry);
-    }
-    let mut records = records.into_values();
+    let mut records = by_record(lines).into_iter();
     while let Some(entries) = records.next() {
         let Some(first) = entries.first() else {
             continue;
