@@ -437,3 +437,52 @@ async fn a_budget_too_small_for_the_listings_exits_4() {
         checked.stderr
     );
 }
+
+#[tokio::test]
+async fn a_download_many_export_verifies_as_it_was_saved() {
+    let server = server().await;
+    let home = tempdir();
+    let out = tempdir();
+    kit_and_export(&server, home.path());
+    let records = write(
+        home.path(),
+        "records.csv",
+        format!("module,record_id\nLeads,{RECORD}\nLeads,{OTHER}\n").as_bytes(),
+    );
+    let exported = [
+        "--json",
+        "download-many",
+        "--manifest",
+        &arg(&records),
+        "--output",
+        &arg(out.path()),
+        "--field",
+        "PO",
+    ];
+    run(against(&server, home.path(), &exported))
+        .await
+        .expect(0);
+    let verify = ["--json", "verify", "--export", &arg(out.path())];
+    let checked = run(against(&server, home.path(), &verify)).await;
+    checked.expect(0);
+    let summary = checked.summary();
+    // Four attachments and the field's file equal; the photo checked on disk only.
+    assert_eq!(number(&summary, "equal"), 5, "{summary}");
+    assert_eq!(number(&summary, "not_checked"), 1, "{summary}");
+    assert_eq!(number(&summary, "files_hashed"), 6, "{summary}");
+    // A saved file changed: `*`.
+    let saved = marks(&checked);
+    let (_, report) = saved
+        .iter()
+        .find(|(_, path)| path.ends_with("report.pdf"))
+        .cloned()
+        .unwrap_or_default();
+    std::fs::write(out.path().join(&report), b"%PDF changed").unwrap();
+    let changed = run(against(&server, home.path(), &verify)).await;
+    changed.expect(3);
+    assert!(
+        marks(&changed).contains(&("*".to_owned(), report.clone())),
+        "{}",
+        changed.stdout
+    );
+}
