@@ -15,7 +15,8 @@ use zoho_crm::types::Attachment;
 use crate::failure::{Failure, Kind};
 
 use super::fetch::{self, Place};
-use super::folder::{FIELDS_DIR, Part, may_start_part, remove_stale, scan_dir};
+use super::folder::{Part, may_start_part, remove_stale, scan_dir};
+use super::journal::FIELDS_DIR;
 use super::journal::{Folder, ItemKind};
 use super::names::Book;
 use super::plan::{self, DirScan, RecordPlan};

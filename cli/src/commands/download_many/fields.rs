@@ -14,7 +14,8 @@ use zoho_crm::types::FileFieldValue;
 use crate::failure::{Failure, Kind};
 
 use super::fetch::{self, Missed, Place, counted};
-use super::folder::{FIELDS_DIR, Part, may_start_part, remove_stale, scan_dir};
+use super::folder::{Part, may_start_part, remove_stale, scan_dir};
+use super::journal::FIELDS_DIR;
 use super::journal::{Folder, ItemKind};
 use super::name_template::NameFields;
 use super::names::Book;

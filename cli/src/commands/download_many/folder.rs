@@ -9,10 +9,6 @@ use crate::failure::Failure;
 use super::plan::{self, DirScan};
 use super::shared::Shared;
 
-/// The folder of a record's file fields, in its directory (a name the record's other files
-/// do not take while fields are exported).
-pub(super) const FIELDS_DIR: &str = "fields";
-
 /// How a part of a record's export ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) enum Part {

@@ -17,19 +17,18 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
-use super::folder::FIELDS_DIR;
-use super::journal::{History, ItemKey, ItemKind, Known};
+use super::journal::{FIELDS_DIR, History, ItemKey, ItemKind, Known};
 use super::links::csv_line;
 
 /// The index's name in the output directory.
-pub(super) const INDEX_FILE: &str = "index.csv";
+pub(crate) const INDEX_FILE: &str = "index.csv";
 
 /// The prefix of the temporary file the index is rebuilt in (one left by a run stopped while
 /// rebuilding is removed by the next).
 const TEMP_PREFIX: &str = ".zoho-crm-index-";
 
 /// The header of the file.
-pub(super) const HEADER: [&str; 10] = [
+pub(crate) const HEADER: [&str; 10] = [
     "module",
     "record_id",
     "kind",

@@ -16,6 +16,10 @@ use serde::{Deserialize, Serialize};
 use super::names::is_plain_name;
 use crate::journal::{for_each_record, now, open_regular};
 
+/// The folder of a record's file fields, in its directory (a name the record's other files
+/// do not take while fields are exported).
+pub(crate) const FIELDS_DIR: &str = "fields";
+
 /// What kind of item a journal line is of.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -68,7 +68,9 @@ use crate::slots::Slots;
 
 use self::estimate::Estimate;
 use self::filters::Filters;
-use self::index::{INDEX_FILE, IndexFile};
+use self::index::IndexFile;
+pub(crate) use self::index::{HEADER as INDEX_HEADER, INDEX_FILE};
+pub(crate) use self::journal::FIELDS_DIR;
 use self::links::LinksFile;
 use self::name_template::NameTemplate;
 use self::shared::{Shared, Tally};

@@ -230,15 +230,7 @@ async fn in_fields(
         let Some(first) = entries.first() else {
             continue;
         };
-        let mut names: Vec<String> = entries
-            .iter()
-            .filter_map(|entry| match &entry.target {
-                Target::Field(field) => Some(field.clone()),
-                _ => None,
-            })
-            .collect();
-        names.sort();
-        names.dedup();
+        let names = Target::fields_of(entries.iter().map(|entry| &entry.target));
         let reading =
             record_files::read_fields(&shared.client, &first.module, &first.record_id, &names);
         let read = tokio::select! {

@@ -19,6 +19,19 @@ pub enum Target {
 }
 
 impl Target {
+    /// The fields `targets` name, each once, sorted.
+    pub(crate) fn fields_of<'a>(targets: impl Iterator<Item = &'a Target>) -> Vec<String> {
+        let mut names: Vec<String> = targets
+            .filter_map(|target| match target {
+                Target::Field(field) => Some(field.clone()),
+                _ => None,
+            })
+            .collect();
+        names.sort();
+        names.dedup();
+        names
+    }
+
     /// Reads a `target` cell; empty is an attachment.
     pub fn parse(cell: &str) -> Result<Self, String> {
         match cell.trim() {

@@ -13,6 +13,7 @@ use std::path::{Component, Path, PathBuf};
 
 use zoho_crm::{Client, Module};
 
+use crate::commands::download_many::{FIELDS_DIR, INDEX_FILE, INDEX_HEADER};
 use crate::csv_manifest::{self, Columns, Invalid, Row};
 use crate::exit::Exit;
 use crate::failure::Failure;
@@ -22,29 +23,9 @@ use crate::record_files;
 use super::hash::{OnDisk, hash_all};
 use super::{Item, Mark, Report};
 
-/// The index's name in the export directory.
-const INDEX_FILE: &str = "index.csv";
-
-/// The folder of a record's field files, below the record's folder.
-const FIELDS_DIR: &str = "fields";
-
-/// The index's columns, in download-many's order.
-const COLUMNS: [&str; 10] = [
-    "module",
-    "record_id",
-    "kind",
-    "id",
-    "name",
-    "size",
-    "sha256",
-    "path",
-    "created_time",
-    "modified_time",
-];
-
 /// The index's columns: the times are not needed.
 const INDEX_COLUMNS: Columns = Columns {
-    names: &COLUMNS,
+    names: &INDEX_HEADER,
     required: 8,
     describe: "module,record_id,kind,id,name,size,sha256,path,created_time,modified_time (download-many's index)",
 };

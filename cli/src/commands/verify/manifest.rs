@@ -160,15 +160,7 @@ async fn in_fields(
         let Some(first) = entries.first() else {
             continue;
         };
-        let mut names: Vec<String> = entries
-            .iter()
-            .filter_map(|entry| match &entry.target {
-                Target::Field(field) => Some(field.clone()),
-                _ => None,
-            })
-            .collect();
-        names.sort();
-        names.dedup();
+        let names = Target::fields_of(entries.iter().map(|entry| &entry.target));
         let held = match record_files::read_fields(client, &first.module, &record_id, &names).await
         {
             Ok(held) => held,

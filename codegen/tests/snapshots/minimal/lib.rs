@@ -31,7 +31,7 @@ pub use ::zoho_crm_runtime::{
     RetryPolicy, StagedDownload, StaticTokenProvider, StoreError, StoreErrorKind,
     StoreLock, StoredToken, Throttle, ThrottleListener, TokenErrorKind, TokenProvider,
     TokenStore, UnreadableSuccess, UploadLimits, Usage, ValidationError, Version,
-    check_link_url, check_record_id,
+    check_link_url, check_record_id, sanitize_file_name,
 };
 /// Settings from the environment and tokens kept in a file (feature `config`, on by
 /// default).
