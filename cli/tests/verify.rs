@@ -344,6 +344,8 @@ async fn an_export_is_checked_against_its_index_and_zoho() {
     // An attachment uploaded since the export, and a link (not a file).
     server.insert_file("Leads", RECORD, "new.txt", b"new");
     server.insert_link("Leads", RECORD, "https://example.com/", Some("a link"));
+    // A file added to the export by hand, which the index does not name.
+    write(out.path(), &format!("Leads/{RECORD}/added.txt"), b"mine");
 
     let changed = run(against(&server, home.path(), &verify)).await;
     changed.expect(3);
@@ -356,6 +358,7 @@ async fn an_export_is_checked_against_its_index_and_zoho() {
         ("?".to_owned(), saved[5].path.clone()),
         ("+".to_owned(), format!("Leads/{OTHER}/gone.txt")),
         ("-".to_owned(), format!("Leads/{RECORD}/new.txt")),
+        ("+".to_owned(), format!("Leads/{RECORD}/added.txt")),
     ];
     expected.sort();
     assert_eq!(marks(&changed), expected, "{}", changed.stdout);
@@ -368,7 +371,7 @@ async fn an_export_is_checked_against_its_index_and_zoho() {
             number(&summary, "differ"),
             number(&summary, "not_checked"),
         ],
-        [2, 2, 2, 1, 1],
+        [2, 2, 3, 1, 1],
         "{summary}"
     );
     let lines = changed.json();
@@ -388,6 +391,12 @@ async fn an_export_is_checked_against_its_index_and_zoho() {
     );
     assert!(text(&line_of(&saved[0].path), "reason").contains("missing on disk"));
     assert!(text(&line_of(&saved[3].path), "reason").contains("no longer lists"));
+    let added = line_of(&format!("Leads/{RECORD}/added.txt"));
+    assert_eq!(added["size"], 4, "{added}");
+    assert!(
+        text(&added, "reason").contains("not in the index"),
+        "{added}"
+    );
 
     // In text, rclone's combined lines.
     let plain = run(against(&server, home.path(), &verify[1..])).await;
@@ -409,7 +418,7 @@ async fn an_export_is_checked_against_its_index_and_zoho() {
         plain.stdout
     );
     assert!(
-        plain.stderr.contains("2 =, 2 -, 2 +, 1 *, 1 ?"),
+        plain.stderr.contains("2 =, 2 -, 3 +, 1 *, 1 ?"),
         "{}",
         plain.stderr
     );

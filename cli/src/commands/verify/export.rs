@@ -8,7 +8,7 @@
 //! Photos are not asked of Zoho (it gives a photo no name, size or id of its own to compare):
 //! a photo row's file is checked on disk only, and marked `?` when intact.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Component, Path, PathBuf};
 
 use zoho_crm::{Client, Module};
@@ -226,6 +226,7 @@ async fn verify_record(client: &Client, report: &mut Report<'_>, dir: &Path, row
     };
     let (module, record_id) = (first.module.clone(), first.record_id.clone());
     let module_name = module.api_name().to_owned();
+    let indexed: HashSet<String> = rows.iter().map(|row| row.path.clone()).collect();
     let mut fields: Vec<String> = rows
         .iter()
         .filter_map(|row| match &row.kind {
@@ -337,6 +338,17 @@ async fn verify_record(client: &Client, report: &mut Report<'_>, dir: &Path, row
             ..row_item(Mark::Extra, &row, row.size)
         });
     }
+    let folder = format!("{module_name}/{record_id}");
+    for (path, size) in strays(dir, &folder, &indexed) {
+        let name = path.rsplit('/').next().unwrap_or_default().to_owned();
+        report.item(&Item {
+            size: Some(size),
+            path: Some(path.clone()),
+            reason: Some("on disk, but not in the index".to_owned()),
+            shown: path,
+            ..Item::new(Mark::Extra, &module_name, &record_id, &name)
+        });
+    }
     pending.extend(photos.into_iter().map(|row| Pending { row, zoho: None }));
     let paths: Vec<PathBuf> = pending.iter().map(|p| dir.join(&p.row.path)).collect();
     let on_disk = hash_all(paths).await;
@@ -346,6 +358,41 @@ async fn verify_record(client: &Client, report: &mut Report<'_>, dir: &Path, row
         }
         report.item(&compare(pending, &disk));
     }
+}
+
+/// The files in the record's folder `folder` (relative to the export `dir`) and in its
+/// fields' folders that no row of the index names (`indexed`), with their sizes, as paths
+/// relative to `dir`, sorted. Hidden files (a run's temporary ones) are not counted; a folder
+/// that cannot be read has none.
+fn strays(dir: &Path, folder: &str, indexed: &HashSet<String>) -> Vec<(String, u64)> {
+    let files = |relative: &str| -> Vec<(String, u64)> {
+        let Ok(entries) = std::fs::read_dir(dir.join(relative)) else {
+            return Vec::new();
+        };
+        entries
+            .filter_map(Result::ok)
+            .filter_map(|entry| {
+                let name = entry.file_name().to_str()?.to_owned();
+                let meta = entry.metadata().ok()?;
+                (meta.is_file() && !name.starts_with('.'))
+                    .then(|| (format!("{relative}/{name}"), meta.len()))
+            })
+            .collect()
+    };
+    let mut found = files(folder);
+    let fields = format!("{folder}/{FIELDS_DIR}");
+    if let Ok(entries) = std::fs::read_dir(dir.join(&fields)) {
+        for entry in entries.filter_map(Result::ok) {
+            if let Some(field) = entry.file_name().to_str()
+                && entry.file_type().is_ok_and(|kind| kind.is_dir())
+            {
+                found.extend(files(&format!("{fields}/{field}")));
+            }
+        }
+    }
+    found.retain(|(path, _)| !indexed.contains(path));
+    found.sort();
+    found
 }
 
 /// The line of a row.
