@@ -69,6 +69,19 @@ pub(super) struct ExportResults {
     /// The dry run's estimate and what each run spent: attachments only, then with photos
     /// and field files.
     pub spend: [SpendRow; 2],
+    /// `verify --export` of each attachments-only export against `sha256sum -c` of its files.
+    pub verify: VerifyResults,
+}
+
+/// What checking the small export measured: `zoho-crm verify --export`, then `sha256sum -c`
+/// of a list made from its index.
+pub(super) struct VerifyResults {
+    /// Median wall time, seconds.
+    pub walls: (f64, f64),
+    /// Median peak RSS, KiB.
+    pub rss_kib: (f64, f64),
+    /// The calls one verify made (its listings).
+    pub calls: i64,
 }
 
 /// What the export with photos and field files measured, against the attachments-only
@@ -157,6 +170,7 @@ pub(super) fn run(
     );
     let (mut cli_rates, mut shell_rates, mut cli_rss) = (Vec::new(), Vec::new(), Vec::new());
     let (mut cli_walls, mut full_walls, mut full_rates) = (Vec::new(), Vec::new(), Vec::new());
+    let mut verify_runs: Vec<[f64; 5]> = Vec::new();
     let field_names: Vec<&str> = FIELDS.iter().map(|(name, _)| *name).collect();
     let full_args = ["--fields", &field_names.join(",")];
     let stats = StatsReader::new(server)?;
@@ -206,6 +220,8 @@ pub(super) fn run(
             &format!("CLI run {}", run + 1),
             &mut problems,
         );
+        let checked = verify(tools, server, &out, files, run, &mut problems)?;
+        verify_runs.push(checked);
         remove_dir(&out);
         let _ = std::fs::remove_file(&journal);
 
@@ -267,7 +283,87 @@ pub(super) fn run(
         big,
         problems,
         spend,
+        verify: VerifyResults {
+            walls: (
+                median(verify_runs.iter().map(|v| v[0]).collect()),
+                median(verify_runs.iter().map(|v| v[1]).collect()),
+            ),
+            rss_kib: (
+                median(verify_runs.iter().map(|v| v[2]).collect()),
+                median(verify_runs.iter().map(|v| v[3]).collect()),
+            ),
+            calls: verify_runs.first().map_or(0, |v| v[4] as i64),
+        },
     })
+}
+
+/// Checks the export `out` of `files` files twice, in turns by `run`: `zoho-crm verify
+/// --export` (which lists every record) and `sha256sum -c --quiet` of a list made from the
+/// export's index. Returns both walls, both peak RSS (KiB) and the calls verify made; what
+/// failed goes to `problems`.
+fn verify(
+    tools: &Tools,
+    server: &LoopbackProcess,
+    out: &Path,
+    files: usize,
+    run: usize,
+    problems: &mut Vec<String>,
+) -> Result<[f64; 5], String> {
+    let index = std::fs::read_to_string(out.join("index.csv"))
+        .map_err(|e| format!("(h) no index.csv in {}: {e}", out.display()))?;
+    let mut sums = String::new();
+    for line in index.lines().skip(1) {
+        let cells: Vec<&str> = line.split(',').collect();
+        // sha256 and path; the bench's names need no CSV quoting.
+        if let (Some(sha), Some(path)) = (cells.get(6), cells.get(7)) {
+            let _ = writeln!(sums, "{sha}  {path}");
+        }
+    }
+    let list = out.join("SHA256SUMS");
+    std::fs::write(&list, sums).map_err(|e| e.to_string())?;
+    let verify_args = cli_args(
+        server,
+        &["--json", "verify", "--export", &out.to_string_lossy()],
+    );
+    let sha_args = ["-c".to_owned(), "--quiet".to_owned(), "SHA256SUMS".to_owned()];
+    let measure_verify = || run_measured(&tools.cli, &verify_args, &tools.work, &[]);
+    let measure_sha = || run_measured(Path::new("sha256sum"), &sha_args, out, &[]);
+    let (verified, summed) = if run.is_multiple_of(2) {
+        let v = measure_verify()?;
+        (v, measure_sha()?)
+    } else {
+        let s = measure_sha()?;
+        (measure_verify()?, s)
+    };
+    let summary = verified
+        .stdout
+        .lines()
+        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+        .find(|line| line.get("summary").is_some());
+    let equal = number(summary.as_ref(), "equal");
+    if !verified.success() || equal != Some(files as i64) {
+        problems.push(format!(
+            "verify of run {} said {} equal of {files} ({})",
+            run + 1,
+            equal.unwrap_or(-1),
+            exit_text(verified.code)
+        ));
+    }
+    if !summed.success() {
+        problems.push(format!(
+            "sha256sum -c of run {} failed ({}): {}",
+            run + 1,
+            exit_text(summed.code),
+            tail(&summed.stderr_tail)
+        ));
+    }
+    Ok([
+        verified.run.wall,
+        summed.run.wall,
+        verified.run.rss_kib as f64,
+        summed.run.rss_kib as f64,
+        number(summary.as_ref(), "calls").unwrap_or(0) as f64,
+    ])
 }
 
 /// The big export: [`BIG_FILES`] files making `mib` MiB in all, over [`BIG_RECORDS`]

@@ -702,6 +702,22 @@ pub(super) fn export_section(results: &ExportResults, separate: bool) -> String 
         "| (h) {small}, peak RSS | {:.1} MiB | | | none (compare the big export's) |",
         mib(results.small_rss_kib)
     );
+    let verify = &results.verify;
+    let _ = writeln!(
+        out,
+        "| (h) checking that export: `zoho-crm verify --export DIR` ({} listing calls, every file hashed), wall | {:.3} s | {:.3} s (`sha256sum -c`, no call) | {:.2}x | none (verify also asks Zoho what each record holds) |",
+        verify.calls,
+        verify.walls.0,
+        verify.walls.1,
+        verify.walls.0 / verify.walls.1
+    );
+    let _ = writeln!(
+        out,
+        "| (h) the same, peak RSS | {:.1} MiB | {:.1} MiB (`sha256sum -c`) | {:.2}x | none |",
+        mib(verify.rss_kib.0),
+        mib(verify.rss_kib.1),
+        verify.rss_kib.0 / verify.rss_kib.1
+    );
     let bytes = big.bytes() as f64;
     let file_mib = big.file_size as f64 / (1024.0 * 1024.0);
     let name = format!(
@@ -769,7 +785,7 @@ pub(super) fn export_command(results: &ExportResults) -> String {
         results.extractor == "jq",
     );
     format!(
-        "- (h) a fifth server, plain, started with `{}`: {} files of {} KiB uploaded with `upload-many` to {} records, {} each (`Leads`, record ids {} + 0, 1...), each record also given a PNG photo (`curl -F file=@photo.png .../photo`) and {} files of the same size in its file-upload fields (`POST /crm/v8/files`, then `PUT` the record with their ids), and `records.csv` (`module,record_id`) naming the records; `zoho-crm ... --json download-many --manifest records.csv --output DIR --concurrency {} --journal J --include attachments`, the same with `--fields {}` (attachments, photos and field files) and `sh -c SCRIPT sh DIR`, SCRIPT being `{script}` ({}), alternating, a fresh DIR and journal each run, after one dry run of each CLI side (the same command with `--dry-run`, which makes the listings), the server's count read with curl before and after each CLI run; then {} files of {} bytes to {} other records, the same `download-many` {} times, alternating with the same for the first {} of those records, and `curl -sS -f -o OUT -H ... URL/AID` of one of those files; each run's files are counted and sized, and the CLI's summary read",
+        "- (h) a fifth server, plain, started with `{}`: {} files of {} KiB uploaded with `upload-many` to {} records, {} each (`Leads`, record ids {} + 0, 1...), each record also given a PNG photo (`curl -F file=@photo.png .../photo`) and {} files of the same size in its file-upload fields (`POST /crm/v8/files`, then `PUT` the record with their ids), and `records.csv` (`module,record_id`) naming the records; `zoho-crm ... --json download-many --manifest records.csv --output DIR --concurrency {} --journal J --include attachments`, the same with `--fields {}` (attachments, photos and field files) and `sh -c SCRIPT sh DIR`, SCRIPT being `{script}` ({}), alternating, a fresh DIR and journal each run, each attachments-only DIR then checked by `zoho-crm ... --json verify --export DIR` and `sha256sum -c --quiet SHA256SUMS` (a list made from DIR/index.csv), in turns, after one dry run of each CLI side (the same command with `--dry-run`, which makes the listings), the server's count read with curl before and after each CLI run; then {} files of {} bytes to {} other records, the same `download-many` {} times, alternating with the same for the first {} of those records, and `curl -sS -f -o OUT -H ... URL/AID` of one of those files; each run's files are counted and sized, and the CLI's summary read",
         seed::SERVER_FLAGS.join(" "),
         results.files,
         export::SMALL_SIZE / 1024,
