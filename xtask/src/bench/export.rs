@@ -325,7 +325,11 @@ fn verify(
         server,
         &["--json", "verify", "--export", &out.to_string_lossy()],
     );
-    let sha_args = ["-c".to_owned(), "--quiet".to_owned(), "SHA256SUMS".to_owned()];
+    let sha_args = [
+        "-c".to_owned(),
+        "--quiet".to_owned(),
+        "SHA256SUMS".to_owned(),
+    ];
     let measure_verify = || run_measured(&tools.cli, &verify_args, &tools.work, &[]);
     let measure_sha = || run_measured(Path::new("sha256sum"), &sha_args, out, &[]);
     let (verified, summed) = if run.is_multiple_of(2) {
