@@ -1,6 +1,7 @@
 //! Opening only regular files (a FIFO would block the open or the read until a writer appears, a
-//! device might never end), for the manifest, the configuration and the journal; and reading a
-//! small one whole, never more than a limit, even when it grows between the check and the read.
+//! device might never end), for the manifest, the configuration and the journal; reading a
+//! small one whole, never more than a limit, even when it grows between the check and the read;
+//! and hashing one (an export's files).
 
 use std::io::Read as _;
 use std::path::Path;
@@ -28,6 +29,41 @@ pub fn open(path: &Path) -> Result<(std::fs::File, u64), Refused> {
         return Err(Refused::NotRegular);
     }
     Ok((file, meta.len()))
+}
+
+/// The length and SHA-256 (lowercase hex) of the regular file `path`, read in blocks of 64
+/// KiB, so memory does not grow with the file. A symbolic link is refused as not regular, so
+/// that what is hashed is the file at that very path (a backup's own file, not one elsewhere).
+pub fn sha256(path: &Path) -> Result<(u64, String), Refused> {
+    use sha2::{Digest as _, Sha256};
+    if std::fs::symlink_metadata(path)
+        .map_err(Refused::Io)?
+        .file_type()
+        .is_symlink()
+    {
+        return Err(Refused::NotRegular);
+    }
+    let (mut file, _) = open(path)?;
+    let mut hasher = Sha256::new();
+    let mut block = vec![0_u8; 64 * 1024];
+    let mut size: u64 = 0;
+    loop {
+        match file.read(&mut block) {
+            Ok(0) => break,
+            Ok(read) => {
+                hasher.update(&block[..read]);
+                size = size.saturating_add(u64::try_from(read).unwrap_or(u64::MAX));
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(Refused::Io(e)),
+        }
+    }
+    let sha256 = hasher
+        .finalize()
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect();
+    Ok((size, sha256))
 }
 
 /// The bytes of the regular file `path`, at most `max` of them.

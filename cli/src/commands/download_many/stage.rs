@@ -94,28 +94,22 @@ pub(super) async fn stage(
     })
 }
 
-/// The length and SHA-256 (lowercase hex) of the file at `path`, read in pieces (constant
-/// memory).
+/// The length and SHA-256 (lowercase hex) of the regular file at `path`, read in pieces
+/// (constant memory) on a blocking thread; a FIFO, a device or a symbolic link is refused.
 pub(super) async fn hash_file(path: &Path) -> std::io::Result<(u64, String)> {
-    use tokio::io::AsyncReadExt as _;
-    let mut file = tokio::fs::File::open(path).await?;
-    let mut hasher = Sha256::new();
-    let mut buffer = vec![0u8; WRITE_BUFFER_BYTES];
-    let mut length = 0u64;
-    loop {
-        let read = file.read(&mut buffer).await?;
-        if read == 0 {
-            break;
-        }
-        hasher.update(&buffer[..read]);
-        length += read as u64;
-    }
-    let sha256 = hasher
-        .finalize()
-        .iter()
-        .map(|byte| format!("{byte:02x}"))
-        .collect();
-    Ok((length, sha256))
+    let owned = path.to_owned();
+    tokio::task::spawn_blocking(move || crate::regular_file::sha256(&owned))
+        .await
+        .map_err(std::io::Error::other)?
+        .map_err(|refused| match refused {
+            crate::regular_file::Refused::Io(e) => e,
+            crate::regular_file::Refused::NotRegular => std::io::Error::other(
+                "not a regular file (a directory, a FIFO, a device or a symbolic link)",
+            ),
+            crate::regular_file::Refused::TooBig(length) => {
+                std::io::Error::other(format!("{length} bytes, over a limit"))
+            }
+        })
 }
 
 impl Staged {

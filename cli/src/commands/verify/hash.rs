@@ -1,20 +1,16 @@
-//! Files on disk hashed for `verify --export`: each streamed through SHA-256 in blocks of
-//! [`BLOCK`] bytes (memory does not grow with the file), [`AT_ONCE`] files at once on tokio's
-//! blocking threads. Only regular files are opened (a FIFO would block the read).
+//! Files on disk hashed for `verify --export`: each streamed through SHA-256
+//! ([`regular_file::sha256`]: memory does not grow with the file), [`AT_ONCE`] files at once on
+//! tokio's blocking threads. Only regular files are read (a FIFO would block the read, a
+//! symbolic link would hash a file outside the export).
 
-use std::io::Read as _;
 use std::path::{Path, PathBuf};
 
 use futures_util::StreamExt as _;
-use sha2::{Digest as _, Sha256};
 
 use crate::regular_file::{self, Refused};
 
 /// How many files are read at once.
 const AT_ONCE: usize = 4;
-
-/// The block each read fills.
-const BLOCK: usize = 64 * 1024;
 
 /// What is on disk at a path.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -34,37 +30,15 @@ pub(super) enum OnDisk {
 
 /// Reads the file at `path` through SHA-256.
 fn hash_blocking(path: &Path) -> OnDisk {
-    let mut file = match regular_file::open(path) {
-        Ok((file, _)) => file,
-        Err(Refused::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => return OnDisk::Missing,
-        Err(Refused::NotRegular) => {
-            return OnDisk::Unreadable("not a regular file".to_owned());
-        }
-        Err(Refused::Io(e)) => return OnDisk::Unreadable(e.to_string()),
-        Err(Refused::TooBig(length)) => {
-            return OnDisk::Unreadable(format!("{length} bytes, over a limit"));
-        }
-    };
-    let mut hasher = Sha256::new();
-    let mut block = vec![0_u8; BLOCK];
-    let mut size: u64 = 0;
-    loop {
-        match file.read(&mut block) {
-            Ok(0) => break,
-            Ok(read) => {
-                hasher.update(&block[..read]);
-                size += u64::try_from(read).unwrap_or(u64::MAX);
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => return OnDisk::Unreadable(e.to_string()),
-        }
+    match regular_file::sha256(path) {
+        Ok((size, sha256)) => OnDisk::Read { size, sha256 },
+        Err(Refused::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => OnDisk::Missing,
+        Err(Refused::NotRegular) => OnDisk::Unreadable(
+            "not a regular file (a directory, a FIFO, a device or a symbolic link)".to_owned(),
+        ),
+        Err(Refused::Io(e)) => OnDisk::Unreadable(e.to_string()),
+        Err(Refused::TooBig(length)) => OnDisk::Unreadable(format!("{length} bytes, over a limit")),
     }
-    let sha256 = hasher
-        .finalize()
-        .iter()
-        .map(|byte| format!("{byte:02x}"))
-        .collect();
-    OnDisk::Read { size, sha256 }
 }
 
 /// What is on disk at each of `paths`, in their order.
@@ -83,6 +57,10 @@ pub(super) async fn hash_all(paths: Vec<PathBuf>) -> Vec<OnDisk> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use sha2::{Digest as _, Sha256};
+
+    /// More than the block [`regular_file::sha256`] reads at once.
+    const BLOCK: usize = 64 * 1024;
 
     #[tokio::test]
     async fn files_are_hashed_in_order_and_missing_ones_said() {
@@ -121,5 +99,22 @@ mod tests {
             }
         );
         assert!(matches!(found[3], OnDisk::Unreadable(_)));
+    }
+
+    #[cfg(unix)]
+    #[tokio::test]
+    async fn a_symbolic_link_is_not_hashed_as_the_file_it_names() {
+        let Ok(dir) = tempfile::tempdir() else {
+            panic!("no temporary directory");
+        };
+        let outside = dir.path().join("outside.txt");
+        assert!(std::fs::write(&outside, b"secret").is_ok());
+        let link = dir.path().join("link.txt");
+        assert!(std::os::unix::fs::symlink(&outside, &link).is_ok());
+        let found = hash_all(vec![link]).await;
+        assert!(
+            matches!(&found[0], OnDisk::Unreadable(why) if why.contains("symbolic link")),
+            "{found:?}"
+        );
     }
 }
