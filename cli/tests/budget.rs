@@ -6,29 +6,17 @@
 mod common;
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use common::{RECORD, against, run, server, stored_names, tempdir, text, write};
+use common::{
+    RECORD, against, attachments_manifest, run, server, stored_names, tempdir, text, write,
+};
 use serde_json::Value;
 use zoho_crm_testkit::image::png_header;
 use zoho_crm_testkit::{Fault, Server};
 
 fn arg(path: &Path) -> String {
     path.to_string_lossy().into_owned()
-}
-
-/// A manifest of `files` small attachments of one record.
-fn attachments_manifest(dir: &Path, files: usize) -> PathBuf {
-    let mut csv = String::from("module,record_id,path\n");
-    for index in 0..files {
-        write(
-            dir,
-            &format!("files/f{index}.txt"),
-            format!("file {index}").as_bytes(),
-        );
-        csv.push_str(&format!("Leads,{RECORD},files/f{index}.txt\n"));
-    }
-    write(dir, "manifest.csv", csv.as_bytes())
 }
 
 fn number(value: &Value, field: &str) -> u64 {

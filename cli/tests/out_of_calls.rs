@@ -9,25 +9,16 @@ mod common;
 use std::collections::BTreeSet;
 use std::time::Duration;
 
-use common::{RECORD, against, run_within, stored_names, tempdir, write};
+use common::{against, attachments_manifest, run_within, stored_names, tempdir};
 use zoho_crm_testkit::{CannedReply, Conditions, LoopbackServer, ServerConfig};
 
 const FILES: usize = 8;
 /// Attempts the client makes of each call (its default retry policy).
 const ATTEMPTS: usize = 4;
 
-/// A manifest of `files` one-byte files under `dir`, one line each.
+/// A manifest of `files` small files under `dir`, as an argument.
 fn manifest(dir: &std::path::Path, files: usize) -> String {
-    let mut csv = String::from("module,record_id,path\n");
-    for index in 0..files {
-        write(
-            dir,
-            &format!("files/f{index}.txt"),
-            format!("{index}").as_bytes(),
-        );
-        csv.push_str(&format!("Leads,{RECORD},files/f{index}.txt\n"));
-    }
-    write(dir, "manifest.csv", csv.as_bytes())
+    attachments_manifest(dir, files)
         .to_string_lossy()
         .into_owned()
 }
@@ -145,16 +136,7 @@ async fn a_run_out_of_credits_stops_and_a_later_run_finishes_without_duplicates(
         Err(e) => panic!("cannot start the server: {e}"),
     };
     let dir = tempdir();
-    let mut csv = String::from("module,record_id,path\n");
-    for index in 0..FILES {
-        write(
-            dir.path(),
-            &format!("files/f{index}.txt"),
-            format!("{index}").as_bytes(),
-        );
-        csv.push_str(&format!("Leads,{RECORD},files/f{index}.txt\n"));
-    }
-    let manifest = write(dir.path(), "manifest.csv", csv.as_bytes());
+    let manifest = attachments_manifest(dir.path(), FILES);
     let manifest_arg = manifest.to_string_lossy();
     let args = [
         "--json",

@@ -6,7 +6,9 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::{RECORD, against, run, run_within, server, stored_names, tempdir, write};
+use common::{
+    RECORD, against, attachments_manifest, run, run_within, server, stored_names, tempdir, write,
+};
 
 const FILES: usize = 15;
 
@@ -29,16 +31,7 @@ fn most_in_any_second(times: &[Instant]) -> usize {
 async fn upload_many_at_rate_five_never_starts_six_calls_in_a_second() {
     let server = server().await;
     let dir = tempdir();
-    let mut csv = String::from("module,record_id,path\n");
-    for index in 0..FILES {
-        write(
-            dir.path(),
-            &format!("files/f{index}.txt"),
-            format!("file {index}").as_bytes(),
-        );
-        csv.push_str(&format!("Leads,{RECORD},files/f{index}.txt\n"));
-    }
-    let manifest = write(dir.path(), "manifest.csv", csv.as_bytes());
+    let manifest = attachments_manifest(dir.path(), FILES);
     let manifest_arg = manifest.to_string_lossy();
     let args = [
         "--json",

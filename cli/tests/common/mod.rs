@@ -18,6 +18,21 @@ pub const RECORD: &str = "3477061000005177002";
 /// The binary under test.
 pub const BIN: &str = env!("CARGO_BIN_EXE_zoho-crm");
 
+/// A manifest (`DIR/manifest.csv`) of `files` small attachments of [`RECORD`] in Leads, the
+/// files written under `DIR/files/` (`file 0`, `file 1`...).
+pub fn attachments_manifest(dir: &Path, files: usize) -> PathBuf {
+    let mut csv = String::from("module,record_id,path\n");
+    for index in 0..files {
+        write(
+            dir,
+            &format!("files/f{index}.txt"),
+            format!("file {index}").as_bytes(),
+        );
+        csv.push_str(&format!("Leads,{RECORD},files/f{index}.txt\n"));
+    }
+    write(dir, "manifest.csv", csv.as_bytes())
+}
+
 /// A temporary directory, or the test fails.
 pub fn tempdir() -> tempfile::TempDir {
     match tempfile::tempdir() {
